@@ -1,0 +1,69 @@
+"""Render authored Markdown to sanitised HTML, and spot raw HTML that could run script."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "def_list"]
+
+# Tags and attributes an author may use; everything else is stripped by nh3.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "small",
+    "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "*": {"class"},
+}
+
+UNSAFE_HTML = [
+    (re.compile(r"<\s*(script|style|iframe|object|embed|form|link|meta|base)\b", re.I),
+     "raw <{0}> tag is not allowed: it could run script or restyle the page"),
+    (re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),
+     "HTML event handler attribute (on...=) is not allowed"),
+    (re.compile(r"javascript\s*:", re.I),
+     "javascript: URL is not allowed"),
+]
+
+
+def unsafe_html(text: str) -> list[tuple[int, str]]:
+    """Return (0-based line offset, message) for each piece of raw HTML that could run script."""
+    found: list[tuple[int, str]] = []
+    for offset, line in enumerate(text.splitlines()):
+        for pattern, message in UNSAFE_HTML:
+            match = pattern.search(line)
+            if match:
+                found.append((offset, message.format(*(g.lower() for g in match.groups()))))
+    return found
+
+
+class MarkdownRenderer:
+    """A reusable Python-Markdown instance plus nh3; reset between documents, so cheap to call often."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+
+    def render(self, text: str) -> str:
+        if not text.strip():
+            return ""
+        html = self._md.reset().convert(text)
+        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+    def render_inline(self, text: str) -> str:
+        """Render a one-line fragment without the surrounding <p>."""
+        html = self.render(text)
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            return html[3:-4]
+        return html
+
+
+def render_markdown(text: str) -> str:
+    return MarkdownRenderer().render(text)
