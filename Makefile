@@ -1,0 +1,61 @@
+# Order Desk Academy. The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app:create_app
+
+.PHONY: run test lint bench validate install install-dev chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Stamps make re-runs cheap: pip runs again only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: upgrade the database, sync content, seed demo data when empty, serve on http://127.0.0.1:$(PORT)
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask content sync --if-present
+	$(BIN)/flask demo seed
+	@echo "Serving Order Desk Academy on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
+
+## chromium: Debian's Chromium for the browser tests (never a downloaded browser)
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+	      || echo "Could not install chromium: browser tests will be skipped (and fail under CI=true)"; \
+	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped (and fail under CI=true)"; fi; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+## test: ruff, then the whole pytest suite (domain, web, browser); TEST_DATABASE_URL picks PostgreSQL
+test: install-dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## bench: requests per second of each page, as a ratio to a Flask hello-world served the same way
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+## validate: the readiness model against a simulated cohort drawn from a known 2PL model
+validate: install-dev
+	$(BIN)/python -m bench.validate
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""Order Desk Academy: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from app import cli, errors, security
+from app.admin import bp as admin_bp
+from app.auth import bp as auth_bp
+from app.auth import session as auth_session
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.health import bp as health_bp
+from app.home import bp as home_bp
+from config import Config, config_for
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _ensure_sqlite_folder(database_url: str) -> None:
+    """SQLite creates the file but not its folder (instance/ on a fresh clone)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_app(config: Config | str | None = None) -> Flask:
+    """Build the app for a config object, a config name, or APP_ENV."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config if isinstance(config, Config) else config_for(config))
+
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth_session.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    for blueprint in (auth_bp, home_bp, admin_bp, health_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,5 @@
+"""Admin pages: accounts, roles and cohorts."""
+
+from app.admin.routes import bp
+
+__all__ = ["bp"]

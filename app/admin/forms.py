@@ -1,0 +1,52 @@
+"""Forms for accounts and cohorts."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.auth.forms import MIN_PASSWORD_LENGTH
+from app.forms import EMAIL_SHAPE, CheckboxListField
+from app.models import Role
+
+ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
+PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), EMAIL_SHAPE, Length(max=254)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    roles = CheckboxListField(
+        "Roles", choices=ROLE_CHOICES, validators=[DataRequired("Pick at least one role.")]
+    )
+    password = PasswordField("Initial password", validators=[DataRequired(), PASSWORD_LENGTH])
+    cohort = SelectField("Cohort (trainees)", coerce=int, choices=[], validate_choice=True)
+    submit = SubmitField("Create account")
+
+
+class UserEditForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    roles = CheckboxListField(
+        "Roles", choices=ROLE_CHOICES, validators=[DataRequired("Pick at least one role.")]
+    )
+    active = BooleanField("Active (may sign in)")
+    new_password = PasswordField(
+        "New password (leave empty to keep)", validators=[Optional(), PASSWORD_LENGTH]
+    )
+    submit = SubmitField("Save")
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Cohort name", validators=[DataRequired(), Length(max=120)])
+    trainers = CheckboxListField("Trainers", coerce=int, choices=[])
+    submit = SubmitField("Save cohort")
+
+
+class AddTraineeForm(FlaskForm):
+    trainee = SelectField("Trainee", coerce=int, choices=[], validators=[DataRequired("Pick a trainee.")])
+    submit = SubmitField("Add to cohort")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button whose POST carries only the CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,180 @@
+"""Admin views: thin wrappers that validate a form, call app.services.accounts and commit once."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from app.admin.forms import AddTraineeForm, CohortForm, ConfirmForm, UserCreateForm, UserEditForm
+from app.extensions import db
+from app.models import Cohort, Role, User, UserRole
+from app.policy import Action, require
+from app.services import accounts
+from app.services.accounts import AccountError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _people_with_role(role: Role) -> list[User]:
+    query = select(User).join(UserRole).where(UserRole.role == role.value).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def _form_error(form, error: AccountError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+@bp.get("/")
+@require(Action.ADMINISTER)
+def index():
+    counts = dict(db.session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all())
+    cohorts = db.session.scalar(select(func.count()).select_from(Cohort))
+    return render_template("admin/index.html", counts=counts, cohort_count=cohorts, roles=list(Role))
+
+
+@bp.get("/users")
+@require(Action.ADMINISTER)
+def users():
+    role = request.args.get("role")
+    query = select(User).order_by(User.email)
+    if role in {r.value for r in Role}:
+        query = query.join(UserRole).where(UserRole.role == role)
+    return render_template(
+        "admin/users.html", users=db.session.scalars(query).all(), role=role, roles=list(Role)
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require(Action.ADMINISTER)
+def user_new():
+    form = UserCreateForm()
+    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
+    form.cohort.choices = [(0, "No cohort")] + [(c.id, c.name) for c in cohorts]
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                form.email.data, form.password.data, {Role(r) for r in form.roles.data}, form.name.data
+            )
+            if form.cohort.data:
+                accounts.add_trainee(db.session.get(Cohort, form.cohort.data), user)
+        except AccountError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Account created for {user.email}.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require(Action.ADMINISTER)
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = sorted(r.value for r in user.roles)
+    if form.validate_on_submit():
+        user.name = form.name.data.strip()
+        user.set_roles({Role(r) for r in form.roles.data})
+        user.active = form.active.data
+        if form.new_password.data:
+            accounts.set_password(user, form.new_password.data)
+        db.session.commit()
+        flash(f"Saved {user.email}.", "success")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    cohorts = {"trainee": accounts.cohorts_of_trainee(user), "trainer": accounts.cohorts_of_trainer(user)}
+    return render_template("admin/user_edit.html", form=form, user=user, cohorts=cohorts)
+
+
+@bp.get("/cohorts")
+@require(Action.ADMINISTER)
+def cohorts():
+    rows = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
+    return render_template("admin/cohorts.html", cohorts=rows)
+
+
+def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
+    form = CohortForm(obj=cohort)
+    form.trainers.choices = [(u.id, f"{u.name} ({u.email})") for u in _people_with_role(Role.TRAINER)]
+    if cohort is not None and request.method == "GET":
+        form.trainers.data = [t.id for t in cohort.trainers]
+    return form
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@require(Action.ADMINISTER)
+def cohort_new():
+    form = _cohort_form()
+    if form.validate_on_submit():
+        try:
+            trainers = [db.session.get(User, user_id) for user_id in form.trainers.data]
+            cohort = accounts.create_cohort(form.name.data, trainers)
+        except AccountError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Cohort {cohort.name} created.", "success")
+            return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))
+    return render_template("admin/cohort_new.html", form=form)
+
+
+@bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@require(Action.ADMINISTER)
+def cohort_edit(cohort_id: int):
+    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    form = _cohort_form(cohort)
+    if form.validate_on_submit():
+        other = accounts.find_cohort(form.name.data)
+        if other is not None and other.id != cohort.id:
+            form.name.errors.append(f"A cohort named {form.name.data!r} already exists.")
+        else:
+            cohort.name = form.name.data.strip()
+            chosen = {db.session.get(User, user_id) for user_id in form.trainers.data}
+            for trainer in list(cohort.trainers):
+                if trainer not in chosen:
+                    accounts.remove_trainer(cohort, trainer)
+            for trainer in chosen:
+                accounts.assign_trainer(cohort, trainer)
+            db.session.commit()
+            flash("Cohort saved.", "success")
+            return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))
+    add_form = AddTraineeForm()
+    members = {t.id for t in cohort.trainees}
+    add_form.trainee.choices = [
+        (u.id, f"{u.name} ({u.email})") for u in _people_with_role(Role.TRAINEE) if u.id not in members
+    ]
+    return render_template(
+        "admin/cohort_edit.html", form=form, add_form=add_form, remove_form=ConfirmForm(), cohort=cohort
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/trainees")
+@require(Action.ADMINISTER)
+def cohort_add_trainee(cohort_id: int):
+    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    form = AddTraineeForm()
+    form.trainee.choices = [(u.id, u.email) for u in _people_with_role(Role.TRAINEE)]
+    if not form.validate_on_submit():
+        flash("Pick a trainee to add.", "error")
+        return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))
+    trainee = db.session.get(User, form.trainee.data)
+    accounts.add_trainee(cohort, trainee)
+    db.session.commit()
+    flash(f"{trainee.name} added to {cohort.name}.", "success")
+    return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>/remove")
+@require(Action.ADMINISTER)
+def cohort_remove_trainee(cohort_id: int, user_id: int):
+    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    trainee = db.session.get(User, user_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        accounts.remove_trainee(cohort, trainee)
+        db.session.commit()
+        flash(f"{trainee.name} removed from {cohort.name}.", "success")
+    return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))

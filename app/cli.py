@@ -1,0 +1,81 @@
+"""The `flask ...` commands: accounts, cohorts and demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from app.extensions import db
+from app.models import Role
+from app.services import accounts, demo
+from app.services.accounts import AccountError
+
+users_cli = click.Group("users", help="Create and manage accounts.")
+cohorts_cli = click.Group("cohorts", help="Create cohorts and assign trainers.")
+demo_cli = click.Group("demo", help="Demo data for trying the app (refused in production).")
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="A role to give; repeat for several.",
+)
+@click.option("--cohort", help="Put the new trainee in this cohort.")
+@click.option("--name", help="Full name (defaults to the part of the e-mail before @).")
+@click.password_option(help="Initial password (prompted when omitted).")
+def create_user(
+    email: str, roles: tuple[str, ...], cohort: str | None, name: str | None, password: str
+) -> None:
+    """Create an account for EMAIL."""
+    try:
+        user = accounts.create_user(email, password, {Role(r) for r in roles}, name)
+        if cohort:
+            target = accounts.find_cohort(cohort) or _fail(f"There is no cohort named {cohort!r}.")
+            accounts.add_trainee(target, user)
+    except AccountError as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+
+
+@cohorts_cli.command("create")
+@click.argument("name")
+@click.option("--trainer", "trainers", multiple=True, help="E-mail of a trainer who leads it; repeatable.")
+def create_cohort(name: str, trainers: tuple[str, ...]) -> None:
+    """Create a cohort called NAME."""
+    leads = [accounts.find_user(email) or _fail(f"There is no account for {email}.") for email in trainers]
+    try:
+        cohort = accounts.create_cohort(name, leads)
+    except AccountError as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"Created cohort {cohort.name!r}" + (f" led by {', '.join(trainers)}." if trainers else "."))
+
+
+@demo_cli.command("seed")
+def seed_demo() -> None:
+    """Create the demo accounts and cohort (and, as features land, their histories)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("Demo data is refused in production (APP_ENV=production).")
+    created = demo.seed_people()
+    db.session.commit()
+    click.echo("Demo data created." if created else "Demo data already present; nothing changed.")
+    click.echo(f"Sign in at /login with any of these (password: {demo.DEMO_PASSWORD}):")
+    click.echo(
+        "  admin@demo.test, author@demo.test, trainer@demo.test, trainee1@demo.test .. trainee30@demo.test"
+    )
+
+
+def init_app(app: Flask) -> None:
+    for group in (users_cli, cohorts_cli, demo_cli):
+        app.cli.add_command(group)

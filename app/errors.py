@@ -1,0 +1,30 @@
+"""Error pages that say what happened and what to do next."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood. Go back, reload the page and try again.",
+    403: "Your role does not give access to this page. If you need it, ask an admin.",
+    404: "There is nothing here, or it is not yours to see. Check the address or go back to your home page.",
+    405: "That action is not available at this address.",
+    409: "This changed in the meantime. Reload the page to see the current state.",
+    413: "That upload is too large.",
+    429: "Too many attempts in a short time. Wait a minute and try again.",
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = "Your form expired or was sent from elsewhere. Reload the page and submit it again."
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        # A view that aborts with its own description (what was wrong) keeps it; defaults get our wording.
+        custom = error.description != type(error).description
+        message = error.description if custom else MESSAGES.get(code, error.description)
+        return render_template("errors/error.html", code=code, message=message), code

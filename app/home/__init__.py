@@ -1,0 +1,5 @@
+"""Each role's home page."""
+
+from app.home.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,49 @@
+"""Landing pages: `/` sends each person to the home of their most senior role."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.models import Role
+from app.policy import Action, require, require_login
+from app.services import accounts
+
+bp = Blueprint("home", __name__)
+
+ROLE_HOMES = {
+    Role.ADMIN: "admin.index",
+    Role.TRAINER: "home.trainer",
+    Role.AUTHOR: "home.author",
+    Role.TRAINEE: "home.trainee",
+}
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    role = current_user.primary_role
+    return redirect(url_for(ROLE_HOMES[role])) if role else render_template("home/no_role.html")
+
+
+@bp.get("/home/trainee")
+@require(Action.PRACTISE)
+def trainee():
+    return render_template("home/trainee.html", cohorts=accounts.cohorts_of_trainee(current_user))
+
+
+@bp.get("/home/author")
+@require(Action.AUTHOR)
+def author():
+    return render_template("home/author.html")
+
+
+@bp.get("/home/trainer")
+@require(Action.REVIEW_COHORTS)
+def trainer():
+    return render_template("home/trainer.html", cohorts=accounts.cohorts_of_trainer(current_user))
+
+
+@bp.get("/account")
+@require_login
+def account():
+    return render_template("home/account.html")

@@ -1,0 +1,80 @@
+"""People who use the academy and the roles they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    TRAINEE = "trainee"
+    AUTHOR = "author"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+# The home a person lands on is that of their most senior role, in this order.
+ROLE_PRECEDENCE = (Role.ADMIN, Role.TRAINER, Role.AUTHOR, Role.TRAINEE)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, comment="lower-cased sign-in address")
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255), comment="werkzeug scrypt hash")
+    active: Mapped[bool] = mapped_column(default=True, comment="inactive people cannot sign in")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.role_rows)
+
+    @property
+    def primary_role(self) -> Role | None:
+        return next((role for role in ROLE_PRECEDENCE if role in self.roles), None)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def set_roles(self, roles: set[Role]) -> None:
+        keep = [row for row in self.role_rows if Role(row.role) in roles]
+        have = {Role(row.role) for row in keep}
+        self.role_rows = keep + [UserRole(role=role.value) for role in sorted(roles - have)]
+
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive people
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(
+        String(16), primary_key=True, comment="trainee, author, trainer or admin"
+    )
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

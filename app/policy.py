@@ -1,0 +1,101 @@
+"""Who may do what: the one place where authorization is decided.
+
+Two kinds of rule live here:
+- role rules (`permits`, `require`): may this person open this kind of page at all? A signed-in person
+  without the role gets 403; an anonymous visitor is sent to sign in.
+- record rules (`can_view_trainee`): may this person see this trainee's records? Views answer 404 when
+  not, so an id reveals nothing about whether the record exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from app.extensions import db, login_manager
+from app.models import Role, User, cohort_trainees, cohort_trainers
+
+
+class Action(StrEnum):
+    PRACTISE = "practise"  # study, review, exams, scenarios as a trainee
+    AUTHOR = "author"  # write and submit questions and scenarios
+    REVIEW_COHORTS = "review_cohorts"  # trainer views of cohorts, sign-offs, grading
+    APPROVE_CONTENT = "approve_content"  # approve someone else's draft for publishing
+    ADMINISTER = "administer"  # accounts and cohorts
+
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.TRAINEE: frozenset({Action.PRACTISE}),
+    Role.AUTHOR: frozenset({Action.AUTHOR, Action.APPROVE_CONTENT}),
+    Role.TRAINER: frozenset({Action.REVIEW_COHORTS, Action.APPROVE_CONTENT}),
+    Role.ADMIN: frozenset({Action.ADMINISTER, Action.REVIEW_COHORTS}),
+}
+
+
+def permits(user: User, action: Action) -> bool:
+    """True when any of the person's roles grants the action."""
+    return any(action in ROLE_ACTIONS[role] for role in user.roles)
+
+
+def require(action: Action) -> Callable:
+    """Decorate a view: anonymous visitors go to sign in, people without the action get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not permits(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def require_login(view: Callable) -> Callable:
+    """Decorate a view any signed-in person may open (their own account pages)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def trains(trainer: User, trainee_id: int) -> bool:
+    """True when the trainee is in a cohort that this person leads as trainer."""
+    query = select(
+        exists()
+        .where(cohort_trainers.c.user_id == trainer.id)
+        .where(cohort_trainees.c.cohort_id == cohort_trainers.c.cohort_id)
+        .where(cohort_trainees.c.user_id == trainee_id)
+    )
+    return bool(db.session.scalar(query))
+
+
+def can_view_trainee(viewer: User, trainee_id: int) -> bool:
+    """Trainees see only themselves; trainers see the trainees of their cohorts; admins see everyone."""
+    if viewer.id == trainee_id:
+        return True
+    if Role.ADMIN in viewer.roles:
+        return True
+    return Role.TRAINER in viewer.roles and trains(viewer, trainee_id)
+
+
+def trainee_or_404(viewer: User, trainee_id: int) -> User:
+    """Load a trainee the viewer may see, or answer 404 (never 403, so ids reveal nothing)."""
+    trainee = db.session.get(User, trainee_id)
+    if trainee is None or Role.TRAINEE not in trainee.roles or not can_view_trainee(viewer, trainee_id):
+        abort(404)
+    return trainee

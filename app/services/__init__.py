@@ -1,0 +1,1 @@
+"""Services: load rows, call the domain, persist. They flush; the caller (a route or command) commits."""

@@ -1,0 +1,116 @@
+"""Accounts and cohorts: creating people, giving roles, grouping trainees under trainers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Cohort, Role, User
+
+# A constant hash to compare against when the e-mail is unknown, so both paths cost the same time.
+_DUMMY = User(email="", name="", password_hash="")
+_DUMMY.set_password("timing-equaliser")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (the same answer for every failure)."""
+    user = find_user(email)
+    if user is None:
+        _DUMMY.check_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def create_user(email: str, password: str, roles: Iterable[Role], name: str | None = None) -> User:
+    email = normalise_email(email)
+    roles = set(roles)
+    if not roles:
+        raise AccountError("Give the person at least one role.", "roles")
+    if find_user(email) is not None:
+        raise AccountError(f"An account for {email} already exists.", "email")
+    user = User(email=email, name=(name or email.split("@")[0]).strip())
+    set_password(user, password)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Hash with the configured method (scrypt; tests use a cheaper one to stay fast)."""
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_cohort(name: str) -> Cohort | None:
+    return db.session.scalar(select(Cohort).where(func.lower(Cohort.name) == name.strip().lower()))
+
+
+def create_cohort(name: str, trainers: Iterable[User] = ()) -> Cohort:
+    name = name.strip()
+    if not name:
+        raise AccountError("Give the cohort a name.", "name")
+    if find_cohort(name) is not None:
+        raise AccountError(f"A cohort named {name!r} already exists.", "name")
+    cohort = Cohort(name=name)
+    db.session.add(cohort)
+    for trainer in trainers:
+        assign_trainer(cohort, trainer)
+    db.session.flush()
+    return cohort
+
+
+def add_trainee(cohort: Cohort, user: User) -> None:
+    if Role.TRAINEE not in user.roles:
+        raise AccountError(f"{user.email} is not a trainee; give them the trainee role first.", "trainee")
+    if user not in cohort.trainees:
+        cohort.trainees.append(user)
+
+
+def remove_trainee(cohort: Cohort, user: User) -> None:
+    if user in cohort.trainees:
+        cohort.trainees.remove(user)
+
+
+def assign_trainer(cohort: Cohort, user: User) -> None:
+    if Role.TRAINER not in user.roles:
+        raise AccountError(f"{user.email} is not a trainer; give them the trainer role first.", "trainer")
+    if user not in cohort.trainers:
+        cohort.trainers.append(user)
+
+
+def remove_trainer(cohort: Cohort, user: User) -> None:
+    if user in cohort.trainers:
+        cohort.trainers.remove(user)
+
+
+def cohorts_of_trainer(trainer: User) -> list[Cohort]:
+    return list(
+        db.session.scalars(select(Cohort).where(Cohort.trainers.contains(trainer)).order_by(Cohort.name))
+    )
+
+
+def cohorts_of_trainee(trainee: User) -> list[Cohort]:
+    return list(
+        db.session.scalars(select(Cohort).where(Cohort.trainees.contains(trainee)).order_by(Cohort.name))
+    )

@@ -1,0 +1,114 @@
+"""Signing in and out, landing on one's home, changing a password."""
+
+from app.models import Role
+from tests import factories
+from tests.conftest import csrf_token, login
+
+
+def test_login_page_has_email_and_password_fields(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'type="email"' in html and 'type="password"' in html
+
+
+def test_each_role_lands_on_its_own_home(client, world):
+    homes = {
+        world.trainee: "/home/trainee",
+        world.author: "/home/author",
+        world.trainer: "/home/trainer",
+        world.admin: "/admin/",
+    }
+    for person, home in homes.items():
+        response = login(client, person.email)
+        assert response.status_code == 302
+        landing = client.get("/")
+        assert landing.headers["Location"].endswith(home), person.email
+        assert client.get(home).status_code == 200
+        client.post("/logout", data={"csrf_token": csrf_token(client, home)})
+
+
+def test_person_with_several_roles_lands_on_most_senior_and_sees_both_navs(client, app):
+    person = factories.user(Role.TRAINEE, Role.TRAINER)
+    login(client, person.email)
+    assert client.get("/").headers["Location"].endswith("/home/trainer")
+    html = client.get("/home/trainer").get_data(as_text=True)
+    assert 'href="/home/trainee"' in html and 'href="/home/trainer"' in html
+
+
+def test_wrong_password_is_refused_beside_the_field(client, world):
+    response = login(client, world.trainee.email, "not-the-password")
+    assert response.status_code == 200
+    assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/home/trainee").status_code == 302
+
+
+def test_inactive_account_cannot_sign_in(client, world):
+    world.trainee.active = False
+    factories.db.session.commit()
+    assert login(client, world.trainee.email).status_code == 200
+
+
+def test_sign_out_ends_the_session(client, world):
+    login(client, world.trainee.email)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainee")})
+    assert client.get("/home/trainee").status_code == 302
+
+
+def test_next_parameter_never_leaves_the_site(client, world):
+    token = csrf_token(client)
+    response = client.post(
+        "/login?next=https://evil.example/x",
+        data={"email": world.trainee.email, "password": factories.PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_change_password(client, world):
+    login(client, world.trainee.email)
+    token = csrf_token(client, "/account/password")
+    bad = client.post(
+        "/account/password",
+        data={
+            "current_password": "nope",
+            "new_password": "a-new-long-one",
+            "confirm": "a-new-long-one",
+            "csrf_token": token,
+        },
+    )
+    assert "not your current password" in bad.get_data(as_text=True)
+    short = client.post(
+        "/account/password",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "short",
+            "confirm": "short",
+            "csrf_token": token,
+        },
+    )
+    assert "at least 10 characters" in short.get_data(as_text=True)
+    ok = client.post(
+        "/account/password",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "a-new-long-one",
+            "confirm": "a-new-long-one",
+            "csrf_token": token,
+        },
+    )
+    assert ok.status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainee")})
+    assert login(client, world.trainee.email, "a-new-long-one").status_code == 302
+
+
+def test_passwords_are_stored_hashed(world):
+    assert factories.PASSWORD not in world.trainee.password_hash
+    assert world.trainee.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_sign_in_is_rate_limited(app, client, world):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        statuses = [login(client, world.trainee.email, "wrong-password").status_code for _ in range(5)]
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[-1] == 429
