@@ -46,6 +46,7 @@ class DevelopmentConfig(Config):
 
 
 class TestConfig(Config):
+    __test__ = False  # not a pytest test class
     ENV_NAME = "test"
     TESTING = True
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from app.admin.forms import AddTraineeForm, CohortForm, ConfirmForm, UserCreateForm, UserEditForm
 from app.extensions import db
@@ -51,7 +52,7 @@ def users():
 def user_new():
     form = UserCreateForm()
     cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
-    form.cohort.choices = [(0, "No cohort")] + [(c.id, c.name) for c in cohorts]
+    form.cohort.choices = [SelectChoice(0, "No cohort")] + [SelectChoice(c.id, c.name) for c in cohorts]
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
@@ -98,7 +99,9 @@ def cohorts():
 
 def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
     form = CohortForm(obj=cohort)
-    form.trainers.choices = [(u.id, f"{u.name} ({u.email})") for u in _people_with_role(Role.TRAINER)]
+    form.trainers.choices = [
+        SelectChoice(u.id, f"{u.name} ({u.email})") for u in _people_with_role(Role.TRAINER)
+    ]
     if cohort is not None and request.method == "GET":
         form.trainers.data = [t.id for t in cohort.trainers]
     return form
@@ -110,7 +113,7 @@ def cohort_new():
     form = _cohort_form()
     if form.validate_on_submit():
         try:
-            trainers = [db.session.get(User, user_id) for user_id in form.trainers.data]
+            trainers = [db.session.get(User, user_id) for user_id in form.trainers.data or []]
             cohort = accounts.create_cohort(form.name.data, trainers)
         except AccountError as error:
             db.session.rollback()
@@ -133,7 +136,7 @@ def cohort_edit(cohort_id: int):
             form.name.errors.append(f"A cohort named {form.name.data!r} already exists.")
         else:
             cohort.name = form.name.data.strip()
-            chosen = {db.session.get(User, user_id) for user_id in form.trainers.data}
+            chosen = {db.session.get(User, user_id) for user_id in form.trainers.data or []}
             for trainer in list(cohort.trainers):
                 if trainer not in chosen:
                     accounts.remove_trainer(cohort, trainer)
@@ -145,7 +148,9 @@ def cohort_edit(cohort_id: int):
     add_form = AddTraineeForm()
     members = {t.id for t in cohort.trainees}
     add_form.trainee.choices = [
-        (u.id, f"{u.name} ({u.email})") for u in _people_with_role(Role.TRAINEE) if u.id not in members
+        SelectChoice(u.id, f"{u.name} ({u.email})")
+        for u in _people_with_role(Role.TRAINEE)
+        if u.id not in members
     ]
     return render_template(
         "admin/cohort_edit.html", form=form, add_form=add_form, remove_form=ConfirmForm(), cohort=cohort
@@ -157,7 +162,7 @@ def cohort_edit(cohort_id: int):
 def cohort_add_trainee(cohort_id: int):
     cohort = db.session.get(Cohort, cohort_id) or abort(404)
     form = AddTraineeForm()
-    form.trainee.choices = [(u.id, u.email) for u in _people_with_role(Role.TRAINEE)]
+    form.trainee.choices = [SelectChoice(u.id, u.email) for u in _people_with_role(Role.TRAINEE)]
     if not form.validate_on_submit():
         flash("Pick a trainee to add.", "error")
         return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))

@@ -1,0 +1,64 @@
+"""The route x actor table: what every actor gets from every route.
+
+Every rule in app.url_map (except static) must appear here with its expected status per actor; the
+test in test_access.py fails on a route that is missing, so a new route cannot skip authorization.
+Actors: anonymous, trainee, other_trainee (another cohort), author, trainer, other_trainer (another
+cohort), admin. URL parameters come from `params(world)`: records belonging to `world.trainee` and
+`world.cohort`, so "other" actors show what happens with someone else's data.
+"""
+
+from __future__ import annotations
+
+ACTORS = ("anonymous", "trainee", "other_trainee", "author", "trainer", "other_trainer", "admin")
+LOGIN = 302  # anonymous visitors are sent to sign in
+
+
+def expect(default: int | tuple[int, ...] = 403, **by_actor: int | tuple[int, ...]) -> dict:
+    """Expected status per actor: `default` for anyone not named; other_* follow their role unless named."""
+    table = {actor: by_actor.get(actor, default) for actor in ACTORS}
+    table["anonymous"] = by_actor.get("anonymous", LOGIN)
+    table["other_trainee"] = by_actor.get("other_trainee", table["trainee"])
+    table["other_trainer"] = by_actor.get("other_trainer", table["trainer"])
+    return table
+
+
+ANYONE_SIGNED_IN = expect(200)
+ADMIN_ONLY = expect(403, admin=200)
+ADMIN_POST = expect(403, admin=(200, 302))
+
+ROUTES: dict[tuple[str, str], dict] = {
+    ("GET", "health.healthz"): expect(200, anonymous=200),
+    ("GET", "auth.login"): expect(302, anonymous=200),
+    ("POST", "auth.login"): expect(302, anonymous=200),
+    ("POST", "auth.logout"): expect(302),
+    ("GET", "auth.change_password"): ANYONE_SIGNED_IN,
+    ("POST", "auth.change_password"): ANYONE_SIGNED_IN,
+    ("GET", "home.index"): expect(302),
+    ("GET", "home.account"): ANYONE_SIGNED_IN,
+    ("GET", "home.trainee"): expect(403, trainee=200),
+    ("GET", "home.author"): expect(403, author=200),
+    ("GET", "home.trainer"): expect(403, trainer=200, admin=200),
+    ("GET", "admin.index"): ADMIN_ONLY,
+    ("GET", "admin.users"): ADMIN_ONLY,
+    ("GET", "admin.user_new"): ADMIN_ONLY,
+    ("POST", "admin.user_new"): ADMIN_POST,
+    ("GET", "admin.user_edit"): ADMIN_ONLY,
+    ("POST", "admin.user_edit"): ADMIN_POST,
+    ("GET", "admin.cohorts"): ADMIN_ONLY,
+    ("GET", "admin.cohort_new"): ADMIN_ONLY,
+    ("POST", "admin.cohort_new"): ADMIN_POST,
+    ("GET", "admin.cohort_edit"): ADMIN_ONLY,
+    ("POST", "admin.cohort_edit"): ADMIN_POST,
+    ("POST", "admin.cohort_add_trainee"): ADMIN_POST,
+    ("POST", "admin.cohort_remove_trainee"): ADMIN_POST,
+}
+
+
+def params(world) -> dict[str, dict]:
+    """URL arguments per endpoint, pointing at records of world.trainee / world.cohort."""
+    return {
+        "admin.user_edit": {"user_id": world.trainee.id},
+        "admin.cohort_edit": {"cohort_id": world.cohort.id},
+        "admin.cohort_add_trainee": {"cohort_id": world.cohort.id},
+        "admin.cohort_remove_trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
+    }

@@ -1,0 +1,64 @@
+"""Health endpoint, security headers, error pages and config rules."""
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+from config import ProductionConfig
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_unreachable_database(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_security_headers_and_csp_without_inline_script(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_lax(client, world):
+    from tests.conftest import login
+
+    response = login(client, world.trainee.email)
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Go to your home page" in response.get_data(as_text=True)
+
+
+def test_production_refuses_the_default_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        ProductionConfig()
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    config = ProductionConfig()
+    assert config.SESSION_COOKIE_SECURE is True
+
+
+def test_assets_are_served_by_the_app(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+    for asset in ("/static/css/app.css", "/static/js/app.js"):
+        response = client.get(asset)
+        assert response.status_code == 200
+        response.close()

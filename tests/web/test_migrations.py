@@ -1,0 +1,57 @@
+"""Migrations build the schema the models describe, on SQLite and on PostgreSQL (TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A brand-new empty database of the same kind as the suite's."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    url = make_url(base)
+    name = f"{url.database}_migrations"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _drift(app) -> list:
+    with db.engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+
+
+def test_upgrade_matches_models_then_downgrade_and_upgrade_again(empty_database_url):
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = empty_database_url
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        assert _drift(app) == [], "models and migrations differ: run `flask db migrate`"
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"users", "user_roles", "cohorts", "cohort_trainees", "cohort_trainers"} <= tables
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert _drift(app) == []
+        db.session.remove()
+        db.engine.dispose()
