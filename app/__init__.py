@@ -11,9 +11,11 @@ from app import cli, errors, security
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
+from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
 from app.home import bp as home_bp
+from app.practice import bp as practice_bp
 from config import Config, config_for
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -42,6 +44,6 @@ def create_app(config: Config | str | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    for blueprint in (auth_bp, home_bp, admin_bp, health_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp):
         app.register_blueprint(blueprint)
     return app

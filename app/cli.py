@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from app.content_cli import content_cli
 from app.extensions import db
 from app.models import Role
 from app.services import accounts, demo
@@ -77,5 +78,5 @@ def seed_demo() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, cohorts_cli, demo_cli):
+    for group in (users_cli, cohorts_cli, demo_cli, content_cli):
         app.cli.add_command(group)

@@ -4,6 +4,9 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+from app.services import ServiceError
+
 MESSAGES = {
     400: "The request could not be understood. Go back, reload the page and try again.",
     403: "Your role does not give access to this page. If you need it, ask an admin.",
@@ -20,6 +23,11 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         message = "Your form expired or was sent from elsewhere. Reload the page and submit it again."
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        db.session.rollback()  # nothing half-done is ever committed
+        return render_template("errors/error.html", code=error.status, message=str(error)), error.status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

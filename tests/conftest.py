@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Role
 from config import TestConfig
 from tests import factories
+from tests.content_fixtures import FIXTURES, sync_fixtures
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -51,6 +52,8 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url):
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
+    config.CONTENT_DIR = str(FIXTURES / "content")
+    config.SCENARIOS_DIR = str(FIXTURES / "scenarios")
     app = create_app(config)
     with app.app_context():
         db.drop_all()
@@ -74,11 +77,20 @@ def _clean_database(request):
         yield
     finally:
         db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+        _empty_all_tables()
         db.session.commit()
         db.session.remove()
         ctx.pop()
+
+
+def _empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":  # FK cycles (questions <-> versions) need CASCADE
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
 
 
 @pytest.fixture
@@ -108,6 +120,12 @@ def login(client, email: str, password: str = factories.PASSWORD):
 def world(app):
     """Two cohorts, each with a trainer and a trainee, plus an author and an admin."""
     return factories.world()
+
+
+@pytest.fixture
+def bank(app):
+    """The fixture question bank (and scenarios) synced into the database."""
+    return sync_fixtures()
 
 
 @pytest.fixture

@@ -153,6 +153,7 @@ def item_statistics(
     Raises ValueError for a score outside 0-1, a negative time, an attempt holding the same item
     twice, an unpresented item with chosen options, or a chosen key that the answer key lacks.
     """
+    answer_keys = answer_keys or {}
     presented = _presented(responses)
     if not presented:
         return {}
@@ -176,13 +177,13 @@ def item_statistics(
     timed = ~np.isnan(coded.seconds)
     median_seconds = _group_medians(item[timed], coded.seconds[timed], k)
 
-    chosen_counts = _count_choices(presented, answer_keys or {})
+    chosen_counts = _count_choices(presented, answer_keys)
     results: dict[str, ItemStatistics] = {}
     for code in sorted(range(k), key=coded.item_ids.__getitem__):
         item_id = coded.item_ids[code]
         n = int(count[code])
         disc = _optional(discrimination[code])
-        key = (answer_keys or {}).get(item_id)
+        key = answer_keys.get(item_id)
         options = _option_rates(key, chosen_counts, item_id, n) if key else ()
         flags = _flags(float(facility[code]), disc, options, too_hard_below, too_easy_above)
         results[item_id] = ItemStatistics(
@@ -296,7 +297,9 @@ class _Coded:
         items: dict[str, int] = {}
         attempts: dict[str, int] = {}
         item = np.fromiter((items.setdefault(r.item_id, len(items)) for r in responses), np.intp, n)
-        attempt = np.fromiter((attempts.setdefault(r.attempt_id, len(attempts)) for r in responses), np.intp, n)
+        attempt = np.fromiter(
+            (attempts.setdefault(r.attempt_id, len(attempts)) for r in responses), np.intp, n
+        )
         score = np.fromiter((r.score for r in responses), np.float64, n)
         seconds = np.fromiter((np.nan if r.seconds is None else r.seconds for r in responses), np.float64, n)
 
@@ -399,7 +402,9 @@ def _option_rates(
     key: AnswerKey, counts: Counter[tuple[str, str]], item_id: str, respondents: int
 ) -> tuple[OptionRate, ...]:
     return tuple(
-        OptionRate(option, option in key.correct, counts[item_id, option], counts[item_id, option] / respondents)
+        OptionRate(
+            option, option in key.correct, counts[item_id, option], counts[item_id, option] / respondents
+        )
         for option in key.options
     )
 

@@ -44,6 +44,16 @@ def unsafe_html(text: str) -> list[tuple[int, str]]:
     return found
 
 
+_SPLIT = "ODA-FRAGMENT-BREAK-5f1c"
+
+
+def strip_paragraph(html: str) -> str:
+    """`<p>text</p>` -> `text`, for one-line fragments shown inline (prompts, option labels)."""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
 class MarkdownRenderer:
     """A reusable Python-Markdown instance plus nh3; reset between documents, so cheap to call often."""
 
@@ -57,12 +67,23 @@ class MarkdownRenderer:
         return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
+    def render_many(self, fragments: list[str]) -> list[str]:
+        """Render several independent fragments in one pass (one parser run instead of one per fragment).
+
+        Fragments are joined with a marker paragraph and the HTML is split on it again; this is what
+        keeps a sync of thousands of questions close to the cost of rendering their text once.
+        """
+        if len(fragments) <= 1:
+            return [self.render(f) for f in fragments]
+        joined = f"\n\n{_SPLIT}\n\n".join(f.strip() for f in fragments)
+        parts = self.render(joined).split(f"<p>{_SPLIT}</p>")
+        if len(parts) != len(fragments):  # a fragment swallowed a marker (e.g. an open code block)
+            return [self.render(f) for f in fragments]
+        return [part.strip() for part in parts]
+
     def render_inline(self, text: str) -> str:
         """Render a one-line fragment without the surrounding <p>."""
-        html = self.render(text)
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            return html[3:-4]
-        return html
+        return strip_paragraph(self.render(text))
 
 
 def render_markdown(text: str) -> str:

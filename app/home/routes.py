@@ -1,11 +1,13 @@
 """Landing pages: `/` sends each person to the home of their most senior role."""
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.models import Role
 from app.policy import Action, require, require_login
-from app.services import accounts
+from app.services import accounts, practice
 
 bp = Blueprint("home", __name__)
 
@@ -28,7 +30,13 @@ def index():
 @bp.get("/home/trainee")
 @require(Action.PRACTISE)
 def trainee():
-    return render_template("home/trainee.html", cohorts=accounts.cohorts_of_trainee(current_user))
+    now = datetime.now(UTC)
+    return render_template(
+        "home/trainee.html",
+        cohorts=accounts.cohorts_of_trainee(current_user),
+        due=practice.due_count(current_user.id, now),
+        answered=practice.answer_count(current_user.id),
+    )
 
 
 @bp.get("/home/author")

@@ -1,6 +1,27 @@
 """Database models, one module per aggregate. Importing this package registers every table."""
 
 from app.models.cohort import Cohort, cohort_trainees, cohort_trainers
+from app.models.content import Question, QuestionVersion
+from app.models.practice import Answer, Exam, ExamResponse, ReviewCard, StudySession
+from app.models.scenario import Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.models.user import Role, User, UserRole
 
-__all__ = ["Cohort", "Role", "User", "UserRole", "cohort_trainees", "cohort_trainers"]
+__all__ = [
+    "Answer",
+    "Cohort",
+    "Exam",
+    "ExamResponse",
+    "Question",
+    "QuestionVersion",
+    "ReviewCard",
+    "Role",
+    "Scenario",
+    "ScenarioAttempt",
+    "ScenarioVersion",
+    "StudySession",
+    "User",
+    "UserRole",
+    "WriteUp",
+    "cohort_trainees",
+    "cohort_trainers",
+]

@@ -24,6 +24,7 @@ def expect(default: int | tuple[int, ...] = 403, **by_actor: int | tuple[int, ..
 
 ANYONE_SIGNED_IN = expect(200)
 ADMIN_ONLY = expect(403, admin=200)
+OWN_TRAINEE = expect(403, trainee=200, other_trainee=404)  # trainee pages about their own records
 ADMIN_POST = expect(403, admin=(200, 302))
 
 ROUTES: dict[tuple[str, str], dict] = {
@@ -51,12 +52,57 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "admin.cohort_edit"): ADMIN_POST,
     ("POST", "admin.cohort_add_trainee"): ADMIN_POST,
     ("POST", "admin.cohort_remove_trainee"): ADMIN_POST,
+    ("GET", "practice.index"): expect(403, trainee=200),
+    ("POST", "practice.start_study"): expect(403, trainee=302),
+    ("POST", "practice.start_review"): expect(403, trainee=409),
+    ("GET", "practice.resume"): expect(403, trainee=302, other_trainee=404),
+    ("GET", "practice.item"): OWN_TRAINEE,
+    ("POST", "practice.item"): OWN_TRAINEE,  # empty answer: the form comes back with errors
+    ("GET", "practice.summary"): OWN_TRAINEE,
+    # exam routes in this order: the trainee's run saves, then submits, then reads the result
+    ("GET", "exams.index"): expect(403, trainee=200),
+    ("POST", "exams.start"): expect(403, trainee=302),  # no length chosen: the default form
+    ("GET", "exams.resume"): expect(403, trainee=302, other_trainee=404),
+    ("GET", "exams.item"): OWN_TRAINEE,
+    ("POST", "exams.item"): expect(403, trainee=302, other_trainee=404),
+    ("POST", "exams.submit"): expect(403, trainee=302, other_trainee=404),
+    ("GET", "exams.results"): OWN_TRAINEE,
 }
 
 
-def params(world) -> dict[str, dict]:
+def records(world) -> dict[str, int]:
+    """Practice records of world.trainee for the URLs below (the fixture bank must be synced)."""
+    from datetime import UTC, datetime
+    from random import Random
+
+    from app.extensions import db
+    from app.services import exams, practice
+
+    now = datetime.now(UTC)
+    session = practice.start_study(world.trainee.id, [], [], False, 5, now, Random(1))
+    blueprint = exams.load_blueprint(_content_dir())
+    exam = exams.start_exam(world.trainee.id, 20, blueprint, now, Random(1))
+    db.session.commit()
+    return {"session": session.id, "exam": exam.id}
+
+
+def _content_dir() -> str:
+    from tests.content_fixtures import FIXTURES
+
+    return str(FIXTURES / "content")
+
+
+def params(world, ids: dict[str, int]) -> dict[str, dict]:
     """URL arguments per endpoint, pointing at records of world.trainee / world.cohort."""
+    session, exam = {"session_id": ids["session"]}, {"exam_id": ids["exam"]}
     return {
+        "practice.resume": session,
+        "practice.item": {**session, "position": 0},
+        "practice.summary": session,
+        "exams.resume": exam,
+        "exams.item": {**exam, "position": 0},
+        "exams.submit": exam,
+        "exams.results": exam,
         "admin.user_edit": {"user_id": world.trainee.id},
         "admin.cohort_edit": {"cohort_id": world.cohort.id},
         "admin.cohort_add_trainee": {"cohort_id": world.cohort.id},

@@ -6,7 +6,7 @@ import pytest
 from flask import url_for
 
 from tests.conftest import login
-from tests.web.access_table import ACTORS, ROUTES, params
+from tests.web.access_table import ACTORS, ROUTES, params, records
 
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -28,13 +28,13 @@ def test_every_route_is_in_the_access_table(app):
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_each_actor_gets_the_expected_status_everywhere(app, world, actor):
+def test_each_actor_gets_the_expected_status_everywhere(app, world, bank, actor):
     app.config["WTF_CSRF_ENABLED"] = False  # authorization alone; CSRF has its own test below
     try:
         client = app.test_client()
         if actor != "anonymous":
             assert login(client, getattr(world, actor).email).status_code == 302
-        arguments = params(world)
+        arguments = params(world, records(world))
         wrong = []
         for (method, endpoint), expected in ROUTES.items():
             with app.test_request_context():
@@ -50,10 +50,10 @@ def test_each_actor_gets_the_expected_status_everywhere(app, world, actor):
         app.config["WTF_CSRF_ENABLED"] = True
 
 
-def test_no_state_changing_route_works_without_a_csrf_token(app, world):
+def test_no_state_changing_route_works_without_a_csrf_token(app, world, bank):
     client = app.test_client()
     login(client, world.admin.email)
-    arguments = params(world)
+    arguments = params(world, records(world))
     accepted = []
     for method, endpoint in all_routes(app):
         if method == "GET":

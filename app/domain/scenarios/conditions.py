@@ -34,8 +34,10 @@ OPERATORS: dict[str, Callable[[object, object], bool]] = {
     ">=": operator.ge,
 }
 
-_TOKEN = re.compile(r"\s*(?:(?P<op>==|!=|<=|>=|<|>)|(?P<paren>[()])|(?P<number>-?\d+(?:\.\d+)?)(?![\w-])"
-                    r"|(?P<word>[A-Za-z_][A-Za-z0-9_-]*)|(?P<bad>\S))")
+_TOKEN = re.compile(
+    r"\s*(?:(?P<op>==|!=|<=|>=|<|>)|(?P<paren>[()])|(?P<number>-?\d+(?:\.\d+)?)(?![\w-])"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_-]*)|(?P<bad>\S))"
+)
 
 
 class ConditionError(ValueError):
@@ -174,5 +176,7 @@ def parse_condition(text: str, variables: Mapping[str, type]) -> Condition:
     parser = _Parser(tokens, variables)
     result = parser.condition()
     if parser.pos != len(tokens):
-        raise ConditionError(f"unexpected {tokens[parser.pos][1]!r} in condition (join comparisons with and / or)")
+        raise ConditionError(
+            f"unexpected {tokens[parser.pos][1]!r} in condition (join comparisons with and / or)"
+        )
     return result

@@ -23,8 +23,18 @@ from .model import (
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REQUIRED = ("id", "title", "exception_types", "domains", "difficulty", "rubric", "pass_mark")
-OPTIONAL = ("topics", "order_value", "customer_tier", "functions", "state", "critical_cap",
-            "time_budget_hours", "seconds_per_decision", "allow_back", "start")
+OPTIONAL = (
+    "topics",
+    "order_value",
+    "customer_tier",
+    "functions",
+    "state",
+    "critical_cap",
+    "time_budget_hours",
+    "seconds_per_decision",
+    "allow_back",
+    "start",
+)
 RESERVED_WORDS = ("and", "or")
 
 
@@ -190,12 +200,17 @@ class _Checker:
             if not (isinstance(name, str) and VARIABLE.fullmatch(name)) or name in RESERVED_WORDS:
                 self.error(key, f"state variable {name!r} must be a plain name like hold_status")
             elif isinstance(initial, bool):
-                self.error(key, f"state {name}: YAML reads {initial!r} as true/false; quote a word or use 0/1")
+                self.error(
+                    key, f"state {name}: YAML reads {initial!r} as true/false; quote a word or use 0/1"
+                )
             elif _is_number(initial) or isinstance(initial, str) and WORD.fullmatch(initial):
                 state[name] = initial
             else:
-                self.error(key, f"state {name} must start as a number or one word (letters, digits, - and _), "
-                                f"not {initial!r}")
+                self.error(
+                    key,
+                    f"state {name} must start as a number or one word (letters, digits, - and _), "
+                    f"not {initial!r}",
+                )
         return state
 
     def rubric(self) -> dict[str, float]:
@@ -266,5 +281,3 @@ def check_meta(path: str, data: Any, lines: dict[str, int], first_line: int) -> 
 def variable_types(state: dict[str, Value]) -> dict[str, type]:
     """Each variable's type for checking effects and conditions: str for words, float for numbers."""
     return {name: str if isinstance(value, str) else float for name, value in state.items()}
-
-

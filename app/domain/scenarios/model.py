@@ -13,14 +13,38 @@ from typing import Any
 from .conditions import Condition, Value
 
 EXCEPTION_TYPES = (
-    "credit-hold", "payment-fraud-hold", "address-tax-validation", "pricing-contract-mismatch",
-    "backorder-allocation", "atp-ctp-promise", "split-partial-shipment", "edi-mismatch",
-    "retailer-chargeback", "duplicate-order", "expedite", "change-after-release", "returns-rma",
+    "credit-hold",
+    "payment-fraud-hold",
+    "address-tax-validation",
+    "pricing-contract-mismatch",
+    "backorder-allocation",
+    "atp-ctp-promise",
+    "split-partial-shipment",
+    "edi-mismatch",
+    "retailer-chargeback",
+    "duplicate-order",
+    "expedite",
+    "change-after-release",
+    "returns-rma",
     "drop-ship",
 )
 FUNCTIONS = (
-    "customer-service", "sales", "credit", "finance", "warehouse", "transportation", "planning",
-    "production", "purchasing", "pricing", "edi", "quality", "tax", "fraud", "supplier", "customer",
+    "customer-service",
+    "sales",
+    "credit",
+    "finance",
+    "warehouse",
+    "transportation",
+    "planning",
+    "production",
+    "purchasing",
+    "pricing",
+    "edi",
+    "quality",
+    "tax",
+    "fraud",
+    "supplier",
+    "customer",
 )
 DIMENSIONS = ("accuracy", "resolution_time", "customer_recovery", "coordination", "compliance")
 DOMAINS = ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9")

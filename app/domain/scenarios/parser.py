@@ -21,13 +21,17 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 HEADING_1 = re.compile(r"^#[ \t]+(.*?)[ \t]*$")
 CARD_HEADING = re.compile(r"^##[ \t]+(.*?)[ \t]*$")
-NODE_HEADING = re.compile(r"^(?:(?P<kind>(?i:ending|write-?up)):[ \t]*)?(?P<title>.*?)[ \t]*"
-                          r"(?:\{#(?P<id>[^}]*)\})?$")
+NODE_HEADING = re.compile(
+    r"^(?:(?P<kind>(?i:ending|write-?up)):[ \t]*)?(?P<title>.*?)[ \t]*"
+    r"(?:\{#(?P<id>[^}]*)\})?$"
+)
 NODE_ATTRIBUTE = re.compile(r"^([a-z][a-z_]*):[ \t]*(.*)$")
 LIST_ITEM = re.compile(r"^[-*][ \t]+(.*)$")
 CHOICE = re.compile(r"^[-*][ \t]+(?P<text>.*?)[ \t]*->[ \t]*(?P<target>\S*)[ \t]*$")
 CHOICE_ATTRIBUTE = re.compile(r"^[ \t]+([a-z][a-z_-]*):[ \t]*(.*)$")
-RUBRIC_POINTS = re.compile(r"^(?P<text>.*?)[ \t]*\((?P<points>\d+(?:\.\d+)?)[ \t]*(?:points?|pts?)\)[ \t]*\.?$")
+RUBRIC_POINTS = re.compile(
+    r"^(?P<text>.*?)[ \t]*\((?P<points>\d+(?:\.\d+)?)[ \t]*(?:points?|pts?)\)[ \t]*\.?$"
+)
 EFFECT = re.compile(r"^(?P<var>\S+?)\s*(?P<op>[=+-])\s*(?P<value>.*)$")
 SCORE = re.compile(r"^(?P<dim>[A-Za-z_]+)\s*(?P<delta>[+-]?\s*\d+(?:\.\d+)?)$")
 ATTRIBUTE_SPLIT = re.compile(r"\s+[·|]\s+|\s*·\s*")
@@ -59,6 +63,8 @@ class _ChoiceDraft:
     target: str
     attributes: dict[str, tuple[int, str]] = field(default_factory=dict)
     last_key: str | None = None
+    indent: int = 0  # of the attribute lines; deeper lines continue the previous value
+    broken: bool = False  # a list item without `-> target`: reported, keeps its place, not offered
 
 
 def _strip_blank_edges(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -122,13 +128,17 @@ class _BodyParser:
             self.case_file(section)
             return
         if node_id is None or not node_id.strip():
-            self.error(section.line, f"node heading {section.heading!r} has no id: write `# Title {{#some-id}}`")
+            self.error(
+                section.line, f"node heading {section.heading!r} has no id: write `# Title {{#some-id}}`"
+            )
             return
         node_id = node_id.strip()
         if not KEBAB.fullmatch(node_id):
             self.error(section.line, f"node id {node_id!r} must be lowercase kebab-case (a-z, 0-9, -)")
         if node_id in self.node_lines:
-            self.error(section.line, f"duplicate node id {node_id!r} (first used at line {self.node_lines[node_id]})")
+            self.error(
+                section.line, f"duplicate node id {node_id!r} (first used at line {self.node_lines[node_id]})"
+            )
         else:
             self.node_lines[node_id] = section.line
         if not title:
@@ -188,7 +198,9 @@ class _BodyParser:
                 key, value = match.groups()
                 allowed = NODE_KEYS[kind]
                 if key not in allowed:
-                    self.error(number, f"unknown {kind} attribute {key!r}; a {kind} node takes: {', '.join(allowed)}")
+                    self.error(
+                        number, f"unknown {kind} attribute {key!r}; a {kind} node takes: {', '.join(allowed)}"
+                    )
                 elif key in attributes:
                     self.error(number, f"{key!r} given twice")
                 else:
@@ -198,8 +210,14 @@ class _BodyParser:
 
     # -- node kinds -------------------------------------------------------------------------
 
-    def ending(self, section: _Section, node_id: str, title: str,
-               attributes: dict[str, tuple[int, str]], body: list[tuple[int, str]]) -> Node:
+    def ending(
+        self,
+        section: _Section,
+        node_id: str,
+        title: str,
+        attributes: dict[str, tuple[int, str]],
+        body: list[tuple[int, str]],
+    ) -> Node:
         outcome = None
         if "outcome" not in attributes:
             self.error(section.line, f"ending {node_id!r} needs `outcome: good|mixed|bad` on the next line")
@@ -221,49 +239,78 @@ class _BodyParser:
         for number, text in body:
             if CHOICE.match(text):
                 self.error(number, f"ending {node_id!r} cannot have choices: the run stops here")
-        return Node(node_id, NodeKind.ENDING, title, _markdown(body), outcome=outcome, kpis=tuple(kpis),
-                    line=section.line)
+        return Node(
+            node_id,
+            NodeKind.ENDING,
+            title,
+            _markdown(body),
+            outcome=outcome,
+            kpis=tuple(kpis),
+            line=section.line,
+        )
 
-    def write_up(self, section: _Section, node_id: str, title: str,
-                 attributes: dict[str, tuple[int, str]], body: list[tuple[int, str]]) -> Node:
-        prompt: list[tuple[int, str]] = []
-        items: list[RubricItem] = []
-        for number, text in body:
-            if not items:
-                match = LIST_ITEM.match(text)
-                points = RUBRIC_POINTS.match(match.group(1)) if match else None
-                if points is None:
-                    prompt.append((number, text))
-                    continue
-            if not text.strip():
-                continue
+    def write_up(
+        self,
+        section: _Section,
+        node_id: str,
+        title: str,
+        attributes: dict[str, tuple[int, str]],
+        body: list[tuple[int, str]],
+    ) -> Node:
+        # The rubric is the final list of the section; everything above it is the prompt.
+        split = len(body)
+        while split > 0 and (
+            LIST_ITEM.match(body[split - 1][1]) or body[split - 1][1][:1] in (" ", "\t", "")
+        ):
+            split -= 1
+        while split < len(body) and not body[split][1].strip():
+            split += 1
+        prompt = body[:split]
+        raw_items: list[tuple[int, str]] = []
+        for number, text in body[split:]:
             item = LIST_ITEM.match(text)
-            if item is None:
-                if text[:1] in (" ", "\t") and items:
-                    last = items[-1]
-                    items[-1] = RubricItem(f"{last.text} {text.strip()}", last.points, last.line)
-                else:
-                    self.error(number, "text after the rubric list: put the prompt before the rubric items")
-                continue
-            points = RUBRIC_POINTS.match(item.group(1))
+            if item:
+                raw_items.append((number, item.group(1).strip()))
+            elif text.strip():
+                raw_items[-1] = (raw_items[-1][0], f"{raw_items[-1][1]} {text.strip()}")
+        items: list[RubricItem] = []
+        for number, text in raw_items:
+            points = RUBRIC_POINTS.match(text)
             if points is None:
                 self.error(number, "rubric item needs its points at the end, e.g. `(2 points)`")
-                continue
-            items.append(RubricItem(points.group("text"), parse_number(points.group("points")), number))
+            else:
+                items.append(RubricItem(points.group("text"), parse_number(points.group("points")), number))
         if not items:
-            self.error(section.line, f"write-up {node_id!r} needs a rubric: list items ending in `(N points)`")
+            self.error(
+                section.line, f"write-up {node_id!r} needs a rubric: list items ending in `(N points)`"
+            )
         choices: tuple[Choice, ...] = ()
         if "next" not in attributes:
-            self.error(section.line, f"write-up {node_id!r} needs `next: node-id` on the line after the heading")
+            self.error(
+                section.line, f"write-up {node_id!r} needs `next: node-id` on the line after the heading"
+            )
         else:
             number, target = attributes["next"]
             effects = self.effects(*attributes["effects"]) if "effects" in attributes else ()
             choices = (Choice(f"{node_id}/next", WRITE_UP_CHOICE_TEXT, target, effects=effects, line=number),)
-        return Node(node_id, NodeKind.WRITE_UP, title, _markdown(prompt), choices=choices,
-                    rubric=tuple(items), line=section.line)
+        return Node(
+            node_id,
+            NodeKind.WRITE_UP,
+            title,
+            _markdown(prompt),
+            choices=choices,
+            rubric=tuple(items),
+            line=section.line,
+        )
 
-    def decision(self, section: _Section, node_id: str, title: str,
-                 attributes: dict[str, tuple[int, str]], body: list[tuple[int, str]]) -> Node:
+    def decision(
+        self,
+        section: _Section,
+        node_id: str,
+        title: str,
+        attributes: dict[str, tuple[int, str]],
+        body: list[tuple[int, str]],
+    ) -> Node:
         repeatable = False
         if "repeatable" in attributes:
             number, value = attributes["repeatable"]
@@ -277,6 +324,10 @@ class _BodyParser:
             if choice:
                 drafts.append(_ChoiceDraft(number, choice.group("text"), choice.group("target")))
                 continue
+            if drafts and LIST_ITEM.match(text):
+                self.error(number, "list item among the choices has no `-> target-id`")
+                drafts.append(_ChoiceDraft(number, text, "", broken=True))
+                continue
             if not drafts:
                 narrative.append((number, text))
                 if LIST_ITEM.match(text) and index + 1 < len(body):
@@ -287,35 +338,52 @@ class _BodyParser:
             if not text.strip():
                 continue
             self.choice_line(drafts[-1], number, text)
-        choices = tuple(self.choice(node_id, n, draft) for n, draft in enumerate(drafts, 1))
-        return Node(node_id, NodeKind.DECISION, title, _markdown(narrative), choices=choices,
-                    repeatable=repeatable, line=section.line)
+        choices = tuple(self.choice(node_id, n, d) for n, d in enumerate(drafts, 1) if not d.broken)
+        return Node(
+            node_id,
+            NodeKind.DECISION,
+            title,
+            _markdown(narrative),
+            choices=choices,
+            repeatable=repeatable,
+            line=section.line,
+        )
 
     # -- choices ----------------------------------------------------------------------------
 
     def choice_line(self, draft: _ChoiceDraft, number: int, text: str) -> None:
-        """An indented `key: value` under a choice, or a continuation of the previous value."""
+        """An indented `key: value` under a choice, or a wrapped continuation of the previous value.
+
+        A line indented further than the attribute lines always continues the previous value, so
+        wrapped feedback may contain `word:` safely.
+        """
+        indent = len(text) - len(text.lstrip())
+        if indent == 0:
+            self.error(
+                number,
+                "text after the choices: put narrative before the first choice, "
+                "or indent it under a choice as an attribute",
+            )
+            return
         attribute = CHOICE_ATTRIBUTE.match(text)
-        if attribute and attribute.group(1) in CHOICE_KEYS:
-            key, value = attribute.groups()
-            if key in draft.attributes:
-                self.error(number, f"{key!r} given twice for this choice")
-            else:
-                draft.attributes[key] = (number, value.strip())
-                draft.last_key = key
-        elif attribute and text[:1] in (" ", "\t") and not text.strip().startswith(("http", "mailto")):
-            self.error(number, f"unknown choice attribute {attribute.group(1)!r}; "
-                               f"a choice takes: {', '.join(CHOICE_KEYS)}")
-        elif text[:1] in (" ", "\t") and draft.last_key is not None:
-            # A long value may wrap onto further indented lines; feedback keeps its line breaks.
+        if draft.last_key is not None and (indent > draft.indent or attribute is None):
+            # Feedback is Markdown and keeps its line breaks; other values are joined with a space.
             line, value = draft.attributes[draft.last_key]
             joiner = "\n" if draft.last_key == "feedback" else " "
             draft.attributes[draft.last_key] = (line, f"{value}{joiner}{text.strip()}")
-        elif LIST_ITEM.match(text):
-            self.error(number, "list item among the choices has no `-> target-id`")
+        elif attribute is None:
+            self.error(number, f"indented text under a choice must be an attribute: {', '.join(CHOICE_KEYS)}")
+        elif attribute.group(1) not in CHOICE_KEYS:
+            self.error(
+                number,
+                f"unknown choice attribute {attribute.group(1)!r}; a choice takes: {', '.join(CHOICE_KEYS)}",
+            )
+        elif attribute.group(1) in draft.attributes:
+            self.error(number, f"{attribute.group(1)!r} given twice for this choice")
         else:
-            self.error(number, "text after the choices: put narrative before the first choice, "
-                               "or indent it under a choice as an attribute")
+            draft.attributes[attribute.group(1)] = (number, attribute.group(2).strip())
+            draft.last_key = attribute.group(1)
+            draft.indent = indent
 
     def choice(self, node_id: str, position: int, draft: _ChoiceDraft) -> Choice:
         attrs = draft.attributes
@@ -341,9 +409,19 @@ class _BodyParser:
                 self.error(number, "critical: needs a label saying what the error was")
                 critical = None
         feedback = attrs["feedback"][1] if "feedback" in attrs else ""
-        return Choice(f"{node_id}/{position}", draft.text, draft.target, effects=effects, score=score,
-                      critical=critical, involves=involves, condition_text=condition_text,
-                      feedback=feedback, condition=condition, line=draft.line)
+        return Choice(
+            f"{node_id}/{position}",
+            draft.text,
+            draft.target,
+            effects=effects,
+            score=score,
+            critical=critical,
+            involves=involves,
+            condition_text=condition_text,
+            feedback=feedback,
+            condition=condition,
+            line=draft.line,
+        )
 
     def effects(self, number: int, text: str) -> tuple[Effect, ...]:
         effects: list[Effect] = []
@@ -353,12 +431,17 @@ class _BodyParser:
         for part in parts:
             match = EFFECT.match(part)
             if not match:
-                self.error(number, f"effects: cannot read {part!r}; write `var = value`, `var + n` or `var - n`")
+                self.error(
+                    number, f"effects: cannot read {part!r}; write `var = value`, `var + n` or `var - n`"
+                )
                 continue
             name, op, raw = match.group("var"), match.group("op"), match.group("value").strip()
             if not VARIABLE.fullmatch(name) or name not in self.types:
                 known = ", ".join(sorted(self.types)) or "none declared"
-                self.error(number, f"effects: unknown variable {name!r} (declare it under state:; state has: {known})")
+                self.error(
+                    number,
+                    f"effects: unknown variable {name!r} (declare it under state:; state has: {known})",
+                )
                 continue
             value: Value
             if NUMBER.fullmatch(raw):
@@ -366,7 +449,9 @@ class _BodyParser:
             elif WORD.fullmatch(raw) and op == "=":
                 value = raw
             else:
-                self.error(number, f"effects: cannot read {part!r}; write `var = value`, `var + n` or `var - n`")
+                self.error(
+                    number, f"effects: cannot read {part!r}; write `var = value`, `var + n` or `var - n`"
+                )
                 continue
             is_word_var = self.types[name] is str
             if op != "=" and is_word_var:
@@ -388,11 +473,13 @@ class _BodyParser:
                 continue
             dimension = match.group("dim")
             if dimension not in DIMENSIONS:
-                self.error(number, f"score: unknown dimension {dimension!r}; use one of: {', '.join(DIMENSIONS)}")
+                self.error(
+                    number, f"score: unknown dimension {dimension!r}; use one of: {', '.join(DIMENSIONS)}"
+                )
             elif self.meta.rubric and dimension not in self.meta.rubric:
                 self.error(number, f"score: dimension {dimension!r} is not in this scenario's rubric")
             else:
-                deltas.append((dimension, parse_number(match.group("delta").replace(" ", ""))))
+                deltas.append((dimension, parse_number(match.group("delta").replace(" ", "").lstrip("+"))))
         return tuple(deltas)
 
     def involves(self, number: int, text: str) -> tuple[str, ...]:
@@ -408,8 +495,11 @@ class _BodyParser:
 def parse_scenario(text: str, path: str) -> tuple[Scenario | None, list[Problem]]:
     """Parse one scenario file; returns (scenario or None, problems sorted by line). Never raises."""
     lines = LINE_BREAK.split(text.removeprefix("\ufeff"))
-    problems = [Problem(path, offset + 1, message)
-                for offset, line in enumerate(lines) for _, message in unsafe_html(line)]
+    problems = [
+        Problem(path, offset + 1, message)
+        for offset, line in enumerate(lines)
+        for _, message in unsafe_html(line)
+    ]
     fences = split_front_matter(lines)
     if fences is None:
         problems.append(Problem(path, 1, "a scenario starts with YAML front matter between `---` lines"))
@@ -428,8 +518,10 @@ def parse_scenario(text: str, path: str) -> tuple[Scenario | None, list[Problem]
     preamble, sections = _split_sections([(n, lines[n - 1]) for n in range(end + 2, len(lines) + 1)])
     stray = _strip_blank_edges(preamble)
     if stray:
-        body.error(stray[0][0], "text before the first `#` heading belongs nowhere: "
-                                "move it under `# Case file` or into a node")
+        body.error(
+            stray[0][0],
+            "text before the first `#` heading belongs nowhere: move it under `# Case file` or into a node",
+        )
     for section in sections:
         body.section(section)
     problems.extend(body.problems)
@@ -440,12 +532,27 @@ def parse_scenario(text: str, path: str) -> tuple[Scenario | None, list[Problem]
     elif meta.start and meta.start not in body.node_lines:
         problems.append(Problem(path, key_lines.get("start", 1), f"start: no node has the id {meta.start!r}"))
     scenario = Scenario(
-        id=meta.id, title=meta.title, exception_types=meta.exception_types, domains=meta.domains,
-        topics=meta.topics, difficulty=meta.difficulty, order_value=meta.order_value,
-        customer_tier=meta.customer_tier, functions=meta.functions, initial_state=meta.state,
-        rubric=meta.rubric, pass_mark=meta.pass_mark, critical_cap=meta.critical_cap,
-        time_budget_hours=meta.time_budget_hours, seconds_per_decision=meta.seconds_per_decision,
-        allow_back=meta.allow_back, start=start, briefing=body.briefing, cards=tuple(body.cards),
-        nodes=tuple(body.nodes), path=path, lines=key_lines,
+        id=meta.id,
+        title=meta.title,
+        exception_types=meta.exception_types,
+        domains=meta.domains,
+        topics=meta.topics,
+        difficulty=meta.difficulty,
+        order_value=meta.order_value,
+        customer_tier=meta.customer_tier,
+        functions=meta.functions,
+        initial_state=meta.state,
+        rubric=meta.rubric,
+        pass_mark=meta.pass_mark,
+        critical_cap=meta.critical_cap,
+        time_budget_hours=meta.time_budget_hours,
+        seconds_per_decision=meta.seconds_per_decision,
+        allow_back=meta.allow_back,
+        start=start,
+        briefing=body.briefing,
+        cards=tuple(body.cards),
+        nodes=tuple(body.nodes),
+        path=path,
+        lines=key_lines,
     )
     return scenario, sorted(problems)

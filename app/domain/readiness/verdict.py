@@ -1,0 +1,422 @@
+"""The readiness verdict for senior promotion: criteria, dimension levels, pass probability, next actions.
+
+Rules (thresholds all come from the Policy)
+- Evidence criteria: at least `items_per_domain` distinct questions answered in every knowledge domain and
+  every weighted blueprint domain; at least `scenario_runs` finished runs; each dimension's own minimum.
+- Dimension levels: junior / developing / senior-ready from the dimension's score (see policy.py). The
+  dimensions listed in `at_senior` must be senior-ready; every other one must not be junior.
+- Scenario criteria: passed runs in `exception_types` exception types; `senior_difficulty` passed runs at
+  senior difficulty; no critical error in the last `no_critical_in_last` attempts.
+- Exam criterion: P(pass) >= `ready_probability`. The probability is computed and shown only when every
+  blueprint domain has its minimum evidence.
+- Verdict: Not enough evidence if any evidence criterion is unmet; else Ready if every criterion is met;
+  else Almost if no dimension is junior, P(pass) >= `almost_probability` and at most `almost.max_unmet`
+  criteria are unmet; else Not yet.
+- Next actions, most useful first: fill evidence gaps, replay after a critical error, practise the weakest
+  domain, do due reviews, try untried exception types, a senior-difficulty scenario, confidence practice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from scipy.stats import norm
+
+from . import scenarios
+from .ability import Ability, estimate, expected_score
+from .confidence import ConfidenceCalibration, calibration_index
+from .evidence import BankItem, Response, TraineeEvidence
+from .exam import PassProbability, pass_probability
+from .irt import ItemParams
+from .policy import DimensionRule, Level, Policy
+
+
+class Verdict(StrEnum):
+    READY = "ready"
+    ALMOST = "almost"
+    NOT_YET = "not-yet"
+    NOT_ENOUGH_EVIDENCE = "not-enough-evidence"
+
+    @property
+    def label(self) -> str:
+        return {"ready": "Ready", "almost": "Almost", "not-yet": "Not yet"}.get(self.value, "Not enough evidence")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One rule of the policy, met or not, with the ids of the evidence it was judged on.
+
+    `key` is stable ("evidence.items.D4", "dimension.coordination", "exam.pass_probability", ...);
+    `about_evidence` marks evidence minimums, which decide Not enough evidence.
+    """
+
+    key: str
+    label: str
+    met: bool
+    observed: str
+    evidence: tuple[str, ...] = ()
+    missing: str | None = None
+    about_evidence: bool = False
+
+
+@dataclass(frozen=True)
+class DomainMastery:
+    """Mastery = expected percent correct on the domain's bank items; low/high span the score interval."""
+
+    domain: str
+    ability: Ability
+    mastery: float | None
+    low: float | None
+    high: float | None
+    answer_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """A dimension's 0-100 score and level; both None while its evidence is below the minimum."""
+
+    name: str
+    score: float | None
+    level: Level | None
+    n: int
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """`kind`: practise-domain | replay-scenario | review | try-exception-type | senior-scenario | confidence;
+    `target`: the domain, scenario id or exception type to link to."""
+
+    kind: str
+    message: str
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    verdict: Verdict
+    criteria: tuple[Criterion, ...]
+    dimensions: tuple[DimensionResult, ...]
+    domains: tuple[DomainMastery, ...]
+    pass_probability: PassProbability | None
+    confidence: ConfidenceCalibration
+    next_actions: tuple[NextAction, ...]
+    missing: tuple[str, ...]
+
+
+def assess(evidence: TraineeEvidence, policy: Policy, now: datetime) -> Readiness:
+    """Judge one trainee against the policy at `now` (see the module rules)."""
+    domains = _domain_mastery(evidence, policy, now)
+    by_domain = {m.domain: m for m in domains}
+    criteria: list[Criterion] = [_items_criterion(m, policy) for m in domains]
+    criteria.append(_scenario_runs_criterion(evidence, policy))
+    dimensions = []
+    for rule in policy.dimensions:
+        result = _dimension(rule, evidence, policy, by_domain, now)
+        dimensions.append(result)
+        criteria.append(_dimension_criterion(rule, result, policy))
+    criteria.extend(_scenario_criteria(evidence, policy))
+    exam = _pass_probability(evidence, policy, by_domain)
+    criteria.append(_exam_criterion(exam, policy))
+    confidence = calibration_index(evidence.responses, policy.stated_confidence)
+    verdict = _verdict(criteria, dimensions, exam, policy)
+    return Readiness(
+        verdict=verdict,
+        criteria=tuple(criteria),
+        dimensions=tuple(dimensions),
+        domains=tuple(domains),
+        pass_probability=exam,
+        confidence=confidence,
+        next_actions=tuple(_next_actions(evidence, policy, domains, confidence, criteria)),
+        missing=tuple(c.missing for c in criteria if not c.met and c.missing),
+    )
+
+
+def _verdict(
+    criteria: Sequence[Criterion],
+    dimensions: Sequence[DimensionResult],
+    exam: PassProbability | None,
+    policy: Policy,
+) -> Verdict:
+    if any(c.about_evidence and not c.met for c in criteria):
+        return Verdict.NOT_ENOUGH_EVIDENCE
+    unmet = [c for c in criteria if not c.met]
+    if not unmet:
+        return Verdict.READY
+    no_junior = all(d.level is not Level.JUNIOR for d in dimensions)
+    if no_junior and exam and exam.p >= policy.almost_probability and len(unmet) <= policy.almost_max_unmet:
+        return Verdict.ALMOST
+    return Verdict.NOT_YET
+
+
+# --- knowledge: per-domain abilities and mastery -------------------------------------------------------
+
+
+def _assessed_domains(evidence: TraineeEvidence, policy: Policy) -> list[str]:
+    wanted = {d for rule in policy.dimensions for d in rule.domains}
+    wanted |= {d for d, weight in evidence.blueprint.items() if weight > 0}
+    return sorted(wanted, key=lambda d: (len(d), d))
+
+
+def _domain_mastery(evidence: TraineeEvidence, policy: Policy, now: datetime) -> list[DomainMastery]:
+    result = []
+    for domain in _assessed_domains(evidence, policy):
+        responses = evidence.responses_where(lambda item, d=domain: item.domain == d)
+        items = _items(evidence, lambda item, d=domain: item.domain == d)
+        ability = evidence.abilities.get(domain) or _ability(responses, evidence, policy, now)
+        mastery = _mastery(ability, items, policy)
+        result.append(DomainMastery(domain, ability, *mastery, tuple(r.answer_id for r in responses)))
+    return result
+
+
+def _ability(responses: Sequence[Response], evidence: TraineeEvidence, policy: Policy, now: datetime) -> Ability:
+    params = {r.item_id: evidence.bank[r.item_id].params for r in responses}
+    return estimate(responses, params, now, policy.half_life_days)
+
+
+def _items(evidence: TraineeEvidence, keep: Callable[[BankItem], bool]) -> list[ItemParams]:
+    return [item.params for item in evidence.bank.values() if keep(item)]
+
+
+def _mastery(
+    ability: Ability, items: Sequence[ItemParams], policy: Policy
+) -> tuple[float | None, float | None, float | None]:
+    if not items:
+        return None, None, None
+    mean, sd = expected_score(ability, items)
+    z = float(norm.ppf(0.5 + policy.score_interval / 2))
+    return 100 * mean, 100 * max(mean - z * sd, 0.0), 100 * min(mean + z * sd, 1.0)
+
+
+def _items_criterion(mastery: DomainMastery, policy: Policy) -> Criterion:
+    n, need = mastery.ability.n, policy.items_per_domain
+    return Criterion(
+        key=f"evidence.items.{mastery.domain}",
+        label=f"At least {need} different questions answered in {mastery.domain}",
+        met=n >= need,
+        observed=f"{n} of {need}",
+        evidence=mastery.answer_ids,
+        missing=None if n >= need else f"Answer about {need - n} more questions in {mastery.domain}",
+        about_evidence=True,
+    )
+
+
+# --- the six dimensions ----------------------------------------------------------------------------------
+
+
+def _dimension(
+    rule: DimensionRule,
+    evidence: TraineeEvidence,
+    policy: Policy,
+    by_domain: dict[str, DomainMastery],
+    now: datetime,
+) -> DimensionResult:
+    if rule.source == "domains":
+        masteries = [by_domain[d] for d in rule.domains]
+        ids = tuple(i for m in masteries for i in m.answer_ids)
+        n = min(m.ability.n for m in masteries)
+        scored = [m.mastery for m in masteries if m.mastery is not None]
+        enough = n >= policy.items_per_domain and len(scored) == len(masteries)
+        return _result(rule, min(scored) if enough else None, n, ids)
+    if rule.source == "scenarios":
+        window = policy.scenario_window
+        rolling = scenarios.rolling_score(evidence.scenario_runs, rule.scenario_scores, window, rule.unaided_only)
+        score = rolling.score if rolling.n >= rule.min_runs else None
+        return _result(rule, score, rolling.n, rolling.run_ids)
+    selected = _item_selector(rule)
+    responses = evidence.responses_where(selected)
+    ability = _ability(responses, evidence, policy, now)
+    mastery, _, _ = _mastery(ability, _items(evidence, selected), policy)
+    score = mastery if ability.n >= rule.min_items else None
+    return _result(rule, score, ability.n, tuple(r.answer_id for r in responses))
+
+
+def _result(rule: DimensionRule, score: float | None, n: int, ids: tuple[str, ...]) -> DimensionResult:
+    return DimensionResult(rule.name, score, None if score is None else rule.level(score), n, ids)
+
+
+def _item_selector(rule: DimensionRule) -> Callable[[BankItem], bool]:
+    def selected(item: BankItem) -> bool:
+        return (
+            item.domain in rule.item_domains
+            or (rule.numeric_items and item.numeric)
+            or bool(set(item.topics) & set(rule.item_topics))
+        )
+
+    return selected
+
+
+def _dimension_criterion(rule: DimensionRule, result: DimensionResult, policy: Policy) -> Criterion:
+    name = rule.name.replace("_", " ")
+    required = rule.name in policy.at_senior
+    target, goal = (rule.senior, "senior-ready") if required else (rule.developing, "developing")
+    label = f"{name.capitalize()} at least {goal} ({target:g})"
+    if result.score is None:
+        return Criterion(
+            key=f"dimension.{rule.name}",
+            label=label,
+            met=False,
+            observed=f"not enough evidence ({result.n} so far)",
+            evidence=result.evidence,
+            missing=_dimension_gap(rule, result, policy),
+            about_evidence=True,
+        )
+    met = result.score >= target
+    return Criterion(
+        key=f"dimension.{rule.name}",
+        label=label,
+        met=met,
+        observed=f"{result.score:.0f} ({result.level})",
+        evidence=result.evidence,
+        missing=None if met else f"Raise {name} from {result.score:.0f} to {target:g}",
+    )
+
+
+def _dimension_gap(rule: DimensionRule, result: DimensionResult, policy: Policy) -> str:
+    name = rule.name.replace("_", " ")
+    if rule.source == "domains":
+        return f"Answer more questions in {', '.join(rule.domains)} to judge {name}"
+    if rule.source == "scenarios":
+        kind = "unaided scenario runs" if rule.unaided_only else "scenario runs"
+        return f"Complete {rule.min_runs - result.n} more {kind} to judge {name}"
+    return f"Answer about {rule.min_items - result.n} more {name} questions"
+
+
+# --- scenarios -------------------------------------------------------------------------------------------
+
+
+def _scenario_runs_criterion(evidence: TraineeEvidence, policy: Policy) -> Criterion:
+    n, need = len(evidence.scenario_runs), policy.scenario_runs
+    return Criterion(
+        key="evidence.scenario_runs",
+        label=f"At least {need} scenario runs finished",
+        met=n >= need,
+        observed=f"{n} of {need}",
+        evidence=tuple(r.run_id for r in scenarios.in_order(evidence.scenario_runs)),
+        missing=None if n >= need else f"Finish {need - n} more scenario runs",
+        about_evidence=True,
+    )
+
+
+def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criterion]:
+    runs = evidence.scenario_runs
+    covered = scenarios.passed_exception_types(runs)
+    untried = sorted(set(evidence.exception_types_available) - scenarios.tried_exception_types(runs))
+    need_types = policy.exception_types - len(covered)
+    senior = scenarios.passed_at(runs, "senior")
+    need_senior = policy.senior_difficulty - len(senior)
+    last = policy.no_critical_in_last
+    critical = scenarios.recent_critical_errors(runs, last)
+    recent = scenarios.in_order(runs)[-last:] if last else []
+    hint = f" (untried: {', '.join(untried)})" if untried else ""
+    return [
+        Criterion(
+            key="scenarios.exception_types",
+            label=f"A passed scenario in at least {policy.exception_types} exception types",
+            met=need_types <= 0,
+            observed=f"{len(covered)} of {policy.exception_types}: {', '.join(sorted(covered)) or 'none yet'}",
+            evidence=tuple(dict.fromkeys(i for ids in covered.values() for i in ids)),
+            missing=None if need_types <= 0 else f"Pass a scenario in {need_types} more exception types{hint}",
+        ),
+        Criterion(
+            key="scenarios.senior_difficulty",
+            label=f"At least {policy.senior_difficulty} scenarios passed at senior difficulty",
+            met=need_senior <= 0,
+            observed=f"{len(senior)} of {policy.senior_difficulty}",
+            evidence=senior,
+            missing=None if need_senior <= 0 else f"Pass {need_senior} more senior-difficulty scenarios",
+        ),
+        Criterion(
+            key="scenarios.no_critical",
+            label=f"No critical error in the last {last} scenario attempts",
+            met=not critical,
+            observed=f"{len(critical)} of the last {len(recent)} attempts had a critical error",
+            evidence=tuple(r.run_id for r in (critical or recent)),
+            missing=None
+            if not critical
+            else f"Finish scenarios without a critical error until none is among your last {last} attempts",
+        ),
+    ]
+
+
+# --- exam ------------------------------------------------------------------------------------------------
+
+
+def _pass_probability(
+    evidence: TraineeEvidence, policy: Policy, by_domain: dict[str, DomainMastery]
+) -> PassProbability | None:
+    weighted = [d for d, w in evidence.blueprint.items() if w > 0]
+    if not weighted or any(by_domain[d].ability.n < policy.items_per_domain for d in weighted):
+        return None
+    items = {d: _items(evidence, lambda item, d=d: item.domain == d) for d in weighted}
+    abilities = {d: by_domain[d].ability for d in weighted}
+    return pass_probability(abilities, evidence.blueprint, items, policy.pass_mark, policy.score_interval)
+
+
+def _exam_criterion(exam: PassProbability | None, policy: Policy) -> Criterion:
+    label = f"Probability of passing a blueprint exam at least {policy.ready_probability:.0%}"
+    key = "exam.pass_probability"
+    if exam is None:
+        return Criterion(
+            key=key,
+            label=label,
+            met=False,
+            observed="not estimated until every exam domain has enough answers",
+            about_evidence=True,
+        )
+    met = exam.p >= policy.ready_probability
+    observed = (
+        f"{exam.p:.0%} (expected score {exam.expected_score:.0%}, "
+        f"{exam.score_low:.0%}-{exam.score_high:.0%}; pass mark {exam.pass_mark:.0%})"
+    )
+    weakest = None if met else "Raise your expected exam score: practise your weakest domains"
+    return Criterion(key=key, label=label, met=met, observed=observed, missing=weakest)
+
+
+# --- next actions ----------------------------------------------------------------------------------------
+
+
+def _next_actions(
+    evidence: TraineeEvidence,
+    policy: Policy,
+    domains: Sequence[DomainMastery],
+    confidence: ConfidenceCalibration,
+    criteria: Sequence[Criterion],
+) -> list[NextAction]:
+    actions = []
+    thin = sorted((m for m in domains if m.ability.n < policy.items_per_domain), key=lambda m: m.ability.n)
+    for m in thin[:2]:
+        gap = policy.items_per_domain - m.ability.n
+        actions.append(NextAction("practise-domain", f"Answer about {gap} more questions in {m.domain}", m.domain))
+    recent_critical = scenarios.recent_critical_errors(evidence.scenario_runs, policy.no_critical_in_last)
+    if recent_critical:
+        run = recent_critical[-1]
+        errors = "; ".join(run.critical_errors)
+        actions.append(NextAction("replay-scenario", f"Replay {run.scenario_id}: {errors}", run.scenario_id))
+    scored = [m for m in domains if m.mastery is not None and m.ability.n >= policy.items_per_domain]
+    if scored:
+        weakest = min(scored, key=lambda m: m.mastery or 0.0)
+        message = f"Practise {weakest.domain}, your weakest domain (mastery {weakest.mastery:.0f}%)"
+        actions.append(NextAction("practise-domain", message, weakest.domain))
+    if evidence.due_reviews > 0:
+        actions.append(NextAction("review", f"Do your {evidence.due_reviews} due reviews"))
+    untried = sorted(set(evidence.exception_types_available) - scenarios.tried_exception_types(evidence.scenario_runs))
+    for exception_type in untried[:3]:
+        actions.append(NextAction("try-exception-type", f"Try a {exception_type} scenario", exception_type))
+    if any(c.key == "scenarios.senior_difficulty" and not c.met for c in criteria):
+        actions.append(NextAction("senior-scenario", "Attempt a senior-difficulty scenario"))
+    if confidence.index is not None and abs(confidence.index) >= policy.confidence_flag_at:
+        actions.append(NextAction("confidence", _confidence_message(confidence)))
+    return actions
+
+
+def _confidence_message(confidence: ConfidenceCalibration) -> str:
+    assert confidence.index is not None
+    if confidence.index > 0:
+        sure = next((lv for lv in confidence.levels if lv.level == "high" and lv.accuracy is not None), None)
+        detail = f": right {sure.accuracy:.0%} of the times you were sure" if sure else ""
+        return f"You are more confident than your answers bear out{detail}; check before you commit"
+    return "You are right more often than you think; trust a worked answer"

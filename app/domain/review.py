@@ -1,0 +1,60 @@
+"""Spaced-repetition scheduling of practice questions with FSRS (the `fsrs` library, 6.x).
+
+Deterministic by design: the scheduler uses the library's default parameters with fuzzing off, new
+cards get a fixed id, and the caller always passes `now`, so the same history gives the same schedule.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler
+
+# Default FSRS-6 weights, 90% desired retention, 1 and 10 minute learning steps; no fuzz, so that a
+# schedule can be tested and explained. Changing any of these changes every trainee's future schedule.
+SCHEDULER = Scheduler(desired_retention=0.9, enable_fuzzing=False)
+# fsrs stamps new cards with the clock as their id; ours are keyed by (trainee, question) elsewhere.
+NEW_CARD_ID = 0
+RATING_BY_CERTAINTY: dict[str | None, Rating] = {
+    "low": Rating.Hard,
+    "medium": Rating.Good,
+    None: Rating.Good,  # no certainty asked: a plain right answer
+    "high": Rating.Easy,
+}
+
+
+def rating_for(correct: bool, confidence: str | None) -> Rating:
+    """How well the trainee knew the item: wrong -> Again; right at low certainty -> Hard;
+    right at medium or with no certainty given -> Good; right at high certainty -> Easy."""
+    if confidence not in RATING_BY_CERTAINTY:
+        raise ValueError(f"unknown certainty {confidence!r}: use low, medium or high")
+    return RATING_BY_CERTAINTY[confidence] if correct else Rating.Again
+
+
+def review(card: dict[str, Any] | None, rating: Rating, now: datetime) -> tuple[dict[str, Any], datetime]:
+    """Apply one review at `now` to a stored card (None for an item never reviewed).
+
+    Returns the new card as a JSON-able dict (store it as is and pass it back next time) and the
+    time it is next due, in UTC. `now` must be timezone-aware; a stored card that fsrs cannot read
+    raises ValueError.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    # fsrs insists on the timezone.utc object itself, not just a zero offset.
+    now = now.astimezone(UTC)
+    current = Card(card_id=NEW_CARD_ID, due=now) if card is None else _card_from_dict(card)
+    updated, _log = SCHEDULER.review_card(current, Rating(rating), review_datetime=now)
+    return dict(updated.to_dict()), updated.due
+
+
+def _card_from_dict(card: dict[str, Any]) -> Card:
+    try:
+        loaded = Card.from_dict(card)  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a stored review card ({exc!r}): {card!r}") from exc
+    # Cards stored from other code may carry other offsets; fsrs compares against UTC.
+    loaded.due = loaded.due.astimezone(UTC)
+    if loaded.last_review is not None:
+        loaded.last_review = loaded.last_review.astimezone(UTC)
+    return loaded

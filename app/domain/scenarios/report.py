@@ -1,0 +1,48 @@
+"""The text report of `python -m app.domain.scenarios` (and `flask content check`): problems, then paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..problems import Problem
+from .analysis import analyse
+from .lint import lint_scenario
+from .model import Scenario
+from .parser import parse_scenario
+
+
+def check_text(text: str, path: str) -> tuple[Scenario | None, list[Problem], list[str]]:
+    """Parse and lint one file: (scenario, every problem sorted by line, summary lines)."""
+    scenario, problems = parse_scenario(text, path)
+    if scenario is None:
+        return None, problems, [f"{path}: not analysed (fix the front matter first)"]
+    analysis = analyse(scenario)
+    problems = sorted(problems + lint_scenario(scenario, analysis))
+    outcomes = ", ".join(f"{count} {name}" for name, count in sorted(analysis.outcome_counts.items()))
+    summary = [
+        f"{path}: {analysis.path_count} distinct paths{' (truncated)' if analysis.truncated else ''}"
+        f" ({outcomes or 'none complete'}); {analysis.critical_free_path_count} without a critical error",
+        f"  max-score path ({analysis.max_score:.1f}): {' '.join(analysis.max_score_path) or '-'}",
+    ]
+    ranges = ", ".join(f"{d} {lo:g}..{hi:g}" for d, (lo, hi) in analysis.dimension_ranges.items())
+    summary.append(f"  dimension ranges: {ranges or '-'}")
+    return scenario, problems, summary
+
+
+def check_files(files: Iterable[Path]) -> tuple[list[str], bool]:
+    """Report lines for each file, and whether all files are free of errors (warnings do not count)."""
+    lines: list[str] = []
+    ok = True
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            lines.append(f"{file}:1: cannot read the file: {exc}")
+            ok = False
+            continue
+        _, problems, summary = check_text(text, str(file))
+        lines.extend(str(p) for p in problems)
+        lines.extend(summary)
+        ok = ok and not any(p.is_error for p in problems)
+    return lines, ok

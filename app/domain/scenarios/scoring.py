@@ -1,0 +1,94 @@
+"""Score a run: each dimension scaled over all complete paths, weighted by the rubric, capped on a critical error.
+
+Rules: a dimension's raw score is the sum of the deltas of the choices taken; it is scaled to 0-100
+between the lowest and highest totals any complete path reaches (100 when they are equal); the
+total is the rubric-weighted mean. Any critical error caps the total at `critical_cap` and fails
+the run; otherwise a finished run passes when total >= pass_mark. An unfinished run gets the
+same figures for the part played, with finished=False and passed=False.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .analysis import Analysis, capped_total, dimension_scores, weighted_total
+from .engine import AttemptState, trace
+from .model import HOURS_VARIABLE, Scenario
+
+
+@dataclass(frozen=True)
+class CriticalError:
+    node_id: str
+    ref: str
+    label: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ScenarioScore:
+    """The figures a debrief shows; `total` is after the critical cap, `uncapped_total` before it."""
+
+    finished: bool
+    dimensions: Mapping[str, float]  # 0-100 per rubric dimension
+    raw: Mapping[str, float]  # summed deltas per rubric dimension
+    total: float
+    uncapped_total: float
+    critical_errors: tuple[CriticalError, ...]
+    capped: bool  # a critical error limits the total to critical_cap
+    passed: bool
+    pass_mark: float
+    outcome: str | None  # good | mixed | bad for a finished run
+    ending_id: str | None
+    kpis: tuple[tuple[str, str], ...]
+    hours_used: float | None  # growth of the `hours` state variable, when declared
+    time_budget_hours: float | None
+    over_budget: bool
+    functions_involved: tuple[str, ...]  # in the order first brought in
+    path: tuple[str, ...]
+
+
+def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis) -> ScenarioScore:
+    """Score the run in `attempt.log` (replayed, so a tampered attempt raises ChoiceNotOffered)."""
+    steps = trace(scenario, attempt.log)
+    raw: dict[str, float] = dict.fromkeys(scenario.rubric, 0.0)
+    criticals: list[CriticalError] = []
+    functions: list[str] = []
+    for s in steps:
+        for dimension, delta in s.choice.score:
+            raw[dimension] = raw.get(dimension, 0.0) + delta
+        if s.choice.critical:
+            criticals.append(CriticalError(s.node.id, s.choice.ref, s.choice.critical, s.choice.line))
+        functions.extend(f for f in s.choice.involves if f not in functions)
+    dimensions = dimension_scores(raw, analysis.dimension_ranges, scenario.rubric)
+    uncapped = weighted_total(dimensions, scenario.rubric)
+    total = capped_total(uncapped, bool(criticals), scenario.critical_cap)
+    final_state = steps[-1].after if steps else scenario.initial_state
+    finished = attempt.finished
+    ending = scenario.node(attempt.node_id) if finished and scenario.has_node(attempt.node_id) else None
+    hours_used = None
+    start_hours = scenario.initial_state.get(HOURS_VARIABLE)
+    end_hours = final_state.get(HOURS_VARIABLE)
+    if isinstance(start_hours, int | float) and isinstance(end_hours, int | float):
+        hours_used = end_hours - start_hours
+    budget = scenario.time_budget_hours
+    return ScenarioScore(
+        finished=finished,
+        dimensions=MappingProxyType(dimensions),
+        raw=MappingProxyType(raw),
+        total=total,
+        uncapped_total=uncapped,
+        critical_errors=tuple(criticals),
+        capped=bool(criticals),
+        passed=finished and not criticals and total >= scenario.pass_mark,
+        pass_mark=scenario.pass_mark,
+        outcome=ending.outcome if ending else None,
+        ending_id=ending.id if ending else None,
+        kpis=ending.kpis if ending else (),
+        hours_used=hours_used,
+        time_budget_hours=budget,
+        over_budget=budget is not None and hours_used is not None and hours_used > budget,
+        functions_involved=tuple(functions),
+        path=attempt.log,
+    )

@@ -1,0 +1,145 @@
+"""Exam views: start, answer items in any order, flag, submit, read the result."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.domain.taxonomy import DOMAIN_NAMES
+from app.exams.forms import StartExamForm, SubmitExamForm, exam_item_form_class
+from app.extensions import db
+from app.models import Exam
+from app.policy import Action, require
+from app.services import exams
+
+bp = Blueprint("exams", __name__, url_prefix="/exams")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _blueprint():
+    return exams.load_blueprint(current_app.config["CONTENT_DIR"])
+
+
+def _start_form() -> StartExamForm:
+    blueprint = _blueprint()
+    form = StartExamForm()
+    form.length.choices = [
+        SelectChoice(n, f"{n} items, {int(exams.time_limit_for(blueprint, n).total_seconds() // 60)} minutes"
+                        + (" (full CSCP-like form)" if n == blueprint.form_length else ""))
+        for n in sorted({*exams.FORM_LENGTHS, blueprint.form_length})]
+    return form
+
+
+@bp.get("/")
+@require(Action.PRACTISE)
+def index():
+    mine = db.session.scalars(select(Exam).where(Exam.user_id == current_user.id).order_by(Exam.started_at.desc()))
+    return render_template("exams/index.html", form=_start_form(), exams=list(mine), now=_now())
+
+
+@bp.post("/")
+@require(Action.PRACTISE)
+def start():
+    form = _start_form()
+    if not form.validate_on_submit():
+        abort(400, description="Pick one of the offered form lengths.")
+    exam = exams.start_exam(current_user.id, form.length.data, _blueprint(), _now(), random.Random())
+    db.session.commit()
+    return redirect(url_for("exams.item", exam_id=exam.id, position=0))
+
+
+@bp.get("/<int:exam_id>")
+@require(Action.PRACTISE)
+def resume(exam_id: int):
+    exam = exams.own_exam(current_user.id, exam_id)
+    if exam.closed or not exams.accepts_answers(exam, _now()):
+        return redirect(url_for("exams.results", exam_id=exam.id))
+    saved = exams.responses_by_position(exam)
+    position = next((p for p in range(len(exam.version_ids)) if p not in saved or not saved[p].answered_at), 0)
+    return redirect(url_for("exams.item", exam_id=exam.id, position=position))
+
+
+@bp.route("/<int:exam_id>/items/<int:position>", methods=["GET", "POST"])
+@require(Action.PRACTISE)
+def item(exam_id: int, position: int):
+    exam = exams.own_exam(current_user.id, exam_id)
+    now = _now()
+    if request.method == "GET" and (exam.closed or not exams.accepts_answers(exam, now)):
+        return redirect(url_for("exams.results", exam_id=exam.id))
+    version = exams.version_at(exam, position)
+    saved = exams.responses_by_position(exam)
+    form = exam_item_form_class(version)()
+    if form.validate_on_submit():
+        chosen = _chosen(form)
+        value = form.value.data if hasattr(form, "value") else None
+        exams.save_response(exam, position, chosen, value, form.confidence.data or None, form.flagged.data,
+                            _elapsed(form.served_at.data), now)
+        db.session.commit()
+        return redirect(url_for("exams.item", exam_id=exam.id, position=_target(form.goto.data, position, exam)))
+    if request.method == "GET" and position in saved:
+        response = saved[position]
+        form.confidence.data, form.flagged.data = response.confidence, response.flagged
+        if hasattr(form, "value"):
+            form.value.data = response.value
+        else:
+            form.chosen.data = response.chosen if version.type == "multiple" else (response.chosen or [None])[0]
+    form.served_at.data = f"{time.time():.3f}"
+    return render_template("exams/item.html", exam=exam, position=position, version=version, form=form,
+                           saved=saved, submit_form=SubmitExamForm(), domains=DOMAIN_NAMES)
+
+
+@bp.post("/<int:exam_id>/submit")
+@require(Action.PRACTISE)
+def submit(exam_id: int):
+    exam = exams.own_exam(current_user.id, exam_id)
+    if not SubmitExamForm().validate_on_submit():
+        abort(400)
+    exams.submit(exam, _now())
+    db.session.commit()
+    return redirect(url_for("exams.results", exam_id=exam.id))
+
+
+@bp.get("/<int:exam_id>/results")
+@require(Action.PRACTISE)
+def results(exam_id: int):
+    exam = exams.own_exam(current_user.id, exam_id)
+    now = _now()
+    exams.close_if_expired(exam, now)
+    db.session.commit()
+    if not exam.closed:
+        return redirect(url_for("exams.item", exam_id=exam.id, position=0))
+    blueprint = _blueprint()
+    return render_template("exams/results.html", exam=exam, result=exams.result(exam, blueprint),
+                           blueprint=blueprint, domains=DOMAIN_NAMES)
+
+
+def _chosen(form) -> list[str]:
+    data = form.chosen.data if hasattr(form, "chosen") else None
+    if not data:
+        return []
+    return data if isinstance(data, list) else [data]
+
+
+def _target(goto: str | None, position: int, exam: Exam) -> int:
+    """Where to go after saving: an item number from the navigator, else the next item (or stay on the last)."""
+    if goto and goto.isdigit() and int(goto) < len(exam.version_ids):
+        return int(goto)
+    if goto == "prev":
+        return max(0, position - 1)
+    return min(position + 1, len(exam.version_ids) - 1)
+
+
+def _elapsed(served_at: str | None) -> float | None:
+    try:
+        return time.time() - float(served_at)
+    except (TypeError, ValueError):
+        return None

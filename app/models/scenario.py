@@ -1,0 +1,101 @@
+"""Scenarios: stable identities, immutable versions, and trainees' attempts (logs of choices)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+
+class Scenario(db.Model):
+    __tablename__ = "scenarios"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, comment="the front matter id; never reused")
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="set when the file disappeared")
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scenario_versions.id", use_alter=True, name="fk_scenarios_current_version"),
+        comment="the version new attempts start on",
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    current_version: Mapped[ScenarioVersion | None] = relationship(foreign_keys=[current_version_id])
+
+
+class ScenarioVersion(db.Model):
+    """One immutable version. The engine replays attempts against the version they started on."""
+
+    __tablename__ = "scenario_versions"
+    __table_args__ = (UniqueConstraint("scenario_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer, comment="1, 2, ... per scenario")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    difficulty: Mapped[str] = mapped_column(String(12), comment="junior, intermediate or senior")
+    exception_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    order_value: Mapped[float | None] = mapped_column(Float, comment="USD")
+    customer_tier: Mapped[str | None] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(Text, comment="the Markdown file; parsed again (and cached) to play")
+    fragments: Mapped[dict[str, str]] = mapped_column(JSON, comment="fragment key -> sanitised HTML")
+    max_score_path: Mapped[list[str]] = mapped_column(JSON, default=list, comment="refs of the expert path")
+    path_count: Mapped[int] = mapped_column(Integer, default=0)
+    source_path: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    scenario: Mapped[Scenario] = relationship(foreign_keys=[scenario_id])
+
+
+class ScenarioAttempt(db.Model):
+    """A trainee's run: the log of choice refs is the whole truth; scores are derived and cached."""
+
+    __tablename__ = "scenario_attempts"
+    __table_args__ = (Index("ix_scenario_attempts_user_started", "user_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"), comment="pinned at start")
+    log: Mapped[list[str]] = mapped_column(JSON, default=list, comment="choice refs in order")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    total: Mapped[float | None] = mapped_column(Float, comment="0-100 weighted score, when finished")
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    dimensions: Mapped[dict[str, float] | None] = mapped_column(JSON, comment="dimension -> 0-100, when finished")
+    critical_errors: Mapped[list[str]] = mapped_column(JSON, default=list, comment="labels of critical errors")
+    outcome: Mapped[str | None] = mapped_column(String(8), comment="good, mixed or bad ending")
+    decision_seconds: Mapped[list[float]] = mapped_column(JSON, default=list, comment="seconds per decision")
+
+    version: Mapped[ScenarioVersion] = relationship()
+    writeups: Mapped[list[WriteUp]] = relationship(back_populates="attempt", cascade="all, delete-orphan")
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class WriteUp(db.Model):
+    """Free text written at a write-up node, graded later by a trainer against the node's rubric."""
+
+    __tablename__ = "scenario_writeups"
+    __table_args__ = (UniqueConstraint("attempt_id", "node_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempts.id", ondelete="CASCADE"))
+    node_id: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    points: Mapped[float | None] = mapped_column(Float, comment="awarded by the trainer")
+    max_points: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    attempt: Mapped[ScenarioAttempt] = relationship(back_populates="writeups")

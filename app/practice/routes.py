@@ -1,0 +1,118 @@
+"""Study, review and their sessions. Views validate, call app.services.practice, commit once, redirect."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.domain.taxonomy import DOMAIN_NAMES
+from app.extensions import db
+from app.policy import Action, require
+from app.practice.forms import StartForm, StudySetupForm, answer_form_class
+from app.services import practice
+from app.services.practice import Response
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.get("/")
+@require(Action.PRACTISE)
+def index():
+    form = StudySetupForm()
+    topics = practice.topics_by_domain()
+    form.topics.choices = [(t, t) for ts in topics.values() for t in ts]
+    return render_template("practice/index.html", form=form, start_form=StartForm(), topics=topics,
+                           due=practice.due_count(current_user.id, _now()), domains=DOMAIN_NAMES)
+
+
+@bp.post("/study")
+@require(Action.PRACTISE)
+def start_study():
+    form = StudySetupForm()
+    form.topics.choices = [(t, t) for ts in practice.topics_by_domain().values() for t in ts]
+    if not form.validate_on_submit():
+        flash("Those study settings could not be used: " + "; ".join(
+            f"{getattr(form, name).label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
+        return redirect(url_for("practice.index"))
+    session = practice.start_study(current_user.id, form.domains.data or [], form.topics.data or [],
+                                   form.weakest.data, form.size.data, _now(), random.Random())
+    db.session.commit()
+    return redirect(url_for("practice.item", session_id=session.id, position=0))
+
+
+@bp.post("/review")
+@require(Action.PRACTISE)
+def start_review():
+    if not StartForm().validate_on_submit():
+        abort(400)
+    session = practice.start_review(current_user.id, _now())
+    db.session.commit()
+    return redirect(url_for("practice.item", session_id=session.id, position=0))
+
+
+@bp.get("/sessions/<int:session_id>")
+@require(Action.PRACTISE)
+def resume(session_id: int):
+    session = practice.own_session(current_user.id, session_id)
+    position = practice.next_position(session)
+    if position is None:
+        return redirect(url_for("practice.summary", session_id=session.id))
+    return redirect(url_for("practice.item", session_id=session.id, position=position))
+
+
+@bp.route("/sessions/<int:session_id>/items/<int:position>", methods=["GET", "POST"])
+@require(Action.PRACTISE)
+def item(session_id: int, position: int):
+    """GET shows the question (or its feedback once answered); POST answers it, once."""
+    session = practice.own_session(current_user.id, session_id)
+    version = practice.session_version(session, position)
+    answers = practice.session_answers(session)
+    form = answer_form_class(version)()
+    if request.method == "POST" and position not in answers:
+        if form.validate_on_submit():
+            response = Response(tuple(_chosen(form)), _value(form), form.confidence.data,
+                                _elapsed(form.served_at.data))
+            practice.record_answer(current_user.id, session, position, response, _now())
+            db.session.commit()
+            return redirect(url_for("practice.item", session_id=session.id, position=position))
+    elif request.method == "POST":
+        return redirect(url_for("practice.item", session_id=session.id, position=position))
+    form.served_at.data = f"{time.time():.3f}"
+    return render_template("practice/item.html", session=session, position=position, version=version,
+                           form=form, answer=answers.get(position), answered=len(answers),
+                           next_position=practice.next_position(session), domains=DOMAIN_NAMES)
+
+
+@bp.get("/sessions/<int:session_id>/summary")
+@require(Action.PRACTISE)
+def summary(session_id: int):
+    session = practice.own_session(current_user.id, session_id)
+    return render_template("practice/summary.html", session=session, summary=practice.summarise(session),
+                           domains=DOMAIN_NAMES)
+
+
+def _chosen(form) -> list[str]:
+    chosen = getattr(form, "chosen", None)
+    if chosen is None:
+        return []
+    return chosen.data if isinstance(chosen.data, list) else [chosen.data]
+
+
+def _value(form) -> float | None:
+    field = getattr(form, "value", None)
+    return None if field is None else field.data
+
+
+def _elapsed(served_at: str | None) -> float | None:
+    try:
+        return time.time() - float(served_at)
+    except (TypeError, ValueError):
+        return None

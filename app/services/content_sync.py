@@ -1,0 +1,236 @@
+"""Load checked content into the database: all-or-nothing, idempotent, versioned by content hash.
+
+Rules:
+- Any error in any file and nothing changes (`ContentError` carries every problem).
+- A question or scenario whose content hash is new gets a new version; answers and attempts stay
+  pinned to the version they used. An unchanged item costs one hash comparison and no rendering.
+- An item that disappears from the files within the synced scope is retired (never deleted); one that
+  comes back is restored.
+- Markdown is rendered and sanitised here, once; requests never render it again.
+The caller commits (or rolls back); this module only flushes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from app.domain.markdown_render import MarkdownRenderer, strip_paragraph
+from app.domain.problems import ContentError, Problem
+from app.domain.questions import Question as ParsedQuestion
+from app.extensions import db
+from app.models import Question, QuestionVersion, Scenario, ScenarioVersion
+from app.services.content_files import ContentSet, Roots, ScenarioFile, read_content
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class SyncReport:
+    questions_added: int = 0
+    question_versions_added: int = 0
+    questions_unchanged: int = 0
+    questions_retired: int = 0
+    scenarios_added: int = 0
+    scenario_versions_added: int = 0
+    scenarios_unchanged: int = 0
+    scenarios_retired: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"questions: {self.questions_added} new, {self.question_versions_added} new versions, "
+            f"{self.questions_unchanged} unchanged, {self.questions_retired} retired; "
+            f"scenarios: {self.scenarios_added} new, {self.scenario_versions_added} new versions, "
+            f"{self.scenarios_unchanged} unchanged, {self.scenarios_retired} retired"
+        )
+
+
+def stored_answer_keys() -> dict[str, str]:
+    """slug -> answer key of the current version, for the 'answer changed' warning.
+
+    An author may check files before any database exists; then there is nothing to compare with.
+    """
+    query = select(Question.slug, QuestionVersion.answer_key).join(
+        QuestionVersion, Question.current_version_id == QuestionVersion.id
+    )
+    try:
+        return dict(db.session.execute(query).all())
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return {}
+
+
+def check(paths: Iterable[Path], roots: Roots) -> ContentSet:
+    return read_content(paths, roots, stored_answer_keys())
+
+
+def sync(paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress | None = None) -> SyncReport:
+    """Check everything under `paths`, then apply it. Raises ContentError (nothing changed) on any error."""
+    paths = [Path(p) for p in paths]
+    content = check(paths, roots)
+    if content.errors:
+        raise ContentError(content.problems)
+    report = SyncReport(warnings=content.warnings)
+    renderer = MarkdownRenderer()
+    scope = [roots.display(p) for p in paths]
+    _sync_questions(content.questions, scope, now, renderer, report, progress)
+    _sync_scenarios(content.scenarios, scope, now, renderer, report, progress)
+    db.session.flush()
+    return report
+
+
+def _in_scope(source_path: str, scope: list[str]) -> bool:
+    return any(source_path == s or source_path.startswith(s.rstrip("/") + "/") for s in scope)
+
+
+# -- questions ---------------------------------------------------------------------------------------
+
+
+def _question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
+    fragments = [q.prompt, q.stem, q.explanation]
+    for option in q.options:
+        fragments += [option.text, option.rationale]
+    html = renderer.render_many(fragments)
+    prompt, stem, explanation = html[:3]
+    options = [
+        {"key": o.key, "html": strip_paragraph(html[3 + 2 * i]), "rationale_html": html[4 + 2 * i],
+         "correct": o.correct}
+        for i, o in enumerate(q.options)
+    ]
+    return {
+        "content_hash": q.content_hash(), "domain": q.domain, "topics": list(q.topics),
+        "difficulty": q.difficulty, "cognitive": q.cognitive, "type": q.type.value,
+        "prompt_html": strip_paragraph(prompt), "stem_html": stem, "options": options,
+        "explanation_html": explanation, "reference": q.reference, "answer": q.answer,
+        "tolerance": q.tolerance, "unit": q.unit, "answer_key": q.answer_key(), "source": q.source,
+        "source_path": q.path, "source_line": q.line,
+    }
+
+
+def _sync_questions(parsed: list[ParsedQuestion], scope: list[str], now: datetime,
+                    renderer: MarkdownRenderer, report: SyncReport, progress: Progress | None) -> None:
+    existing = {q.slug: q for q in db.session.scalars(select(Question))}
+    current_hash = dict(db.session.execute(
+        select(Question.id, QuestionVersion.content_hash).join(
+            QuestionVersion, Question.current_version_id == QuestionVersion.id)).all())
+    new_slugs = [q.id for q in parsed if q.id not in existing]
+    if new_slugs:
+        db.session.execute(insert(Question), [
+            {"slug": q.id, "domain": q.domain, "created_at": now} for q in parsed if q.id not in existing])
+        existing.update({q.slug: q for q in db.session.scalars(select(Question).where(Question.slug.in_(new_slugs)))})
+        report.questions_added = len(new_slugs)
+
+    pending: list[tuple[Question, dict]] = []
+    for done, q in enumerate(parsed, 1):
+        row = existing[q.id]
+        if current_hash.get(row.id) == q.content_hash():
+            report.questions_unchanged += 1
+            if row.retired_at is not None:
+                row.retired_at = None
+        else:
+            pending.append((row, _question_row(q, renderer)))
+        if progress and done % 100 == 0:
+            progress(100)
+    if progress:
+        progress(len(parsed) % 100)
+    _add_question_versions(pending, now, report)
+
+    present = {q.id for q in parsed}
+    for slug, row in existing.items():
+        if slug not in present and row.retired_at is None and row.current_version_id is not None:
+            version = db.session.get(QuestionVersion, row.current_version_id)
+            if _in_scope(version.source_path, scope):
+                row.retired_at = now
+                report.questions_retired += 1
+
+
+def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, report: SyncReport) -> None:
+    """Insert the new versions in bulk; reuse an older identical version when an edit is reverted."""
+    if not pending:
+        return
+    ids = [row.id for row, _ in pending]
+    known = {(qid, h): vid for qid, h, vid in db.session.execute(
+        select(QuestionVersion.question_id, QuestionVersion.content_hash, QuestionVersion.id)
+        .where(QuestionVersion.question_id.in_(ids))).all()}
+    numbers = dict(db.session.execute(
+        select(QuestionVersion.question_id, func.max(QuestionVersion.number))
+        .where(QuestionVersion.question_id.in_(ids)).group_by(QuestionVersion.question_id)).all())
+    fresh = []
+    for row, values in pending:
+        reused = known.get((row.id, values["content_hash"]))
+        if reused is not None:
+            row.current_version_id, row.retired_at, row.domain = reused, None, values["domain"]
+            continue
+        fresh.append((row, {**values, "question_id": row.id, "number": numbers.get(row.id, 0) + 1,
+                            "created_at": now}))
+    if fresh:
+        version_ids = db.session.scalars(
+            insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
+            [values for _, values in fresh]).all()
+        for (row, values), version_id in zip(fresh, version_ids, strict=True):
+            row.current_version_id, row.retired_at, row.domain = version_id, None, values["domain"]
+    report.question_versions_added += len(pending)
+
+
+# -- scenarios ---------------------------------------------------------------------------------------
+
+
+def _scenario_version(item: ScenarioFile, renderer: MarkdownRenderer) -> dict:
+    scenario, analysis = item.scenario, item.analysis
+    fragments = list(scenario.markdown_fragments())
+    html = renderer.render_many([f.markdown for f in fragments])
+    rendered = {f.key: (strip_paragraph(h) if f.inline else h) for f, h in zip(fragments, html, strict=True)}
+    return {
+        "content_hash": scenario.content_hash(), "title": scenario.title, "difficulty": scenario.difficulty,
+        "exception_types": list(scenario.exception_types), "domains": list(scenario.domains),
+        "order_value": scenario.order_value, "customer_tier": scenario.customer_tier, "source": item.text,
+        "fragments": rendered, "max_score_path": list(analysis.max_score_path),
+        "path_count": analysis.path_count, "source_path": scenario.path,
+    }
+
+
+def _sync_scenarios(files: list[ScenarioFile], scope: list[str], now: datetime, renderer: MarkdownRenderer,
+                    report: SyncReport, progress: Progress | None) -> None:
+    existing = {s.slug: s for s in db.session.scalars(select(Scenario))}
+    for item in files:
+        scenario = item.scenario
+        row = existing.get(scenario.id)
+        if row is None:
+            row = Scenario(slug=scenario.id, created_at=now)
+            db.session.add(row)
+            db.session.flush()
+            existing[scenario.id] = row
+            report.scenarios_added += 1
+        versions = {v.content_hash: v for v in db.session.scalars(
+            select(ScenarioVersion).where(ScenarioVersion.scenario_id == row.id))}
+        digest = scenario.content_hash()
+        current = versions.get(digest)
+        if current is not None and row.current_version_id == current.id:
+            report.scenarios_unchanged += 1
+        elif current is not None:
+            row.current_version_id = current.id
+            report.scenario_versions_added += 1
+        else:
+            number = max((v.number for v in versions.values()), default=0) + 1
+            version = ScenarioVersion(scenario_id=row.id, number=number, created_at=now,
+                                      **_scenario_version(item, renderer))
+            db.session.add(version)
+            db.session.flush()
+            row.current_version_id = version.id
+            report.scenario_versions_added += 1
+        row.retired_at = None
+        if progress:
+            progress(1)
+    present = {item.scenario.id for item in files}
+    for slug, row in existing.items():
+        if slug in present or row.retired_at is not None or row.current_version_id is None:
+            continue
+        if _in_scope(db.session.get(ScenarioVersion, row.current_version_id).source_path, scope):
+            row.retired_at = now
+            report.scenarios_retired += 1

@@ -1,0 +1,169 @@
+"""Exam simulation: draw a blueprint form, keep responses until submission, score with deferred feedback.
+
+Rules: the deadline is the server's (started_at + time limit); a response reaching the server at or
+after it is refused and does not count. Submitting twice changes nothing. Opening an exam whose time
+ran out closes it with what was saved in time.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.domain.exam import Blueprint, DomainResult, answer_counts, domain_results, draw_form, parse_blueprint
+from app.domain.scoring import InvalidResponse, score_answer
+from app.extensions import db
+from app.models import Answer, Exam, ExamResponse, QuestionVersion
+from app.services import ServiceError
+from app.services.practice import live_versions, recently_seen_question_ids, schedule_review, scorable
+
+FORM_LENGTHS = (20, 50, 150)
+
+
+class ExamError(ServiceError):
+    """An exam request that cannot be carried out (closed exam, late answer, someone else's exam)."""
+
+
+@lru_cache(maxsize=4)
+def _blueprint_at(path: str, mtime: float) -> Blueprint:
+    blueprint, problems = parse_blueprint(Path(path).read_text(encoding="utf-8"), path)
+    if blueprint is None:
+        raise ExamError("The exam blueprint has errors: " + "; ".join(map(str, problems)), 500)
+    return blueprint
+
+
+def load_blueprint(content_dir: str) -> Blueprint:
+    path = Path(content_dir) / "blueprint.yaml"
+    return _blueprint_at(str(path), path.stat().st_mtime)
+
+
+def time_limit_for(blueprint: Blueprint, length: int) -> timedelta:
+    """The blueprint's time per item, for a form of `length` items, rounded up to a whole minute."""
+    seconds = blueprint.time_limit.total_seconds() * length / blueprint.form_length
+    return timedelta(minutes=math.ceil(seconds / 60))
+
+
+def start_exam(user_id: int, length: int, blueprint: Blueprint, now: datetime, rng: random.Random) -> Exam:
+    versions = live_versions()
+    pool: dict[str, list[str]] = {}
+    for version in versions:
+        pool.setdefault(version.domain, []).append(str(version.id))
+    seen_questions = recently_seen_question_ids(user_id, now)
+    seen = {str(v.id) for v in versions if v.question_id in seen_questions}
+    drawn = [int(i) for i in draw_form(pool, blueprint, length, seen, rng)]
+    if not drawn:
+        raise ExamError("There are no questions to draw an exam from yet.", 409)
+    limit = time_limit_for(blueprint, len(drawn))
+    exam = Exam(user_id=user_id, version_ids=drawn, time_limit_seconds=int(limit.total_seconds()),
+                started_at=now, deadline=now + limit)
+    db.session.add(exam)
+    db.session.flush()
+    return exam
+
+
+def own_exam(user_id: int, exam_id: int) -> Exam:
+    """The trainee's own exam or 404: another trainee's exam does not exist for them."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or exam.user_id != user_id:
+        raise ExamError("There is no such exam.", 404)
+    return exam
+
+
+def accepts_answers(exam: Exam, now: datetime) -> bool:
+    return not exam.closed and answer_counts(exam.started_at, timedelta(seconds=exam.time_limit_seconds), now)
+
+
+def version_at(exam: Exam, position: int) -> QuestionVersion:
+    if not 0 <= position < len(exam.version_ids):
+        raise ExamError("That item is not on this exam form.", 404)
+    return db.session.get(QuestionVersion, exam.version_ids[position])
+
+
+def responses_by_position(exam: Exam) -> dict[int, ExamResponse]:
+    return {r.position: r for r in exam.responses}
+
+
+def save_response(exam: Exam, position: int, chosen: list[str], value: float | None, confidence: str | None,
+                  flagged: bool, seconds: float | None, now: datetime) -> ExamResponse:
+    """Keep the trainee's current response to one item (empty to clear it, flagged to mark for review)."""
+    if exam.closed:
+        raise ExamError("This exam is submitted; its answers can no longer change.", 409)
+    if not accepts_answers(exam, now):
+        raise ExamError("Time is up: answers after the deadline do not count. Open the results to see your "
+                        "score with what you saved in time.", 409)
+    version = version_at(exam, position)
+    answered = bool(chosen) or value is not None
+    if answered:
+        try:
+            score_answer(scorable(version), chosen, value, confidence)
+        except InvalidResponse as error:
+            raise ExamError(str(error), 400) from None
+    response = responses_by_position(exam).get(position)
+    if response is None:
+        response = ExamResponse(exam=exam, position=position)
+        db.session.add(response)
+    response.chosen, response.value = list(chosen), value
+    response.confidence, response.flagged = confidence, flagged
+    response.seconds = (response.seconds or 0.0) + max(0.0, min(seconds or 0.0, 3600.0))
+    response.answered_at = now if answered else None
+    db.session.flush()
+    return response
+
+
+def submit(exam: Exam, now: datetime) -> None:
+    """Close the exam: score every saved response once and store it as an answer (mode exam)."""
+    if exam.closed:
+        return
+    for position, response in responses_by_position(exam).items():
+        if response.answered_at is None:
+            continue
+        version = version_at(exam, position)
+        score = score_answer(scorable(version), response.chosen, response.value, response.confidence)
+        db.session.add(Answer(
+            user_id=exam.user_id, question_id=version.question_id, question_version_id=version.id,
+            domain=version.domain, mode="exam", chosen=response.chosen, value=response.value,
+            confidence=response.confidence, correct=score.correct, credit=score.credit, cbm_mark=score.cbm_mark,
+            seconds=response.seconds, submission_key=f"exam:{exam.id}:{position}", exam_id=exam.id,
+            answered_at=response.answered_at))
+        schedule_review(exam.user_id, version.question_id, score.correct, response.confidence, now)
+    exam.submitted_at = min(now, exam.deadline)
+    db.session.flush()
+
+
+def close_if_expired(exam: Exam, now: datetime) -> None:
+    if not exam.closed and now >= exam.deadline:
+        submit(exam, now)
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    domains: list[DomainResult]
+    correct: float
+    total: int
+    answered: int
+    items: list[tuple[int, QuestionVersion, Answer | None]]  # position, version, scored answer
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.correct / self.total if self.total else 0.0
+
+
+def result(exam: Exam, blueprint: Blueprint) -> ExamResult:
+    """Per-domain correct/total over every item on the form (unanswered items count as wrong)."""
+    answers = {a.submission_key: a for a in db.session.scalars(select(Answer).where(Answer.exam_id == exam.id))}
+    versions = {v.id: v for v in db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_(exam.version_ids)))}
+    items, scored = [], []
+    for position, version_id in enumerate(exam.version_ids):
+        version = versions[version_id]
+        answer = answers.get(f"exam:{exam.id}:{position}")
+        items.append((position, version, answer))
+        scored.append((version.domain, answer.credit if answer else 0.0))
+    by_domain = [d for d in domain_results(scored, blueprint) if d.total]
+    return ExamResult(by_domain, sum(c for _, c in scored), len(items), len(answers), items)

@@ -1,0 +1,1 @@
+"""Benchmarks and the readiness validation (`make bench`, `make validate`)."""

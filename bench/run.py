@@ -1,0 +1,136 @@
+"""`make bench`: requests per second of the app's pages, as a ratio to a Flask hello-world.
+
+Both are served the same way (gunicorn, 2 sync workers, on this machine, in the same run) and driven
+by wrk. The app runs on a fresh SQLite database prepared like `make run` (migrations, content sync,
+demo data). Results are printed and merged into bench/results.json; other benchmarks (content sync,
+calibration) add their own keys to the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.server import BIN, ROOT, Session, gunicorn
+
+RESULTS = ROOT / "bench" / "results.json"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+
+
+@dataclass
+class Page:
+    """One page to measure: who is signed in, and how to build the request (GET path or POST lua)."""
+
+    key: str
+    path: str
+    email: str | None = "trainee1@demo.test"
+    method: str = "GET"
+    prepare: Callable[[Session], dict] | None = None  # returns {"path":..., "body":...} for POSTs
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+        return shutil.which("wrk") or sys.exit("wrk could not be installed")
+    sys.exit("wrk is missing: apt-get install wrk")
+
+
+def wrk(url: str, headers: dict[str, str], script: str | None = None) -> float:
+    command = [ensure_wrk(), "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses during the run\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def post_script(body: str, content_type: str = "application/x-www-form-urlencoded") -> str:
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    escaped = body.replace("\\", "\\\\").replace('"', '\\"')
+    handle.write(f'wrk.method = "POST"\nwrk.body = "{escaped}"\n'
+                 f'wrk.headers["Content-Type"] = "{content_type}"\n')
+    handle.close()
+    return handle.name
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    for args in (["db", "upgrade"], ["content", "sync", "--if-present", "--quiet"], ["demo", "seed"]):
+        subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def pages() -> list[Page]:
+    """The pages the issues asked to measure."""
+    return [Page("home", "/home/trainee")]
+
+
+def measure_pages(env: dict[str, str]) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    with gunicorn("bench.hello:app", 5901) as base:
+        results["hello_world"] = {"req_s": wrk(base + "/", {})}
+    with gunicorn("app:create_app()", 5902, env) as base:
+        for page in pages():
+            session = Session(base)
+            if page.email:
+                session.sign_in(page.email, "demo-password")
+            headers = {"Cookie": session.cookie_header, **page.headers}
+            if page.method == "POST":
+                request = page.prepare(session)
+                script = post_script(request["body"])
+                rate = wrk(base + request["path"], headers, script)
+                os.unlink(script)
+            else:
+                rate = wrk(base + page.path, headers)
+            results[page.key] = {"req_s": rate, "ratio": round(rate / results["hello_world"]["req_s"], 3)}
+            print(f"{page.key:>16}: {rate:9.1f} req/s  ratio {results[page.key]['ratio']:.3f}", flush=True)
+    return results
+
+
+def merge_results(new: dict) -> dict:
+    current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    current.update(new)
+    current["_meta"] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine(),
+                        "seconds_per_page": SECONDS, "connections": CONNECTIONS, "workers": 2}
+    RESULTS.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    return current
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown CPU")
+    return f"{os.cpu_count()} cores, {cpu}"
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="oda-bench-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "APP_ENV": "development",
+           "LOGIN_RATE_LIMIT": "1000 per minute", "FLASK_APP": "app:create_app"}
+    prepare_database(env)
+    results = measure_pages(env)
+    merged = merge_results(results)
+    print(json.dumps(merged, indent=2, sort_keys=True))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

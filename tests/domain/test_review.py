@@ -1,0 +1,94 @@
+"""Spaced repetition: ratings from answers, and a deterministic FSRS schedule for a fixed `now`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from fsrs import Rating, State
+
+from app.domain.review import rating_for, review
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("correct", "confidence", "rating"),
+    [
+        (False, None, Rating.Again),
+        (False, "high", Rating.Again),
+        (False, "low", Rating.Again),
+        (True, "low", Rating.Hard),
+        (True, "medium", Rating.Good),
+        (True, None, Rating.Good),
+        (True, "high", Rating.Easy),
+    ],
+)
+def test_rating_for(correct: bool, confidence: str | None, rating: Rating) -> None:
+    assert rating_for(correct, confidence) is rating
+
+
+def test_rating_for_an_unknown_certainty_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown certainty 'sure'"):
+        rating_for(True, "sure")
+
+
+def test_a_new_card_answered_well_walks_the_learning_steps_then_spaces_out() -> None:
+    card, due = review(None, Rating.Good, NOW)
+    assert due == NOW + timedelta(minutes=10)  # second learning step
+    assert card["state"] == State.Learning and card["step"] == 1
+    card, due = review(card, Rating.Good, due)
+    assert due == datetime(2026, 1, 7, 9, 10, tzinfo=UTC)  # graduates: 2 days
+    assert card["state"] == State.Review
+    card, due = review(card, Rating.Good, due)
+    assert due == datetime(2026, 1, 18, 9, 10, tzinfo=UTC)  # 11 days
+    assert card["stability"] == pytest.approx(10.971, abs=1e-3)
+
+
+def test_easy_on_a_new_card_skips_learning() -> None:
+    card, due = review(None, Rating.Easy, NOW)
+    assert card["state"] == State.Review
+    assert due == datetime(2026, 1, 13, 9, 0, tzinfo=UTC)  # 8 days, the initial Easy stability
+
+
+def test_a_lapse_goes_back_to_relearning_for_ten_minutes() -> None:
+    card, due = review(None, Rating.Easy, NOW)
+    card, due = review(card, Rating.Again, due)
+    assert card["state"] == State.Relearning
+    assert due == datetime(2026, 1, 13, 9, 10, tzinfo=UTC)
+
+
+def test_the_same_history_gives_the_same_schedule() -> None:
+    def run() -> list[tuple[dict, datetime]]:
+        card, at, out = None, NOW, []
+        for rating in (Rating.Good, Rating.Hard, Rating.Good, Rating.Again, Rating.Good, Rating.Easy):
+            card, at = review(card, rating, at)
+            out.append((card, at))
+        return out
+
+    assert run() == run()
+
+
+def test_card_is_json_and_round_trips_through_storage() -> None:
+    card, due = review(None, Rating.Good, NOW)
+    stored = json.loads(json.dumps(card))
+    assert stored == card
+    again, next_due = review(stored, Rating.Good, due)
+    assert next_due > due
+    assert again["last_review"] == due.isoformat()
+
+
+def test_now_in_another_timezone_is_the_same_instant() -> None:
+    elsewhere = NOW.astimezone(timezone(timedelta(hours=-5)))
+    assert review(None, Rating.Good, elsewhere) == review(None, Rating.Good, NOW)
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        review(None, Rating.Good, datetime(2026, 1, 5, 9, 0))
+
+
+def test_a_card_fsrs_cannot_read_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="not a stored review card"):
+        review({"state": 2}, Rating.Good, NOW)
