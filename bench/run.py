@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import content_sync, fixtures
 from bench.server import BIN, ROOT, Session, gunicorn
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -35,7 +36,7 @@ class Page:
     path: str
     email: str | None = "trainee1@demo.test"
     method: str = "GET"
-    prepare: Callable[[Session], dict] | None = None  # returns {"path":..., "body":...} for POSTs
+    prepare: Callable[[Session], dict] | None = None  # returns {"paths": [...], "body": ...} for POSTs
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -65,12 +66,28 @@ def wrk(url: str, headers: dict[str, str], script: str | None = None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-def post_script(body: str, content_type: str = "application/x-www-form-urlencoded") -> str:
-    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    escaped = body.replace("\\", "\\\\").replace('"', '\\"')
-    handle.write(f'wrk.method = "POST"\nwrk.body = "{escaped}"\n'
-                 f'wrk.headers["Content-Type"] = "{content_type}"\n')
-    handle.close()
+def lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def post_script(paths: list[str], body: str) -> str:
+    """A wrk script POSTing `body` to each path in turn; the two wrk threads take alternate paths, so no
+    path is posted twice (each is a new answer or decision, not a duplicate)."""
+    listing = ", ".join(lua_string(p) for p in paths)
+    script = f"""
+local paths = {{{listing}}}
+local counter = 0
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"  -- added to the -H headers (the cookie)
+function setup(thread) thread:set("offset", counter); counter = counter + 1 end
+function init(args) index = tonumber(offset) or 0 end
+function request()
+  local path = paths[(index % #paths) + 1]
+  index = index + 2
+  return wrk.format("POST", path, nil, {lua_string(body)})
+end
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
     return handle.name
 
 
@@ -79,9 +96,16 @@ def prepare_database(env: dict[str, str]) -> None:
         subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def pages() -> list[Page]:
-    """The pages the issues asked to measure."""
-    return [Page("home", "/home/trainee")]
+def pages(env: dict[str, str]) -> list[Page]:
+    """The pages the issues asked to measure. Records are prepared in the database first."""
+    practice = fixtures.practice_sessions(env["DATABASE_URL"], "trainee1@demo.test", sessions=600)
+    return [
+        Page("home", "/home/trainee"),
+        Page("practice_page", "", prepare=lambda s: {"path": practice.item_path(0, 0)}),
+        Page("answer_post", "", method="POST", prepare=lambda s: {
+            "paths": practice.all_item_paths(),
+            "body": f"chosen=A&confidence=medium&served_at=0&csrf_token={s.token('/practice/')}"}),
+    ]
 
 
 def measure_pages(env: dict[str, str]) -> dict[str, dict]:
@@ -89,18 +113,18 @@ def measure_pages(env: dict[str, str]) -> dict[str, dict]:
     with gunicorn("bench.hello:app", 5901) as base:
         results["hello_world"] = {"req_s": wrk(base + "/", {})}
     with gunicorn("app:create_app()", 5902, env) as base:
-        for page in pages():
+        for page in pages(env):
             session = Session(base)
             if page.email:
                 session.sign_in(page.email, "demo-password")
-            headers = {"Cookie": session.cookie_header, **page.headers}
+            request = page.prepare(session) if page.prepare else {"path": page.path}
+            headers = {"Cookie": session.cookie_header, **page.headers}  # after prepare: it may set cookies
             if page.method == "POST":
-                request = page.prepare(session)
-                script = post_script(request["body"])
-                rate = wrk(base + request["path"], headers, script)
+                script = post_script(request["paths"], request["body"])
+                rate = wrk(base + request["paths"][0], headers, script)
                 os.unlink(script)
             else:
-                rate = wrk(base + page.path, headers)
+                rate = wrk(base + request["path"], headers)
             results[page.key] = {"req_s": rate, "ratio": round(rate / results["hello_world"]["req_s"], 3)}
             print(f"{page.key:>16}: {rate:9.1f} req/s  ratio {results[page.key]['ratio']:.3f}", flush=True)
     return results
@@ -127,6 +151,7 @@ def main() -> None:
            "LOGIN_RATE_LIMIT": "1000 per minute", "FLASK_APP": "app:create_app"}
     prepare_database(env)
     results = measure_pages(env)
+    results["content_sync"] = content_sync.run()
     merged = merge_results(results)
     print(json.dumps(merged, indent=2, sort_keys=True))
     shutil.rmtree(workdir, ignore_errors=True)

@@ -177,7 +177,8 @@ def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | 
         for t, j, y, at in zip(cohort.trainee, cohort.item, cohort.correct, when, strict=True)
     ]
     ratings = {item_ids[j]: int(r) for j, r in enumerate(cohort.rating)}
-    params = calibrate(responses, ratings)
+    calibration = calibrate(responses, ratings)
+    params = calibration.items
     ours = np.array([params[i].difficulty for i in item_ids])
     theirs = girth_difficulty(cohort)
     n_per_item = np.bincount(cohort.item, minlength=len(item_ids))
@@ -194,7 +195,14 @@ def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | 
     weights = np.array([BLUEPRINT[d] for d in DOMAINS], dtype=float)
     shown, p_ours, p_naive, passed = [], [], [], []
     for t in range(cohort.n_trainees):
-        evidence = TraineeEvidence(str(t), tuple(by_trainee[t]), bank, BLUEPRINT)
+        evidence = TraineeEvidence(
+            str(t),
+            tuple(by_trainee[t]),
+            bank,
+            BLUEPRINT,
+            practice=calibration.practice,
+            structure=calibration.structure,
+        )
         readiness = assess(evidence, policy, now)
         if readiness.pass_probability is None:
             continue
@@ -219,7 +227,9 @@ def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | 
         "called_ready": int(called_ready.sum()),
         "difficulty_rmse_ours": round(linked_rmse(ours, cohort.b), 4),
         "difficulty_rmse_girth": round(linked_rmse(theirs, cohort.b), 4),
-        "difficulty_rmse_ours_100plus": round(linked_rmse(ours[n_per_item >= 100], cohort.b[n_per_item >= 100]), 4),
+        "difficulty_rmse_ours_100plus": round(
+            linked_rmse(ours[n_per_item >= 100], cohort.b[n_per_item >= 100]), 4
+        ),
         "difficulty_rmse_girth_100plus": round(
             linked_rmse(theirs[n_per_item >= 100], cohort.b[n_per_item >= 100]), 4
         ),

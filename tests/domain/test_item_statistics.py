@@ -1,7 +1,6 @@
 """Item analysis and form reliability against hand-computed examples, plus properties that must always hold."""
 
 import math
-import time
 
 import numpy as np
 import pytest

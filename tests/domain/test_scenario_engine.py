@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from app.domain.scenarios import (
@@ -293,3 +295,14 @@ def test_debrief_of_a_critical_first_move(scenario, analysis):
 def test_debrief_of_the_expert_path_has_no_divergence(scenario, analysis):
     report = debrief(scenario, replay(scenario, analysis.max_score_path), analysis)
     assert report.divergences == () and report.first_divergence is None
+
+
+def test_results_are_read_only_and_pickle_for_caching(scenario, analysis):
+    attempt = replay(scenario, ["start/2"])
+    with pytest.raises(TypeError):
+        attempt.state["hours"] = 5  # type: ignore[index]
+    with pytest.raises(TypeError):
+        scenario.initial_state["hours"] = 5  # type: ignore[index]
+    for value in (scenario, analysis, attempt, score_attempt(scenario, attempt, analysis)):
+        assert pickle.loads(pickle.dumps(value)) == value
+    assert hash(scenario) == hash(pickle.loads(pickle.dumps(scenario)))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.domain.problems import Severity
 from app.domain.scenarios import analysis, lint_scenario, parse_scenario
+from app.domain.scenarios.__main__ import main
 
 BASE = """\
 ---
@@ -207,3 +210,31 @@ def test_involving_a_function_the_front_matter_does_not_list_is_a_warning():
 def test_truncated_analysis_is_a_warning(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(analysis, "MAX_STATES", 1)
     assert found(BASE, "path analysis stopped after 1 distinct states") == [(1, Severity.WARNING)]
+
+
+def test_the_documented_full_example_is_clean():
+    docs = (Path(__file__).parents[2] / "docs" / "authoring-scenarios.md").read_text(encoding="utf-8")
+    example = docs.split("## Full example", 1)[1].split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
+    scenario, problems = parse_scenario(example + "\n", "docs-example.md")
+    assert problems == [] and lint_scenario(scenario) == []
+    expert = " ".join(analysis.analyse(scenario).max_score_path)
+    assert f"Its expert path is `{expert}`" in docs
+
+
+def test_the_checker_command_prints_problems_and_paths_and_fails_on_errors(tmp_path: Path, capsys):
+    good = tmp_path / "good.md"
+    good.write_text(BASE, encoding="utf-8")
+    assert main([str(good)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{good}: 2 distinct paths (1 bad, 1 good); 1 without a critical error",
+        "  max-score path (100.0): start/2 review/1",
+        "  dimension ranges: accuracy -10..10, compliance 0..10",
+    ]
+    bad = tmp_path / "bad.md"
+    bad.write_text(BASE.replace("-> end-good", "-> end-great"), encoding="utf-8")
+    assert main([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}:{line_of(BASE, '- Wait for credit')}: choice review/1 goes to 'end-great'" in out
+    assert f"{good}: 2 distinct paths" in out
+    assert main([]) == 2

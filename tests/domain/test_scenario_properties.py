@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.domain.scenarios import (
     Analysis,
+    AttemptState,
     Scenario,
     analyse,
     debrief,
@@ -22,6 +23,7 @@ from app.domain.scenarios import (
     score_attempt,
     step,
 )
+from app.domain.scenarios.analysis import MAX_REPEAT_VISITS
 from app.domain.scenarios.model import OUTCOMES
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
@@ -107,27 +109,63 @@ def test_parsing_arbitrary_text_never_raises(text: str):
     assert scenario is not None or problems
 
 
-LINES = [
-    "---", "id: fuzz", "title: Fuzz", "exception_types: [credit-hold]", "domains: [D2]", "difficulty: senior",
-    "state:", "  hours: 0", "  hold: held", "rubric:", "  accuracy: 100", "pass_mark: 50", "start: b",
-    "# Case file", "## Card", "| a | b |", "# Node A {#a}", "# Node B {#b}", "repeatable: yes",
-    "# Ending: End {#end}", "outcome: good · kpi: otif = on time", "# Write-up: Note {#w}", "next: end",
-    "- Go -> b", "- Go -> a", "- Finish -> end", "- Write -> w", "- Item (2 points)", "  effects: hours + 1",
-    "  effects: hold = released; hours - 0.5", "  score: accuracy +10", "  score: accuracy -5",
-    "  critical: Oops", "  if: hours < 2 or hold == held", "  if: (hours >= 1", "  involves: credit",
-    "  feedback: Why.", "    more feedback", "```", "", "text", "<script>", "- x",
+FRONT = ["---", "id: fuzz", "title: Fuzz", "exception_types: [credit-hold]", "domains: [D2]", "difficulty: senior",
+         "state:", "  hours: 0", "  hold: held", "rubric:", "  accuracy: 60", "  compliance: 40", "pass_mark: 50",
+         "---"]  # fmt: skip
+BODY = [
+    "# Case file", "## Card", "| a | b |", "# Node A {#a}", "# Node B {#b}", "repeatable: yes", "# Node C {#c}",
+    "# Ending: End {#end}", "outcome: good · kpi: otif = on time", "# Ending: Bad {#bad}", "outcome: bad",
+    "# Write-up: Note {#w}", "next: end", "effects: hours + 0.5", "- Go -> b", "- Go -> a", "- Go -> c",
+    "- Finish -> end", "- Give up -> bad", "- Write -> w", "- Item (2 points)", "  effects: hours + 1",
+    "  effects: hold = released; hours - 0.5", "  score: accuracy +10", "  score: accuracy -5, compliance +5",
+    "  critical: Oops", "  if: hours < 2 or hold == held", "  if: hold != released", "  if: (hours >= 1",
+    "  involves: credit", "  feedback: Why.", "    more feedback", "```", "", "text", "<script>", "- x",
 ]  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None)
-@given(lines=st.lists(st.sampled_from(LINES), max_size=40))
-def test_parsing_shuffled_scenario_lines_never_raises_and_the_result_can_be_played(lines: list[str]):
-    scenario, _ = parse_scenario("\n".join(["---", *lines]), "fuzz.md")
+def every_path(scenario: Scenario) -> list[tuple[str, ...]]:
+    """Brute-force enumeration of complete paths, under the analysis's visit rule: the test oracle."""
+    paths: list[tuple[str, ...]] = []
+
+    def walk(attempt: AttemptState, visits: dict[str, int]) -> None:
+        if attempt.finished:
+            paths.append(attempt.log)
+            return
+        for choice in offered_choices(scenario, attempt):
+            target = scenario.node(choice.target)
+            seen = visits.get(target.id, 0)
+            if seen < (MAX_REPEAT_VISITS if target.repeatable else 1):
+                walk(step(scenario, attempt, choice.ref)[0], {**visits, target.id: seen + 1})
+
+    if scenario.has_node(scenario.start):
+        walk(new_attempt(scenario), {scenario.start: 1})
+    return paths
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    front=st.lists(st.sampled_from(FRONT), max_size=14) | st.just(FRONT),
+    body=st.lists(st.sampled_from(BODY), max_size=50),
+)
+def test_shuffled_scenario_lines_never_raise_and_the_analysis_matches_brute_force(
+    front: list[str], body: list[str]
+):
+    scenario, _ = parse_scenario("\n".join([*front, *body]), "fuzz.md")
     if scenario is None:
         return
     analysis = analyse(scenario)
     lint_scenario(scenario, analysis)
+    paths = every_path(scenario)
+    assert analysis.path_count == len(paths)
+    if not paths:
+        return
+    raws = [score_attempt(scenario, replay(scenario, p), analysis).raw for p in paths]
+    for dimension, (low, high) in analysis.dimension_ranges.items():
+        assert low == pytest.approx(min(r[dimension] for r in raws))
+        assert high == pytest.approx(max(r[dimension] for r in raws))
+    totals = [score_attempt(scenario, replay(scenario, p), analysis).total for p in paths]
     attempt = replay(scenario, analysis.max_score_path)
-    score = score_attempt(scenario, attempt, analysis)
-    assert 0 <= score.total <= 100
+    assert attempt.finished
+    assert analysis.max_score == pytest.approx(max(totals))
+    assert score_attempt(scenario, attempt, analysis).total == pytest.approx(analysis.max_score)
     debrief(scenario, attempt, analysis)

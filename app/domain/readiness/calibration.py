@@ -1,21 +1,26 @@
-"""Item calibration: 2PL item parameters from stored responses by marginal maximum likelihood (EM).
+"""Item calibration: 2PL item parameters and the practice curve from stored answers, by marginal ML (EM).
 
 Rules
 - Data: each trainee's first attempt at each item (a second attempt measures memory of the feedback, not
-  the skill). `calibrate` applies this rule; `calibrate_arrays` trusts its caller.
-- Respondents: abilities are per domain and grow with practice, so a respondent is a (trainee, domain,
-  period) triple (`period_days`, default 28): within one period a trainee's ability in one domain is
-  taken as fixed. Every respondent's ability is drawn from N(0, 1); this fixes the scale.
+  the skill). Every answer, repeats included, counts as practice for the answers after it.
+- Model: P(correct) = logistic(a (theta + gain(k) - b)) where theta is the trainee's starting ability in
+  the item's domain, k the number of earlier answers in that domain and gain() the practice curve (a step
+  function over `practice_starts`, gain 0 for the first segment). A respondent is a (trainee, domain) pair
+  with theta ~ N(0, 1); this fixes the scale.
 - Estimation: Bock-Aitkin EM over a fixed quadrature, vectorised with sparse matrices, so 1M responses take
-  seconds. Each M-step is one Fisher-scoring step per item, all items at once.
+  seconds. Each M-step is one Fisher-scoring step per item (all items at once) and one per curve segment.
 - Priors (this is how items with few responses lean on their author): difficulty ~ N(c + s (rating - 3),
   tau^2) from the author's 1-5 rating, where c, s and tau are re-estimated each iteration from the items
-  with enough responses (empirical Bayes; defaults until there are enough). log discrimination ~ N(0, 0.3^2).
+  with enough responses (empirical Bayes; defaults until there are enough). log discrimination ~ N(0, 0.3^2);
+  each practice gain ~ N(0, 1); a segment nobody reached keeps the previous segment's gain.
 - Rasch or 2PL: an item's discrimination is estimated only once it has `min_responses_2pl` responses;
   until then it is 1 (Rasch).
 - Standard errors come from the information of the last M-step plus the prior; they slightly understate
   the uncertainty (the information lost by not knowing each respondent's ability is not added back).
   An item with no responses gets the author prior: its difficulty and se are the prior's mean and sd.
+- Between-domain correlation of abilities (for profile.AbilityStructure): method of moments on the
+  respondents' posterior means, pairing the domains of each trainee: rho = sum m_u m_v / sum r_u r_v,
+  where r = 1 - posterior variance is each estimate's reliability.
 """
 
 from __future__ import annotations
@@ -29,9 +34,8 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.special import expit, log_expit, logsumexp
 
-from .irt import ItemParams
-
-EPOCH = datetime(2000, 1, 1)
+from .irt import ItemParams, PracticeCurve
+from .profile import AbilityStructure
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,8 @@ class AuthorPrior:
 class CalibrationSettings:
     """How calibration runs. Statistical settings, not promotion policy."""
 
-    period_days: float | None = 28.0  # None: one respondent per (trainee, domain)
+    practice_starts: tuple[int, ...] = (0, 3, 6, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200)
+    practice_prior_sd: float = 1.0
     min_responses_2pl: int = 150
     discrimination_log_sd: float = 0.3
     author_prior: AuthorPrior = field(default_factory=AuthorPrior)  # used until it can be estimated
@@ -76,17 +81,31 @@ class CalibrationSettings:
     quadrature_points: int = 31
     quadrature_bound: float = 5.0
     max_iterations: int = 300
-    tolerance: float = 1e-3  # stop when no difficulty or discrimination moves more than this
+    tolerance: float = 1e-3  # stop when no parameter moves more than this
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Parameters for every item, the practice curve, and the fitted author prior (for new items)."""
+
+    items: dict[str, ItemParams]
+    practice: PracticeCurve
+    structure: AbilityStructure
+    author_prior: AuthorPrior
+    iterations: int
+    converged: bool
 
 
 @dataclass(frozen=True)
 class CalibrationResult:
-    """Arrays in item order, plus the fitted author prior and how the EM went."""
+    """`calibrate_arrays` output: arrays in item order."""
 
     difficulty: NDArray[np.float64]
     discrimination: NDArray[np.float64]
     se: NDArray[np.float64]
     n: NDArray[np.int64]
+    practice: PracticeCurve
+    domain_correlation: float | None  # None without `person`, or with one domain per person
     author_prior: AuthorPrior
     iterations: int
     converged: bool
@@ -108,38 +127,54 @@ def calibrate(
     responses: Sequence[CalibrationResponse],
     prior_difficulty: Mapping[str, int],
     settings: CalibrationSettings | None = None,
-) -> dict[str, ItemParams]:
-    """Parameters for every item in `prior_difficulty` (item id -> author's 1-5 rating).
+) -> Calibration:
+    """Calibrate every item in `prior_difficulty` (item id -> author's 1-5 rating) from `responses`.
 
-    Responses to items missing from `prior_difficulty` are ignored (the item left the bank).
+    Responses to items missing from `prior_difficulty` count as practice but are not calibrated.
     """
     settings = settings or CalibrationSettings()
     item_ids = list(prior_difficulty)
     item_index = {item_id: k for k, item_id in enumerate(item_ids)}
-    first: dict[tuple[Hashable, str], CalibrationResponse] = {}
-    for r in responses:
-        key = (r.trainee_id, r.item_id)
-        if r.item_id in item_index and (key not in first or r.answered_at < first[key].answered_at):
-            first[key] = r
-    respondents: dict[tuple[Hashable, str, int], int] = {}
-    rows, cols, correct = [], [], []
-    for r in first.values():
-        unit = (r.trainee_id, r.domain, _period(r.answered_at, settings.period_days))
-        rows.append(respondents.setdefault(unit, len(respondents)))
+    ordered = sorted(responses, key=lambda r: r.answered_at)
+    practice: dict[tuple[Hashable, str], int] = {}
+    respondents: dict[tuple[Hashable, str], int] = {}
+    people: dict[Hashable, int] = {}
+    person: list[int] = []
+    seen: set[tuple[Hashable, str]] = set()
+    rows, cols, correct, counts = [], [], [], []
+    for r in ordered:
+        unit = (r.trainee_id, r.domain)
+        count = practice.get(unit, 0)
+        practice[unit] = count + 1
+        if r.item_id not in item_index or (r.trainee_id, r.item_id) in seen:
+            continue
+        seen.add((r.trainee_id, r.item_id))
+        if unit not in respondents:
+            respondents[unit] = len(respondents)
+            person.append(people.setdefault(r.trainee_id, len(people)))
+        rows.append(respondents[unit])
         cols.append(item_index[r.item_id])
         correct.append(r.correct)
-    ratings = np.array([prior_difficulty[i] for i in item_ids], dtype=float)
+        counts.append(count)
+    curve = PracticeCurve(starts=settings.practice_starts, gains=(0.0,) * len(settings.practice_starts))
     result = calibrate_arrays(
-        np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(correct, dtype=bool),
-        ratings, settings,
+        np.array(rows, dtype=np.int64),
+        np.array(cols, dtype=np.int64),
+        np.array(correct, dtype=bool),
+        np.array([prior_difficulty[i] for i in item_ids], dtype=float),
+        practice_segment=curve.bin_of(np.array(counts, dtype=np.int64)),
+        person=np.array(person, dtype=np.int64),
+        settings=settings,
     )
-    return result.item_params(item_ids)
-
-
-def _period(at: datetime, period_days: float | None) -> int:
-    if period_days is None:
-        return 0
-    return int((at - EPOCH).total_seconds() // (period_days * 86400))
+    rho = result.domain_correlation
+    return Calibration(
+        result.item_params(item_ids),
+        result.practice,
+        AbilityStructure() if rho is None else AbilityStructure.from_correlation(rho),
+        result.author_prior,
+        result.iterations,
+        result.converged,
+    )
 
 
 def calibrate_arrays(
@@ -147,20 +182,24 @@ def calibrate_arrays(
     item: NDArray[np.int64],
     correct: NDArray[np.bool_],
     author_rating: NDArray[np.float64],
+    practice_segment: NDArray[np.int64] | None = None,
+    person: NDArray[np.int64] | None = None,
     settings: CalibrationSettings | None = None,
-    start: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> CalibrationResult:
-    """Calibrate from parallel arrays: response k is `respondent[k]` answering `item[k]`, right or not.
+    """Calibrate from parallel arrays: response k is `respondent[k]` answering `item[k]`, right or not,
+    in practice-curve segment `practice_segment[k]` (default 0: no practice effect). `person[u]` names
+    the trainee of respondent u, for the between-domain correlation.
 
-    Items are 0..len(author_rating)-1; respondents 0..max. `start` (difficulty, discrimination) warm-starts
-    the EM, e.g. from the previous calibration.
+    Items are 0..len(author_rating)-1, respondents 0..max; the caller applies the first-attempt rule.
     """
     settings = settings or CalibrationSettings()
-    n_items = len(author_rating)
+    n_items, n_seg = len(author_rating), len(settings.practice_starts)
+    segment = np.zeros_like(item) if practice_segment is None else practice_segment
     n_resp = int(respondent.max()) + 1 if len(respondent) else 0
-    shape = (n_resp, n_items)
-    right = sparse.csr_matrix((correct.astype(float), (respondent, item)), shape=shape)
-    wrong = sparse.csr_matrix(((~correct).astype(float), (respondent, item)), shape=shape)
+    shape = (n_resp, n_items * n_seg)
+    column = item * n_seg + segment  # one pseudo-item per (item, practice segment)
+    right = sparse.csr_matrix((correct.astype(float), (respondent, column)), shape=shape)
+    wrong = sparse.csr_matrix(((~correct).astype(float), (respondent, column)), shape=shape)
     answered_t = (right + wrong).T.tocsr()
     right_t = right.T.tocsr()
     n = np.bincount(item, minlength=n_items).astype(np.int64)
@@ -171,71 +210,118 @@ def calibrate_arrays(
     log_weights -= logsumexp(log_weights)
 
     prior = settings.author_prior
-    if start is None:
-        b = np.array([prior.mean(r) for r in author_rating])
-        a = np.ones(n_items)
-    else:
-        b, a = (np.array(x, dtype=float) for x in start)
-        a = np.where(free_a, a, 1.0)
+    b = prior.mean(author_rating)
+    a = np.ones(n_items)
+    gain = np.zeros(n_seg)
     se = np.full(n_items, prior.sd)
     converged = False
     log_lik = -np.inf
+    post = np.zeros((n_resp, len(nodes)))
     iterations = 0
     while iterations < settings.max_iterations and not converged:
         iterations += 1
-        z = a[:, None] * (nodes[None, :] - b[:, None])
+        dev = nodes[None, None, :] + gain[None, :, None] - b[:, None, None]  # items x segments x nodes
+        z = (a[:, None, None] * dev).reshape(n_items * n_seg, -1)
         log_post = right @ log_expit(z) + wrong @ log_expit(-z) + log_weights
         norm = logsumexp(log_post, axis=1, keepdims=True)
         log_lik = float(norm.sum())
         post = np.exp(log_post - norm)
-        expected_n = answered_t @ post
-        expected_right = right_t @ post
-        prior_mean = prior.intercept + prior.slope * (author_rating - 3)
-        new_b, new_a, se = _m_step(
-            b, a, free_a, nodes, expected_n, expected_right, prior_mean, prior.sd,
-            settings.discrimination_log_sd,
+        expected_n = (answered_t @ post).reshape(n_items, n_seg, -1)
+        expected_right = (right_t @ post).reshape(n_items, n_seg, -1)
+        prior_mean = prior.mean(author_rating)
+        new_b, new_a, se = _item_step(
+            b, a, free_a, dev, expected_n, expected_right, prior_mean, prior.sd, settings
         )
-        change = max(np.abs(new_b - b).max(initial=0.0), np.abs(new_a - a).max(initial=0.0))
-        b, a = new_b, new_a
+        new_gain = _practice_step(gain, new_a, nodes, new_b, expected_n, expected_right, settings)
+        change = max(
+            np.abs(new_b - b).max(initial=0.0),
+            np.abs(new_a - a).max(initial=0.0),
+            np.abs(new_gain - gain).max(initial=0.0),
+        )
+        b, a, gain = new_b, new_a, new_gain
         if settings.learn_author_prior:
             prior = _fit_author_prior(b, se, n, author_rating, prior, settings)
         converged = change < settings.tolerance
-    return CalibrationResult(b, a, se, n, prior, iterations, converged, log_lik)
+    curve = PracticeCurve(starts=tuple(settings.practice_starts), gains=tuple(float(g) for g in gain))
+    rho = None if person is None or n_resp == 0 else _domain_correlation(post, nodes, person)
+    return CalibrationResult(b, a, se, n, curve, rho, prior, iterations, converged, log_lik)
 
 
-def _m_step(
+def _domain_correlation(
+    post: NDArray[np.float64], nodes: NDArray[np.float64], person: NDArray[np.int64]
+) -> float | None:
+    """Method-of-moments correlation between a trainee's domain abilities (see the module rules)."""
+    mean = post @ nodes
+    reliability = 1 - (post @ nodes**2 - mean**2)
+    pairs_m = _pair_sum(mean, person)
+    pairs_r = _pair_sum(reliability, person)
+    return None if pairs_r <= 0 else float(pairs_m / pairs_r)
+
+
+def _pair_sum(x: NDArray[np.float64], group: NDArray[np.int64]) -> float:
+    """Sum over unordered pairs u != v in the same group of x_u x_v."""
+    total = np.bincount(group, weights=x)
+    squares = np.bincount(group, weights=x**2)
+    return float(((total**2 - squares) / 2).sum())
+
+
+def _item_step(
     b: NDArray[np.float64],
     a: NDArray[np.float64],
     free_a: NDArray[np.bool_],
-    nodes: NDArray[np.float64],
+    dev: NDArray[np.float64],
     expected_n: NDArray[np.float64],
     expected_right: NDArray[np.float64],
     prior_mean: NDArray[np.float64],
     prior_sd: float,
-    log_a_sd: float,
+    settings: CalibrationSettings,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """One Fisher-scoring step on (b, log a) for every item, with the priors; returns b, a and se(b)."""
-    dev = nodes[None, :] - b[:, None]
-    p = expit(a[:, None] * dev)
+    p = expit(a[:, None, None] * dev)
     resid = expected_right - expected_n * p
     info = expected_n * p * (1 - p)
     log_a = np.log(a)
+    log_a_sd = settings.discrimination_log_sd
+    axes = (1, 2)
     # Score and Fisher information for (b, alpha = log a).
-    g_b = -a * resid.sum(axis=1) - (b - prior_mean) / prior_sd**2
-    g_al = a * (resid * dev).sum(axis=1) - log_a / log_a_sd**2
-    i_bb = a**2 * info.sum(axis=1) + 1 / prior_sd**2
-    i_aa = a**2 * (info * dev**2).sum(axis=1) + 1 / log_a_sd**2
-    i_ba = -(a**2) * (info * dev).sum(axis=1)
+    g_b = -a * resid.sum(axis=axes) - (b - prior_mean) / prior_sd**2
+    g_al = a * (resid * dev).sum(axis=axes) - log_a / log_a_sd**2
+    i_bb = a**2 * info.sum(axis=axes) + 1 / prior_sd**2
+    i_aa = a**2 * (info * dev**2).sum(axis=axes) + 1 / log_a_sd**2
+    i_ba = -(a**2) * (info * dev).sum(axis=axes)
     det = i_bb * i_aa - i_ba**2
-    step_b_2pl = (i_aa * g_b - i_ba * g_al) / det
-    step_al = (i_bb * g_al - i_ba * g_b) / det
-    step_b = np.where(free_a, step_b_2pl, g_b / i_bb)
-    step_al = np.where(free_a, step_al, 0.0)
+    step_b = np.where(free_a, (i_aa * g_b - i_ba * g_al) / det, g_b / i_bb)
+    step_al = np.where(free_a, (i_bb * g_al - i_ba * g_b) / det, 0.0)
     new_b = b + np.clip(step_b, -1.0, 1.0)
     new_a = np.exp(log_a + np.clip(step_al, -0.5, 0.5))
     # se(b): the (b, b) element of the inverse information for 2PL items, 1/i_bb for Rasch ones.
-    var_b = np.where(free_a, i_aa / det, 1 / i_bb)
-    return new_b, new_a, np.sqrt(var_b)
+    return new_b, new_a, np.sqrt(np.where(free_a, i_aa / det, 1 / i_bb))
+
+
+def _practice_step(
+    gain: NDArray[np.float64],
+    a: NDArray[np.float64],
+    nodes: NDArray[np.float64],
+    b: NDArray[np.float64],
+    expected_n: NDArray[np.float64],
+    expected_right: NDArray[np.float64],
+    settings: CalibrationSettings,
+) -> NDArray[np.float64]:
+    """One Fisher-scoring step per practice segment after the first (whose gain is 0 by definition)."""
+    dev = nodes[None, None, :] + gain[None, :, None] - b[:, None, None]
+    p = expit(a[:, None, None] * dev)
+    resid = expected_right - expected_n * p
+    info = expected_n * p * (1 - p)
+    sd = settings.practice_prior_sd
+    score = (a[:, None, None] * resid).sum(axis=(0, 2)) - gain / sd**2
+    fisher = (a[:, None, None] ** 2 * info).sum(axis=(0, 2)) + 1 / sd**2
+    new = gain + np.clip(score / fisher, -0.5, 0.5)
+    new[0] = 0.0
+    reached = expected_n.sum(axis=(0, 2)) >= 1.0
+    for k in range(1, len(new)):
+        if not reached[k]:
+            new[k] = new[k - 1]
+    return new
 
 
 def _fit_author_prior(

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from types import MappingProxyType
 
-from .ability import Ability
-from .irt import ItemParams
+from .ability import DomainLikelihood
+from .irt import ItemParams, PracticeCurve
+from .profile import AbilityStructure
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,10 @@ class TraineeEvidence:
     of spaced-repetition reviews due now. `exception_types_available` are the exception types the
     scenario library covers (to suggest untried ones).
 
-    `abilities` may hold per-domain estimates the caller cached when the trainee last answered in that
-    domain (`ability.estimate` on that domain's answers only); domains not in it are estimated afresh.
+    `practice` (how ability grows with practice) and `structure` (how domains go together) come from the
+    last calibration. `likelihoods` may hold per-domain summaries the caller cached when the trainee last
+    answered in that domain (`ability.domain_likelihood` on that domain's answers only, at that time);
+    domains not in it are summarised afresh at `now`.
     """
 
     trainee_id: str
@@ -78,12 +82,22 @@ class TraineeEvidence:
     scenario_runs: tuple[ScenarioRun, ...] = ()
     due_reviews: int = 0
     exception_types_available: tuple[str, ...] = ()
-    abilities: Mapping[str, Ability] = field(default_factory=dict)
+    practice: PracticeCurve = field(default_factory=PracticeCurve)
+    structure: AbilityStructure = field(default_factory=AbilityStructure)
+    likelihoods: Mapping[str, DomainLikelihood] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bank", MappingProxyType(dict(self.bank)))
         object.__setattr__(self, "blueprint", MappingProxyType(dict(self.blueprint)))
-        object.__setattr__(self, "abilities", MappingProxyType(dict(self.abilities)))
+        object.__setattr__(self, "likelihoods", MappingProxyType(dict(self.likelihoods)))
+
+    @cached_property
+    def items_by_domain(self) -> dict[str, list[ItemParams]]:
+        """The bank's item parameters grouped by domain."""
+        grouped: dict[str, list[ItemParams]] = {}
+        for item in self.bank.values():
+            grouped.setdefault(item.domain, []).append(item.params)
+        return grouped
 
     def responses_where(self, keep: Callable[[BankItem], bool]) -> tuple[Response, ...]:
         """This trainee's answers to bank items that `keep` accepts (answers to unknown items are left out)."""

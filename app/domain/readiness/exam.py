@@ -4,13 +4,12 @@ Rules
 - The form: each blueprint domain contributes its weight (number of items) times the domain's expected
   proportion correct over its bank items (the domain characteristic curve). This is the expected score on
   a form assembled at random from the bank to the blueprint.
-- "Pass" means the trainee's *expected* score on that form, at the abilities given, reaches `pass_mark`.
+- "Pass" means the trainee's *expected* score on that form, at their abilities now, reaches `pass_mark`.
   The luck of one sitting (about +-4 points in 100 on 130 scored items) is deliberately not included;
   docs/readiness.md explains why.
-- Uncertainty: each domain's ability is N(theta, se), independent across domains (a domain with no
-  estimate gets the N(0, 1) prior). The score distribution is integrated with a fixed scrambled Sobol
-  sample, the same for every call, so the result is deterministic and never decreases when an ability
-  rises.
+- Uncertainty: the joint posterior of the domain abilities (profile.AbilityProfile), integrated with a
+  fixed scrambled Sobol sample that is the same for every call: the result is deterministic and never
+  goes down when the evidence gets better.
 - The interval is the central `interval` credible interval of the expected score.
 """
 
@@ -22,17 +21,16 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import norm, qmc
+from scipy.stats import qmc
 
-from .ability import Ability
 from .irt import GRID, ItemParams, characteristic_curve
-
-PRIOR = Ability(theta=0.0, se=1.0)
+from .profile import AbilityProfile
 
 
 @dataclass(frozen=True)
 class PassProbability:
-    """`p` = P(expected score >= pass_mark); scores are proportions correct (0-1) on the blueprint form."""
+    """`p` = P(expected score >= pass_mark); scores are proportions correct (0-1) on the blueprint form,
+    `score_low`-`score_high` their central `interval` credible interval."""
 
     p: float
     expected_score: float
@@ -43,27 +41,26 @@ class PassProbability:
 
 
 def pass_probability(
-    abilities: Mapping[str, Ability],
+    profile: AbilityProfile,
     blueprint: Mapping[str, float],
     items_by_domain: Mapping[str, Sequence[ItemParams]],
     pass_mark: float,
     interval: float = 0.8,
 ) -> PassProbability:
-    """See the module rules. Raises ValueError if a weighted domain has no items to predict from."""
+    """See the module rules. Raises ValueError if a weighted domain has no items or no ability estimate."""
     domains = [d for d, w in blueprint.items() if w > 0]
     if not domains:
         raise ValueError("the blueprint gives no domain a positive weight")
-    empty = [d for d in domains if not items_by_domain.get(d)]
+    empty = [d for d in domains if not items_by_domain.get(d) or d not in profile.domains]
     if empty:
-        raise ValueError(f"no calibrated items in {', '.join(empty)}")
-    weights = np.array([blueprint[d] for d in domains], dtype=float)
-    weights /= weights.sum()
-    z = _standard_normal_draws(len(domains))
-    score = np.zeros(z.shape[0])
-    for k, domain in enumerate(domains):
-        ability = abilities.get(domain, PRIOR)
+        raise ValueError(f"no calibrated items or no ability profile in {', '.join(empty)}")
+    total = sum(blueprint[d] for d in domains)
+    draws = profile.sample(_uniforms(len(profile.domains) + 1))
+    score = np.zeros(draws.shape[0])
+    for domain in domains:
         curve = domain_curve(items_by_domain[domain])
-        score += weights[k] * np.interp(ability.theta + ability.se * z[:, k], GRID, curve)
+        column = draws[:, profile.domains.index(domain)]
+        score += blueprint[domain] / total * np.interp(column, GRID, curve)
     tail = (1 - interval) / 2
     low, high = np.quantile(score, [tail, 1 - tail])
     return PassProbability(
@@ -84,8 +81,7 @@ def domain_curve(items: Sequence[ItemParams]) -> NDArray[np.float64]:
 
 
 @lru_cache(maxsize=16)
-def _standard_normal_draws(dimensions: int, log2_draws: int = 13) -> NDArray[np.float64]:
+def _uniforms(dimensions: int, log2_draws: int = 13) -> NDArray[np.float64]:
     points = qmc.Sobol(dimensions, scramble=True, seed=20261126).random_base2(log2_draws)
-    draws = norm.ppf(points)
-    draws.setflags(write=False)
-    return draws
+    points.setflags(write=False)
+    return points

@@ -32,7 +32,9 @@ class ItemParams:
     n: int = 0
 
 
-def p_correct(theta: ArrayLike, difficulty: ArrayLike, discrimination: ArrayLike = 1.0) -> NDArray[np.float64]:
+def p_correct(
+    theta: ArrayLike, difficulty: ArrayLike, discrimination: ArrayLike = 1.0
+) -> NDArray[np.float64]:
     """The 2PL probability of a correct answer, broadcasting its arguments."""
     return expit(np.asarray(discrimination) * (np.asarray(theta) - np.asarray(difficulty)))
 
@@ -64,3 +66,22 @@ def characteristic_curve(
     """Expected proportion correct over a set of items at each theta (the test characteristic curve / n)."""
     theta = np.atleast_1d(np.asarray(theta, dtype=float))
     return p_correct(theta[:, None], difficulty[None, :], discrimination[None, :]).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class PracticeCurve:
+    """The average ability gained by practice in a domain, estimated by calibration.
+
+    `gains[k]` (logits) applies to an answer given after at least `starts[k]` earlier answers in the same
+    domain; `starts[0]` is 0 and `gains[0]` is 0. The default curve assumes no learning.
+    """
+
+    starts: tuple[int, ...] = (0,)
+    gains: tuple[float, ...] = (0.0,)
+
+    def bin_of(self, count: ArrayLike) -> NDArray[np.int64]:
+        """The curve segment for answers given after `count` earlier ones."""
+        return np.searchsorted(np.asarray(self.starts), np.asarray(count), side="right") - 1
+
+    def gain(self, count: ArrayLike) -> NDArray[np.float64]:
+        return np.asarray(self.gains)[self.bin_of(count)]

@@ -64,7 +64,7 @@ class DimensionRule:
 
     @property
     def source(self) -> str:
-        """"domains", "scenarios" or "items"."""
+        """ "domains", "scenarios" or "items"."""
         if self.domains:
             return "domains"
         return "scenarios" if self.scenario_scores else "items"
@@ -179,7 +179,10 @@ def _read_dimension(dims: Fields, name: str, window: int | None) -> DimensionRul
     developing = f.number("developing", 0, 100)
     senior = f.number("senior", 0, 100)
     if developing is not None and senior is not None and developing >= senior:
-        f.error(f.line_for("senior"), f"`{f.name('senior')}` ({senior:g}) must be above `developing` ({developing:g})")
+        f.error(
+            f.line_for("senior"),
+            f"`{f.name('senior')}` ({senior:g}) must be above `developing` ({developing:g})",
+        )
         senior = None
     sources = [k for k in ("domains", "scenario_scores") if f.has(k)]
     if any(f.has(k) for k in ITEM_SELECTORS):
@@ -211,7 +214,10 @@ def _read_dimension(dims: Fields, name: str, window: int | None) -> DimensionRul
         rule["item_topics"] = f.words("item_topics", None, "topic", required=False)
         rule["min_items"] = f.number("min_items", 1, 1000, integer=True)
         if not (rule["item_domains"] or rule["numeric_items"] or rule["item_topics"]):
-            f.error(f.line, f"`{f.where}` selects no questions: give item_domains, item_topics or numeric_items: true")
+            f.error(
+                f.line,
+                f"`{f.where}` selects no questions: give item_domains, item_topics or numeric_items: true",
+            )
             return None
     f.unknown_keys()
     if developing is None or senior is None or any(v is None for v in rule.values()):
@@ -232,4 +238,3 @@ def _read_stated(confidence: Fields) -> dict[str, float] | None:
         stated.error(stated.line, "`confidence.stated` must rise from low to medium to high")
         return None
     return values  # type: ignore[return-value]
-

@@ -23,15 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from scipy.stats import norm
-
 from . import scenarios
-from .ability import Ability, estimate, expected_score
+from .ability import Ability, domain_likelihood, estimate, expected_score
 from .confidence import ConfidenceCalibration, calibration_index
 from .evidence import BankItem, Response, TraineeEvidence
 from .exam import PassProbability, pass_probability
 from .irt import ItemParams
 from .policy import DimensionRule, Level, Policy
+from .profile import AbilityProfile, pool
 
 
 class Verdict(StrEnum):
@@ -42,7 +41,9 @@ class Verdict(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"ready": "Ready", "almost": "Almost", "not-yet": "Not yet"}.get(self.value, "Not enough evidence")
+        return {"ready": "Ready", "almost": "Almost", "not-yet": "Not yet"}.get(
+            self.value, "Not enough evidence"
+        )
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ class Readiness:
 
 def assess(evidence: TraineeEvidence, policy: Policy, now: datetime) -> Readiness:
     """Judge one trainee against the policy at `now` (see the module rules)."""
-    domains = _domain_mastery(evidence, policy, now)
+    profile, answer_ids = _profile(evidence, policy, now)
+    domains = _domain_mastery(evidence, policy, profile, answer_ids)
     by_domain = {m.domain: m for m in domains}
     criteria: list[Criterion] = [_items_criterion(m, policy) for m in domains]
     criteria.append(_scenario_runs_criterion(evidence, policy))
@@ -119,7 +121,7 @@ def assess(evidence: TraineeEvidence, policy: Policy, now: datetime) -> Readines
         dimensions.append(result)
         criteria.append(_dimension_criterion(rule, result, policy))
     criteria.extend(_scenario_criteria(evidence, policy))
-    exam = _pass_probability(evidence, policy, by_domain)
+    exam = _pass_probability(evidence, policy, by_domain, profile)
     criteria.append(_exam_criterion(exam, policy))
     confidence = calibration_index(evidence.responses, policy.stated_confidence)
     verdict = _verdict(criteria, dimensions, exam, policy)
@@ -161,34 +163,41 @@ def _assessed_domains(evidence: TraineeEvidence, policy: Policy) -> list[str]:
     return sorted(wanted, key=lambda d: (len(d), d))
 
 
-def _domain_mastery(evidence: TraineeEvidence, policy: Policy, now: datetime) -> list[DomainMastery]:
-    result = []
-    for domain in _assessed_domains(evidence, policy):
+def _profile(
+    evidence: TraineeEvidence, policy: Policy, now: datetime
+) -> tuple[AbilityProfile, dict[str, tuple[str, ...]]]:
+    domains = _assessed_domains(evidence, policy)
+    likelihoods, answer_ids = {}, {}
+    for domain in domains:
         responses = evidence.responses_where(lambda item, d=domain: item.domain == d)
-        items = _items(evidence, lambda item, d=domain: item.domain == d)
-        ability = evidence.abilities.get(domain) or _ability(responses, evidence, policy, now)
-        mastery = _mastery(ability, items, policy)
-        result.append(DomainMastery(domain, ability, *mastery, tuple(r.answer_id for r in responses)))
+        answer_ids[domain] = tuple(r.answer_id for r in responses)
+        cached = evidence.likelihoods.get(domain)
+        likelihoods[domain] = cached or domain_likelihood(
+            responses, _params(responses, evidence), now, policy.half_life_days, evidence.practice
+        )
+    return pool(likelihoods, domains, evidence.structure), answer_ids
+
+
+def _domain_mastery(
+    evidence: TraineeEvidence, policy: Policy, profile: AbilityProfile, answer_ids: dict[str, tuple[str, ...]]
+) -> list[DomainMastery]:
+    result = []
+    for domain in profile.domains:
+        items = evidence.items_by_domain.get(domain, [])
+        mastery: tuple[float | None, ...] = (None, None, None)
+        if items:
+            mean, low, high = profile.expected_score(domain, items, policy.score_interval)
+            mastery = (100 * mean, 100 * low, 100 * high)
+        result.append(DomainMastery(domain, profile.ability(domain), *mastery, answer_ids[domain]))
     return result
 
 
-def _ability(responses: Sequence[Response], evidence: TraineeEvidence, policy: Policy, now: datetime) -> Ability:
-    params = {r.item_id: evidence.bank[r.item_id].params for r in responses}
-    return estimate(responses, params, now, policy.half_life_days)
+def _params(responses: Sequence[Response], evidence: TraineeEvidence) -> dict[str, ItemParams]:
+    return {r.item_id: evidence.bank[r.item_id].params for r in responses}
 
 
 def _items(evidence: TraineeEvidence, keep: Callable[[BankItem], bool]) -> list[ItemParams]:
     return [item.params for item in evidence.bank.values() if keep(item)]
-
-
-def _mastery(
-    ability: Ability, items: Sequence[ItemParams], policy: Policy
-) -> tuple[float | None, float | None, float | None]:
-    if not items:
-        return None, None, None
-    mean, sd = expected_score(ability, items)
-    z = float(norm.ppf(0.5 + policy.score_interval / 2))
-    return 100 * mean, 100 * max(mean - z * sd, 0.0), 100 * min(mean + z * sd, 1.0)
 
 
 def _items_criterion(mastery: DomainMastery, policy: Policy) -> Criterion:
@@ -223,14 +232,16 @@ def _dimension(
         return _result(rule, min(scored) if enough else None, n, ids)
     if rule.source == "scenarios":
         window = policy.scenario_window
-        rolling = scenarios.rolling_score(evidence.scenario_runs, rule.scenario_scores, window, rule.unaided_only)
+        rolling = scenarios.rolling_score(
+            evidence.scenario_runs, rule.scenario_scores, window, rule.unaided_only
+        )
         score = rolling.score if rolling.n >= rule.min_runs else None
         return _result(rule, score, rolling.n, rolling.run_ids)
     selected = _item_selector(rule)
     responses = evidence.responses_where(selected)
-    ability = _ability(responses, evidence, policy, now)
-    mastery, _, _ = _mastery(ability, _items(evidence, selected), policy)
-    score = mastery if ability.n >= rule.min_items else None
+    ability = estimate(responses, _params(responses, evidence), now, policy.half_life_days, evidence.practice)
+    items = _items(evidence, selected)
+    score = 100 * expected_score(ability, items)[0] if items and ability.n >= rule.min_items else None
     return _result(rule, score, ability.n, tuple(r.answer_id for r in responses))
 
 
@@ -319,7 +330,9 @@ def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criter
             met=need_types <= 0,
             observed=f"{len(covered)} of {policy.exception_types}: {', '.join(sorted(covered)) or 'none yet'}",
             evidence=tuple(dict.fromkeys(i for ids in covered.values() for i in ids)),
-            missing=None if need_types <= 0 else f"Pass a scenario in {need_types} more exception types{hint}",
+            missing=None
+            if need_types <= 0
+            else f"Pass a scenario in {need_types} more exception types{hint}",
         ),
         Criterion(
             key="scenarios.senior_difficulty",
@@ -346,14 +359,18 @@ def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criter
 
 
 def _pass_probability(
-    evidence: TraineeEvidence, policy: Policy, by_domain: dict[str, DomainMastery]
+    evidence: TraineeEvidence,
+    policy: Policy,
+    by_domain: dict[str, DomainMastery],
+    profile: AbilityProfile,
 ) -> PassProbability | None:
     weighted = [d for d, w in evidence.blueprint.items() if w > 0]
     if not weighted or any(by_domain[d].ability.n < policy.items_per_domain for d in weighted):
         return None
-    items = {d: _items(evidence, lambda item, d=d: item.domain == d) for d in weighted}
-    abilities = {d: by_domain[d].ability for d in weighted}
-    return pass_probability(abilities, evidence.blueprint, items, policy.pass_mark, policy.score_interval)
+    items = {d: evidence.items_by_domain.get(d, []) for d in weighted}
+    if not all(items.values()):
+        return None
+    return pass_probability(profile, evidence.blueprint, items, policy.pass_mark, policy.score_interval)
 
 
 def _exam_criterion(exam: PassProbability | None, policy: Policy) -> Criterion:
@@ -390,7 +407,9 @@ def _next_actions(
     thin = sorted((m for m in domains if m.ability.n < policy.items_per_domain), key=lambda m: m.ability.n)
     for m in thin[:2]:
         gap = policy.items_per_domain - m.ability.n
-        actions.append(NextAction("practise-domain", f"Answer about {gap} more questions in {m.domain}", m.domain))
+        actions.append(
+            NextAction("practise-domain", f"Answer about {gap} more questions in {m.domain}", m.domain)
+        )
     recent_critical = scenarios.recent_critical_errors(evidence.scenario_runs, policy.no_critical_in_last)
     if recent_critical:
         run = recent_critical[-1]
@@ -403,7 +422,9 @@ def _next_actions(
         actions.append(NextAction("practise-domain", message, weakest.domain))
     if evidence.due_reviews > 0:
         actions.append(NextAction("review", f"Do your {evidence.due_reviews} due reviews"))
-    untried = sorted(set(evidence.exception_types_available) - scenarios.tried_exception_types(evidence.scenario_runs))
+    untried = sorted(
+        set(evidence.exception_types_available) - scenarios.tried_exception_types(evidence.scenario_runs)
+    )
     for exception_type in untried[:3]:
         actions.append(NextAction("try-exception-type", f"Try a {exception_type} scenario", exception_type))
     if any(c.key == "scenarios.senior_difficulty" and not c.met for c in criteria):

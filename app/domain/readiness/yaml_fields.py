@@ -77,7 +77,13 @@ class Fields:
         return Fields.of(node, self.name(key), self.path, self.problems, self.key_lines[key])
 
     def number(
-        self, key: str, low: float, high: float, integer: bool = False, required: bool = True, default: Any = None
+        self,
+        key: str,
+        low: float,
+        high: float,
+        integer: bool = False,
+        required: bool = True,
+        default: Any = None,
     ) -> Any:
         """A number in [low, high] (an int if `integer`)."""
         node = self._take(key, required)
@@ -85,7 +91,11 @@ class Fields:
             return default
         kind = "a whole number" if integer else "a number"
         value = _scalar(node)
-        if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (integer and not isinstance(value, int))
+        ):
             self.error(line_of(node), f"`{self.name(key)}` must be {kind} from {low:g} to {high:g}")
             return None
         if not low <= value <= high:
@@ -103,7 +113,9 @@ class Fields:
             return default
         return value
 
-    def words(self, key: str, allowed: Collection[str] | None, what: str, required: bool = True) -> tuple[str, ...]:
+    def words(
+        self, key: str, allowed: Collection[str] | None, what: str, required: bool = True
+    ) -> tuple[str, ...]:
         """A non-empty list of distinct words, each in `allowed` (any word when None)."""
         node = self._take(key, required)
         if node is None:
@@ -118,7 +130,8 @@ class Fields:
                 self.error(line_of(item), f"`{self.name(key)}`: {word!r} is not a {what}")
             elif allowed is not None and word not in allowed:
                 self.error(
-                    line_of(item), f"`{self.name(key)}`: unknown {what} `{word}`; use one of {', '.join(allowed)}"
+                    line_of(item),
+                    f"`{self.name(key)}`: unknown {what} `{word}`; use one of {', '.join(allowed)}",
                 )
             elif word in words:
                 self.error(line_of(item), f"`{self.name(key)}`: `{word}` is listed twice")

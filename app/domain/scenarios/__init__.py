@@ -29,7 +29,7 @@ from .engine import (
 from .lint import lint_scenario
 from .model import Card, Choice, Effect, Fragment, Node, NodeKind, RubricItem, Scenario
 from .parser import parse_scenario
-from .report import check_files, check_text
+from .report import check_text
 from .scoring import CriticalError, ScenarioScore, score_attempt
 
 __all__ = [
@@ -37,6 +37,6 @@ __all__ = [
     "Consequence", "CriticalError", "CriticalErrorMade", "Debrief", "DebriefStep", "Divergence", "Effect",
     "Event", "ExpertStep", "FeedbackGiven", "Fragment", "FunctionsInvolved", "Node", "NodeKind",
     "RubricItem", "Scenario", "ScenarioScore", "Scored", "StateChanged", "Step",
-    "analyse", "check_files", "check_text", "debrief", "dimension_score", "go_back", "lint_scenario",
+    "analyse", "check_text", "debrief", "dimension_score", "go_back", "lint_scenario",
     "new_attempt", "offered_choices", "parse_scenario", "replay", "score_attempt", "step", "trace",
 ]  # fmt: skip

@@ -1,12 +1,34 @@
-"""Check scenario files: `python -m app.domain.scenarios FILE_OR_DIR...`; exits 1 when any has an error."""
+"""Check scenario files: `python -m app.domain.scenarios FILE_OR_DIR...`; exits 1 when any has an error.
+
+Prints every problem as `path:line: message`, then per scenario the number of distinct complete paths
+and the maximum-score path (see report.check_text). A directory means every `*.md` in it.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .report import check_files
+from .report import check_text
+
+
+def check_files(files: Iterable[Path]) -> tuple[list[str], bool]:
+    """Report lines for each file, and whether all are free of errors (warnings do not count)."""
+    lines: list[str] = []
+    ok = True
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            lines.append(f"{file}:1: cannot read the file: {exc}")
+            ok = False
+            continue
+        _, problems, summary = check_text(text, str(file))
+        lines.extend(str(p) for p in problems)
+        lines.extend(summary)
+        ok = ok and not any(p.is_error for p in problems)
+    return lines, ok
 
 
 def main(argv: Sequence[str] | None = None) -> int:

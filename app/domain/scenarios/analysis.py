@@ -10,12 +10,11 @@ Analysis says `truncated`. Same scenario in, same Analysis out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from .conditions import Value
-from .model import Choice, Scenario
+from .model import Choice, FrozenMap, Scenario
 
 MAX_REPEAT_VISITS = 3
 MAX_STATES = 100_000
@@ -93,7 +92,9 @@ class _StateGraph:
 
 def _cyclic_nodes(scenario: Scenario) -> tuple[str, ...]:
     """Nodes that lie on some cycle: the only ones whose visits must be counted."""
-    edges = {n.id: [t for t in n.targets if scenario.has_node(t)] for n in scenario.nodes}
+    # A duplicated id (reported by the parser) plays as its first node, as in the engine.
+    nodes = [n for n in scenario.nodes if scenario.node(n.id) is n]
+    edges = {n.id: [t for t in n.targets if scenario.has_node(t)] for n in nodes}
     cyclic: list[str] = []
     for start in edges:
         seen: set[str] = set()
@@ -207,6 +208,75 @@ def _ranges(scenario: Scenario, graph: _StateGraph) -> tuple[dict[Key, int], dic
     return count, {d: (low[root][i], high[root][i]) for i, d in enumerate(dims)}
 
 
+@dataclass
+class _Futures:
+    """Per state: the best future without a critical error, with one, and either way; plus counts."""
+
+    clean: dict[Key, _Best] = field(default_factory=dict)
+    critical: dict[Key, _Best] = field(default_factory=dict)
+    anyway: dict[Key, _Best] = field(default_factory=dict)
+    clean_count: dict[Key, int] = field(default_factory=dict)
+    endings: dict[Key, dict[str, int]] = field(default_factory=dict)
+
+
+def _best_futures(
+    scenario: Scenario, graph: _StateGraph, count: dict[Key, int], value: Callable[[Choice], float]
+) -> _Futures:
+    """Dynamic programming over the explored states, children before parents."""
+    futures = _Futures()
+    for key in graph.order:
+        node = scenario.node(key[0])
+        if node.is_ending:
+            futures.clean[key] = futures.anyway[key] = _Best(0.0, 0)
+            futures.clean_count[key] = 1
+            futures.endings[key] = {node.id: 1}
+            continue
+        futures.clean_count[key] = 0
+        endings: dict[str, int] = {}
+        for choice, child in graph.edges.get(key, []):
+            if not count.get(child):
+                continue  # a dead branch: stuck, or cut by the visit bound
+            if not choice.critical:
+                futures.clean_count[key] += futures.clean_count[child]
+            for ending, n in futures.endings[child].items():
+                endings[ending] = endings.get(ending, 0) + n
+            options = [
+                (futures.anyway, futures.anyway.get(child)),
+                (futures.critical, futures.anyway[child] if choice.critical else futures.critical.get(child)),
+                (futures.clean, None if choice.critical else futures.clean.get(child)),
+            ]
+            for table, future in options:
+                if future is not None:
+                    candidate = _Best(value(choice) + future.value, future.length + 1, choice, child)
+                    if candidate.beats(table.get(key)):
+                        table[key] = candidate
+        futures.endings[key] = endings
+    return futures
+
+
+def _expert_path(
+    scenario: Scenario, root: Key, futures: _Futures, constant: float
+) -> tuple[tuple[str, ...], float]:
+    """The highest capped total from the root and its refs; a full tie goes to the clean route."""
+    candidates: list[tuple[float, int, int, dict[Key, _Best]]] = []  # (total, length, clean 0 / 1, table)
+    if (best := futures.clean.get(root)) is not None:
+        candidates.append((constant + best.value, best.length, 0, futures.clean))
+    if (best := futures.critical.get(root)) is not None:
+        total = min(scenario.critical_cap, constant + best.value)
+        candidates.append((total, best.length, 1, futures.critical))
+    if not candidates:
+        return (), 0.0
+    total, _, _, table = max(candidates, key=lambda c: (round(c[0], 9), -c[1], -c[2]))
+    refs: list[str] = []
+    key: Key | None = root
+    while key is not None and (step := table.get(key)) is not None and step.choice is not None:
+        refs.append(step.choice.ref)
+        if table is futures.critical and step.choice.critical:
+            table = futures.anyway  # the critical error is made: any route on from here
+        key = step.child
+    return tuple(refs), total
+
+
 def analyse(scenario: Scenario) -> Analysis:
     """Count complete paths, each dimension's (min, max) over them, and the highest-scoring path.
 
@@ -218,81 +288,43 @@ def analyse(scenario: Scenario) -> Analysis:
     weight = sum(scenario.rubric.values()) or 1.0
     # Each dimension's score is linear in its raw total, so a path's total is a constant plus a sum
     # of per-choice values: the best future from a state does not depend on how it was reached.
-    coefficient = {
-        d: w / weight * 100 / (hi - lo)
-        for d, w in scenario.rubric.items()
-        if (hi := ranges[d][1]) > (lo := ranges[d][0])
-    }
+    spread = {d: ranges[d][1] - ranges[d][0] for d in scenario.rubric}
+    coefficient = {d: w / weight * 100 / spread[d] for d, w in scenario.rubric.items() if spread[d] > 0}
     constant = sum(w / weight * 100 for d, w in scenario.rubric.items() if d not in coefficient)
     constant -= sum(c * ranges[d][0] for d, c in coefficient.items())
 
     def value(choice: Choice) -> float:
         return sum(coefficient.get(d, 0.0) * delta for d, delta in choice.score)
 
-    clean: dict[Key, _Best] = {}  # no critical error from here on
-    anyway: dict[Key, _Best] = {}
-    critical: dict[Key, _Best] = {}  # at least one critical error from here on
-    clean_count: dict[Key, int] = {}
-    endings: dict[Key, dict[str, int]] = {}
-    for key in graph.order:
-        node = scenario.node(key[0])
-        if node.is_ending:
-            clean[key] = anyway[key] = _Best(0.0, 0)
-            clean_count[key] = 1
-            endings[key] = {node.id: 1}
-            continue
-        clean_count[key] = 0
-        endings[key] = {}
-        for choice, child in graph.edges.get(key, []):
-            if not count.get(child):
-                continue
-            v = value(choice)
-            clean_count[key] += 0 if choice.critical else clean_count[child]
-            for ending, n in endings[child].items():
-                endings[key][ending] = endings[key].get(ending, 0) + n
-            options = [(anyway, anyway.get(child))]
-            options.append((critical, anyway[child] if choice.critical else critical.get(child)))
-            if not choice.critical:
-                options.append((clean, clean.get(child)))
-            for table, future in options:
-                if future is not None:
-                    candidate = _Best(v + future.value, future.length + 1, choice, child)
-                    if candidate.beats(table.get(key)):
-                        table[key] = candidate
-
+    futures = _best_futures(scenario, graph, count, value)
     root = graph.root
-    path: list[str] = []
-    best_total, clean_total = 0.0, None
-    if root is not None and count.get(root):
-        # (total, length, 0 for clean, table): the clean route wins a full tie.
-        candidates: list[tuple[float, int, int, dict[Key, _Best]]] = []
-        if (best := clean.get(root)) is not None:
-            clean_total = constant + best.value
-            candidates.append((clean_total, best.length, 0, clean))
-        if (best := critical.get(root)) is not None:
-            candidates.append((min(scenario.critical_cap, constant + best.value), best.length, 1, critical))
-        best_total, _, _, table = max(candidates, key=lambda c: (round(c[0], 9), -c[1], -c[2]))
-        key: Key | None = root
-        while key is not None and (step := table.get(key)) is not None and step.choice is not None:
-            path.append(step.choice.ref)
-            if table is critical and step.choice.critical:
-                table = anyway  # the critical error is made: any route on from here
-            key = step.child
-    ending_counts = endings.get(root, {}) if root is not None else {}
+    if root is None or not count.get(root):
+        return Analysis(
+            0,
+            (),
+            FrozenMap(ranges),
+            graph.truncated,
+            state_count=len(graph.edges),
+            offered_refs=frozenset(graph.offered),
+            stuck_nodes=frozenset(graph.stuck),
+        )
+    refs, best_total = _expert_path(scenario, root, futures, constant)
+    clean = futures.clean.get(root)
+    ending_counts = dict(sorted(futures.endings[root].items()))
     outcomes: dict[str, int] = {}
-    for ending, n in sorted(ending_counts.items()):
+    for ending, n in ending_counts.items():
         outcome = scenario.node(ending).outcome or "no outcome"
         outcomes[outcome] = outcomes.get(outcome, 0) + n
     return Analysis(
-        path_count=count.get(root, 0) if root is not None else 0,
-        max_score_path=tuple(path),
-        dimension_ranges=MappingProxyType(ranges),
+        path_count=count[root],
+        max_score_path=refs,
+        dimension_ranges=FrozenMap(ranges),
         truncated=graph.truncated,
         max_score=best_total,
-        best_clean_score=clean_total,
-        critical_free_path_count=clean_count.get(root, 0) if root is not None else 0,
-        ending_counts=MappingProxyType(dict(sorted(ending_counts.items()))),
-        outcome_counts=MappingProxyType(outcomes),
+        best_clean_score=constant + clean.value if clean is not None else None,
+        critical_free_path_count=futures.clean_count[root],
+        ending_counts=FrozenMap(ending_counts),
+        outcome_counts=FrozenMap(outcomes),
         state_count=len(graph.edges),
         offered_refs=frozenset(graph.offered),
         stuck_nodes=frozenset(graph.stuck),

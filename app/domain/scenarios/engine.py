@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from .conditions import Value
-from .model import Choice, Node, Scenario
+from .model import Choice, FrozenMap, Node, Scenario
 
 
 class ChoiceNotOffered(ValueError):
@@ -34,7 +33,7 @@ class AttemptState:
     finished: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "state", MappingProxyType(dict(self.state)))
+        object.__setattr__(self, "state", FrozenMap(self.state))
 
 
 @dataclass(frozen=True)

@@ -256,8 +256,8 @@ def check_meta(path: str, data: Any, lines: dict[str, int], first_line: int) -> 
     meta.domains = check.word_list("domains", DOMAINS, "domain")
     meta.topics = check.word_list("topics", None, "topic")
     meta.functions = check.word_list("functions", FUNCTIONS, "function")
-    for key, values in (("exception_types", meta.exception_types), ("domains", meta.domains)):
-        if key in data and not values and not any(p.line == check.line(key) for p in check.problems):
+    for key in ("exception_types", "domains"):
+        if key in data and not data[key]:
             check.error(key, f"{key} needs at least one entry")
     meta.difficulty = check.choice("difficulty", DIFFICULTIES) or ""
     meta.customer_tier = check.choice("customer_tier", CUSTOMER_TIERS)

@@ -7,7 +7,6 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from .conditions import Condition, Value
@@ -54,6 +53,20 @@ OUTCOMES = ("good", "mixed", "bad")
 DEFAULT_CRITICAL_CAP = 40.0
 # The state variable whose growth is reported as "hours used" against time_budget_hours.
 HOURS_VARIABLE = "hours"
+
+
+class FrozenMap(dict):  # type: ignore[type-arg]
+    """A read-only dict: shared scenarios and analyses stay as built, and (unlike MappingProxyType) it
+    pickles, so results can be cached across processes."""
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict]]:  # type: ignore[type-arg]
+        return type(self), (dict(self),)
 
 
 class NodeKind:
@@ -199,10 +212,15 @@ class Scenario:
 
     def __post_init__(self) -> None:
         # Read-only views, so a shared Scenario cannot be changed by a caller.
-        object.__setattr__(self, "initial_state", MappingProxyType(dict(self.initial_state)))
-        object.__setattr__(self, "rubric", MappingProxyType(dict(self.rubric)))
-        object.__setattr__(self, "lines", MappingProxyType(dict(self.lines)))
+        object.__setattr__(self, "initial_state", FrozenMap(self.initial_state))
+        object.__setattr__(self, "rubric", FrozenMap(self.rubric))
+        object.__setattr__(self, "lines", FrozenMap(self.lines))
         object.__setattr__(self, "_by_id", {n.id: n for n in reversed(self.nodes)})
+        text = json.dumps(_canonical(self), sort_keys=True, separators=(",", ":"), default=str)
+        object.__setattr__(self, "_content_hash", hashlib.sha256(text.encode()).hexdigest())
+
+    def __hash__(self) -> int:
+        return hash(self.content_hash())
 
     def node(self, node_id: str) -> Node:
         """The node with this id (the first one if an id is duplicated); KeyError if none."""
@@ -253,8 +271,7 @@ class Scenario:
 
     def content_hash(self) -> str:
         """SHA-256 of everything a trainee sees or is scored on; line numbers and the path do not count."""
-        text = json.dumps(_canonical(self), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return self._content_hash  # type: ignore[attr-defined]
 
 
 def _canonical(value: Any) -> Any:

@@ -263,8 +263,8 @@ class _BodyParser:
             LIST_ITEM.match(body[split - 1][1]) or body[split - 1][1][:1] in (" ", "\t", "")
         ):
             split -= 1
-        while split < len(body) and not body[split][1].strip():
-            split += 1
+        while split < len(body) and not LIST_ITEM.match(body[split][1]):
+            split += 1  # blank or indented lines before the first item belong to the prompt
         prompt = body[:split]
         raw_items: list[tuple[int, str]] = []
         for number, text in body[split:]:

@@ -1,9 +1,6 @@
-"""The text report of `python -m app.domain.scenarios` (and `flask content check`): problems, then paths."""
+"""The checker's report for one file (`python -m app.domain.scenarios`, `flask content check`): problems, then paths."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-from pathlib import Path
 
 from ..problems import Problem
 from .analysis import analyse
@@ -28,21 +25,3 @@ def check_text(text: str, path: str) -> tuple[Scenario | None, list[Problem], li
     ranges = ", ".join(f"{d} {lo:g}..{hi:g}" for d, (lo, hi) in analysis.dimension_ranges.items())
     summary.append(f"  dimension ranges: {ranges or '-'}")
     return scenario, problems, summary
-
-
-def check_files(files: Iterable[Path]) -> tuple[list[str], bool]:
-    """Report lines for each file, and whether all files are free of errors (warnings do not count)."""
-    lines: list[str] = []
-    ok = True
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            lines.append(f"{file}:1: cannot read the file: {exc}")
-            ok = False
-            continue
-        _, problems, summary = check_text(text, str(file))
-        lines.extend(str(p) for p in problems)
-        lines.extend(summary)
-        ok = ok and not any(p.is_error for p in problems)
-    return lines, ok

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from .analysis import Analysis, capped_total, dimension_scores, weighted_total
 from .engine import AttemptState, trace
-from .model import HOURS_VARIABLE, Scenario
+from .model import HOURS_VARIABLE, FrozenMap, Scenario
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,8 @@ def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis)
     budget = scenario.time_budget_hours
     return ScenarioScore(
         finished=finished,
-        dimensions=MappingProxyType(dimensions),
-        raw=MappingProxyType(raw),
+        dimensions=FrozenMap(dimensions),
+        raw=FrozenMap(raw),
         total=total,
         uncapped_total=uncapped,
         critical_errors=tuple(criticals),

@@ -1,0 +1,49 @@
+"""Records the page benchmarks need, written straight into the benchmark database."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app import create_app
+from app.extensions import db
+from app.models import StudySession
+from app.services import accounts, practice
+from config import config_for
+
+
+def app_for(database_url: str):
+    config = config_for("development")
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    return create_app(config)
+
+
+@dataclass
+class PracticeSessions:
+    ids: list[int]
+    size: int
+
+    def item_path(self, session: int, position: int) -> str:
+        return f"/practice/sessions/{self.ids[session]}/items/{position}"
+
+    def all_item_paths(self) -> list[str]:
+        return [self.item_path(s, p) for s in range(len(self.ids)) for p in range(self.size)]
+
+
+def practice_sessions(database_url: str, email: str, sessions: int, size: int = 20) -> PracticeSessions:
+    """Study sessions of single-answer items only, so the body `chosen=A` is a valid answer everywhere."""
+    with app_for(database_url).app_context():
+        user = accounts.find_user(email)
+        versions = [v for v in practice.live_versions() if v.type in ("single", "true-false")]
+        rng = random.Random(11)
+        ids = []
+        for _ in range(sessions):
+            chosen = rng.sample(versions, size)
+            session = StudySession(user_id=user.id, mode="study", planned=size, started_at=datetime.now(UTC),
+                                   filters={"bench": True, "version_ids": [v.id for v in chosen]})
+            db.session.add(session)
+            db.session.flush()
+            ids.append(session.id)
+        db.session.commit()
+    return PracticeSessions(ids, size)
