@@ -14,12 +14,16 @@ from app.extensions import db
 from app.services import content_sync
 from app.services.content_files import Roots, has_content
 
-content_cli = click.Group("content", help="Check and load questions, scenarios, the blueprint and the policy.")
+content_cli = click.Group(
+    "content", help="Check and load questions, scenarios, the blueprint and the policy."
+)
 
 
 def roots() -> Roots:
     config = current_app.config
-    return Roots(Path(config["CONTENT_DIR"]), Path(config["SCENARIOS_DIR"]), Path(current_app.root_path).parent)
+    return Roots(
+        Path(config["CONTENT_DIR"]), Path(config["SCENARIOS_DIR"]), Path(current_app.root_path).parent
+    )
 
 
 def _paths(given: tuple[str, ...]) -> list[Path]:
@@ -36,16 +40,20 @@ def check(paths: tuple[str, ...]) -> None:
         click.echo(str(problem))
     for item in content.scenarios:
         analysis = item.analysis
-        click.echo(f"{item.scenario.path}: {analysis.path_count} distinct paths"
-                   f"{' (truncated)' if analysis.truncated else ''}; max-score path "
-                   f"({analysis.max_score:.0f}): {' > '.join(analysis.max_score_path)}")
+        click.echo(
+            f"{item.scenario.path}: {analysis.path_count} distinct paths"
+            f"{' (truncated)' if analysis.truncated else ''}; max-score path "
+            f"({analysis.max_score:.0f}): {' > '.join(analysis.max_score_path)}"
+        )
     click.echo(content.summary())
     sys.exit(1 if content.errors else 0)
 
 
 @content_cli.command("sync")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--if-present", is_flag=True, help="Do nothing, quietly, when content/ and scenarios/ are empty.")
+@click.option(
+    "--if-present", is_flag=True, help="Do nothing, quietly, when content/ and scenarios/ are empty."
+)
 @click.option("--quiet", is_flag=True, help="Print only the summary and problems.")
 def sync(paths: tuple[str, ...], if_present: bool, quiet: bool) -> None:
     """Load content all-or-nothing: any error and nothing changes (exit 1)."""
@@ -61,7 +69,9 @@ def sync(paths: tuple[str, ...], if_present: bool, quiet: bool) -> None:
         for problem in error.problems:
             click.echo(str(problem), err=True)
         errors = sum(p.is_error for p in error.problems)
-        raise click.ClickException(f"{errors} errors: nothing was synced. Fix them and run the sync again.") from None
+        raise click.ClickException(
+            f"{errors} errors: nothing was synced. Fix them and run the sync again."
+        ) from None
     db.session.commit()
     for warning in report.warnings:
         click.echo(str(warning))

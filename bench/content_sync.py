@@ -43,11 +43,18 @@ def run(count: int = QUESTIONS) -> dict:
         db.create_all()
         first = _timed_sync(roots)
         again = _timed_sync(roots)
-    result = {"questions": count, "sync_first_s": round(first, 3), "sync_again_s": round(again, 3),
-              "bare_render_s": round(bare, 3), "first_vs_bare": round(first / bare, 2),
-              "again_vs_first": round(again / first, 3)}
-    print(f"content_sync: first {first:.2f} s, again {again:.2f} s, bare rendering {bare:.2f} s "
-          f"(first = {first / bare:.2f} x bare; target <= 3; again = {again / first:.3f} x first; target <= 0.10)")
+    result = {
+        "questions": count,
+        "sync_first_s": round(first, 3),
+        "sync_again_s": round(again, 3),
+        "bare_render_s": round(bare, 3),
+        "first_vs_bare": round(first / bare, 2),
+        "again_vs_first": round(again / first, 3),
+    }
+    print(
+        f"content_sync: first {first:.2f} s, again {again:.2f} s, bare rendering {bare:.2f} s "
+        f"(first = {first / bare:.2f} x bare; target <= 3; again = {again / first:.3f} x first; target <= 0.10)"
+    )
     return result
 
 

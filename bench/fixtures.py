@@ -40,8 +40,13 @@ def practice_sessions(database_url: str, email: str, sessions: int, size: int = 
         ids = []
         for _ in range(sessions):
             chosen = rng.sample(versions, size)
-            session = StudySession(user_id=user.id, mode="study", planned=size, started_at=datetime.now(UTC),
-                                   filters={"bench": True, "version_ids": [v.id for v in chosen]})
+            session = StudySession(
+                user_id=user.id,
+                mode="study",
+                planned=size,
+                started_at=datetime.now(UTC),
+                filters={"bench": True, "version_ids": [v.id for v in chosen]},
+            )
             db.session.add(session)
             db.session.flush()
             ids.append(session.id)

@@ -102,9 +102,15 @@ def pages(env: dict[str, str]) -> list[Page]:
     return [
         Page("home", "/home/trainee"),
         Page("practice_page", "", prepare=lambda s: {"path": practice.item_path(0, 0)}),
-        Page("answer_post", "", method="POST", prepare=lambda s: {
-            "paths": practice.all_item_paths(),
-            "body": f"chosen=A&confidence=medium&served_at=0&csrf_token={s.token('/practice/')}"}),
+        Page(
+            "answer_post",
+            "",
+            method="POST",
+            prepare=lambda s: {
+                "paths": practice.all_item_paths(),
+                "body": f"chosen=A&confidence=medium&served_at=0&csrf_token={s.token('/practice/')}",
+            },
+        ),
     ]
 
 
@@ -133,22 +139,38 @@ def measure_pages(env: dict[str, str]) -> dict[str, dict]:
 def merge_results(new: dict) -> dict:
     current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     current.update(new)
-    current["_meta"] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine(),
-                        "seconds_per_page": SECONDS, "connections": CONNECTIONS, "workers": 2}
+    current["_meta"] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "seconds_per_page": SECONDS,
+        "connections": CONNECTIONS,
+        "workers": 2,
+    }
     RESULTS.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
     return current
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
     return f"{os.cpu_count()} cores, {cpu}"
 
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="oda-bench-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "APP_ENV": "development",
-           "LOGIN_RATE_LIMIT": "1000 per minute", "FLASK_APP": "app:create_app"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "APP_ENV": "development",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "FLASK_APP": "app:create_app",
+    }
     prepare_database(env)
     results = measure_pages(env)
     results["content_sync"] = content_sync.run()

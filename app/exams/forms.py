@@ -33,10 +33,13 @@ def exam_item_form_class(version: QuestionVersion) -> type[FlaskForm]:
 
     choices = [SelectChoice(o["key"], o["key"]) for o in version.options]
     if version.type == "numeric":
-        ExamItemForm.value = FloatField("Your answer" + (f" ({version.unit})" if version.unit else ""),
-                                        validators=[Optional()])
+        ExamItemForm.value = FloatField(
+            "Your answer" + (f" ({version.unit})" if version.unit else ""), validators=[Optional()]
+        )
     elif version.type == "multiple":
-        ExamItemForm.chosen = CheckboxListField("Select all that apply", choices=choices, validators=[Optional()])
+        ExamItemForm.chosen = CheckboxListField(
+            "Select all that apply", choices=choices, validators=[Optional()]
+        )
     else:
         ExamItemForm.chosen = RadioField("Choose one", choices=choices, validators=[Optional()])
     return ExamItemForm

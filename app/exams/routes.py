@@ -33,16 +33,22 @@ def _start_form() -> StartExamForm:
     blueprint = _blueprint()
     form = StartExamForm()
     form.length.choices = [
-        SelectChoice(n, f"{n} items, {int(exams.time_limit_for(blueprint, n).total_seconds() // 60)} minutes"
-                        + (" (full CSCP-like form)" if n == blueprint.form_length else ""))
-        for n in sorted({*exams.FORM_LENGTHS, blueprint.form_length})]
+        SelectChoice(
+            n,
+            f"{n} items, {int(exams.time_limit_for(blueprint, n).total_seconds() // 60)} minutes"
+            + (" (full CSCP-like form)" if n == blueprint.form_length else ""),
+        )
+        for n in sorted({*exams.FORM_LENGTHS, blueprint.form_length})
+    ]
     return form
 
 
 @bp.get("/")
 @require(Action.PRACTISE)
 def index():
-    mine = db.session.scalars(select(Exam).where(Exam.user_id == current_user.id).order_by(Exam.started_at.desc()))
+    mine = db.session.scalars(
+        select(Exam).where(Exam.user_id == current_user.id).order_by(Exam.started_at.desc())
+    )
     return render_template("exams/index.html", form=_start_form(), exams=list(mine), now=_now())
 
 
@@ -64,7 +70,9 @@ def resume(exam_id: int):
     if exam.closed or not exams.accepts_answers(exam, _now()):
         return redirect(url_for("exams.results", exam_id=exam.id))
     saved = exams.responses_by_position(exam)
-    position = next((p for p in range(len(exam.version_ids)) if p not in saved or not saved[p].answered_at), 0)
+    position = next(
+        (p for p in range(len(exam.version_ids)) if p not in saved or not saved[p].answered_at), 0
+    )
     return redirect(url_for("exams.item", exam_id=exam.id, position=position))
 
 
@@ -81,20 +89,40 @@ def item(exam_id: int, position: int):
     if form.validate_on_submit():
         chosen = _chosen(form)
         value = form.value.data if hasattr(form, "value") else None
-        exams.save_response(exam, position, chosen, value, form.confidence.data or None, form.flagged.data,
-                            _elapsed(form.served_at.data), now)
+        exams.save_response(
+            exam,
+            position,
+            chosen,
+            value,
+            form.confidence.data or None,
+            form.flagged.data,
+            _elapsed(form.served_at.data),
+            now,
+        )
         db.session.commit()
-        return redirect(url_for("exams.item", exam_id=exam.id, position=_target(form.goto.data, position, exam)))
+        return redirect(
+            url_for("exams.item", exam_id=exam.id, position=_target(form.goto.data, position, exam))
+        )
     if request.method == "GET" and position in saved:
         response = saved[position]
         form.confidence.data, form.flagged.data = response.confidence, response.flagged
         if hasattr(form, "value"):
             form.value.data = response.value
         else:
-            form.chosen.data = response.chosen if version.type == "multiple" else (response.chosen or [None])[0]
+            form.chosen.data = (
+                response.chosen if version.type == "multiple" else (response.chosen or [None])[0]
+            )
     form.served_at.data = f"{time.time():.3f}"
-    return render_template("exams/item.html", exam=exam, position=position, version=version, form=form,
-                           saved=saved, submit_form=SubmitExamForm(), domains=DOMAIN_NAMES)
+    return render_template(
+        "exams/item.html",
+        exam=exam,
+        position=position,
+        version=version,
+        form=form,
+        saved=saved,
+        submit_form=SubmitExamForm(),
+        domains=DOMAIN_NAMES,
+    )
 
 
 @bp.post("/<int:exam_id>/submit")
@@ -118,8 +146,13 @@ def results(exam_id: int):
     if not exam.closed:
         return redirect(url_for("exams.item", exam_id=exam.id, position=0))
     blueprint = _blueprint()
-    return render_template("exams/results.html", exam=exam, result=exams.result(exam, blueprint),
-                           blueprint=blueprint, domains=DOMAIN_NAMES)
+    return render_template(
+        "exams/results.html",
+        exam=exam,
+        result=exams.result(exam, blueprint),
+        blueprint=blueprint,
+        domains=DOMAIN_NAMES,
+    )
 
 
 def _chosen(form) -> list[str]:

@@ -33,7 +33,9 @@ class StudySetupForm(FlaskForm):
     )
     topics = SelectMultipleField("Topics (optional)", choices=[], validate_choice=True)
     weakest = BooleanField("My weakest domains (ignores the domains above)")
-    size = SelectField("Questions", coerce=int, choices=[SelectChoice(n, str(n)) for n in SESSION_SIZES], default=10)
+    size = SelectField(
+        "Questions", coerce=int, choices=[SelectChoice(n, str(n)) for n in SESSION_SIZES], default=10
+    )
     submit = SubmitField("Start studying")
 
 
@@ -48,7 +50,9 @@ def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
 
     class AnswerForm(FlaskForm):
         confidence = RadioField(
-            "How sure are you?", choices=CONFIDENCE_CHOICES, validators=[InputRequired("Say how sure you are.")]
+            "How sure are you?",
+            choices=CONFIDENCE_CHOICES,
+            validators=[InputRequired("Say how sure you are.")],
         )
         served_at = HiddenField()
         submit = SubmitField("Check answer")
@@ -61,8 +65,12 @@ def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
         )
     elif version.type == "multiple":
         AnswerForm.chosen = CheckboxListField(
-            "Select all that apply", choices=choices, validators=[InputRequired("Choose at least one option.")]
+            "Select all that apply",
+            choices=choices,
+            validators=[InputRequired("Choose at least one option.")],
         )
     else:
-        AnswerForm.chosen = RadioField("Choose one", choices=choices, validators=[InputRequired("Choose an option.")])
+        AnswerForm.chosen = RadioField(
+            "Choose one", choices=choices, validators=[InputRequired("Choose an option.")]
+        )
     return AnswerForm

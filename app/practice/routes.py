@@ -29,8 +29,14 @@ def index():
     form = StudySetupForm()
     topics = practice.topics_by_domain()
     form.topics.choices = [(t, t) for ts in topics.values() for t in ts]
-    return render_template("practice/index.html", form=form, start_form=StartForm(), topics=topics,
-                           due=practice.due_count(current_user.id, _now()), domains=DOMAIN_NAMES)
+    return render_template(
+        "practice/index.html",
+        form=form,
+        start_form=StartForm(),
+        topics=topics,
+        due=practice.due_count(current_user.id, _now()),
+        domains=DOMAIN_NAMES,
+    )
 
 
 @bp.post("/study")
@@ -39,11 +45,24 @@ def start_study():
     form = StudySetupForm()
     form.topics.choices = [(t, t) for ts in practice.topics_by_domain().values() for t in ts]
     if not form.validate_on_submit():
-        flash("Those study settings could not be used: " + "; ".join(
-            f"{getattr(form, name).label.text}: {' '.join(errors)}" for name, errors in form.errors.items()), "error")
+        flash(
+            "Those study settings could not be used: "
+            + "; ".join(
+                f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            ),
+            "error",
+        )
         return redirect(url_for("practice.index"))
-    session = practice.start_study(current_user.id, form.domains.data or [], form.topics.data or [],
-                                   form.weakest.data, form.size.data, _now(), random.Random())
+    session = practice.start_study(
+        current_user.id,
+        form.domains.data or [],
+        form.topics.data or [],
+        form.weakest.data,
+        form.size.data,
+        _now(),
+        random.Random(),
+    )
     db.session.commit()
     return redirect(url_for("practice.item", session_id=session.id, position=0))
 
@@ -78,25 +97,35 @@ def item(session_id: int, position: int):
     form = answer_form_class(version)()
     if request.method == "POST" and position not in answers:
         if form.validate_on_submit():
-            response = Response(tuple(_chosen(form)), _value(form), form.confidence.data,
-                                _elapsed(form.served_at.data))
+            response = Response(
+                tuple(_chosen(form)), _value(form), form.confidence.data, _elapsed(form.served_at.data)
+            )
             practice.record_answer(current_user.id, session, position, response, _now())
             db.session.commit()
             return redirect(url_for("practice.item", session_id=session.id, position=position))
     elif request.method == "POST":
         return redirect(url_for("practice.item", session_id=session.id, position=position))
     form.served_at.data = f"{time.time():.3f}"
-    return render_template("practice/item.html", session=session, position=position, version=version,
-                           form=form, answer=answers.get(position), answered=len(answers),
-                           next_position=practice.next_position(session), domains=DOMAIN_NAMES)
+    return render_template(
+        "practice/item.html",
+        session=session,
+        position=position,
+        version=version,
+        form=form,
+        answer=answers.get(position),
+        answered=len(answers),
+        next_position=practice.next_position(session),
+        domains=DOMAIN_NAMES,
+    )
 
 
 @bp.get("/sessions/<int:session_id>/summary")
 @require(Action.PRACTISE)
 def summary(session_id: int):
     session = practice.own_session(current_user.id, session_id)
-    return render_template("practice/summary.html", session=session, summary=practice.summarise(session),
-                           domains=DOMAIN_NAMES)
+    return render_template(
+        "practice/summary.html", session=session, summary=practice.summarise(session), domains=DOMAIN_NAMES
+    )
 
 
 def _chosen(form) -> list[str]:

@@ -129,8 +129,13 @@ def read_content(
         elif kind == "policy":
             found.policy, problems = parse_policy(text, shown)
         else:
-            problems = [Problem(shown, 1, "not a content file: questions go in content/questions/*.md, "
-                                          "scenarios in scenarios/*.md")]
+            problems = [
+                Problem(
+                    shown,
+                    1,
+                    "not a content file: questions go in content/questions/*.md, scenarios in scenarios/*.md",
+                )
+            ]
         found.problems += problems
     found.problems += lint_questions(found.questions, known_answer_keys)
     found.problems += _duplicate_scenarios(found.scenarios)
@@ -145,6 +150,11 @@ def _duplicate_scenarios(files: list[ScenarioFile]) -> list[Problem]:
         scenario = item.scenario
         earlier = first.setdefault(scenario.id, scenario)
         if earlier is not scenario:
-            problems.append(Problem(scenario.path, scenario.lines.get("id", 1),
-                                    f"duplicate scenario id `{scenario.id}`: also used in {earlier.path}"))
+            problems.append(
+                Problem(
+                    scenario.path,
+                    scenario.lines.get("id", 1),
+                    f"duplicate scenario id `{scenario.id}`: also used in {earlier.path}",
+                )
+            )
     return problems

@@ -99,31 +99,61 @@ def _question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
     html = renderer.render_many(fragments)
     prompt, stem, explanation = html[:3]
     options = [
-        {"key": o.key, "html": strip_paragraph(html[3 + 2 * i]), "rationale_html": html[4 + 2 * i],
-         "correct": o.correct}
+        {
+            "key": o.key,
+            "html": strip_paragraph(html[3 + 2 * i]),
+            "rationale_html": html[4 + 2 * i],
+            "correct": o.correct,
+        }
         for i, o in enumerate(q.options)
     ]
     return {
-        "content_hash": q.content_hash(), "domain": q.domain, "topics": list(q.topics),
-        "difficulty": q.difficulty, "cognitive": q.cognitive, "type": q.type.value,
-        "prompt_html": strip_paragraph(prompt), "stem_html": stem, "options": options,
-        "explanation_html": explanation, "reference": q.reference, "answer": q.answer,
-        "tolerance": q.tolerance, "unit": q.unit, "answer_key": q.answer_key(), "source": q.source,
-        "source_path": q.path, "source_line": q.line,
+        "content_hash": q.content_hash(),
+        "domain": q.domain,
+        "topics": list(q.topics),
+        "difficulty": q.difficulty,
+        "cognitive": q.cognitive,
+        "type": q.type.value,
+        "prompt_html": strip_paragraph(prompt),
+        "stem_html": stem,
+        "options": options,
+        "explanation_html": explanation,
+        "reference": q.reference,
+        "answer": q.answer,
+        "tolerance": q.tolerance,
+        "unit": q.unit,
+        "answer_key": q.answer_key(),
+        "source": q.source,
+        "source_path": q.path,
+        "source_line": q.line,
     }
 
 
-def _sync_questions(parsed: list[ParsedQuestion], scope: list[str], now: datetime,
-                    renderer: MarkdownRenderer, report: SyncReport, progress: Progress | None) -> None:
+def _sync_questions(
+    parsed: list[ParsedQuestion],
+    scope: list[str],
+    now: datetime,
+    renderer: MarkdownRenderer,
+    report: SyncReport,
+    progress: Progress | None,
+) -> None:
     existing = {q.slug: q for q in db.session.scalars(select(Question))}
-    current_hash = dict(db.session.execute(
-        select(Question.id, QuestionVersion.content_hash).join(
-            QuestionVersion, Question.current_version_id == QuestionVersion.id)).all())
+    current_hash = dict(
+        db.session.execute(
+            select(Question.id, QuestionVersion.content_hash).join(
+                QuestionVersion, Question.current_version_id == QuestionVersion.id
+            )
+        ).all()
+    )
     new_slugs = [q.id for q in parsed if q.id not in existing]
     if new_slugs:
-        db.session.execute(insert(Question), [
-            {"slug": q.id, "domain": q.domain, "created_at": now} for q in parsed if q.id not in existing])
-        existing.update({q.slug: q for q in db.session.scalars(select(Question).where(Question.slug.in_(new_slugs)))})
+        db.session.execute(
+            insert(Question),
+            [{"slug": q.id, "domain": q.domain, "created_at": now} for q in parsed if q.id not in existing],
+        )
+        existing.update(
+            {q.slug: q for q in db.session.scalars(select(Question).where(Question.slug.in_(new_slugs)))}
+        )
         report.questions_added = len(new_slugs)
 
     pending: list[tuple[Question, dict]] = []
@@ -155,24 +185,35 @@ def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, 
     if not pending:
         return
     ids = [row.id for row, _ in pending]
-    known = {(qid, h): vid for qid, h, vid in db.session.execute(
-        select(QuestionVersion.question_id, QuestionVersion.content_hash, QuestionVersion.id)
-        .where(QuestionVersion.question_id.in_(ids))).all()}
-    numbers = dict(db.session.execute(
-        select(QuestionVersion.question_id, func.max(QuestionVersion.number))
-        .where(QuestionVersion.question_id.in_(ids)).group_by(QuestionVersion.question_id)).all())
+    known = {
+        (qid, h): vid
+        for qid, h, vid in db.session.execute(
+            select(QuestionVersion.question_id, QuestionVersion.content_hash, QuestionVersion.id).where(
+                QuestionVersion.question_id.in_(ids)
+            )
+        ).all()
+    }
+    numbers = dict(
+        db.session.execute(
+            select(QuestionVersion.question_id, func.max(QuestionVersion.number))
+            .where(QuestionVersion.question_id.in_(ids))
+            .group_by(QuestionVersion.question_id)
+        ).all()
+    )
     fresh = []
     for row, values in pending:
         reused = known.get((row.id, values["content_hash"]))
         if reused is not None:
             row.current_version_id, row.retired_at, row.domain = reused, None, values["domain"]
             continue
-        fresh.append((row, {**values, "question_id": row.id, "number": numbers.get(row.id, 0) + 1,
-                            "created_at": now}))
+        fresh.append(
+            (row, {**values, "question_id": row.id, "number": numbers.get(row.id, 0) + 1, "created_at": now})
+        )
     if fresh:
         version_ids = db.session.scalars(
             insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
-            [values for _, values in fresh]).all()
+            [values for _, values in fresh],
+        ).all()
         for (row, values), version_id in zip(fresh, version_ids, strict=True):
             row.current_version_id, row.retired_at, row.domain = version_id, None, values["domain"]
     report.question_versions_added += len(pending)
@@ -187,16 +228,29 @@ def _scenario_version(item: ScenarioFile, renderer: MarkdownRenderer) -> dict:
     html = renderer.render_many([f.markdown for f in fragments])
     rendered = {f.key: (strip_paragraph(h) if f.inline else h) for f, h in zip(fragments, html, strict=True)}
     return {
-        "content_hash": scenario.content_hash(), "title": scenario.title, "difficulty": scenario.difficulty,
-        "exception_types": list(scenario.exception_types), "domains": list(scenario.domains),
-        "order_value": scenario.order_value, "customer_tier": scenario.customer_tier, "source": item.text,
-        "fragments": rendered, "max_score_path": list(analysis.max_score_path),
-        "path_count": analysis.path_count, "source_path": scenario.path,
+        "content_hash": scenario.content_hash(),
+        "title": scenario.title,
+        "difficulty": scenario.difficulty,
+        "exception_types": list(scenario.exception_types),
+        "domains": list(scenario.domains),
+        "order_value": scenario.order_value,
+        "customer_tier": scenario.customer_tier,
+        "source": item.text,
+        "fragments": rendered,
+        "max_score_path": list(analysis.max_score_path),
+        "path_count": analysis.path_count,
+        "source_path": scenario.path,
     }
 
 
-def _sync_scenarios(files: list[ScenarioFile], scope: list[str], now: datetime, renderer: MarkdownRenderer,
-                    report: SyncReport, progress: Progress | None) -> None:
+def _sync_scenarios(
+    files: list[ScenarioFile],
+    scope: list[str],
+    now: datetime,
+    renderer: MarkdownRenderer,
+    report: SyncReport,
+    progress: Progress | None,
+) -> None:
     existing = {s.slug: s for s in db.session.scalars(select(Scenario))}
     for item in files:
         scenario = item.scenario
@@ -207,8 +261,10 @@ def _sync_scenarios(files: list[ScenarioFile], scope: list[str], now: datetime, 
             db.session.flush()
             existing[scenario.id] = row
             report.scenarios_added += 1
-        versions = {v.content_hash: v for v in db.session.scalars(
-            select(ScenarioVersion).where(ScenarioVersion.scenario_id == row.id))}
+        versions = {
+            v.content_hash: v
+            for v in db.session.scalars(select(ScenarioVersion).where(ScenarioVersion.scenario_id == row.id))
+        }
         digest = scenario.content_hash()
         current = versions.get(digest)
         if current is not None and row.current_version_id == current.id:
@@ -218,8 +274,9 @@ def _sync_scenarios(files: list[ScenarioFile], scope: list[str], now: datetime, 
             report.scenario_versions_added += 1
         else:
             number = max((v.number for v in versions.values()), default=0) + 1
-            version = ScenarioVersion(scenario_id=row.id, number=number, created_at=now,
-                                      **_scenario_version(item, renderer))
+            version = ScenarioVersion(
+                scenario_id=row.id, number=number, created_at=now, **_scenario_version(item, renderer)
+            )
             db.session.add(version)
             db.session.flush()
             row.current_version_id = version.id

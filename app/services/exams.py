@@ -60,8 +60,13 @@ def start_exam(user_id: int, length: int, blueprint: Blueprint, now: datetime, r
     if not drawn:
         raise ExamError("There are no questions to draw an exam from yet.", 409)
     limit = time_limit_for(blueprint, len(drawn))
-    exam = Exam(user_id=user_id, version_ids=drawn, time_limit_seconds=int(limit.total_seconds()),
-                started_at=now, deadline=now + limit)
+    exam = Exam(
+        user_id=user_id,
+        version_ids=drawn,
+        time_limit_seconds=int(limit.total_seconds()),
+        started_at=now,
+        deadline=now + limit,
+    )
     db.session.add(exam)
     db.session.flush()
     return exam
@@ -89,14 +94,25 @@ def responses_by_position(exam: Exam) -> dict[int, ExamResponse]:
     return {r.position: r for r in exam.responses}
 
 
-def save_response(exam: Exam, position: int, chosen: list[str], value: float | None, confidence: str | None,
-                  flagged: bool, seconds: float | None, now: datetime) -> ExamResponse:
+def save_response(
+    exam: Exam,
+    position: int,
+    chosen: list[str],
+    value: float | None,
+    confidence: str | None,
+    flagged: bool,
+    seconds: float | None,
+    now: datetime,
+) -> ExamResponse:
     """Keep the trainee's current response to one item (empty to clear it, flagged to mark for review)."""
     if exam.closed:
         raise ExamError("This exam is submitted; its answers can no longer change.", 409)
     if not accepts_answers(exam, now):
-        raise ExamError("Time is up: answers after the deadline do not count. Open the results to see your "
-                        "score with what you saved in time.", 409)
+        raise ExamError(
+            "Time is up: answers after the deadline do not count. Open the results to see your "
+            "score with what you saved in time.",
+            409,
+        )
     version = version_at(exam, position)
     answered = bool(chosen) or value is not None
     if answered:
@@ -125,12 +141,25 @@ def submit(exam: Exam, now: datetime) -> None:
             continue
         version = version_at(exam, position)
         score = score_answer(scorable(version), response.chosen, response.value, response.confidence)
-        db.session.add(Answer(
-            user_id=exam.user_id, question_id=version.question_id, question_version_id=version.id,
-            domain=version.domain, mode="exam", chosen=response.chosen, value=response.value,
-            confidence=response.confidence, correct=score.correct, credit=score.credit, cbm_mark=score.cbm_mark,
-            seconds=response.seconds, submission_key=f"exam:{exam.id}:{position}", exam_id=exam.id,
-            answered_at=response.answered_at))
+        db.session.add(
+            Answer(
+                user_id=exam.user_id,
+                question_id=version.question_id,
+                question_version_id=version.id,
+                domain=version.domain,
+                mode="exam",
+                chosen=response.chosen,
+                value=response.value,
+                confidence=response.confidence,
+                correct=score.correct,
+                credit=score.credit,
+                cbm_mark=score.cbm_mark,
+                seconds=response.seconds,
+                submission_key=f"exam:{exam.id}:{position}",
+                exam_id=exam.id,
+                answered_at=response.answered_at,
+            )
+        )
         schedule_review(exam.user_id, version.question_id, score.correct, response.confidence, now)
     exam.submitted_at = min(now, exam.deadline)
     db.session.flush()
@@ -156,9 +185,13 @@ class ExamResult:
 
 def result(exam: Exam, blueprint: Blueprint) -> ExamResult:
     """Per-domain correct/total over every item on the form (unanswered items count as wrong)."""
-    answers = {a.submission_key: a for a in db.session.scalars(select(Answer).where(Answer.exam_id == exam.id))}
-    versions = {v.id: v for v in db.session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_(exam.version_ids)))}
+    answers = {
+        a.submission_key: a for a in db.session.scalars(select(Answer).where(Answer.exam_id == exam.id))
+    }
+    versions = {
+        v.id: v
+        for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(exam.version_ids)))
+    }
     items, scored = [], []
     for position, version_id in enumerate(exam.version_ids):
         version = versions[version_id]

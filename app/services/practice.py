@@ -31,18 +31,30 @@ class PracticeError(ServiceError):
 def scorable(version: QuestionVersion) -> ScorableQuestion:
     """The domain view of a stored version: what scoring needs, nothing rendered."""
     return ScorableQuestion(
-        id=version.question.slug, path=version.source_path, line=version.source_line, domain=version.domain,
-        topics=tuple(version.topics), difficulty=version.difficulty, cognitive=version.cognitive,
-        type=QuestionType(version.type), prompt="", stem="",
+        id=version.question.slug,
+        path=version.source_path,
+        line=version.source_line,
+        domain=version.domain,
+        topics=tuple(version.topics),
+        difficulty=version.difficulty,
+        cognitive=version.cognitive,
+        type=QuestionType(version.type),
+        prompt="",
+        stem="",
         options=tuple(Option(o["key"], "", "", o["correct"], 0) for o in version.options),
-        answer=version.answer, tolerance=version.tolerance, unit=version.unit,
+        answer=version.answer,
+        tolerance=version.tolerance,
+        unit=version.unit,
     )
 
 
 def live_versions(domains: Sequence[str] = (), topics: Sequence[str] = ()) -> list[QuestionVersion]:
     """Current versions of questions that are not retired, filtered by domain and topic."""
-    query = (select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
-             .where(Question.retired_at.is_(None)))
+    query = (
+        select(QuestionVersion)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.retired_at.is_(None))
+    )
     if domains:
         query = query.where(QuestionVersion.domain.in_(domains))
     versions = list(db.session.scalars(query.order_by(QuestionVersion.id)))
@@ -62,46 +74,75 @@ def topics_by_domain() -> dict[str, list[str]]:
 def weakest_domains(user_id: int, count: int = 2) -> list[str]:
     """Domains with the lowest smoothed accuracy, (credit + 1) / (answers + 2): unknown counts as 0.5."""
     rows = db.session.execute(
-        select(Answer.domain, func.sum(Answer.credit), func.count()).where(Answer.user_id == user_id)
-        .group_by(Answer.domain)).all()
+        select(Answer.domain, func.sum(Answer.credit), func.count())
+        .where(Answer.user_id == user_id)
+        .group_by(Answer.domain)
+    ).all()
     stats = {domain: (credit, n) for domain, credit, n in rows}
     available = sorted({v.domain for v in live_versions()})
     smoothed = {d: (stats.get(d, (0, 0))[0] + 1) / (stats.get(d, (0, 0))[1] + 2) for d in available}
     return sorted(available, key=lambda d: (smoothed[d], d))[:count]
 
 
-def start_study(user_id: int, domains: Sequence[str], topics: Sequence[str], weakest: bool, size: int,
-                now: datetime, rng: random.Random) -> StudySession:
+def start_study(
+    user_id: int,
+    domains: Sequence[str],
+    topics: Sequence[str],
+    weakest: bool,
+    size: int,
+    now: datetime,
+    rng: random.Random,
+) -> StudySession:
     """Draw `size` questions: never answered first, then ones answered wrong, then the rest."""
     if weakest:
         domains = weakest_domains(user_id)
     pool = live_versions(domains, topics)
     if not pool:
         raise PracticeError("No questions match that choice. Pick other domains or topics.", 400)
-    history = dict(db.session.execute(
-        select(Answer.question_id, func.max(Answer.credit)).where(Answer.user_id == user_id)
-        .group_by(Answer.question_id)).all())
+    history = dict(
+        db.session.execute(
+            select(Answer.question_id, func.max(Answer.credit))
+            .where(Answer.user_id == user_id)
+            .group_by(Answer.question_id)
+        ).all()
+    )
     rng.shuffle(pool)
     pool.sort(key=lambda v: 0 if v.question_id not in history else (1 if history[v.question_id] < 1 else 2))
     chosen = pool[:size]
-    session = StudySession(user_id=user_id, mode="study", planned=len(chosen), started_at=now,
-                           filters={"domains": list(domains), "topics": list(topics), "weakest": weakest,
-                                    "version_ids": [v.id for v in chosen]})
+    session = StudySession(
+        user_id=user_id,
+        mode="study",
+        planned=len(chosen),
+        started_at=now,
+        filters={
+            "domains": list(domains),
+            "topics": list(topics),
+            "weakest": weakest,
+            "version_ids": [v.id for v in chosen],
+        },
+    )
     db.session.add(session)
     db.session.flush()
     return session
 
 
 def due_cards(user_id: int, now: datetime) -> list[ReviewCard]:
-    query = (select(ReviewCard).join(Question, Question.id == ReviewCard.question_id)
-             .where(ReviewCard.user_id == user_id, ReviewCard.due <= now, Question.retired_at.is_(None))
-             .order_by(ReviewCard.due))
+    query = (
+        select(ReviewCard)
+        .join(Question, Question.id == ReviewCard.question_id)
+        .where(ReviewCard.user_id == user_id, ReviewCard.due <= now, Question.retired_at.is_(None))
+        .order_by(ReviewCard.due)
+    )
     return list(db.session.scalars(query))
 
 
 def due_count(user_id: int, now: datetime) -> int:
-    query = (select(func.count()).select_from(ReviewCard).join(Question, Question.id == ReviewCard.question_id)
-             .where(ReviewCard.user_id == user_id, ReviewCard.due <= now, Question.retired_at.is_(None)))
+    query = (
+        select(func.count())
+        .select_from(ReviewCard)
+        .join(Question, Question.id == ReviewCard.question_id)
+        .where(ReviewCard.user_id == user_id, ReviewCard.due <= now, Question.retired_at.is_(None))
+    )
     return db.session.scalar(query) or 0
 
 
@@ -113,11 +154,21 @@ def start_review(user_id: int, now: datetime) -> StudySession:
     cards = due_cards(user_id, now)[:REVIEW_BATCH]
     if not cards:
         raise PracticeError("Nothing is due for review right now. Study some questions first.", 409)
-    current = dict(db.session.execute(select(Question.id, Question.current_version_id)
-                                      .where(Question.id.in_([c.question_id for c in cards]))).all())
+    current = dict(
+        db.session.execute(
+            select(Question.id, Question.current_version_id).where(
+                Question.id.in_([c.question_id for c in cards])
+            )
+        ).all()
+    )
     version_ids = [current[c.question_id] for c in cards]
-    session = StudySession(user_id=user_id, mode="review", planned=len(version_ids), started_at=now,
-                           filters={"version_ids": version_ids})
+    session = StudySession(
+        user_id=user_id,
+        mode="review",
+        planned=len(version_ids),
+        started_at=now,
+        filters={"version_ids": version_ids},
+    )
     db.session.add(session)
     db.session.flush()
     return session
@@ -158,28 +209,46 @@ class Response:
     seconds: float | None
 
 
-def record_answer(user_id: int, session: StudySession, position: int, response: Response,
-                  now: datetime) -> Answer:
+def record_answer(
+    user_id: int, session: StudySession, position: int, response: Response, now: datetime
+) -> Answer:
     """Score and store one answer; the same position answered again returns the first answer unchanged."""
     key = f"{session.mode}:{session.id}:{position}"
-    existing = db.session.scalar(select(Answer).where(Answer.user_id == user_id, Answer.submission_key == key))
+    existing = db.session.scalar(
+        select(Answer).where(Answer.user_id == user_id, Answer.submission_key == key)
+    )
     if existing is not None:
         return existing
     version = session_version(session, position)
     if version.question.retired_at is not None:
-        raise PracticeError("This question was retired while you were on it. Nothing was stored; go on to the "
-                            "next one.", 409)
+        raise PracticeError(
+            "This question was retired while you were on it. Nothing was stored; go on to the next one.", 409
+        )
     score = _score(version, response)
-    answer = Answer(user_id=user_id, question_id=version.question_id, question_version_id=version.id,
-                    domain=version.domain, mode=session.mode, chosen=list(response.chosen), value=response.value,
-                    confidence=response.confidence, correct=score.correct, credit=score.credit,
-                    cbm_mark=score.cbm_mark, seconds=_clamp_seconds(response.seconds), submission_key=key,
-                    session_id=session.id, answered_at=now)
+    answer = Answer(
+        user_id=user_id,
+        question_id=version.question_id,
+        question_version_id=version.id,
+        domain=version.domain,
+        mode=session.mode,
+        chosen=list(response.chosen),
+        value=response.value,
+        confidence=response.confidence,
+        correct=score.correct,
+        credit=score.credit,
+        cbm_mark=score.cbm_mark,
+        seconds=_clamp_seconds(response.seconds),
+        submission_key=key,
+        session_id=session.id,
+        answered_at=now,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(answer)
     except IntegrityError:  # the same form arrived twice at once: the first one won
-        return db.session.scalar(select(Answer).where(Answer.user_id == user_id, Answer.submission_key == key))
+        return db.session.scalar(
+            select(Answer).where(Answer.user_id == user_id, Answer.submission_key == key)
+        )
     schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
     if next_position(session) is None and session.ended_at is None:
         session.ended_at = now
@@ -199,12 +268,17 @@ def _clamp_seconds(seconds: float | None) -> float | None:
     return None if seconds is None else max(0.0, min(seconds, MAX_SECONDS))
 
 
-def schedule_review(user_id: int, question_id: int, correct: bool, confidence: str | None, now: datetime) -> None:
+def schedule_review(
+    user_id: int, question_id: int, correct: bool, confidence: str | None, now: datetime
+) -> None:
     card = db.session.get(ReviewCard, (user_id, question_id))
     state, due = spaced.review(card.card if card else None, spaced.rating_for(correct, confidence), now)
     if card is None:
-        db.session.add(ReviewCard(user_id=user_id, question_id=question_id, card=state, due=due, reviews=1,
-                                  last_review=now))
+        db.session.add(
+            ReviewCard(
+                user_id=user_id, question_id=question_id, card=state, due=due, reviews=1, last_review=now
+            )
+        )
     else:
         card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
 
@@ -227,12 +301,23 @@ def summarise(session: StudySession) -> SessionSummary:
         n, credit = by_domain.get(a.domain, (0, 0.0))
         by_domain[a.domain] = (n + 1, credit + a.credit)
     rated = [AnswerScore(a.correct, a.credit, a.cbm_mark) for a in answers if a.cbm_mark is not None]
-    return SessionSummary(len(answers), session.planned, sum(a.correct for a in answers),
-                          sum(a.credit for a in answers), cbm_summary(rated) if rated else None,
-                          sum(a.seconds or 0 for a in answers), dict(sorted(by_domain.items())))
+    return SessionSummary(
+        len(answers),
+        session.planned,
+        sum(a.correct for a in answers),
+        sum(a.credit for a in answers),
+        cbm_summary(rated) if rated else None,
+        sum(a.seconds or 0 for a in answers),
+        dict(sorted(by_domain.items())),
+    )
 
 
 def recently_seen_question_ids(user_id: int, now: datetime, days: int = 14) -> set[int]:
     since = now - timedelta(days=days)
-    return set(db.session.scalars(select(Answer.question_id).where(Answer.user_id == user_id,
-                                                                    Answer.answered_at >= since).distinct()))
+    return set(
+        db.session.scalars(
+            select(Answer.question_id)
+            .where(Answer.user_id == user_id, Answer.answered_at >= since)
+            .distinct()
+        )
+    )

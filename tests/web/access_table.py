@@ -67,6 +67,12 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "exams.item"): expect(403, trainee=302, other_trainee=404),
     ("POST", "exams.submit"): expect(403, trainee=302, other_trainee=404),
     ("GET", "exams.results"): OWN_TRAINEE,
+    ("GET", "scenarios.index"): expect(403, trainee=200),
+    ("POST", "scenarios.start"): expect(403, trainee=302),  # resumes the trainee's open attempt
+    ("GET", "scenarios.play"): OWN_TRAINEE,
+    ("POST", "scenarios.decide"): expect(403, trainee=400, other_trainee=404),  # no choice given
+    ("POST", "scenarios.back"): expect(403, trainee=400, other_trainee=404),  # no step given
+    ("GET", "scenarios.debrief"): expect(403, trainee=302, other_trainee=404),  # unfinished: back to play
 }
 
 
@@ -76,14 +82,15 @@ def records(world) -> dict[str, int]:
     from random import Random
 
     from app.extensions import db
-    from app.services import exams, practice
+    from app.services import exams, practice, scenarios
 
     now = datetime.now(UTC)
     session = practice.start_study(world.trainee.id, [], [], False, 5, now, Random(1))
     blueprint = exams.load_blueprint(_content_dir())
     exam = exams.start_exam(world.trainee.id, 20, blueprint, now, Random(1))
+    attempt = scenarios.start(world.trainee.id, scenarios.scenario_by_slug("fx-split-shipment"), now)
     db.session.commit()
-    return {"session": session.id, "exam": exam.id}
+    return {"session": session.id, "exam": exam.id, "attempt": attempt.id}
 
 
 def _content_dir() -> str:
@@ -95,7 +102,13 @@ def _content_dir() -> str:
 def params(world, ids: dict[str, int]) -> dict[str, dict]:
     """URL arguments per endpoint, pointing at records of world.trainee / world.cohort."""
     session, exam = {"session_id": ids["session"]}, {"exam_id": ids["exam"]}
+    attempt = {"attempt_id": ids["attempt"]}
     return {
+        "scenarios.start": {"slug": "fx-split-shipment"},
+        "scenarios.play": attempt,
+        "scenarios.decide": attempt,
+        "scenarios.back": attempt,
+        "scenarios.debrief": attempt,
         "practice.resume": session,
         "practice.item": {**session, "position": 0},
         "practice.summary": session,

@@ -44,9 +44,12 @@ def test_first_sync_then_unchanged_sync_changes_nothing(app, content_copy):
 
 def test_markdown_is_rendered_and_sanitised_once_at_sync(app, content_copy):
     _sync(content_copy)
-    version = db.session.scalar(select(QuestionVersion).where(QuestionVersion.source_line > 0)
-                                .join(Question, Question.id == QuestionVersion.question_id)
-                                .where(Question.slug == "fx-line-fill-rate"))
+    version = db.session.scalar(
+        select(QuestionVersion)
+        .where(QuestionVersion.source_line > 0)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(Question.slug == "fx-line-fill-rate")
+    )
     assert "<table>" in version.stem_html and "<td>SO-1</td>" in version.stem_html
     assert version.answer == 90 and version.tolerance == 0.1
 
@@ -70,12 +73,26 @@ def test_edit_makes_a_new_version_and_answers_stay_pinned(app, content_copy, wor
     _sync(content_copy)
     question = db.session.scalar(select(Question).where(Question.slug == "fx-credit-release"))
     old_version = question.current_version_id
-    db.session.add(Answer(user_id=world.trainee.id, question_id=question.id, question_version_id=old_version,
-                          domain="D2", mode="study", chosen=["B"], correct=True, credit=1.0, submission_key="k1"))
+    db.session.add(
+        Answer(
+            user_id=world.trainee.id,
+            question_id=question.id,
+            question_version_id=old_version,
+            domain="D2",
+            mode="study",
+            chosen=["B"],
+            correct=True,
+            credit=1.0,
+            submission_key="k1",
+        )
+    )
     db.session.commit()
     path = content_copy.content / "questions" / "sample.md"
-    path.write_text(path.read_text().replace("Credit holds are released by credit.",
-                                             "Credit holds are released by credit, never by the desk."))
+    path.write_text(
+        path.read_text().replace(
+            "Credit holds are released by credit.", "Credit holds are released by credit, never by the desk."
+        )
+    )
     report = _sync(content_copy)
     db.session.refresh(question)
     assert report.question_versions_added == 1 and question.current_version_id != old_version
@@ -101,8 +118,11 @@ def test_removed_question_is_retired_not_deleted_and_comes_back(app, content_cop
 def test_changed_answer_of_an_existing_id_is_a_warning(app, content_copy):
     _sync(content_copy)
     path = content_copy.content / "questions" / "sample.md"
-    path.write_text(path.read_text().replace("- [x] Credit, after reviewing", "- [ ] Credit, after reviewing")
-                    .replace("- [ ] Sales, because", "- [x] Sales, because"))
+    path.write_text(
+        path.read_text()
+        .replace("- [x] Credit, after reviewing", "- [ ] Credit, after reviewing")
+        .replace("- [ ] Sales, because", "- [x] Sales, because")
+    )
     content = content_sync.check([content_copy.content], content_copy)
     assert not content.errors
     assert any("correct answer of fx-credit-release changed" in str(w) for w in content.warnings)

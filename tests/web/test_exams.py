@@ -25,7 +25,9 @@ def clock(monkeypatch):
 
 
 def _start(client, length=20) -> Exam:
-    response = client.post("/exams/", data={"csrf_token": csrf_token(client, "/exams/"), "length": str(length)})
+    response = client.post(
+        "/exams/", data={"csrf_token": csrf_token(client, "/exams/"), "length": str(length)}
+    )
     assert response.status_code == 302
     exam_id = int(re.search(r"/exams/(\d+)/items/0", response.headers["Location"]).group(1))
     return db.session.get(Exam, exam_id)
@@ -78,7 +80,9 @@ def test_answers_after_the_deadline_do_not_count(client, world, bank, signed_in,
     clock["now"] = exam.deadline - timedelta(seconds=1)
     assert _save(client, exam, 0, confidence="low", **_right(version)).status_code == 302
     clock["now"] = exam.deadline
-    late = _save(client, exam, 1, confidence="low", **_right(db.session.get(QuestionVersion, exam.version_ids[1])))
+    late = _save(
+        client, exam, 1, confidence="low", **_right(db.session.get(QuestionVersion, exam.version_ids[1]))
+    )
     assert late.status_code == 409 and "Time is up" in late.get_data(as_text=True)
     assert client.get(f"/exams/{exam.id}/items/2").headers["Location"].endswith("/results")
     client.get(f"/exams/{exam.id}/results")
@@ -96,8 +100,9 @@ def test_a_submitted_exam_refuses_changes(client, world, bank, signed_in, clock)
 def test_foreign_options_are_refused(client, world, bank, signed_in, clock):
     signed_in(world.trainee)
     exam = _start(client)
-    position = next(p for p, v in enumerate(exam.version_ids)
-                    if db.session.get(QuestionVersion, v).type != "numeric")
+    position = next(
+        p for p, v in enumerate(exam.version_ids) if db.session.get(QuestionVersion, v).type != "numeric"
+    )
     response = _save(client, exam, position, confidence="low", chosen="Q")
     assert response.status_code == 200 and "valid choice" in response.get_data(as_text=True).lower()
     assert not exam.responses

@@ -48,7 +48,14 @@ def test_upgrade_matches_models_then_downgrade_and_upgrade_again(empty_database_
         upgrade()
         assert _drift(app) == [], "models and migrations differ: run `flask db migrate`"
         tables = set(inspect(db.engine).get_table_names())
-        assert {"users", "cohorts", "question_versions", "answers", "scenario_versions", "scenario_attempts"} <= tables
+        assert {
+            "users",
+            "cohorts",
+            "question_versions",
+            "answers",
+            "scenario_versions",
+            "scenario_attempts",
+        } <= tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()

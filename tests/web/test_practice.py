@@ -46,8 +46,15 @@ def test_study_a_domain_answer_and_read_every_rationale(client, world, bank, sig
     page = client.get(url).get_data(as_text=True)
     assert version.prompt_html in page and "How sure are you?" in page
     served_at = re.search(r'name="served_at"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "high",
-                                      "served_at": served_at, **_right_response(version)})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "confidence": "high",
+            "served_at": served_at,
+            **_right_response(version),
+        },
+    )
     assert response.status_code == 302
     feedback = client.get(url).get_data(as_text=True)
     assert "Right" in feedback and "certainty mark +3" in feedback
@@ -73,7 +80,9 @@ def test_the_same_answer_submitted_twice_is_recorded_once(client, world, bank, s
 def test_options_that_do_not_belong_are_refused_and_nothing_is_stored(client, world, bank, signed_in):
     signed_in(world.trainee)
     url = _start(client, domains=["D2"])
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low", "chosen": "Z"})
+    response = client.post(
+        url, data={"csrf_token": csrf_token(client, url), "confidence": "low", "chosen": "Z"}
+    )
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
     no_confidence = client.post(url, data={"csrf_token": csrf_token(client, url), "chosen": "A"})
     assert "Say how sure you are" in no_confidence.get_data(as_text=True)
@@ -83,8 +92,12 @@ def test_options_that_do_not_belong_are_refused_and_nothing_is_stored(client, wo
 def test_numeric_answer_needs_a_number(client, world, bank, signed_in):
     signed_in(world.trainee)
     url = _start(client, topics=["fill-rates"])
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low", "value": "90%"})
-    assert "Enter a number" in response.get_data(as_text=True) or "Not a valid float" in response.get_data(as_text=True)
+    response = client.post(
+        url, data={"csrf_token": csrf_token(client, url), "confidence": "low", "value": "90%"}
+    )
+    assert "Enter a number" in response.get_data(as_text=True) or "Not a valid float" in response.get_data(
+        as_text=True
+    )
     client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "medium", "value": "89.95"})
     assert db.session.scalar(select(Answer.correct)) is True
 
@@ -95,8 +108,12 @@ def test_another_trainees_session_is_404(client, world, bank, signed_in):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainee")})
     signed_in(world.other_trainee)
     assert client.get(url).status_code == 404
-    assert client.post(url, data={"csrf_token": csrf_token(client, "/practice/"), "chosen": "A",
-                                  "confidence": "low"}).status_code == 404
+    assert (
+        client.post(
+            url, data={"csrf_token": csrf_token(client, "/practice/"), "chosen": "A", "confidence": "low"}
+        ).status_code
+        == 404
+    )
     assert _answers() == 0
 
 
@@ -107,8 +124,9 @@ def test_a_question_retired_mid_session_is_refused_with_409(client, world, bank,
     version = _item_version(session_id, 0)
     db.session.get(Question, version.question_id).retired_at = datetime.now(UTC)
     db.session.commit()
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low",
-                                      **_right_response(version)})
+    response = client.post(
+        url, data={"csrf_token": csrf_token(client, url), "confidence": "low", **_right_response(version)}
+    )
     assert response.status_code == 409 and "retired" in response.get_data(as_text=True)
     assert _answers() == 0
 
@@ -143,8 +161,9 @@ def test_session_summary_counts_right_answers_and_certainty(client, world, bank,
     url = _start(client, domains=["D2"], size="5")
     session_id = int(re.search(r"/sessions/(\d+)/", url).group(1))
     version = _item_version(session_id, 0)
-    client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "medium",
-                           **_right_response(version)})
+    client.post(
+        url, data={"csrf_token": csrf_token(client, url), "confidence": "medium", **_right_response(version)}
+    )
     summary = client.get(f"/practice/sessions/{session_id}/summary").get_data(as_text=True)
     assert "1 of 1 right" in summary and "Average certainty mark" in summary
 
@@ -155,8 +174,17 @@ def test_weakest_domains_pick_where_the_trainee_is_weakest(client, world, bank, 
     questions = {q.slug: q for q in db.session.scalars(select(Question))}
     for n, slug in enumerate(["fx-credit-release", "fx-atp-quote"]):
         q = questions[slug]
-        db.session.add(Answer(user_id=world.trainee.id, question_id=q.id, question_version_id=q.current_version_id,
-                              domain=q.domain, mode="study", correct=slug != "fx-credit-release",
-                              credit=0.0 if slug == "fx-credit-release" else 1.0, submission_key=f"w{n}"))
+        db.session.add(
+            Answer(
+                user_id=world.trainee.id,
+                question_id=q.id,
+                question_version_id=q.current_version_id,
+                domain=q.domain,
+                mode="study",
+                correct=slug != "fx-credit-release",
+                credit=0.0 if slug == "fx-credit-release" else 1.0,
+                submission_key=f"w{n}",
+            )
+        )
     db.session.commit()
     assert weakest_domains(world.trainee.id, 1) == ["D2"]

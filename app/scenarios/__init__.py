@@ -1,0 +1,5 @@
+"""Branching exception scenarios: catalogue, player, debrief."""
+
+from app.scenarios.routes import bp
+
+__all__ = ["bp"]

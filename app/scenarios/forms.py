@@ -1,0 +1,21 @@
+"""Forms of the scenario player; the choices themselves are submit buttons named `ref`."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.widgets import HiddenInput
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+
+class DecisionForm(FlaskForm):
+    ref = HiddenField(validators=[DataRequired("Pick one of the choices.")])
+    step = IntegerField(validators=[InputRequired()], widget=HiddenInput())
+    served_at = HiddenField()
+    text = TextAreaField("Your note", validators=[Optional(), Length(max=10_000)])
+
+
+class BackForm(FlaskForm):
+    to_step = IntegerField(validators=[InputRequired()])
+
+
+class StartForm(FlaskForm):
+    pass

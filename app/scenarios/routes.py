@@ -1,0 +1,138 @@
+"""Scenario views: thin; the rules live in app.services.scenarios and app.domain.scenarios."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.domain.scenarios import NodeKind
+from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
+from app.extensions import db
+from app.policy import Action, require
+from app.scenarios.forms import BackForm, DecisionForm, StartForm
+from app.services import scenarios
+
+bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
+DIFFICULTIES = ("junior", "intermediate", "senior")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.get("/")
+@require(Action.PRACTISE)
+def index():
+    filters = {key: request.args.get(key) or None for key in ("exception", "difficulty", "status")}
+    entries = scenarios.catalogue(current_user.id, **filters)
+    return render_template(
+        "scenarios/index.html",
+        entries=entries,
+        filters=filters,
+        start_form=StartForm(),
+        exceptions=EXCEPTION_NAMES,
+        difficulties=DIFFICULTIES,
+        statuses=scenarios.STATUSES,
+    )
+
+
+@bp.post("/<slug>/start")
+@require(Action.PRACTISE)
+def start(slug: str):
+    if not StartForm().validate_on_submit():
+        abort(400)
+    attempt = scenarios.start(current_user.id, scenarios.scenario_by_slug(slug), _now())
+    db.session.commit()
+    return redirect(url_for("scenarios.play", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@require(Action.PRACTISE)
+def play(attempt_id: int):
+    attempt = scenarios.own_attempt(current_user.id, attempt_id)
+    if attempt.finished:
+        return redirect(url_for("scenarios.debrief", attempt_id=attempt.id))
+    return _render_player(attempt, DecisionForm())
+
+
+def _render_player(attempt, form: DecisionForm, status: int = 200):
+    scenario, _ = scenarios.parsed(attempt.version)
+    state = scenarios.state_of(attempt)
+    node = scenario.node(state.node_id)
+    form.step.data = len(attempt.log)
+    form.served_at.data = f"{time.time():.3f}"
+    history = scenarios.engine.trace(scenario, attempt.log)
+    page = render_template(
+        "scenarios/play.html",
+        attempt=attempt,
+        scenario=scenario,
+        state=state,
+        node=node,
+        form=form,
+        offered=scenarios.engine.offered_choices(scenario, state),
+        fragments=attempt.version.fragments,
+        history=history,
+        meters=[m for m in scenarios.METERS if m in state.state],
+        back_form=BackForm(),
+        is_writeup=node.kind == NodeKind.WRITE_UP,
+        newer=scenarios.has_newer_version(attempt),
+        exceptions=EXCEPTION_NAMES,
+    )
+    return page, status
+
+
+@bp.post("/attempts/<int:attempt_id>/decide")
+@require(Action.PRACTISE)
+def decide(attempt_id: int):
+    attempt = scenarios.own_attempt(current_user.id, attempt_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _render_player(attempt, form, 400)
+    scenarios.choose(
+        attempt, form.ref.data, form.step.data, form.text.data, _elapsed(form.served_at.data), _now()
+    )
+    db.session.commit()
+    if attempt.finished:
+        return redirect(url_for("scenarios.debrief", attempt_id=attempt.id))
+    return redirect(url_for("scenarios.play", attempt_id=attempt.id))
+
+
+@bp.post("/attempts/<int:attempt_id>/back")
+@require(Action.PRACTISE)
+def back(attempt_id: int):
+    attempt = scenarios.own_attempt(current_user.id, attempt_id)
+    form = BackForm()
+    if not form.validate_on_submit():
+        abort(400, description="Say which decision to go back to.")
+    scenarios.go_back(attempt, form.to_step.data, _now())
+    db.session.commit()
+    return redirect(url_for("scenarios.play", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/debrief")
+@require(Action.PRACTISE)
+def debrief(attempt_id: int):
+    attempt = scenarios.own_attempt(current_user.id, attempt_id)
+    if not attempt.finished:
+        return redirect(url_for("scenarios.play", attempt_id=attempt.id))
+    scenario, analysis = scenarios.parsed(attempt.version)
+    return render_template(
+        "scenarios/debrief.html",
+        attempt=attempt,
+        scenario=scenario,
+        report=scenarios.debrief(attempt),
+        fragments=attempt.version.fragments,
+        dimensions=DIMENSION_NAMES,
+        start_form=StartForm(),
+        analysis=analysis,
+    )
+
+
+def _elapsed(served_at: str | None) -> float | None:
+    try:
+        return time.time() - float(served_at)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,225 @@
+"""Playing scenarios: catalogue, start or resume, decide, go back, score and debrief.
+
+An attempt is its log of choice refs, pinned to the version it started on; everything else (state,
+meters, scores) is derived by replaying the log, so a resumed or replayed attempt is exactly the same.
+Parsed versions are cached per process: versions never change, so the cache needs no invalidation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from app.domain import scenarios as engine
+from app.domain.scenarios import Analysis, AttemptState, NodeKind
+from app.domain.scenarios import Scenario as ScenarioModel
+from app.extensions import db
+from app.models import Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
+from app.services import ServiceError
+
+METERS = ("csat", "hours", "cost", "risk")
+STATUSES = ("new", "in progress", "passed", "not passed")
+
+
+class ScenarioError(ServiceError):
+    """A scenario request that cannot be carried out (tampered choice, stale tab, finished run...)."""
+
+
+@lru_cache(maxsize=128)
+def _parse(version_id: int, content_hash: str, source: str, path: str) -> tuple[ScenarioModel, Analysis]:
+    scenario, problems = engine.parse_scenario(source, path)
+    if scenario is None or any(p.is_error for p in problems):  # synced content was checked; cannot happen
+        raise ScenarioError(
+            f"Scenario version {version_id} no longer parses; ask an author to re-sync it.", 500
+        )
+    return scenario, engine.analyse(scenario)
+
+
+def parsed(version: ScenarioVersion) -> tuple[ScenarioModel, Analysis]:
+    return _parse(version.id, version.content_hash, version.source, version.source_path)
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    scenario: Scenario
+    version: ScenarioVersion
+    status: str  # new | in progress | passed | not passed
+    best: float | None
+    open_attempt: ScenarioAttempt | None
+
+
+def catalogue(
+    user_id: int, exception: str | None = None, difficulty: str | None = None, status: str | None = None
+) -> list[CatalogueEntry]:
+    rows = db.session.execute(
+        select(Scenario, ScenarioVersion)
+        .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
+        .where(Scenario.retired_at.is_(None))
+        .order_by(ScenarioVersion.difficulty, ScenarioVersion.title)
+    ).all()
+    attempts: dict[int, list[ScenarioAttempt]] = {}
+    for attempt in db.session.scalars(
+        select(ScenarioAttempt).where(ScenarioAttempt.user_id == user_id).order_by(ScenarioAttempt.started_at)
+    ):
+        attempts.setdefault(attempt.scenario_id, []).append(attempt)
+    entries = []
+    for scenario, version in rows:
+        mine = attempts.get(scenario.id, [])
+        open_attempt = next((a for a in reversed(mine) if not a.finished), None)
+        finished = [a for a in mine if a.finished]
+        if any(a.passed for a in finished):
+            state = "passed"
+        elif open_attempt:
+            state = "in progress"
+        elif finished:
+            state = "not passed"
+        else:
+            state = "new"
+        best = max((a.total for a in finished if a.total is not None), default=None)
+        entries.append(CatalogueEntry(scenario, version, state, best, open_attempt))
+    return [
+        e
+        for e in entries
+        if (not exception or exception in e.version.exception_types)
+        and (not difficulty or e.version.difficulty == difficulty)
+        and (not status or e.status == status)
+    ]
+
+
+def scenario_by_slug(slug: str) -> Scenario:
+    scenario = db.session.scalar(select(Scenario).where(Scenario.slug == slug))
+    if scenario is None or scenario.retired_at is not None or scenario.current_version_id is None:
+        raise ScenarioError("There is no such scenario.", 404)
+    return scenario
+
+
+def start(user_id: int, scenario: Scenario, now: datetime) -> ScenarioAttempt:
+    """Resume the unfinished attempt at this scenario, or start one on its current version."""
+    open_attempt = db.session.scalar(
+        select(ScenarioAttempt).where(
+            ScenarioAttempt.user_id == user_id,
+            ScenarioAttempt.scenario_id == scenario.id,
+            ScenarioAttempt.finished_at.is_(None),
+        )
+    )
+    if open_attempt is not None:
+        return open_attempt
+    attempt = ScenarioAttempt(
+        user_id=user_id,
+        scenario_id=scenario.id,
+        version_id=scenario.current_version_id,
+        log=[],
+        started_at=now,
+        updated_at=now,
+        decision_seconds=[],
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def own_attempt(user_id: int, attempt_id: int) -> ScenarioAttempt:
+    """The trainee's own attempt or 404 (someone else's attempt does not exist for them)."""
+    attempt = db.session.get(ScenarioAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise ScenarioError("There is no such scenario attempt.", 404)
+    return attempt
+
+
+def state_of(attempt: ScenarioAttempt) -> AttemptState:
+    scenario, _ = parsed(attempt.version)
+    return engine.replay(scenario, attempt.log)
+
+
+def choose(
+    attempt: ScenarioAttempt,
+    ref: str,
+    step_number: int,
+    text: str | None,
+    seconds: float | None,
+    now: datetime,
+) -> AttemptState:
+    """Take one decision. `step_number` is how many decisions the page knew of: another tab or a resubmitted
+    form that is behind gets 409 and changes nothing. A ref not offered at this node gets 400."""
+    if attempt.finished:
+        raise ScenarioError("This attempt is finished; open its debrief, or start the scenario again.", 409)
+    if step_number != len(attempt.log):
+        raise ScenarioError(
+            "This decision was already made, perhaps in another tab. Your attempt is unchanged "
+            "and continues from where it really is.",
+            409,
+        )
+    scenario, analysis = parsed(attempt.version)
+    current = engine.replay(scenario, attempt.log)
+    node = scenario.node(current.node_id)
+    if node.kind == NodeKind.WRITE_UP:
+        if not text or not text.strip():
+            raise ScenarioError("Write your note before going on: it is graded by your trainer.", 400)
+        attempt.writeups.append(
+            WriteUp(
+                node_id=node.id,
+                text=text.strip()[:10_000],
+                created_at=now,
+                max_points=sum(item.points for item in node.rubric),
+            )
+        )
+    try:
+        after, _events = engine.step(scenario, current, ref)
+    except engine.ChoiceNotOffered:
+        raise ScenarioError(
+            "That choice is not offered at this point of the scenario. Nothing was recorded; "
+            "pick one of the choices on the page.",
+            400,
+        ) from None
+    attempt.log = [*attempt.log, ref]
+    attempt.decision_seconds = [*attempt.decision_seconds, round(max(0.0, min(seconds or 0.0, 86400.0)), 1)]
+    attempt.updated_at = now
+    if after.finished:
+        _finish(attempt, scenario, analysis, after, now)
+    db.session.flush()
+    return after
+
+
+def _finish(
+    attempt: ScenarioAttempt, scenario: ScenarioModel, analysis: Analysis, after: AttemptState, now: datetime
+) -> None:
+    score = engine.score_attempt(scenario, after, analysis)
+    attempt.finished_at = now
+    attempt.total = round(score.total, 2)
+    attempt.passed = score.passed
+    attempt.dimensions = {k: round(v, 2) for k, v in score.dimensions.items()}
+    attempt.critical_errors = [c.label for c in score.critical_errors]
+    attempt.outcome = score.outcome
+
+
+def go_back(attempt: ScenarioAttempt, to_step: int, now: datetime) -> AttemptState:
+    """Return to an earlier decision when the scenario allows it; later decisions and their scores are dropped."""
+    if attempt.finished:
+        raise ScenarioError("This attempt is finished; going back is no longer possible.", 409)
+    scenario, _ = parsed(attempt.version)
+    try:
+        state = engine.go_back(scenario, engine.replay(scenario, attempt.log), to_step)
+    except engine.BackNotAllowed:
+        raise ScenarioError(
+            "This scenario does not let you go back: on the desk, decisions stand.", 409
+        ) from None
+    attempt.log = list(state.log)
+    attempt.decision_seconds = attempt.decision_seconds[:to_step]
+    kept = {step.node.id for step in engine.trace(scenario, state.log)}
+    attempt.writeups = [w for w in attempt.writeups if w.node_id in kept]
+    attempt.updated_at = now
+    db.session.flush()
+    return state
+
+
+def debrief(attempt: ScenarioAttempt) -> engine.Debrief:
+    scenario, analysis = parsed(attempt.version)
+    return engine.debrief(scenario, engine.replay(scenario, attempt.log), analysis)
+
+
+def has_newer_version(attempt: ScenarioAttempt) -> bool:
+    scenario = db.session.get(Scenario, attempt.scenario_id)
+    return scenario.current_version_id != attempt.version_id
