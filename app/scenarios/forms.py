@@ -2,8 +2,8 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.widgets import HiddenInput
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 
 class DecisionForm(FlaskForm):
