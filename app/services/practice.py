@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import review as spaced
@@ -48,16 +48,16 @@ def scorable(version: QuestionVersion) -> ScorableQuestion:
     )
 
 
-def live_versions(domains: Sequence[str] = (), topics: Sequence[str] = ()) -> list[QuestionVersion]:
-    """Current versions of questions that are not retired, filtered by domain and topic."""
-    query = (
-        select(QuestionVersion)
-        .join(Question, Question.current_version_id == QuestionVersion.id)
-        .where(Question.retired_at.is_(None))
-    )
+def live_versions(domains: Sequence[str] = (), topics: Sequence[str] = ()) -> list[Row]:
+    """(id, question_id, domain, topics, type) of the current versions of questions not retired, filtered by
+    domain and topic. Only these columns: choosing items must not load every stem and rationale."""
+    query = (select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.domain,
+                    QuestionVersion.topics, QuestionVersion.type)
+             .join(Question, Question.current_version_id == QuestionVersion.id)
+             .where(Question.retired_at.is_(None)))
     if domains:
         query = query.where(QuestionVersion.domain.in_(domains))
-    versions = list(db.session.scalars(query.order_by(QuestionVersion.id)))
+    versions = list(db.session.execute(query.order_by(QuestionVersion.id)))
     if topics:
         wanted = set(topics)
         versions = [v for v in versions if wanted.intersection(v.topics)]
@@ -196,8 +196,9 @@ def session_answers(session: StudySession) -> dict[int, Answer]:
     return {int(a.submission_key.removeprefix(prefix)): a for a in rows}
 
 
-def next_position(session: StudySession) -> int | None:
-    answered = session_answers(session)
+def next_position(session: StudySession, answered: dict[int, Answer] | None = None) -> int | None:
+    """The first position not answered yet (pass `answered` when already loaded), or None when done."""
+    answered = session_answers(session) if answered is None else answered
     return next((p for p in range(session.planned) if p not in answered), None)
 
 
