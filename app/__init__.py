@@ -16,7 +16,9 @@ from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
 from app.home import bp as home_bp
 from app.practice import bp as practice_bp
+from app.readiness import bp as readiness_bp
 from app.scenarios import bp as scenarios_bp
+from app.trainer import bp as trainer_bp
 from config import Config, config_for
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -45,6 +47,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
+                      trainer_bp, readiness_bp):
         app.register_blueprint(blueprint)
     return app

@@ -3,13 +3,27 @@
 from app.models.cohort import Cohort, cohort_trainees, cohort_trainers
 from app.models.content import Question, QuestionVersion
 from app.models.practice import Answer, Exam, ExamResponse, ReviewCard, StudySession
+from app.models.progress import (
+    CalibrationRun,
+    ItemCalibration,
+    ReadinessSnapshot,
+    SignOff,
+    TraineeDomainStat,
+    TraineeReadiness,
+)
 from app.models.scenario import Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.models.user import Role, User, UserRole
 
 __all__ = [
     "Answer",
+    "CalibrationRun",
     "Cohort",
     "Exam",
+    "ItemCalibration",
+    "ReadinessSnapshot",
+    "SignOff",
+    "TraineeDomainStat",
+    "TraineeReadiness",
     "ExamResponse",
     "Question",
     "QuestionVersion",

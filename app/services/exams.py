@@ -20,7 +20,7 @@ from app.domain.exam import Blueprint, DomainResult, answer_counts, domain_resul
 from app.domain.scoring import InvalidResponse, score_answer
 from app.extensions import db
 from app.models import Answer, Exam, ExamResponse, QuestionVersion
-from app.services import ServiceError
+from app.services import ServiceError, progress
 from app.services.practice import live_versions, recently_seen_question_ids, schedule_review, scorable
 
 FORM_LENGTHS = (20, 50, 150)
@@ -141,25 +141,25 @@ def submit(exam: Exam, now: datetime) -> None:
             continue
         version = version_at(exam, position)
         score = score_answer(scorable(version), response.chosen, response.value, response.confidence)
-        db.session.add(
-            Answer(
-                user_id=exam.user_id,
-                question_id=version.question_id,
-                question_version_id=version.id,
-                domain=version.domain,
-                mode="exam",
-                chosen=response.chosen,
-                value=response.value,
-                confidence=response.confidence,
-                correct=score.correct,
-                credit=score.credit,
-                cbm_mark=score.cbm_mark,
-                seconds=response.seconds,
-                submission_key=f"exam:{exam.id}:{position}",
-                exam_id=exam.id,
-                answered_at=response.answered_at,
-            )
+        answer = Answer(
+            user_id=exam.user_id,
+            question_id=version.question_id,
+            question_version_id=version.id,
+            domain=version.domain,
+            mode="exam",
+            chosen=response.chosen,
+            value=response.value,
+            confidence=response.confidence,
+            correct=score.correct,
+            credit=score.credit,
+            cbm_mark=score.cbm_mark,
+            seconds=response.seconds,
+            submission_key=f"exam:{exam.id}:{position}",
+            exam_id=exam.id,
+            answered_at=response.answered_at,
         )
+        db.session.add(answer)
+        progress.record_answer(answer)
         schedule_review(exam.user_id, version.question_id, score.correct, response.confidence, now)
     exam.submitted_at = min(now, exam.deadline)
     db.session.flush()

@@ -16,7 +16,7 @@ from app.domain.questions import Question as ScorableQuestion
 from app.domain.scoring import AnswerScore, CbmSummary, InvalidResponse, cbm_summary, score_answer
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
-from app.services import ServiceError
+from app.services import ServiceError, progress
 
 CONFIDENCE_LEVELS = ("low", "medium", "high")
 SESSION_SIZES = (5, 10, 20)
@@ -251,6 +251,7 @@ def record_answer(
             select(Answer).where(Answer.user_id == user_id, Answer.submission_key == key)
         )
     schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
+    progress.record_answer(answer)
     if next_position(session) is None and session.ended_at is None:
         session.ended_at = now
     return answer

@@ -18,7 +18,7 @@ from app.domain.scenarios import Analysis, AttemptState, NodeKind
 from app.domain.scenarios import Scenario as ScenarioModel
 from app.extensions import db
 from app.models import Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
-from app.services import ServiceError
+from app.services import ServiceError, progress
 
 METERS = ("csat", "hours", "cost", "risk")
 STATUSES = ("new", "in progress", "passed", "not passed")
@@ -177,6 +177,7 @@ def choose(
     attempt.log = [*attempt.log, ref]
     attempt.decision_seconds = [*attempt.decision_seconds, round(max(0.0, min(seconds or 0.0, 86400.0)), 1)]
     attempt.updated_at = now
+    progress.note_activity(attempt.user_id, now)
     if after.finished:
         _finish(attempt, scenario, analysis, after, now)
     db.session.flush()

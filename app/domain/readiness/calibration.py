@@ -37,6 +37,8 @@ from scipy.special import expit, log_expit, logsumexp
 from .irt import ItemParams, PracticeCurve
 from .profile import AbilityStructure
 
+EPOCH = datetime(2000, 1, 1)
+
 
 @dataclass(frozen=True)
 class CalibrationResponse:
@@ -135,35 +137,33 @@ def calibrate(
     settings = settings or CalibrationSettings()
     item_ids = list(prior_difficulty)
     item_index = {item_id: k for k, item_id in enumerate(item_ids)}
-    ordered = sorted(responses, key=lambda r: r.answered_at)
-    practice: dict[tuple[Hashable, str], int] = {}
-    respondents: dict[tuple[Hashable, str], int] = {}
-    people: dict[Hashable, int] = {}
-    person: list[int] = []
-    seen: set[tuple[Hashable, str]] = set()
-    rows, cols, correct, counts = [], [], [], []
-    for r in ordered:
-        unit = (r.trainee_id, r.domain)
-        count = practice.get(unit, 0)
-        practice[unit] = count + 1
-        if r.item_id not in item_index or (r.trainee_id, r.item_id) in seen:
-            continue
-        seen.add((r.trainee_id, r.item_id))
-        if unit not in respondents:
-            respondents[unit] = len(respondents)
-            person.append(people.setdefault(r.trainee_id, len(people)))
-        rows.append(respondents[unit])
-        cols.append(item_index[r.item_id])
-        correct.append(r.correct)
-        counts.append(count)
+    # Codes for trainees, (trainee, domain) respondents and items, then one vectorised pass.
+    trainee = _codes([r.trainee_id for r in responses])
+    unit = _codes(list(zip(trainee, (r.domain for r in responses), strict=True)))
+    item = np.array([item_index.get(r.item_id, -1) for r in responses], dtype=np.int64)
+    correct = np.array([r.correct for r in responses], dtype=bool)
+    seconds = np.array([(r.answered_at - EPOCH).total_seconds() for r in responses])
+    order = np.lexsort((seconds, unit))  # by respondent, then time (stable for ties)
+    starts = np.r_[0, np.flatnonzero(np.diff(unit[order])) + 1]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    practice_count = np.empty(len(order), dtype=np.int64)
+    practice_count[order] = rank  # earlier answers by the same trainee in the same domain
+    # First attempt per (trainee, item): the earliest answer of each pair, among bank items.
+    known = np.flatnonzero(item >= 0)
+    by_time = known[np.argsort(seconds[known], kind="stable")]
+    _, first = np.unique(np.stack([trainee[by_time], item[by_time]]), axis=1, return_index=True)
+    keep = np.sort(by_time[first])
+    respondent = np.unique(unit[keep], return_inverse=True)[1]
+    person_of = np.zeros(respondent.max() + 1 if len(keep) else 0, dtype=np.int64)
+    person_of[respondent] = trainee[keep]
     curve = PracticeCurve(starts=settings.practice_starts, gains=(0.0,) * len(settings.practice_starts))
     result = calibrate_arrays(
-        np.array(rows, dtype=np.int64),
-        np.array(cols, dtype=np.int64),
-        np.array(correct, dtype=bool),
+        respondent,
+        item[keep],
+        correct[keep],
         np.array([prior_difficulty[i] for i in item_ids], dtype=float),
-        practice_segment=curve.bin_of(np.array(counts, dtype=np.int64)),
-        person=np.array(person, dtype=np.int64),
+        practice_segment=curve.bin_of(practice_count[keep]),
+        person=person_of,
         settings=settings,
     )
     rho = result.domain_correlation
@@ -175,6 +175,12 @@ def calibrate(
         result.iterations,
         result.converged,
     )
+
+
+def _codes(values: Sequence[Hashable]) -> NDArray[np.int64]:
+    """0, 1, 2, ... in order of first appearance."""
+    seen: dict[Hashable, int] = {}
+    return np.array([seen.setdefault(v, len(seen)) for v in values], dtype=np.int64)
 
 
 def calibrate_arrays(
@@ -242,6 +248,8 @@ def calibrate_arrays(
         if settings.learn_author_prior:
             prior = _fit_author_prior(b, se, n, author_rating, prior, settings)
         converged = change < settings.tolerance
+    unseen = n == 0  # nothing but the author's rating: exactly the final prior
+    b[unseen], se[unseen] = prior.mean(author_rating[unseen]), prior.sd
     curve = PracticeCurve(starts=tuple(settings.practice_starts), gains=tuple(float(g) for g in gain))
     rho = None if person is None or n_resp == 0 else _domain_correlation(post, nodes, person)
     return CalibrationResult(b, a, se, n, curve, rho, prior, iterations, converged, log_lik)

@@ -107,10 +107,7 @@ def parse_policy(text: str, path: str) -> tuple[Policy | None, list[Problem]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(path, line, f"not valid YAML: {reason}")]
+        return None, [_yaml_problem(exc, path)]
     if root is None:
         return None, [Problem(path, 1, "the policy is empty")]
     top = Fields.of(root, "", path, problems, 1)
@@ -122,6 +119,17 @@ def parse_policy(text: str, path: str) -> tuple[Policy | None, list[Problem]]:
     if any(p.is_error for p in problems):
         return None, problems
     return policy, problems
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: str) -> Problem:
+    """A syntax error at the line PyYAML stopped on, naming the construct it was reading."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    message = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        message += f" ({context} started on line {context_mark.line + 1})"
+    return Problem(path, line, message)
 
 
 def _read(top: Fields) -> Policy | None:

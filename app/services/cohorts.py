@@ -1,0 +1,188 @@
+"""Trainer views of cohorts: rows for the dashboard from maintained aggregates, never from raw answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Answer,
+    Cohort,
+    ReviewCard,
+    Role,
+    ScenarioAttempt,
+    ScenarioVersion,
+    TraineeDomainStat,
+    TraineeReadiness,
+    User,
+    WriteUp,
+    cohort_trainees,
+)
+from app.policy import trains
+from app.services import ServiceError
+
+STALLED_DAYS = 7
+
+
+class CohortError(ServiceError):
+    pass
+
+
+def cohort_for(viewer: User, cohort_id: int) -> Cohort:
+    """A cohort the viewer leads (admins: any), else 404 — other cohorts do not exist for them."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or (Role.ADMIN not in viewer.roles and viewer not in cohort.trainers):
+        raise CohortError("There is no such cohort among yours.", 404)
+    return cohort
+
+
+@dataclass
+class TraineeRow:
+    user: User
+    readiness: TraineeReadiness | None
+    domains: dict[str, TraineeDomainStat] = field(default_factory=dict)
+    due: int = 0
+    runs: int = 0
+    passed: int = 0
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.domains.values())
+
+    @property
+    def last_activity(self) -> datetime | None:
+        return self.readiness.last_activity_at if self.readiness else None
+
+
+def dashboard_rows(cohort: Cohort, now: datetime) -> list[TraineeRow]:
+    """One row per trainee, in five queries whatever the cohort size."""
+    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    users = db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)).all()
+    rows = {u.id: TraineeRow(u, None) for u in users}
+    for r in db.session.scalars(select(TraineeReadiness).where(TraineeReadiness.user_id.in_(members))):
+        rows[r.user_id].readiness = r
+    for s in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id.in_(members))):
+        rows[s.user_id].domains[s.domain] = s
+    due = db.session.execute(select(ReviewCard.user_id, func.count()).where(
+        ReviewCard.user_id.in_(members), ReviewCard.due <= now).group_by(ReviewCard.user_id))
+    for user_id, count in due:
+        rows[user_id].due = count
+    runs = db.session.execute(select(ScenarioAttempt.user_id, func.count(), func.count(ScenarioAttempt.passed)
+                                     .filter(ScenarioAttempt.passed.is_(True)))
+                              .where(ScenarioAttempt.user_id.in_(members), ScenarioAttempt.finished_at.is_not(None))
+                              .group_by(ScenarioAttempt.user_id))
+    for user_id, count, passed in runs:
+        rows[user_id].runs, rows[user_id].passed = count, passed
+    return list(rows.values())
+
+
+SORTS = {
+    "name": lambda r: r.user.name.lower(),
+    "verdict": lambda r: ["ready", "almost", "not-yet", "not-enough-evidence", None].index(
+        r.readiness.verdict if r.readiness else None),
+    "pass": lambda r: -(r.readiness.pass_probability or -1) if r.readiness else 1,
+    "activity": lambda r: -(r.last_activity.timestamp() if r.last_activity else 0),
+    "due": lambda r: -r.due,
+    "answered": lambda r: -r.answered,
+}
+
+
+@dataclass(frozen=True)
+class Intervention:
+    user: User
+    kind: str  # stalled | at-risk | critical-errors | overconfident
+    reason: str
+
+
+def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, float]) -> list[Intervention]:
+    """Who needs a trainer now, and why. `falling`: trainee -> drop in pass probability since last week."""
+    found = []
+    for row in rows:
+        last = row.last_activity
+        if last is None or now - last > timedelta(days=STALLED_DAYS):
+            since = "never practised" if last is None else f"no activity for {(now - last).days} days"
+            found.append(Intervention(row.user, "stalled", since.capitalize() + "."))
+        drop = falling.get(row.user.id)
+        if drop is not None and drop >= 0.05:
+            found.append(Intervention(row.user, "at-risk", f"Pass probability fell {drop:.0%} since last week."))
+        if row.readiness and row.readiness.critical_recent >= 2:
+            found.append(Intervention(row.user, "critical-errors",
+                                      f"{row.readiness.critical_recent} critical errors in recent scenario runs."))
+        if row.readiness and (row.readiness.overconfidence or 0) >= 0.15:
+            found.append(Intervention(row.user, "overconfident",
+                                      f"Right {row.readiness.overconfidence:.0%} less often than their certainty "
+                                      "claims: slow down on 'Certain' answers."))
+    return found
+
+
+def ungraded_writeups(viewer: User) -> list[WriteUp]:
+    query = (select(WriteUp).join(ScenarioAttempt).where(WriteUp.graded_at.is_(None))
+             .order_by(WriteUp.created_at))
+    return [w for w in db.session.scalars(query) if Role.ADMIN in viewer.roles or trains(viewer, w.attempt.user_id)]
+
+
+def writeup_for(viewer: User, writeup_id: int) -> WriteUp:
+    writeup = db.session.get(WriteUp, writeup_id)
+    if writeup is None or not (Role.ADMIN in viewer.roles or trains(viewer, writeup.attempt.user_id)):
+        raise CohortError("There is no such write-up among your trainees'.", 404)
+    return writeup
+
+
+def grade(writeup: WriteUp, grader: User, points: float, comment: str, now: datetime) -> None:
+    if not 0 <= points <= writeup.max_points:
+        raise CohortError(f"Give between 0 and {writeup.max_points:g} points.", 400)
+    writeup.points, writeup.comment = points, comment.strip() or None
+    writeup.graded_by_id, writeup.graded_at = grader.id, now
+
+
+# -- CSV exports: generators, so a large cohort streams instead of loading into memory ------------------
+
+BATCH = 1000
+
+
+def mastery_csv(cohort: Cohort, domains: list[str]) -> Iterator[list]:
+    """Trainee x domain: answers and percent credit, from the maintained aggregates."""
+    yield ["trainee", "email", *[f"{d} answered" for d in domains], *[f"{d} percent" for d in domains]]
+    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    stats: dict[int, dict[str, TraineeDomainStat]] = {}
+    for s in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id.in_(members))):
+        stats.setdefault(s.user_id, {})[s.domain] = s
+    for user in db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)):
+        mine = stats.get(user.id, {})
+        yield [user.name, user.email, *[mine[d].answered if d in mine else 0 for d in domains],
+               *[f"{100 * mine[d].credit / mine[d].answered:.1f}" if d in mine and mine[d].answered else ""
+                 for d in domains]]
+
+
+def answers_csv(cohort: Cohort) -> Iterator[list]:
+    yield ["answer_id", "trainee", "email", "question", "version", "domain", "mode", "chosen", "value",
+           "confidence", "correct", "credit", "seconds", "answered_at"]
+    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(members)))}
+    query = select(Answer).where(Answer.user_id.in_(members)).order_by(Answer.id).execution_options(yield_per=BATCH)
+    for answer in db.session.scalars(query):
+        person = people[answer.user_id]
+        yield [answer.id, person.name, person.email, answer.question_id, answer.question_version_id, answer.domain,
+               answer.mode, " ".join(answer.chosen or []), "" if answer.value is None else answer.value,
+               answer.confidence or "", int(answer.correct), f"{answer.credit:.3f}",
+               "" if answer.seconds is None else f"{answer.seconds:.1f}", answer.answered_at.isoformat()]
+
+
+def runs_csv(cohort: Cohort) -> Iterator[list]:
+    yield ["attempt_id", "trainee", "email", "scenario", "version", "started_at", "finished_at", "total", "passed",
+           "outcome", "critical_errors", "path"]
+    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(members)))}
+    query = (select(ScenarioAttempt, ScenarioVersion.title).join(ScenarioVersion)
+             .where(ScenarioAttempt.user_id.in_(members)).order_by(ScenarioAttempt.id)
+             .execution_options(yield_per=BATCH))
+    for attempt, title in db.session.execute(query):
+        person = people[attempt.user_id]
+        yield [attempt.id, person.name, person.email, title, attempt.version_id, attempt.started_at.isoformat(),
+               attempt.finished_at.isoformat() if attempt.finished_at else "",
+               "" if attempt.total is None else attempt.total, "" if attempt.passed is None else int(attempt.passed),
+               attempt.outcome or "", "; ".join(attempt.critical_errors or []), " ".join(attempt.log)]

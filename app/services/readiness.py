@@ -1,0 +1,230 @@
+"""Readiness: load one trainee's evidence, assess it against the promotion policy, keep the result.
+
+Only the trainee in question is read (their answers, runs, the item parameters); the cohort dashboard
+reads the stored result. `refresh` recomputes a stale result; a weekly snapshot keeps the trend.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.domain.exam import allocate
+from app.domain.readiness import (
+    BankItem,
+    CalibrationResponse,
+    ItemParams,
+    Policy,
+    Readiness,
+    Response,
+    ScenarioRun,
+    TraineeEvidence,
+    assess,
+    calibrate,
+    parse_policy,
+)
+from app.domain.readiness.calibration import AuthorPrior
+from app.domain.readiness.irt import PracticeCurve
+from app.domain.readiness.profile import AbilityStructure
+from app.extensions import db
+from app.models import (
+    Answer,
+    CalibrationRun,
+    ItemCalibration,
+    Question,
+    QuestionVersion,
+    ReadinessSnapshot,
+    Scenario,
+    ScenarioAttempt,
+    ScenarioVersion,
+    SignOff,
+    TraineeReadiness,
+    User,
+)
+from app.services import ServiceError, exams, practice
+
+POLICY_FILE = "policy/promotion.yaml"
+
+
+class ReadinessError(ServiceError):
+    pass
+
+
+@lru_cache(maxsize=4)
+def _policy_at(path: str, mtime: float) -> Policy:
+    policy, problems = parse_policy(Path(path).read_text(encoding="utf-8"), path)
+    if policy is None:
+        raise ReadinessError("The promotion policy has errors: " + "; ".join(map(str, problems)), 500)
+    return policy
+
+
+def load_policy(content_dir: str) -> Policy:
+    path = Path(content_dir) / POLICY_FILE
+    return _policy_at(str(path), path.stat().st_mtime)
+
+
+def _latest_run() -> CalibrationRun | None:
+    return db.session.scalar(select(CalibrationRun).order_by(CalibrationRun.id.desc()).limit(1))
+
+
+def item_bank() -> dict[str, BankItem]:
+    """Every live question with its parameters: calibrated ones, else the author's rating as a prior."""
+    run = _latest_run()
+    prior = AuthorPrior(**run.author_prior) if run else AuthorPrior()
+    fitted = {c.question_id: c for c in db.session.scalars(select(ItemCalibration))}
+    rows = db.session.execute(
+        select(Question.id, QuestionVersion.domain, QuestionVersion.difficulty, QuestionVersion.type,
+               QuestionVersion.topics)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id))
+    bank = {}
+    for qid, domain, difficulty, kind, topics in rows:
+        fit = fitted.get(qid)
+        params = (ItemParams(fit.difficulty, fit.discrimination, fit.se, fit.responses) if fit
+                  else prior.params(difficulty))
+        bank[str(qid)] = BankItem(str(qid), domain, params, numeric=kind == "numeric", topics=tuple(topics))
+    return bank
+
+
+def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence:
+    answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id).order_by(Answer.answered_at))
+    responses = tuple(Response(str(a.id), str(a.question_id), a.correct, a.answered_at, a.confidence)
+                      for a in answers)
+    runs = db.session.execute(
+        select(ScenarioAttempt, ScenarioVersion.difficulty, ScenarioVersion.exception_types)
+        .join(ScenarioVersion, ScenarioAttempt.version_id == ScenarioVersion.id)
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.finished_at.is_not(None))
+        .order_by(ScenarioAttempt.finished_at))
+    scenario_runs = tuple(
+        ScenarioRun(str(a.id), str(a.scenario_id), a.finished_at, difficulty, tuple(types), bool(a.passed),
+                    a.dimensions or {}, tuple(a.critical_errors or ()))
+        for a, difficulty, types in runs)
+    blueprint = exams.load_blueprint(content_dir)
+    current = (select(ScenarioVersion.exception_types)
+               .join(Scenario, Scenario.current_version_id == ScenarioVersion.id).where(Scenario.retired_at.is_(None)))
+    available = sorted({t for (types,) in db.session.execute(current) for t in types})
+    run = _latest_run()
+    return TraineeEvidence(
+        trainee_id=str(user.id), responses=responses, bank=item_bank(),
+        blueprint=allocate(blueprint, blueprint.form_length), scenario_runs=scenario_runs,
+        due_reviews=practice.due_count(user.id, now), exception_types_available=tuple(available),
+        practice=PracticeCurve(tuple(run.practice_starts), tuple(run.practice_gains)) if run else PracticeCurve(),
+        structure=(AbilityStructure.from_correlation(run.domain_correlation)
+                   if run and run.domain_correlation is not None else AbilityStructure()))
+
+
+def week_of(moment: datetime) -> date:
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+def assess_trainee(user: User, content_dir: str, now: datetime) -> Readiness:
+    """Assess one trainee now and store the result (and this week's snapshot) for the dashboards."""
+    policy = load_policy(content_dir)
+    evidence = evidence_for(user, content_dir, now)
+    result = assess(evidence, policy, now)
+    _store(user.id, result, evidence, now)
+    return result
+
+
+def _store(user_id: int, result: Readiness, evidence: TraineeEvidence, now: datetime) -> None:
+    row = db.session.get(TraineeReadiness, user_id) or TraineeReadiness(user_id=user_id)
+    db.session.add(row)
+    exam = result.pass_probability
+    row.verdict = result.verdict.value
+    row.pass_probability = exam.p if exam else None
+    row.score_expected = exam.expected_score if exam else None
+    row.score_low = exam.score_low if exam else None
+    row.score_high = exam.score_high if exam else None
+    row.domains = {m.domain: {"mastery": m.mastery, "low": m.low, "high": m.high, "n": m.ability.n}
+                   for m in result.domains}
+    row.dimensions = {d.name: {"score": d.score, "level": d.level.value if d.level else None, "n": d.n}
+                      for d in result.dimensions}
+    row.overconfidence = result.confidence.index
+    recent = sorted(evidence.scenario_runs, key=lambda r: r.finished_at)[-3:]
+    row.critical_recent = sum(len(r.critical_errors) for r in recent)
+    row.scenarios_passed = sum(r.passed for r in evidence.scenario_runs)
+    if evidence.responses and row.last_activity_at is None:
+        row.last_activity_at = max(r.answered_at for r in evidence.responses)
+    row.computed_at, row.stale = now, False
+    masteries = [m.mastery for m in result.domains if m.mastery is not None]
+    week = week_of(now)
+    snap = db.session.scalar(select(ReadinessSnapshot).where(ReadinessSnapshot.user_id == user_id,
+                                                             ReadinessSnapshot.week == week))
+    if snap is None:
+        snap = ReadinessSnapshot(user_id=user_id, week=week)
+        db.session.add(snap)
+    snap.verdict, snap.pass_probability = row.verdict, row.pass_probability
+    snap.mean_mastery = sum(masteries) / len(masteries) if masteries else None
+    snap.answered = len(evidence.responses)
+    db.session.flush()
+
+
+def refresh_stale(user_ids: list[int], content_dir: str, now: datetime, limit: int | None = None) -> int:
+    """Recompute stale results among these trainees (at most `limit`); returns how many were recomputed."""
+    query = select(TraineeReadiness.user_id).where(TraineeReadiness.user_id.in_(user_ids), TraineeReadiness.stale)
+    stale = list(db.session.scalars(query.limit(limit) if limit else query))
+    known = set(db.session.scalars(select(TraineeReadiness.user_id).where(TraineeReadiness.user_id.in_(user_ids))))
+    stale += [u for u in user_ids if u not in known][: (limit - len(stale)) if limit else None]
+    for user_id in stale:
+        assess_trainee(db.session.get(User, user_id), content_dir, now)
+    return len(stale)
+
+
+def snapshots(user_id: int) -> list[ReadinessSnapshot]:
+    return list(db.session.scalars(select(ReadinessSnapshot).where(ReadinessSnapshot.user_id == user_id)
+                                   .order_by(ReadinessSnapshot.week)))
+
+
+def sign_offs(trainee_id: int) -> list[SignOff]:
+    return list(db.session.scalars(select(SignOff).where(SignOff.trainee_id == trainee_id)
+                                   .order_by(SignOff.created_at.desc())))
+
+
+def record_sign_off(trainee: User, trainer: User, decision: str, comment: str, result: Readiness,
+                    now: datetime) -> SignOff:
+    """An audit record: who, when, what they decided, and the evidence as it stood. The verdict is untouched."""
+    if decision not in ("recommend", "not-yet"):
+        raise ReadinessError("Choose recommend or not yet.", 400)
+    exam = result.pass_probability
+    evidence = {
+        "criteria": [{"key": c.key, "label": c.label, "met": c.met, "observed": c.observed} for c in result.criteria],
+        "pass_probability": exam.p if exam else None,
+        "expected_score": exam.expected_score if exam else None,
+        "domains": {m.domain: m.mastery for m in result.domains},
+    }
+    record = SignOff(trainee_id=trainee.id, trainer_id=trainer.id, decision=decision, comment=comment.strip(),
+                     verdict=result.verdict.value, evidence=evidence, created_at=now)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def calibrate_items(now: datetime) -> CalibrationRun:
+    """Fit every live item from all stored answers (`flask readiness calibrate`); marks readiness stale."""
+    rows = db.session.execute(select(Answer.user_id, Answer.question_id, Answer.domain, Answer.correct,
+                                     Answer.answered_at))
+    responses = [CalibrationResponse(u, str(q), d, c, t.replace(tzinfo=None)) for u, q, d, c, t in rows]
+    ratings = dict(db.session.execute(
+        select(Question.id, QuestionVersion.difficulty)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)).all())
+    result = calibrate(responses, {str(q): r for q, r in ratings.items()})
+    db.session.execute(ItemCalibration.__table__.delete())
+    for item_id, params in result.items.items():
+        if params.n:
+            db.session.add(ItemCalibration(question_id=int(item_id), difficulty=params.difficulty,
+                                           discrimination=params.discrimination, se=params.se,
+                                           responses=params.n, calibrated_at=now))
+    structure = result.structure
+    correlation = structure.general_sd ** 2 / (structure.general_sd ** 2 + structure.specific_sd ** 2)
+    run = CalibrationRun(responses=len(responses), items=len(ratings), practice_starts=list(result.practice.starts),
+                         practice_gains=[float(g) for g in result.practice.gains], domain_correlation=correlation,
+                         author_prior={"intercept": result.author_prior.intercept, "slope": result.author_prior.slope,
+                                       "sd": result.author_prior.sd},
+                         converged=result.converged, created_at=now)
+    db.session.add(run)
+    db.session.execute(TraineeReadiness.__table__.update().values(stale=True))
+    db.session.flush()
+    return run

@@ -1,0 +1,113 @@
+"""Trainer views. Trainers see only the cohorts they lead (others 404); admins see every cohort."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES
+from app.extensions import db
+from app.models import Answer, ScenarioAttempt
+from app.policy import Action, require, trainee_or_404
+from app.services import cohorts, scenarios
+from app.trainer.forms import GradeForm
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+DOMAINS = list(DOMAIN_NAMES)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@require(Action.REVIEW_COHORTS)
+def cohort(cohort_id: int):
+    group = cohorts.cohort_for(current_user, cohort_id)
+    now = _now()
+    rows = cohorts.dashboard_rows(group, now)
+    verdict = request.args.get("verdict") or None
+    if verdict:
+        rows = [r for r in rows if (r.readiness.verdict if r.readiness else None) == verdict]
+    sort = request.args.get("sort", "name")
+    rows.sort(key=cohorts.SORTS.get(sort, cohorts.SORTS["name"]))
+    return render_template("trainer/cohort.html", cohort=group, rows=rows, sort=sort, verdict=verdict, now=now,
+                           domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES,
+                           interventions=cohorts.interventions(rows, now, {}))
+
+
+@bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")
+@require(Action.REVIEW_COHORTS)
+def trainee(cohort_id: int, user_id: int):
+    group = cohorts.cohort_for(current_user, cohort_id)
+    person = trainee_or_404(current_user, user_id)
+    if person not in group.trainees:
+        abort(404)
+    row = next(r for r in cohorts.dashboard_rows(group, _now()) if r.user.id == person.id)
+    answers = db.session.scalars(select(Answer).where(Answer.user_id == person.id)
+                                 .order_by(Answer.answered_at.desc()).limit(50)).all()
+    runs = db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id)
+                              .order_by(ScenarioAttempt.started_at.desc())).all()
+    return render_template("trainer/trainee.html", cohort=group, person=person, row=row, answers=answers,
+                           runs=runs, domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES)
+
+
+@bp.get("/grading")
+@require(Action.REVIEW_COHORTS)
+def grading():
+    return render_template("trainer/grading.html", writeups=cohorts.ungraded_writeups(current_user))
+
+
+@bp.route("/grading/<int:writeup_id>", methods=["GET", "POST"])
+@require(Action.REVIEW_COHORTS)
+def grade(writeup_id: int):
+    writeup = cohorts.writeup_for(current_user, writeup_id)
+    form = GradeForm(obj=writeup)
+    if form.validate_on_submit():
+        cohorts.grade(writeup, current_user, form.points.data, form.comment.data or "", _now())
+        db.session.commit()
+        flash("Grade saved; the trainee sees it on their debrief.", "success")
+        return redirect(url_for("trainer.grading"))
+    scenario, _ = scenarios.parsed(writeup.attempt.version)
+    return render_template("trainer/grade.html", writeup=writeup, form=form, node=scenario.node(writeup.node_id),
+                           fragments=writeup.attempt.version.fragments)
+
+
+def _csv_response(rows, filename: str) -> Response:
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/cohorts/<int:cohort_id>/export/<kind>.csv")
+@require(Action.REVIEW_COHORTS)
+def export(cohort_id: int, kind: str):
+    group = cohorts.cohort_for(current_user, cohort_id)
+    producers = {"mastery": lambda: cohorts.mastery_csv(group, DOMAINS), "answers": lambda: cohorts.answers_csv(group),
+                 "runs": lambda: cohorts.runs_csv(group)}
+    if kind not in producers:
+        abort(404)
+    return _csv_response(producers[kind](), f"{group.name.lower().replace(' ', '-')}-{kind}.csv")
