@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 from flask import Flask, current_app
 
 from app.content_cli import content_cli
 from app.extensions import db
 from app.models import Role
-from app.services import accounts, demo
+from app.services import accounts, demo, demo_history, practice
 from app.services.accounts import AccountError
 
 users_cli = click.Group("users", help="Create and manage accounts.")
@@ -70,7 +72,15 @@ def seed_demo() -> None:
         raise click.ClickException("Demo data is refused in production (APP_ENV=production).")
     created = demo.seed_people()
     db.session.commit()
-    click.echo("Demo data created." if created else "Demo data already present; nothing changed.")
+    answers = 0
+    if practice.live_versions():
+        answers = demo.seed_histories(current_app.config["CONTENT_DIR"], datetime.now(UTC))
+        db.session.commit()
+    if created or answers:
+        click.echo(f"Demo data created ({answers} practice answers and scenario runs over {demo_history.WEEKS} weeks)."
+                   if answers else "Demo accounts created (sync content first for practice histories).")
+    else:
+        click.echo("Demo data already present; nothing changed.")
     click.echo(f"Sign in at /login with any of these (password: {demo.DEMO_PASSWORD}):")
     click.echo(
         "  admin@demo.test, author@demo.test, trainer@demo.test, trainee1@demo.test .. trainee30@demo.test"

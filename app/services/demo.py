@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from app.models import Role
-from app.services import accounts
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Answer, Role
+from app.services import accounts, demo_history, readiness
 
 DEMO_PASSWORD = "demo-password"
 DEMO_COHORT = "Demo cohort"
@@ -67,3 +73,22 @@ def seed_people() -> bool:
     for i in range(1, TRAINEE_COUNT + 1):
         accounts.add_trainee(cohort, users[f"trainee{i}@demo.test"])
     return True
+
+
+def seed_histories(content_dir: str, now: datetime) -> int:
+    """Give the demo trainees histories once content is synced (and only once); returns answers created."""
+    trainees = [accounts.find_user(f"trainee{i}@demo.test") for i in range(1, TRAINEE_COUNT + 1)]
+    trainees = [t for t in trainees if t is not None]
+    ids = [t.id for t in trainees]
+    already = db.session.scalar(select(func.count()).select_from(Answer).where(Answer.user_id.in_(ids)))
+    if already:
+        return 0
+    created = demo_history.seed_histories(trainees, now, random.Random(2026))
+    db.session.flush()
+    for weeks_ago in range(demo_history.WEEKS - 1, -1, -1):  # weekly snapshots, oldest first, for the trends
+        moment = now - timedelta(weeks=weeks_ago)
+        for trainee in trainees:
+            readiness.assess_trainee(trainee, content_dir, moment)
+    return created
+
+

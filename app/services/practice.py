@@ -49,10 +49,10 @@ def scorable(version: QuestionVersion) -> ScorableQuestion:
 
 
 def live_versions(domains: Sequence[str] = (), topics: Sequence[str] = ()) -> list[Row]:
-    """(id, question_id, domain, topics, type) of the current versions of questions not retired, filtered by
+    """(id, question_id, domain, topics, type, difficulty) of the current versions of questions not retired, filtered by
     domain and topic. Only these columns: choosing items must not load every stem and rationale."""
     query = (select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.domain,
-                    QuestionVersion.topics, QuestionVersion.type)
+                    QuestionVersion.topics, QuestionVersion.type, QuestionVersion.difficulty)
              .join(Question, Question.current_version_id == QuestionVersion.id)
              .where(Question.retired_at.is_(None)))
     if domains:

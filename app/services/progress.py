@@ -50,3 +50,17 @@ def recount(user_id: int) -> dict[str, tuple[int, int, float]]:
         select(Answer.domain, func.count(), func.sum(func.cast(Answer.correct, db.Integer)), func.sum(Answer.credit))
         .where(Answer.user_id == user_id).group_by(Answer.domain))
     return {d: (n, int(c or 0), float(s or 0.0)) for d, n, c, s in rows}
+
+
+def rebuild(user_id: int, last_activity: datetime | None = None) -> None:
+    """Rewrite a trainee's aggregates from their raw answers (after bulk imports such as the demo seed)."""
+    for stat in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id == user_id)):
+        db.session.delete(stat)
+    db.session.flush()
+    last = dict(db.session.execute(select(Answer.domain, func.max(Answer.answered_at))
+                                   .where(Answer.user_id == user_id).group_by(Answer.domain)).all())
+    for domain, (answered, correct, credit) in recount(user_id).items():
+        db.session.add(TraineeDomainStat(user_id=user_id, domain=domain, answered=answered, correct=correct,
+                                         credit=credit, last_answered_at=last[domain]))
+    if last_activity is not None:
+        note_activity(user_id, last_activity)

@@ -89,13 +89,15 @@ def item_bank() -> dict[str, BankItem]:
 
 
 def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence:
-    answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id).order_by(Answer.answered_at))
+    answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.answered_at <= now)
+                                 .order_by(Answer.answered_at))
     responses = tuple(Response(str(a.id), str(a.question_id), a.correct, a.answered_at, a.confidence)
                       for a in answers)
     runs = db.session.execute(
         select(ScenarioAttempt, ScenarioVersion.difficulty, ScenarioVersion.exception_types)
         .join(ScenarioVersion, ScenarioAttempt.version_id == ScenarioVersion.id)
-        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.finished_at.is_not(None))
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.finished_at.is_not(None),
+               ScenarioAttempt.finished_at <= now)
         .order_by(ScenarioAttempt.finished_at))
     scenario_runs = tuple(
         ScenarioRun(str(a.id), str(a.scenario_id), a.finished_at, difficulty, tuple(types), bool(a.passed),

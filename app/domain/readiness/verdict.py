@@ -270,9 +270,9 @@ def _dimension_criterion(rule: DimensionRule, result: DimensionResult, policy: P
             key=f"dimension.{rule.name}",
             label=label,
             met=False,
-            observed=f"not enough evidence ({result.n} so far)",
+            observed=f"not enough evidence yet ({result.n} so far)",
             evidence=result.evidence,
-            missing=_dimension_gap(rule, result, policy),
+            missing=_dimension_gap(rule, result),
             about_evidence=True,
         )
     met = result.score >= target
@@ -286,10 +286,11 @@ def _dimension_criterion(rule: DimensionRule, result: DimensionResult, policy: P
     )
 
 
-def _dimension_gap(rule: DimensionRule, result: DimensionResult, policy: Policy) -> str:
+def _dimension_gap(rule: DimensionRule, result: DimensionResult) -> str | None:
+    """What to do to make a dimension judgeable; None when the per-domain minimums already say it."""
     name = rule.name.replace("_", " ")
     if rule.source == "domains":
-        return f"Answer more questions in {', '.join(rule.domains)} to judge {name}"
+        return None
     if rule.source == "scenarios":
         kind = "unaided scenario runs" if rule.unaided_only else "scenario runs"
         return f"Complete {rule.min_runs - result.n} more {kind} to judge {name}"

@@ -1,0 +1,17 @@
+"""Question interchange: import GIFT and Moodle XML into our Markdown format, export GIFT and QTI 2.1.
+
+Pure functions: text in, text (or bytes) out. The CLI and web layers decide where files come from
+and where results go.
+"""
+
+from .gift_import import import_gift
+from .results import GiftImport, ImportedItem, ImportStatus, markdown_file, summary_line
+
+__all__ = [
+    "GiftImport",
+    "ImportStatus",
+    "ImportedItem",
+    "import_gift",
+    "markdown_file",
+    "summary_line",
+]

@@ -1,0 +1,156 @@
+"""Map weighted answers (GIFT %weights%, Moodle fractions) onto our single, multiple, true-false and
+numeric items, noting every place where credit or feedback cannot be carried over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..questions import QuestionType
+from .drafts import Draft, DraftChoice
+
+FULL = Decimal("99.999")  # Moodle writes a third as 33.33333: compare weights with this much slack
+SLACK = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class WeightedAnswer:
+    text: str  # Markdown
+    weight: Decimal  # percent: 100 full credit, 0 none, negative a penalty
+    feedback: str  # Markdown, "" when none
+    line: int
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    answer: Decimal | None  # None: Moodle's `*`, any other answer (it only carries feedback)
+    tolerance: Decimal
+    weight: Decimal
+    feedback: str
+    line: int
+    written: str  # as the source wrote it, for notes: `5:0.5`, `4..6`
+
+
+def _pct(weight: Decimal) -> str:
+    text = format(weight.normalize(), "f")
+    return f"%{text.rstrip('0').rstrip('.') if '.' in text else text}%"
+
+
+def map_choices(draft: Draft, answers: list[WeightedAnswer], single: bool) -> bool:
+    """Fill in a choice draft; False when it cannot be imported (the reason is noted).
+
+    Single answer (GIFT with an `=`, Moodle `single`): exactly one answer must give full credit; it is
+    the correct option and every other answer a wrong one. Partial weights and penalties become wrong
+    options with a note. Multiple answers: every answer with a positive weight is correct. Our scoring
+    ((right chosen - wrong chosen) / number right, never below 0) equals Moodle's only when the right
+    answers weigh 100/k each and every wrong one -100/k; anything else is noted.
+    """
+    if single:
+        return _map_single(draft, answers)
+    return _map_multiple(draft, answers)
+
+
+def _map_single(draft: Draft, answers: list[WeightedAnswer]) -> bool:
+    full = [a for a in answers if a.weight >= FULL]
+    if len(full) != 1:
+        what = "no answer gives" if not full else f"{len(full)} answers give"
+        draft.note(
+            draft.line,
+            f"{what} full credit, and a single-answer item needs exactly one right answer: skipped",
+        )
+        return False
+    draft.type = QuestionType.SINGLE
+    for answer in answers:
+        if answer is not full[0] and answer.weight > 0:
+            draft.note(
+                answer.line,
+                f"answer weights other than 100/0 ({_pct(answer.weight)}) are not supported: "
+                "imported as a wrong option, partial credit lost",
+            )
+        elif answer.weight < 0:
+            draft.note(
+                answer.line,
+                f"negative weights ({_pct(answer.weight)}) are not supported: imported as a wrong option, "
+                "the penalty is lost",
+            )
+        draft.choices.append(DraftChoice(answer.text, answer is full[0], answer.feedback, answer.line))
+    return True
+
+
+def _map_multiple(draft: Draft, answers: list[WeightedAnswer]) -> bool:
+    right = [a for a in answers if a.weight > 0]
+    if not right:
+        draft.note(draft.line, "no answer carries credit, so no option can be marked correct: skipped")
+        return False
+    draft.type = QuestionType.MULTIPLE
+    share = Decimal(100) / len(right)
+    weights = sorted({_pct(a.weight) for a in right})
+    if any(abs(a.weight - share) > SLACK for a in right):
+        total = sum((a.weight for a in right), Decimal(0))
+        if abs(total - 100) > SLACK:
+            detail = f"add up to {_pct(total)}"
+        else:
+            detail = "are unequal (" + ", ".join(weights) + ")"
+        draft.note(
+            draft.line,
+            f"the weights of the right answers {detail}: here each right option is worth the same share "
+            "and choosing all of them scores 100%",
+        )
+    wrong = [a for a in answers if a.weight <= 0]
+    if any(abs(a.weight + share) > SLACK for a in wrong):
+        written = ", ".join(sorted({_pct(a.weight) for a in wrong}))
+        draft.note(
+            draft.line,
+            f"wrong answers weigh {written} in the source; here each wrong option chosen takes one right "
+            f"option's share ({_pct(-share)}) off, never below 0",
+        )
+    draft.choices.extend(DraftChoice(a.text, a.weight > 0, a.feedback, a.line) for a in answers)
+    return True
+
+
+def map_true_false(draft: Draft, truth: bool, true_feedback: str, false_feedback: str, line: int) -> None:
+    """Two options, True then False, each with the feedback a trainee choosing it would read."""
+    draft.type = QuestionType.TRUE_FALSE
+    draft.choices = [
+        DraftChoice("True", truth, true_feedback, line),
+        DraftChoice("False", not truth, false_feedback, line),
+    ]
+
+
+def map_numeric(draft: Draft, answers: list[NumericAnswer]) -> bool:
+    """Fill in a numeric draft from the one full-credit answer; False when there is not exactly one.
+
+    Partial-credit answers and feedback on wrong answers have no place in our format and are noted;
+    feedback on the right answer is added to the explanation.
+    """
+    full = [a for a in answers if a.answer is not None and a.weight >= FULL]
+    if len(full) != 1:
+        if full:
+            written = ", ".join(a.written for a in full)
+            what = f"{len(full)} answers give full credit ({written}), and a numeric item has one answer"
+        else:
+            what = "no numeric answer gives full credit"
+        draft.note(draft.line, f"{what}: skipped")
+        return False
+    right = full[0]
+    assert right.answer is not None
+    draft.type = QuestionType.NUMERIC
+    draft.answer = right.answer
+    draft.tolerance = abs(right.tolerance)
+    if right.tolerance < 0:
+        draft.note(right.line, f"negative tolerance in `{right.written}` read as {abs(right.tolerance)}", lossy=False)
+    for answer in answers:
+        if answer is right:
+            continue
+        if answer.answer is not None and answer.weight != 0:
+            draft.note(
+                answer.line,
+                f"partial-credit answer `{_pct(answer.weight)}{answer.written}` dropped: numeric items here "
+                "are right or wrong",
+            )
+        elif answer.feedback:
+            draft.note(answer.line, f"feedback for the wrong answer `{answer.written}` dropped")
+    if right.feedback:
+        draft.explanation = "\n\n".join(p for p in (draft.explanation, right.feedback) if p)
+        draft.note(right.line, "the feedback on the right answer was added to the explanation", lossy=False)
+    return True

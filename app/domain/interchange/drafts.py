@@ -1,0 +1,45 @@
+"""A question on its way into our format: what both importers fill in, before it is written out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..questions import QuestionType
+
+NO_RATIONALE = "(No rationale in the source: add one before publishing.)"
+NO_EXPLANATION = "(No explanation in the source: add one before publishing.)"
+
+
+@dataclass
+class DraftChoice:
+    text: str  # Markdown
+    correct: bool
+    rationale: str  # Markdown; "" when the source has no feedback for this answer
+    line: int
+
+
+@dataclass
+class Draft:
+    """Everything our format needs, already in Markdown, plus the notes gathered while converting.
+
+    `lossy` is set by any note that means something was lost or changed; the item is then `partial`.
+    """
+
+    line: int
+    title: str | None
+    type: QuestionType
+    text: str  # question text as Markdown: stem paragraphs, then the question asked
+    choices: list[DraftChoice] = field(default_factory=list)
+    explanation: str = ""
+    answer: Decimal | None = None
+    tolerance: Decimal | None = None
+    unit: str | None = None
+    topics: tuple[str, ...] = ()
+    id_hints: tuple[str, ...] = ()  # further id candidates after the title (e.g. a Moodle idnumber)
+    notes: list[str] = field(default_factory=list)
+    lossy: bool = False
+
+    def note(self, line: int, message: str, *, lossy: bool = True) -> None:
+        self.notes.append(f"line {line}: {message}")
+        self.lossy = self.lossy or lossy

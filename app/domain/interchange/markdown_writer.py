@@ -1,0 +1,210 @@
+"""Write a Draft as a question section in our format, and prove it parses before handing it out."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..markdown_render import unsafe_html
+from ..questions import QuestionType, parse_questions
+from .drafts import NO_EXPLANATION, NO_RATIONALE, Draft
+from .ids import IdAllocator
+from .results import ImportedItem, ImportStatus
+
+DEFAULT_DIFFICULTY = 3
+DEFAULT_COGNITIVE = "application"
+
+# The parser's own patterns, matched here so that imported text can never be read as structure.
+_HEADING = re.compile(r"^ {0,3}##(?:[ \t]+.*)?$")
+_OPTION = re.compile(r"^( {0,3}[-*+][ \t]+)\[")
+_KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit)([ \t]*:)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A block that is a plain paragraph (not a list, table, quote, heading, code or rule) can be a prompt.
+_NOT_PARAGRAPH = re.compile(r"^(\s{4}|\s*([-*+]\s|\d+[.)]\s|>|#|\||```|~~~|\* \* \*|<))")
+
+
+def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category: str | None) -> ImportedItem:
+    """The ImportedItem for a draft: Markdown, status and notes.
+
+    Rules: the last plain paragraph of the question text is the prompt (GIFT puts the question after
+    the case data), everything before it the stem; without one the title is the prompt. Missing
+    rationales and explanations get a visible placeholder and make the item partial. The section is
+    parsed before it is returned; should it ever fail, the item is skipped with the parser's messages.
+    """
+    prompt, stem = split_prompt(draft.text)
+    if not prompt:
+        if not draft.title:
+            draft.note(draft.line, "the question has no text: skipped")
+            return _skipped(draft, category)
+        prompt = _one_line(draft.title)
+        draft.note(draft.line, "no one-line question found in the text: the title is the prompt")
+    for index, choice in enumerate(draft.choices):
+        if not choice.text.strip():
+            draft.note(choice.line, f"answer {index + 1} has no text: skipped")
+            return _skipped(draft, category)
+        if not choice.rationale.strip():
+            choice.rationale = NO_RATIONALE
+            draft.note(
+                choice.line, f"answer `{_short(choice.text)}` has no feedback: a placeholder rationale was added"
+            )
+    if not draft.explanation.strip():
+        draft.explanation = NO_EXPLANATION
+        draft.note(draft.line, "no general feedback: a placeholder explanation was added")
+    _note_unsafe_html(draft, prompt, stem)
+    question_id = ids.allocate(draft.title, *draft.id_hints, prompt)
+    markdown = _section(draft, question_id, prompt, stem, domain)
+    _, problems = parse_questions(markdown, path)
+    if problems:
+        draft.note(draft.line, "could not be written as a valid question: " + "; ".join(p.message for p in problems))
+        return _skipped(draft, category)
+    status = ImportStatus.PARTIAL if draft.lossy else ImportStatus.IMPORTED
+    return ImportedItem(
+        _title(draft, prompt), draft.line, status, markdown, tuple(draft.notes), category, question_id
+    )
+
+
+def skipped_item(draft: Draft, category: str | None) -> ImportedItem:
+    """An item for a question we do not import; its notes say why."""
+    return _skipped(draft, category)
+
+
+def _skipped(draft: Draft, category: str | None) -> ImportedItem:
+    prompt, _ = split_prompt(draft.text)
+    return ImportedItem(_title(draft, prompt), draft.line, ImportStatus.SKIPPED, None, tuple(draft.notes), category)
+
+
+def _title(draft: Draft, prompt: str) -> str:
+    return draft.title or _short(prompt or draft.text, 80) or f"question at line {draft.line}"
+
+
+def split_prompt(text: str) -> tuple[str, str]:
+    """(prompt, stem): the last plain paragraph joined into one line, and the blocks before it."""
+    blocks = [b.strip("\n") for b in _blocks(text.strip())]
+    blocks = [b for b in blocks if b.strip()]
+    if not blocks or _NOT_PARAGRAPH.match(blocks[-1]):
+        return "", "\n\n".join(blocks)
+    return _one_line(blocks[-1]), "\n\n".join(blocks[:-1])
+
+
+def _blocks(text: str) -> list[str]:
+    """Blank-line separated blocks, never cutting inside a fenced code block."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        opener = _FENCE.match(line)
+        if fence is None and opener:
+            fence = opener.group(1)
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        if fence is None and not line.strip():
+            blocks.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    blocks.append("\n".join(current))
+    return blocks
+
+
+def _one_line(text: str) -> str:
+    return _defuse_html(" ".join(part.strip() for part in text.split("\n") if part.strip()))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _format_number(value: Decimal) -> str:
+    """A plain decimal as our parser reads it: no exponent, no trailing zeros, never `-0`."""
+    text = format(value.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str) -> str:
+    meta = [
+        f"difficulty: {DEFAULT_DIFFICULTY}",
+        f"cognitive: {DEFAULT_COGNITIVE}",
+        f"type: {draft.type.value}",
+        f"domain: {domain}",
+    ]
+    if draft.topics:
+        meta.append("topics: " + ", ".join(draft.topics))
+    lines = [f"## {prompt} {{#{question_id}}}", " · ".join(meta), ""]
+    if stem:
+        lines += [*_free_text(stem), ""]
+    if draft.type is QuestionType.NUMERIC:
+        assert draft.answer is not None and draft.tolerance is not None
+        lines += [f"Answer: {_format_number(draft.answer)}", f"Tolerance: {_format_number(draft.tolerance)}"]
+        if draft.unit:
+            lines.append(f"Unit: {_one_line(draft.unit)}")
+        lines.append("")
+    for choice in draft.choices:
+        lines.append(f"- [{'x' if choice.correct else ' '}] {_one_line(choice.text)}")
+        lines += _rationale(choice.rationale)
+    if draft.choices:
+        lines.append("")
+    explanation = _free_text(draft.explanation)
+    if _NOT_PARAGRAPH.match(explanation[0]):  # a table or code block must start on its own line
+        explanation.insert(0, "")
+    lines += [f"Explanation: {explanation[0]}".rstrip(), *explanation[1:], ""]
+    return "\n".join(lines)
+
+
+def _note_unsafe_html(draft: Draft, prompt: str, stem: str) -> None:
+    texts = [prompt, stem, draft.explanation, *(c.text + "\n" + c.rationale for c in draft.choices)]
+    found = sorted({message for text in texts for _, message in unsafe_html(text)})
+    if found:
+        draft.note(draft.line, "raw HTML that could run script is shown as text, not run: " + "; ".join(found))
+
+
+def _free_text(text: str) -> list[str]:
+    """Lines of a stem or explanation, changed only where our parser would read them as structure.
+
+    A `##` heading becomes `###`, an option-like `- [ ]` line escapes its bracket, a line starting with a
+    keyword (`Answer:`...) starts with an entity instead, an unclosed code block is closed, and raw
+    HTML that could run script is shown as text.
+    """
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.strip().split("\n"):
+        if fence is not None:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            out.append(line)
+            continue
+        if opener := _FENCE.match(line):
+            fence = opener.group(1)
+            out.append(line)
+            continue
+        if _HEADING.match(line):
+            line = "#" + line.lstrip()
+        line = _OPTION.sub(lambda m: m.group(1) + "\\[", line)
+        line = _KEYWORD.sub(lambda m: f"&#{ord(m.group(1)[0])};{m.group(1)[1:]}{m.group(2)}", line)
+        out.append(_defuse_html(line))
+    if fence is not None:
+        out.append(fence)
+    return out or [""]
+
+
+def _rationale(text: str) -> list[str]:
+    """`  : first line` then continuation lines indented by two spaces (four where two would be read as
+    a heading, fence or option, since those patterns allow up to three spaces)."""
+    lines = [_defuse_html(line.strip()) for line in text.strip().split("\n")]
+    out = [f"  : {lines[0]}"]
+    for line in lines[1:]:
+        if line.startswith(":"):
+            line = "&#58;" + line[1:]  # a second `:` line would start a new rationale paragraph
+        deep = line.startswith(("#", "```", "~~~")) or _OPTION.match(line)
+        out.append(("    " if deep else "  ") + line if line else "")
+    return out
+
+
+def _defuse_html(line: str) -> str:
+    """Show raw HTML that could run script as text, so the parser's safety check passes."""
+    if not unsafe_html(line):
+        return line
+    return re.sub(r"javascript(\s*):", r"javascript\1&#58;", line.replace("<", "&lt;"), flags=re.I)

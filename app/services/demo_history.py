@@ -1,0 +1,149 @@
+"""Believable practice histories for the demo trainees: answers and scenario runs over several weeks.
+
+Each trainee gets a hidden skill and a level of effort, so the cohort spans every verdict: a few ready,
+some almost, many not yet, some with too little evidence, one or two who stalled. Answers follow a
+logistic model of skill against the author's difficulty, with learning over time; scenario runs are
+walks through the real scenario graphs that take the expert's choice more often the more skilled the
+trainee. Everything goes through the same engine and aggregate code the app uses.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+
+from app.domain import review as spaced
+from app.domain import scenarios as engine
+from app.domain.scenarios import NodeKind
+from app.extensions import db
+from app.models import Answer, ReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, User, WriteUp
+from app.services import practice, progress
+from app.services.scenarios import parsed
+
+WEEKS = 6
+
+
+@dataclass(frozen=True)
+class Persona:
+    skill: float  # logits
+    answers: int  # how many questions over the period
+    runs: int  # scenario runs over the period
+    stalled_days: int  # days since the last activity
+
+
+def persona(index: int, rng: random.Random) -> Persona:
+    """Trainee 1-4 strong and busy, 5-10 good, 11-17 busy but weak, 18-22 middling, 23-27 light,
+    28-30 stalled or new."""
+    if index <= 4:
+        return Persona(1.6 + rng.random() * 0.6, rng.randint(190, 240), rng.randint(11, 14), rng.randint(0, 2))
+    if index <= 10:
+        return Persona(0.8 + rng.random() * 0.6, rng.randint(150, 190), rng.randint(8, 11), rng.randint(0, 4))
+    if index <= 17:
+        return Persona(-0.9 + rng.random() * 0.8, rng.randint(160, 200), rng.randint(8, 10), rng.randint(0, 5))
+    if index <= 22:
+        return Persona(-0.2 + rng.random() * 0.8, rng.randint(60, 130), rng.randint(3, 7), rng.randint(0, 6))
+    if index <= 27:
+        return Persona(-0.6 + rng.random() * 0.6, rng.randint(10, 40), rng.randint(0, 2), rng.randint(1, 5))
+    return Persona(rng.random() - 0.5, rng.randint(0, 25), rng.randint(0, 1), rng.randint(12, 30))
+
+
+def seed_histories(trainees: list[User], now: datetime, rng: random.Random) -> int:
+    """Give each trainee a history; returns the number of answers created."""
+    versions = practice.live_versions()
+    scenario_rows = db.session.execute(
+        select(Scenario, ScenarioVersion).join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
+        .where(Scenario.retired_at.is_(None))).all()
+    total = 0
+    for index, trainee in enumerate(trainees, 1):
+        who = persona(index, rng)
+        end = now - timedelta(days=who.stalled_days, hours=rng.randint(1, 8))
+        start = end - timedelta(weeks=WEEKS)
+        total += _answers(trainee, who, versions, start, end, rng)
+        _runs(trainee, who, scenario_rows, start, end, rng)
+        progress.rebuild(trainee.id, end if who.answers or who.runs else None)
+    return total
+
+
+def _answers(trainee: User, who: Persona, versions, start: datetime, end: datetime, rng: random.Random) -> int:
+    if not who.answers or not versions:
+        return 0
+    span = (end - start).total_seconds()
+    times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(who.answers))
+    rows, cards = [], {}
+    deck: list = []
+    for n, moment in enumerate(times):
+        if not deck:  # go through the whole bank before repeating, as a diligent trainee would
+            deck = list(versions)
+            rng.shuffle(deck)
+        version = deck.pop()
+        learned = 0.6 * n / max(who.answers, 1)
+        b = (version.difficulty - 3) * 0.5
+        p = 1 / (1 + math.exp(-(who.skill + learned - b)))
+        correct = rng.random() < p
+        sure = rng.random() < p + (0.15 if who.skill < 0 else 0.0)  # weaker trainees are a little overconfident
+        confidence = "high" if sure and rng.random() < 0.6 else ("medium" if sure else "low")
+        credit = 1.0 if correct else 0.0
+        right, wrong = {"low": (1, 0), "medium": (2, -2), "high": (3, -6)}[confidence]
+        rows.append({"user_id": trainee.id, "question_id": version.question_id, "question_version_id": version.id,
+                     "domain": version.domain, "mode": "study", "chosen": [], "value": None,
+                     "confidence": confidence, "correct": correct, "credit": credit,
+                     "cbm_mark": right if correct else wrong, "seconds": round(20 + rng.random() * 100, 1),
+                     "submission_key": f"demo:{trainee.id}:{n}", "answered_at": moment})
+        state, due = spaced.review(cards.get(version.question_id, (None,))[0],
+                                   spaced.rating_for(correct, confidence), moment)
+        cards[version.question_id] = (state, due, moment)
+    db.session.execute(insert(Answer), rows)
+    for question_id, (state, due, moment) in cards.items():
+        db.session.add(ReviewCard(user_id=trainee.id, question_id=question_id, card=state, due=due, reviews=1,
+                                  last_review=moment))
+    return len(rows)
+
+
+def _runs(trainee: User, who: Persona, scenario_rows, start: datetime, end: datetime, rng: random.Random) -> None:
+    if not who.runs or not scenario_rows:
+        return
+    expert_rate = min(0.97, max(0.35, 0.7 + 0.2 * who.skill))
+    for k in range(who.runs):
+        scenario_row, version = scenario_rows[k % len(scenario_rows)] if who.skill > 1 else rng.choice(scenario_rows)
+        model, analysis = parsed(version)
+        expert = list(analysis.max_score_path)
+        attempt_state = engine.new_attempt(model)
+        moment = start + (end - start) * (k + 1) / (who.runs + 1)
+        writeups = []
+        while not attempt_state.finished:
+            offered = engine.offered_choices(model, attempt_state)
+            node = model.node(attempt_state.node_id)
+            wanted = expert[len(attempt_state.log)] if len(attempt_state.log) < len(expert) else None
+            choice = next((c for c in offered if c.ref == wanted), None)
+            if choice is None or rng.random() > expert_rate:
+                choice = rng.choice(offered)
+            if node.kind == NodeKind.WRITE_UP:
+                writeups.append(WriteUp(node_id=node.id, text=_note(model.title, rng), created_at=moment,
+                                        max_points=sum(i.points for i in node.rubric)))
+            attempt_state, _ = engine.step(model, attempt_state, choice.ref)
+        score = engine.score_attempt(model, attempt_state, analysis)
+        attempt = ScenarioAttempt(
+            user_id=trainee.id, scenario_id=scenario_row.id, version_id=version.id, log=list(attempt_state.log),
+            started_at=moment - timedelta(minutes=25), updated_at=moment, finished_at=moment,
+            total=round(score.total, 2), passed=score.passed,
+            dimensions={k2: round(v, 2) for k2, v in score.dimensions.items()},
+            critical_errors=[c.label for c in score.critical_errors], outcome=score.outcome,
+            decision_seconds=[round(30 + rng.random() * 90, 1) for _ in attempt_state.log], writeups=writeups)
+        db.session.add(attempt)
+    db.session.flush()
+
+
+NOTES = (
+    "Warehouse: please release {t} for pick at 06:00. Lines 1-2 ship today, line 3 follows when stock lands. "
+    "Approval from credit is on the order notes. Call me on ext. 4417 if anything is short at pick.",
+    "Hand-off: {t}. What changed, who approved it, and what to do if the carrier misses the 14:00 slot: "
+    "rebook on the next LTL and tell customer service before 16:00.",
+)
+
+
+def _note(title: str, rng: random.Random) -> str:
+    return rng.choice(NOTES).format(t=title)
