@@ -73,6 +73,15 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "scenarios.decide"): expect(403, trainee=400, other_trainee=404),  # no choice given
     ("POST", "scenarios.back"): expect(403, trainee=400, other_trainee=404),  # no step given
     ("GET", "scenarios.debrief"): expect(403, trainee=302, other_trainee=404),  # unfinished: back to play
+    ("GET", "trainer.cohort"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("GET", "trainer.trainee"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("GET", "trainer.grading"): expect(403, trainer=200, admin=200),
+    ("GET", "trainer.grade"): expect(403, trainer=404, admin=404),  # no write-up with that id
+    ("POST", "trainer.grade"): expect(403, trainer=404, admin=404),
+    ("GET", "trainer.export"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("GET", "readiness.own_report"): expect(403, trainee=200),
+    ("GET", "readiness.trainee_report"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
 }
 
 
@@ -105,6 +114,12 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
     attempt = {"attempt_id": ids["attempt"]}
     return {
         "scenarios.start": {"slug": "fx-split-shipment"},
+        "trainer.cohort": {"cohort_id": world.cohort.id},
+        "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
+        "trainer.grade": {"writeup_id": 999999},
+        "trainer.export": {"cohort_id": world.cohort.id, "kind": "answers"},
+        "readiness.trainee_report": {"user_id": world.trainee.id},
+        "readiness.sign_off": {"user_id": world.trainee.id},
         "scenarios.play": attempt,
         "scenarios.decide": attempt,
         "scenarios.back": attempt,
@@ -119,5 +134,5 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "admin.user_edit": {"user_id": world.trainee.id},
         "admin.cohort_edit": {"cohort_id": world.cohort.id},
         "admin.cohort_add_trainee": {"cohort_id": world.cohort.id},
-        "admin.cohort_remove_trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
+        "admin.cohort_remove_trainee": {"cohort_id": world.other_cohort.id, "user_id": world.other_trainee.id},
     }

@@ -5,6 +5,7 @@ and where results go.
 """
 
 from .gift_import import import_gift
+from .moodle_xml_import import import_moodle_xml
 from .results import GiftImport, ImportedItem, ImportStatus, markdown_file, summary_line
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "ImportStatus",
     "ImportedItem",
     "import_gift",
+    "import_moodle_xml",
     "markdown_file",
     "summary_line",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..questions import QuestionType
+from .text_formats import Formatted, to_markdown
 
 NO_RATIONALE = "(No rationale in the source: add one before publishing.)"
 NO_EXPLANATION = "(No explanation in the source: add one before publishing.)"
@@ -43,3 +44,12 @@ class Draft:
     def note(self, line: int, message: str, *, lossy: bool = True) -> None:
         self.notes.append(f"line {line}: {message}")
         self.lossy = self.lossy or lossy
+
+    def markdown_of(self, text: Formatted | None) -> str:
+        """Markdown for a piece of source text, noting anything the conversion had to leave out."""
+        if text is None:
+            return ""
+        converted = to_markdown(text.text, text.format)
+        if converted.dropped:
+            self.note(text.line, f"left out of the {text.format} text: " + ", ".join(converted.dropped))
+        return converted.markdown

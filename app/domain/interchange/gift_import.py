@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ..problems import Problem
-from ..questions import DOMAINS, QuestionType
+from ..questions import QuestionType
 from .answer_mapping import NumericAnswer, WeightedAnswer, map_choices, map_numeric, map_true_false
 from .drafts import Draft
-from .gift_syntax import Formatted, GiftCategory, GiftError, GiftQuestion, read_pieces
+from .gift_syntax import GiftCategory, GiftError, GiftQuestion, read_pieces
 from .ids import IdAllocator, slugify
-from .markdown_writer import skipped_item, write_item
+from .markdown_writer import check_domain, skipped_item, write_item
 from .results import GiftImport, ImportedItem, ImportStatus
-from .text_formats import to_markdown
 
 # Moodle reads `// [id:...]` and `// [tag:...]` in the comments above a question (a `]` inside is `\]`).
 _COMMENT_ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]")
@@ -26,13 +25,6 @@ SKIP_REASONS = {
     "shortanswer": "short answer has no equivalent: skipped",
     "match": "matching questions have no equivalent: skipped",
 }
-
-
-def check_domain(domain: str) -> str:
-    """The domain in canonical form; ValueError when it is not D1-D9 (a caller's mistake, not content)."""
-    if domain.upper() not in DOMAINS:
-        raise ValueError(f"default domain must be one of D1-D9, not {domain!r}")
-    return domain.upper()
 
 
 def import_gift(
@@ -68,10 +60,10 @@ def _import_question(
     question: GiftQuestion, ids: IdAllocator, domain: str, path: str, category: str | None
 ) -> ImportedItem:
     draft = Draft(question.line, question.title, QuestionType.SINGLE, "")
-    draft.text = _markdown(draft, question.text)
+    draft.text = draft.markdown_of(question.text)
     _read_comments(draft, question.comments)
     if question.general_feedback:
-        draft.explanation = _markdown(draft, question.general_feedback)
+        draft.explanation = draft.markdown_of(question.general_feedback)
     if question.kind in SKIP_REASONS:
         draft.note(question.line, SKIP_REASONS[question.kind])
         return skipped_item(draft, category)
@@ -79,8 +71,8 @@ def _import_question(
         draft.note(question.line, "missing-word question: the blank is shown as _____ in the prompt", lossy=False)
     if question.kind == "truefalse":
         assert question.truth is not None
-        right = _markdown(draft, question.right_feedback)
-        wrong = _markdown(draft, question.wrong_feedback)
+        right = draft.markdown_of(question.right_feedback)
+        wrong = draft.markdown_of(question.wrong_feedback)
         true_feedback, false_feedback = (right, wrong) if question.truth else (wrong, right)
         map_true_false(draft, question.truth, true_feedback, false_feedback, question.line)
     elif question.kind == "numerical":
@@ -90,9 +82,9 @@ def _import_question(
         single = any(a.mark == "=" for a in question.answers)
         answers = [
             WeightedAnswer(
-                _markdown(draft, a.text),
+                draft.markdown_of(a.text),
                 a.weight if a.weight is not None else Decimal(100 if a.mark == "=" else 0),
-                _markdown(draft, a.feedback),
+                draft.markdown_of(a.feedback),
                 a.line,
             )
             for a in question.answers
@@ -108,26 +100,16 @@ def _numbers(draft: Draft, question: GiftQuestion) -> list[NumericAnswer]:
             n.answer,
             n.tolerance,
             n.weight if n.weight is not None else Decimal(100),
-            _markdown(draft, n.feedback),
+            draft.markdown_of(n.feedback),
             n.line,
             n.written,
         )
         for n in question.numbers
     ]
     if question.wrong_feedback:
-        feedback = _markdown(draft, question.wrong_feedback)
+        feedback = draft.markdown_of(question.wrong_feedback)
         numbers.append(NumericAnswer(None, Decimal(0), Decimal(0), feedback, question.wrong_feedback.line, "~"))
     return numbers
-
-
-def _markdown(draft: Draft, text: Formatted | None) -> str:
-    """Markdown for a piece of GIFT text, noting anything the conversion had to leave out."""
-    if text is None:
-        return ""
-    converted = to_markdown(text.text, text.format)
-    if converted.dropped:
-        draft.note(text.line, f"left out of the {text.format} text: " + ", ".join(converted.dropped))
-    return converted.markdown
 
 
 def _read_comments(draft: Draft, comments: tuple[str, ...]) -> None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from .text_formats import BLANK_MARK, FORMATS
+from .text_formats import BLANK_MARK, FORMATS, Formatted
 
 ESCAPABLE = ":#={}~"
 # Escaped characters are replaced by private-use stand-ins while the structure is read, as Moodle does
@@ -85,15 +85,6 @@ class Block:
     @property
     def content(self) -> tuple[tuple[int, str], ...]:
         return tuple((n, text) for n, text in self.lines if not text.startswith("//"))
-
-
-@dataclass(frozen=True)
-class Formatted:
-    """A piece of text in one of Moodle's formats, escapes resolved."""
-
-    text: str
-    format: str
-    line: int
 
 
 @dataclass(frozen=True)

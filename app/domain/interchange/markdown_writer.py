@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from ..markdown_render import unsafe_html
-from ..questions import QuestionType, parse_questions
+from ..questions import DOMAINS, QuestionType, parse_questions
 from .drafts import NO_EXPLANATION, NO_RATIONALE, Draft
 from .ids import IdAllocator
 from .results import ImportedItem, ImportStatus
@@ -22,6 +22,13 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A block that is a plain paragraph (not a list, table, quote, heading, code or rule) can be a prompt.
 _NOT_PARAGRAPH = re.compile(r"^(\s{4}|\s*([-*+]\s|\d+[.)]\s|>|#|\||```|~~~|\* \* \*|<))")
+
+
+def check_domain(domain: str) -> str:
+    """The domain in canonical form; ValueError when it is not D1-D9 (a caller's mistake, not content)."""
+    if domain.upper() not in DOMAINS:
+        raise ValueError(f"default domain must be one of D1-D9, not {domain!r}")
+    return domain.upper()
 
 
 def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category: str | None) -> ImportedItem:

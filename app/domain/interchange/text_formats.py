@@ -13,6 +13,15 @@ BLANK_MARK = "\ue0b1"  # stands for the blank until the text is Markdown, so no 
 _LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^>]*|/[a-zA-Z][a-zA-Z0-9]*\s*)>")
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A piece of text in one of Moodle's formats, escapes resolved, with the line it starts on."""
+
+    text: str
+    format: str  # one of FORMATS
+    line: int
+
+
 @dataclass
 class Converted:
     markdown: str

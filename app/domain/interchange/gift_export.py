@@ -1,0 +1,106 @@
+"""Export our questions as GIFT, the text format Moodle imports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from ..questions import Question, QuestionType
+
+_SPECIAL = "~=#{}:"
+
+
+def escape_gift(text: str) -> str:
+    """Moodle's own export rule: `\\` doubled, `~ = # { } :` escaped, a newline written as `\\n`.
+
+    The result is one line, so a question never contains the blank line that would end it.
+    """
+    text = text.replace("\\", "\\\\")
+    for char in _SPECIAL:
+        text = text.replace(char, "\\" + char)
+    return text.replace("\r", "").replace("\n", "\\n")
+
+
+def multiple_response_weight(correct_count: int) -> str:
+    """Each right option's weight in percent, 100/k to five decimals as Moodle writes its grades.
+
+    For k = 1-10 and 20 this is one of Moodle's own grade values (50, 33.33333, 25, ...); other k give
+    weights Moodle accepts but shows as "not one of the standard values".
+    """
+    share = (Decimal(100) / correct_count).quantize(Decimal("0.00001"))
+    text = format(share.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def export_gift(questions: Iterable[Question], category: str | None = None) -> str:
+    """A GIFT file with one question per block, in order.
+
+    Rules:
+    - `::id::` titles the question and `// [id:...] [tag:...]` carries the id and topics into Moodle's
+      idnumber and tags; domain, difficulty, cognitive level, reference and unit go in comments, since
+      GIFT has nowhere else for them.
+    - The text is `[markdown]`: stem, a blank line, then the prompt (GIFT has one question text; ours
+      starts with the question asked, but GIFT reads better with the case data first). The importer
+      takes the last paragraph back as the prompt.
+    - Rationales become per-answer feedback (`#`), the explanation general feedback (`####`).
+    - Multiple response: right options `~%w%`, wrong ones `~%-w%`, with w = 100/k for k right options.
+      Moodle adds up the chosen weights and keeps the total between 0 and 100%, which is exactly our
+      scoring: (right chosen - wrong chosen) / k, never below 0.
+    - True-false: `{TRUE#feedback if wrong#feedback if right}`; numeric: `{#answer:tolerance}`.
+    - `category` adds a `$CATEGORY:` line first.
+    """
+    blocks = [f"$CATEGORY: {category}"] if category else []
+    blocks.extend(gift_question(q) for q in questions)
+    return "\n\n".join(blocks) + "\n"
+
+
+def gift_question(question: Question) -> str:
+    """One question as a GIFT block (no blank lines inside)."""
+    lines = _comments(question)
+    text = f"{question.stem}\n\n{question.prompt}" if question.stem else question.prompt
+    head = f"::{question.id}::[markdown]{escape_gift(text)}"
+    general = f"####{escape_gift(question.explanation)}"
+    if question.type is QuestionType.TRUE_FALSE:
+        right = next(o for o in question.options if o.correct)
+        wrong = next(o for o in question.options if not o.correct)
+        value = "TRUE" if right.text.lower() == "true" else "FALSE"
+        lines.append(f"{head}{{{value}#{escape_gift(wrong.rationale)}#{escape_gift(right.rationale)}{general}}}")
+    elif question.type is QuestionType.NUMERIC:
+        answer = f"{_number(question.answer)}:{_number(question.tolerance)}"
+        lines.append(f"{head}{{#{answer}{general}}}")
+    else:
+        lines.append(head + "{")
+        weight = multiple_response_weight(len(question.correct_keys) or 1)
+        for option in question.options:
+            if question.type is QuestionType.MULTIPLE:
+                mark = f"~%{weight}%" if option.correct else f"~%-{weight}%"
+            else:
+                mark = "=" if option.correct else "~"
+            lines.append(f"\t{mark}{escape_gift(option.text)}#{escape_gift(option.rationale)}")
+        lines += [f"\t{general}", "}"]
+    return "\n".join(lines)
+
+
+def _comments(question: Question) -> list[str]:
+    tags = "".join(f" [tag:{t}]" for t in question.topics)
+    lines = [
+        f"// [id:{question.id}]{tags}",
+        f"// domain: {question.domain} · difficulty: {question.difficulty} · cognitive: {question.cognitive}"
+        f" · type: {question.type.value}",
+    ]
+    if question.unit:
+        lines.append(f"// unit: {_one_line(question.unit)}")
+    if question.reference:
+        lines.append(f"// reference: {_one_line(question.reference)}")
+    return lines
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _number(value: float | None) -> str:
+    """Plain decimal digits for a float: 50.0 -> 50, 45.35 -> 45.35 (never an exponent)."""
+    assert value is not None
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

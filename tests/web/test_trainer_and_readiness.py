@@ -1,0 +1,145 @@
+"""Trainer dashboard, drill-down, grading, CSV exports, readiness report and sign-offs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Answer, Question, SignOff, TraineeDomainStat, TraineeReadiness, WriteUp
+from app.services import progress
+from tests.conftest import csrf_token
+
+
+def _answer(user, question, correct, n, when=None):
+    answer = Answer(user_id=user.id, question_id=question.id, question_version_id=question.current_version_id,
+                    domain=question.domain, mode="study", chosen=["A"], correct=correct,
+                    credit=1.0 if correct else 0.0, submission_key=f"t{n}",
+                    answered_at=when or datetime.now(UTC) - timedelta(days=1))
+    db.session.add(answer)
+    progress.record_answer(answer)
+    return answer
+
+
+def test_trainer_sees_own_cohort_dashboard_and_not_others(client, world, bank, signed_in):
+    q = db.session.scalar(select(Question))
+    _answer(world.trainee, q, True, 1)
+    db.session.commit()
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert world.trainee.name in page and world.other_trainee.name not in page
+    assert "too little evidence" in page  # one answer is not enough to colour a cell
+    assert client.get(f"/trainer/cohorts/{world.other_cohort.id}").status_code == 404
+    assert client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.other_trainee.id}").status_code == 404
+    drill = client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}").get_data(as_text=True)
+    assert q.slug in drill
+
+
+def test_stalled_trainees_are_in_the_intervention_queue(client, world, bank, signed_in):
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert "Never practised" in page
+
+
+def test_csv_exports_stream_the_cohorts_rows(client, world, bank, signed_in):
+    q = db.session.scalar(select(Question))
+    _answer(world.trainee, q, True, 1)
+    _answer(world.other_trainee, q, False, 2)
+    db.session.commit()
+    signed_in(world.trainer)
+    response = client.get(f"/trainer/cohorts/{world.cohort.id}/export/answers.csv")
+    assert response.is_streamed and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["answer_id", "trainee", "email"] and len(rows) == 2
+    assert rows[1][2] == world.trainee.email and rows[1][10] == "1"
+    mastery = list(csv.reader(io.StringIO(client.get(
+        f"/trainer/cohorts/{world.cohort.id}/export/mastery.csv").get_data(as_text=True))))
+    column = mastery[0].index(f"{q.domain} percent")
+    assert mastery[1][1] == world.trainee.email and mastery[1][column] == "100.0"
+    assert client.get(f"/trainer/cohorts/{world.other_cohort.id}/export/runs.csv").status_code == 404
+
+
+def _finished_writeup(client, world, signed_in) -> WriteUp:
+    signed_in(world.trainee)
+    client.post("/scenarios/fx-split-shipment/start", data={"csrf_token": csrf_token(client, "/scenarios/")})
+    from app.models import ScenarioAttempt
+
+    attempt = db.session.scalar(select(ScenarioAttempt))
+    token = csrf_token(client, "/scenarios/")
+    client.post(f"/scenarios/attempts/{attempt.id}/decide", data={"csrf_token": token, "ref": "start/1", "step": "0"})
+    client.post(f"/scenarios/attempts/{attempt.id}/decide",
+                data={"csrf_token": token, "ref": "note/next", "step": "1", "text": "Line 1 ships today."})
+    client.post("/logout", data={"csrf_token": token})
+    return db.session.scalar(select(WriteUp))
+
+
+def test_trainer_grades_a_writeup_and_the_trainee_sees_it(client, world, bank, signed_in):
+    writeup = _finished_writeup(client, world, signed_in)
+    signed_in(world.other_trainer)
+    assert client.get(f"/trainer/grading/{writeup.id}").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/trainer/grading")})
+    signed_in(world.trainer)
+    assert "Line 1 ships today." in client.get(f"/trainer/grading/{writeup.id}").get_data(as_text=True)
+    token = csrf_token(client, "/trainer/grading")
+    too_many = client.post(f"/trainer/grading/{writeup.id}", data={"csrf_token": token, "points": "9"})
+    assert too_many.status_code == 400 and "between 0 and 3" in too_many.get_data(as_text=True)
+    client.post(f"/trainer/grading/{writeup.id}", data={"csrf_token": token, "points": "2", "comment": "Say when."})
+    db.session.refresh(writeup)
+    assert writeup.points == 2 and writeup.graded_by_id == world.trainer.id
+    client.post("/logout", data={"csrf_token": token})
+    signed_in(world.trainee)
+    debrief = client.get(f"/scenarios/attempts/{writeup.attempt_id}/debrief").get_data(as_text=True)
+    assert "Trainer's grade: 2 / 3" in debrief and "Say when." in debrief
+
+
+def test_readiness_report_says_what_is_missing(client, world, bank, signed_in):
+    signed_in(world.trainee)
+    page = client.get("/readiness/").get_data(as_text=True)
+    assert "Not enough evidence" in page and "more questions in D1" in page
+    assert "No pass probability yet" in page
+
+
+def test_sign_off_is_an_audit_record_and_leaves_the_verdict_alone(client, world, bank, signed_in):
+    signed_in(world.trainer)
+    url = f"/readiness/trainees/{world.trainee.id}"
+    assert client.get(url).status_code == 200
+    token = csrf_token(client, url)
+    missing = client.post(url + "/sign-off", data={"csrf_token": token, "decision": "recommend"})
+    assert missing.status_code == 400 and "Say why" in missing.get_data(as_text=True)
+    client.post(url + "/sign-off", data={"csrf_token": token, "decision": "recommend", "comment": "Calm on holds."})
+    record = db.session.scalar(select(SignOff))
+    assert (record.trainer_id, record.decision, record.verdict) == (world.trainer.id, "recommend", "not-enough-evidence")
+    assert any(c["key"].startswith("evidence.items") for c in record.evidence["criteria"])
+    assert db.session.get(TraineeReadiness, world.trainee.id).verdict == "not-enough-evidence"
+    assert "Calm on holds." in client.get(url).get_data(as_text=True)
+
+
+def test_only_the_trainees_own_trainer_may_sign_off(client, world, bank, signed_in):
+    signed_in(world.other_trainer)
+    url = f"/readiness/trainees/{world.trainee.id}"
+    assert client.get(url).status_code == 404
+    response = client.post(url + "/sign-off", data={"csrf_token": csrf_token(client, "/home/trainer"),
+                                                    "decision": "recommend", "comment": "x"})
+    assert response.status_code == 404 and db.session.scalar(select(SignOff)) is None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 5), st.booleans(), st.integers(0, 1)), min_size=1, max_size=25))
+def test_aggregates_equal_a_recount_after_any_sequence_of_answers(app, world, bank, sequence):
+    questions = list(db.session.scalars(select(Question).order_by(Question.id)))
+    people = [world.trainee, world.other_trainee]
+    db.session.execute(TraineeDomainStat.__table__.delete())
+    db.session.execute(Answer.__table__.delete())
+    for n, (q, correct, who) in enumerate(sequence):
+        _answer(people[who], questions[q], correct, n)
+    db.session.flush()
+    for person in people:
+        stored = {s.domain: (s.answered, s.correct, s.credit) for s in db.session.scalars(
+            select(TraineeDomainStat).where(TraineeDomainStat.user_id == person.id))}
+        assert stored == progress.recount(person.id)
+    db.session.rollback()
