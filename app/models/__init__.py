@@ -11,13 +11,14 @@ from app.models.progress import (
     TraineeDomainStat,
     TraineeReadiness,
 )
-from app.models.scenario import Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
+from app.models.scenario import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.models.user import Role, User, UserRole
 
 __all__ = [
     "Answer",
     "CalibrationRun",
     "Cohort",
+    "DecisionReviewCard",
     "Exam",
     "ItemCalibration",
     "ReadinessSnapshot",

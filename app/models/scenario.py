@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -99,3 +100,20 @@ class WriteUp(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     attempt: Mapped[ScenarioAttempt] = relationship(back_populates="writeups")
+
+
+class DecisionReviewCard(db.Model):
+    """A critical decision a trainee got wrong, scheduled for spaced review like a question (fsrs)."""
+
+    __tablename__ = "decision_review_cards"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id", ondelete="CASCADE"), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(80), primary_key=True, comment="the decision node")
+    wrong_ref: Mapped[str] = mapped_column(String(100), comment="the critical choice the trainee made")
+    card: Mapped[dict[str, Any]] = mapped_column(JSON, comment="fsrs Card as a dict")
+    due: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    version: Mapped[ScenarioVersion] = relationship()
