@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.models import Role
 from app.policy import Action, require, require_login
-from app.services import accounts, practice
+from app.services import accounts, practice, scenarios
 
 bp = Blueprint("home", __name__)
 
@@ -36,6 +36,7 @@ def trainee():
         cohorts=accounts.cohorts_of_trainee(current_user),
         due=practice.due_count(current_user.id, now),
         answered=practice.answer_count(current_user.id),
+        decisions=len(scenarios.due_decisions(current_user.id, now)),
     )
 
 

@@ -19,3 +19,7 @@ class BackForm(FlaskForm):
 
 class StartForm(FlaskForm):
     pass
+
+
+class ReviewForm(FlaskForm):
+    ref = HiddenField(validators=[DataRequired("Pick one of the choices.")])

@@ -12,7 +12,7 @@ from app.domain.scenarios import NodeKind
 from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
 from app.extensions import db
 from app.policy import Action, require
-from app.scenarios.forms import BackForm, DecisionForm, StartForm
+from app.scenarios.forms import BackForm, DecisionForm, ReviewForm, StartForm
 from app.services import scenarios
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
@@ -129,6 +129,29 @@ def debrief(attempt_id: int):
         start_form=StartForm(),
         analysis=analysis,
     )
+
+
+@bp.get("/reviews")
+@require(Action.PRACTISE)
+def reviews():
+    cards = scenarios.due_decisions(current_user.id, _now())
+    return render_template("scenarios/reviews.html", cards=cards)
+
+
+@bp.route("/reviews/<int:version_id>/<node_id>", methods=["GET", "POST"])
+@require(Action.PRACTISE)
+def review(version_id: int, node_id: str):
+    """Meet a decision you once got critically wrong again; any non-critical choice counts as remembered."""
+    card = scenarios.own_decision(current_user.id, version_id, node_id)
+    scenario, _ = scenarios.parsed(card.version)
+    form = ReviewForm()
+    picked = None
+    if form.validate_on_submit():
+        picked = scenarios.review_decision(card, form.ref.data, _now())
+        db.session.commit()
+    return render_template("scenarios/review.html", card=card, scenario=scenario, node=scenario.node(node_id),
+                           fragments=card.version.fragments, form=form, picked=picked,
+                           expert=scenarios.expert_choice(card.version, node_id))
 
 
 def _elapsed(served_at: str | None) -> float | None:

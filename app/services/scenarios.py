@@ -13,11 +13,12 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from app.domain import review as spaced
 from app.domain import scenarios as engine
 from app.domain.scenarios import Analysis, AttemptState, NodeKind
 from app.domain.scenarios import Scenario as ScenarioModel
 from app.extensions import db
-from app.models import Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
+from app.models import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.services import ServiceError, progress
 
 METERS = ("csat", "hours", "cost", "risk")
@@ -174,6 +175,9 @@ def choose(
             "pick one of the choices on the page.",
             400,
         ) from None
+    chosen = scenario.choice(ref)
+    if chosen is not None and chosen.critical:
+        schedule_decision_review(attempt, node.id, ref, False, now)
     attempt.log = [*attempt.log, ref]
     attempt.decision_seconds = [*attempt.decision_seconds, round(max(0.0, min(seconds or 0.0, 86400.0)), 1)]
     attempt.updated_at = now
@@ -224,3 +228,50 @@ def debrief(attempt: ScenarioAttempt) -> engine.Debrief:
 def has_newer_version(attempt: ScenarioAttempt) -> bool:
     scenario = db.session.get(Scenario, attempt.scenario_id)
     return scenario.current_version_id != attempt.version_id
+
+
+# -- critical decisions as spaced-review items -------------------------------------------------------
+
+
+def schedule_decision_review(attempt: ScenarioAttempt, node_id: str, ref: str, correct: bool, now: datetime) -> None:
+    """A critical error becomes a review card (due within minutes); a later right answer pushes it out."""
+    card = db.session.get(DecisionReviewCard, (attempt.user_id, attempt.version_id, node_id))
+    state, due = spaced.review(card.card if card else None, spaced.rating_for(correct, None), now)
+    if card is None:
+        db.session.add(DecisionReviewCard(user_id=attempt.user_id, version_id=attempt.version_id, node_id=node_id,
+                                          wrong_ref=ref, card=state, due=due, reviews=1, last_review=now))
+    else:
+        card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
+
+
+def due_decisions(user_id: int, now: datetime) -> list[DecisionReviewCard]:
+    return list(db.session.scalars(select(DecisionReviewCard).where(
+        DecisionReviewCard.user_id == user_id, DecisionReviewCard.due <= now).order_by(DecisionReviewCard.due)))
+
+
+def own_decision(user_id: int, version_id: int, node_id: str) -> DecisionReviewCard:
+    card = db.session.get(DecisionReviewCard, (user_id, version_id, node_id))
+    if card is None:
+        raise ScenarioError("There is no such decision to review.", 404)
+    return card
+
+
+def review_decision(card: DecisionReviewCard, ref: str, now: datetime) -> engine.Choice:
+    """Answer a decision again: any choice without a critical error counts as remembered."""
+    scenario, _ = parsed(card.version)
+    choice = next((c for c in scenario.node(card.node_id).choices if c.ref == ref), None)
+    if choice is None:
+        raise ScenarioError("That choice is not one of this decision's. Nothing was recorded.", 400)
+    state, due = spaced.review(card.card, spaced.rating_for(not choice.critical, None), now)
+    card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
+    db.session.flush()
+    return choice
+
+
+def expert_choice(version: ScenarioVersion, node_id: str) -> engine.Choice | None:
+    scenario, analysis = parsed(version)
+    refs = [r for r in analysis.max_score_path if r.rpartition("/")[0] == node_id]
+    if refs:
+        return scenario.choice(refs[0])
+    clean = [c for c in scenario.node(node_id).choices if not c.critical]
+    return max(clean, key=lambda c: sum(d for _, d in c.score), default=None)

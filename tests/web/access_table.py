@@ -73,6 +73,9 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "scenarios.decide"): expect(403, trainee=400, other_trainee=404),  # no choice given
     ("POST", "scenarios.back"): expect(403, trainee=400, other_trainee=404),  # no step given
     ("GET", "scenarios.debrief"): expect(403, trainee=302, other_trainee=404),  # unfinished: back to play
+    ("GET", "scenarios.reviews"): expect(403, trainee=200),
+    ("GET", "scenarios.review"): expect(403, trainee=404),  # no such card for anyone in the fixture
+    ("POST", "scenarios.review"): expect(403, trainee=404),
     ("GET", "trainer.cohort"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.trainee"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.grading"): expect(403, trainer=200, admin=200),
@@ -114,6 +117,7 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
     attempt = {"attempt_id": ids["attempt"]}
     return {
         "scenarios.start": {"slug": "fx-split-shipment"},
+        "scenarios.review": {"version_id": 1, "node_id": "start"},
         "trainer.cohort": {"cohort_id": world.cohort.id},
         "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
         "trainer.grade": {"writeup_id": 999999},

@@ -156,3 +156,27 @@ def test_an_edit_during_an_attempt_keeps_the_attempt_on_its_version(
     assert re.search(
         r"until Friday", client.get(f"/scenarios/attempts/{attempt.id}/debrief").get_data(as_text=True)
     )
+
+
+def test_a_critical_choice_comes_back_as_a_review_item(client, world, bank, signed_in):
+    from datetime import UTC, datetime, timedelta
+
+    from app.models import DecisionReviewCard
+
+    signed_in(world.trainee)
+    _start(client)
+    attempt = _attempt()
+    _decide(client, attempt.id, "start/3", 0)
+    card = db.session.scalar(select(DecisionReviewCard))
+    assert card.node_id == "start" and card.wrong_ref == "start/3"
+    card.due = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    assert "critical decision to revisit" in client.get("/home/trainee").get_data(as_text=True)
+    url = f"/scenarios/reviews/{card.version_id}/start"
+    assert "Line 2 is short" in client.get(url).get_data(as_text=True)
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "ref": "start/1"}).get_data(as_text=True)
+    assert "A sound call" in page
+    db.session.refresh(card)
+    assert card.reviews == 2 and card.due > datetime.now(UTC)
+    bad = client.post(url, data={"csrf_token": csrf_token(client, url), "ref": "start/9"})
+    assert bad.status_code == 400
