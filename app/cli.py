@@ -6,16 +6,18 @@ from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import select, update
 
 from app.content_cli import content_cli
 from app.extensions import db
-from app.models import Role
-from app.services import accounts, demo, demo_history, practice
+from app.models import Role, TraineeReadiness, User, UserRole
+from app.services import accounts, demo, demo_history, practice, readiness
 from app.services.accounts import AccountError
 
 users_cli = click.Group("users", help="Create and manage accounts.")
 cohorts_cli = click.Group("cohorts", help="Create cohorts and assign trainers.")
 demo_cli = click.Group("demo", help="Demo data for trying the app (refused in production).")
+readiness_cli = click.Group("readiness", help="Item calibration and readiness for promotion.")
 
 
 def _fail(message: str) -> None:
@@ -87,6 +89,27 @@ def seed_demo() -> None:
     )
 
 
+@readiness_cli.command("calibrate")
+def calibrate() -> None:
+    """Fit item difficulty (Rasch; 2PL where items have enough answers) from every stored answer."""
+    run = readiness.calibrate_items(datetime.now(UTC))
+    db.session.commit()
+    click.echo(f"Calibrated {run.items} items from {run.responses} answers "
+               f"({'converged' if run.converged else 'did NOT converge: check the data'}); readiness marked stale.")
+
+
+@readiness_cli.command("refresh")
+@click.option("--all", "everyone", is_flag=True, help="Recompute every trainee, not only the stale ones.")
+def refresh(everyone: bool) -> None:
+    """Recompute stale readiness results (run it from cron, e.g. nightly, and after calibrating)."""
+    trainees = list(db.session.scalars(select(User.id).join(UserRole).where(UserRole.role == Role.TRAINEE.value)))
+    if everyone:
+        db.session.execute(update(TraineeReadiness).values(stale=True))
+    count = readiness.refresh_stale(trainees, current_app.config["CONTENT_DIR"], datetime.now(UTC))
+    db.session.commit()
+    click.echo(f"Recomputed readiness for {count} trainees.")
+
+
 def init_app(app: Flask) -> None:
-    for group in (users_cli, cohorts_cli, demo_cli, content_cli):
+    for group in (users_cli, cohorts_cli, demo_cli, content_cli, readiness_cli):
         app.cli.add_command(group)

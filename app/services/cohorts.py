@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import (
     Answer,
     Cohort,
+    ReadinessSnapshot,
     ReviewCard,
     Role,
     ScenarioAttempt,
@@ -186,3 +187,34 @@ def runs_csv(cohort: Cohort) -> Iterator[list]:
                attempt.finished_at.isoformat() if attempt.finished_at else "",
                "" if attempt.total is None else attempt.total, "" if attempt.passed is None else int(attempt.passed),
                attempt.outcome or "", "; ".join(attempt.critical_errors or []), " ".join(attempt.log)]
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: object
+    pass_probability: float | None
+    mean_mastery: float | None
+
+
+def weekly_trend(cohort: Cohort) -> tuple[list[WeekPoint], dict[int, float]]:
+    """The cohort's weekly means, and each trainee's drop in pass probability since the week before."""
+    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    snaps = db.session.scalars(select(ReadinessSnapshot).where(ReadinessSnapshot.user_id.in_(members))
+                               .order_by(ReadinessSnapshot.week)).all()
+    by_week: dict[object, list[ReadinessSnapshot]] = {}
+    by_user: dict[int, list[ReadinessSnapshot]] = {}
+    for s in snaps:
+        by_week.setdefault(s.week, []).append(s)
+        by_user.setdefault(s.user_id, []).append(s)
+    points = []
+    for week, group in by_week.items():
+        probs = [s.pass_probability for s in group if s.pass_probability is not None]
+        mastery = [s.mean_mastery for s in group if s.mean_mastery is not None]
+        points.append(WeekPoint(week, sum(probs) / len(probs) if probs else None,
+                                sum(mastery) / len(mastery) if mastery else None))
+    drops = {}
+    for user_id, history in by_user.items():
+        known = [s.pass_probability for s in history if s.pass_probability is not None]
+        if len(known) >= 2 and known[-2] - known[-1] > 0:
+            drops[user_id] = known[-2] - known[-1]
+    return points, drops

@@ -46,9 +46,10 @@ def cohort(cohort_id: int):
         rows = [r for r in rows if (r.readiness.verdict if r.readiness else None) == verdict]
     sort = request.args.get("sort", "name")
     rows.sort(key=cohorts.SORTS.get(sort, cohorts.SORTS["name"]))
+    trend, drops = cohorts.weekly_trend(group)
     return render_template("trainer/cohort.html", cohort=group, rows=rows, sort=sort, verdict=verdict, now=now,
-                           domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES,
-                           interventions=cohorts.interventions(rows, now, {}))
+                           domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES, snapshots=trend,
+                           interventions=cohorts.interventions(rows, now, drops))
 
 
 @bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")

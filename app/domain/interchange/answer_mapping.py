@@ -145,11 +145,12 @@ def map_numeric(draft: Draft, answers: list[NumericAnswer]) -> bool:
         if answer.answer is not None and answer.weight != 0:
             draft.note(
                 answer.line,
-                f"partial-credit answer `{_pct(answer.weight)}{answer.written}` dropped: numeric items here "
-                "are right or wrong",
+                f"partial-credit answer `{answer.written}` ({_pct(answer.weight)}) dropped: numeric items "
+                "here are right or wrong",
             )
         elif answer.feedback:
-            draft.note(answer.line, f"feedback for the wrong answer `{answer.written}` dropped")
+            which = f"the wrong answer `{answer.written}`" if answer.answer is not None else "any other answer"
+            draft.note(answer.line, f"feedback for {which} dropped: numeric items here have no per-answer feedback")
     if right.feedback:
         draft.explanation = "\n\n".join(p for p in (draft.explanation, right.feedback) if p)
         draft.note(right.line, "the feedback on the right answer was added to the explanation", lossy=False)

@@ -23,7 +23,6 @@ _ATTRIBUTES = {
 }
 _ENUMS = {"align": {"left", "center", "right", "justify", "char"}, "scope": {"row", "col", "rowgroup", "colgroup"}}
 _INTEGERS = {"colspan", "rowspan"}
-_INLINE_ONLY_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "address"}
 
 
 def qti(tag: str) -> str:
