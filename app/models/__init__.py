@@ -1,5 +1,6 @@
 """Database models, one module per aggregate. Importing this package registers every table."""
 
+from app.models.authoring import Draft, DraftComment, DraftKind, DraftRevision, DraftStatus
 from app.models.cohort import Cohort, cohort_trainees, cohort_trainers
 from app.models.content import Question, QuestionVersion
 from app.models.practice import Answer, Exam, ExamResponse, ReviewCard, StudySession
@@ -19,6 +20,11 @@ __all__ = [
     "CalibrationRun",
     "Cohort",
     "DecisionReviewCard",
+    "Draft",
+    "DraftComment",
+    "DraftKind",
+    "DraftRevision",
+    "DraftStatus",
     "Exam",
     "ItemCalibration",
     "ReadinessSnapshot",

@@ -73,12 +73,21 @@ def check(paths: Iterable[Path], roots: Roots) -> ContentSet:
 def sync(paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress | None = None) -> SyncReport:
     """Check everything under `paths`, then apply it. Raises ContentError (nothing changed) on any error."""
     paths = [Path(p) for p in paths]
-    content = check(paths, roots)
+    return apply(check(paths, roots), [roots.display(p) for p in paths], now, progress)
+
+
+def apply(content: ContentSet, scope: list[str], now: datetime, progress: Progress | None = None) -> SyncReport:
+    """Write checked content: new items and versions, restored items, and retire what left `scope`.
+
+    `scope` holds source paths (files or folders): an item whose current version came from one of them
+    and that is no longer in `content` is retired. Raises ContentError, changing nothing, when `content`
+    has any error. `sync` calls this after reading the files; publishing a draft from the authoring
+    workspace calls it with the draft's parsed text, so both make versions the same way.
+    """
     if content.errors:
         raise ContentError(content.problems)
     report = SyncReport(warnings=content.warnings)
     renderer = MarkdownRenderer()
-    scope = [roots.display(p) for p in paths]
     _sync_questions(content.questions, scope, now, renderer, report, progress)
     _sync_scenarios(content.scenarios, scope, now, renderer, report, progress)
     db.session.flush()
@@ -92,7 +101,8 @@ def _in_scope(source_path: str, scope: list[str]) -> bool:
 # -- questions ---------------------------------------------------------------------------------------
 
 
-def _question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
+def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
+    """A question version's stored values, its Markdown rendered and sanitised (sync and draft previews)."""
     fragments = [q.prompt, q.stem, q.explanation]
     for option in q.options:
         fragments += [option.text, option.rationale]
@@ -164,7 +174,7 @@ def _sync_questions(
             if row.retired_at is not None:
                 row.retired_at = None
         else:
-            pending.append((row, _question_row(q, renderer)))
+            pending.append((row, question_row(q, renderer)))
         if progress and done % 100 == 0:
             progress(100)
     if progress:
@@ -172,12 +182,23 @@ def _sync_questions(
     _add_question_versions(pending, now, report)
 
     present = {q.id for q in parsed}
-    for slug, row in existing.items():
-        if slug not in present and row.retired_at is None and row.current_version_id is not None:
-            version = db.session.get(QuestionVersion, row.current_version_id)
-            if _in_scope(version.source_path, scope):
-                row.retired_at = now
-                report.questions_retired += 1
+    gone = {
+        row.current_version_id: row
+        for slug, row in existing.items()
+        if slug not in present and row.retired_at is None and row.current_version_id is not None
+    }
+    if not gone or not scope:
+        return
+    # One query for the source paths: a publish of one draft leaves every other question "gone".
+    source_paths = db.session.execute(
+        select(QuestionVersion.id, QuestionVersion.source_path).join(
+            Question, Question.current_version_id == QuestionVersion.id
+        )
+    ).all()
+    for version_id, source_path in source_paths:
+        if version_id in gone and _in_scope(source_path, scope):
+            gone[version_id].retired_at = now
+            report.questions_retired += 1
 
 
 def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, report: SyncReport) -> None:
@@ -222,7 +243,8 @@ def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, 
 # -- scenarios ---------------------------------------------------------------------------------------
 
 
-def _scenario_version(item: ScenarioFile, renderer: MarkdownRenderer) -> dict:
+def scenario_row(item: ScenarioFile, renderer: MarkdownRenderer) -> dict:
+    """A scenario version's stored values, its fragments rendered and sanitised (sync and draft previews)."""
     scenario, analysis = item.scenario, item.analysis
     fragments = list(scenario.markdown_fragments())
     html = renderer.render_many([f.markdown for f in fragments])
@@ -275,7 +297,7 @@ def _sync_scenarios(
         else:
             number = max((v.number for v in versions.values()), default=0) + 1
             version = ScenarioVersion(
-                scenario_id=row.id, number=number, created_at=now, **_scenario_version(item, renderer)
+                scenario_id=row.id, number=number, created_at=now, **scenario_row(item, renderer)
             )
             db.session.add(version)
             db.session.flush()

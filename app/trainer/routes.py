@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES
 from app.extensions import db
-from app.models import Answer, ScenarioAttempt
+from app.models import Answer, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, require, trainee_or_404
-from app.services import cohorts, scenarios
+from app.services import cohorts, scenarios, statistics
 from app.trainer.forms import GradeForm
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -112,3 +112,39 @@ def export(cohort_id: int, kind: str):
     if kind not in producers:
         abort(404)
     return _csv_response(producers[kind](), f"{group.name.lower().replace(' ', '-')}-{kind}.csv")
+
+
+@bp.get("/items")
+@require(Action.REVIEW_COHORTS)
+def items():
+    """Item analysis of every answered question version; flagged ones first."""
+    table = statistics.item_table()
+    versions = statistics.versions_with_questions(table)
+    rows = sorted(table.items(), key=lambda kv: (not kv[1].flags and not kv[1].suggest_retire, -kv[1].count))
+    return render_template("trainer/items.html", rows=rows, versions=versions)
+
+
+@bp.get("/items/<int:question_id>")
+@require(Action.REVIEW_COHORTS)
+def item(question_id: int):
+    question, versions = statistics.question_versions(question_id)
+    if question is None:
+        abort(404)
+    table = statistics.item_table([v.id for v in versions])
+    return render_template("trainer/item.html", question=question, versions=versions, table=table)
+
+
+@bp.get("/scenarios/<int:version_id>")
+@require(Action.REVIEW_COHORTS)
+def scenario_stats(version_id: int):
+    version = db.session.get(ScenarioVersion, version_id) or abort(404)
+    return render_template("trainer/scenario_stats.html", version=version, fragments=version.fragments,
+                           **statistics.scenario_statistics(version))
+
+
+@bp.get("/scenarios")
+@require(Action.REVIEW_COHORTS)
+def scenario_list():
+    versions = db.session.scalars(select(ScenarioVersion).join(Scenario, Scenario.current_version_id ==
+                                                               ScenarioVersion.id).order_by(ScenarioVersion.title))
+    return render_template("trainer/scenarios.html", versions=list(versions))

@@ -82,6 +82,10 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "trainer.grade"): expect(403, trainer=404, admin=404),  # no write-up with that id
     ("POST", "trainer.grade"): expect(403, trainer=404, admin=404),
     ("GET", "trainer.export"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("GET", "trainer.items"): expect(403, trainer=200, admin=200),
+    ("GET", "trainer.item"): expect(403, trainer=200, admin=200),
+    ("GET", "trainer.scenario_list"): expect(403, trainer=200, admin=200),
+    ("GET", "trainer.scenario_stats"): expect(403, trainer=200, admin=200),
     ("GET", "readiness.own_report"): expect(403, trainee=200),
     ("GET", "readiness.trainee_report"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
@@ -122,6 +126,8 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
         "trainer.grade": {"writeup_id": 999999},
         "trainer.export": {"cohort_id": world.cohort.id, "kind": "answers"},
+        "trainer.item": {"question_id": 1},
+        "trainer.scenario_stats": {"version_id": 1},
         "readiness.trainee_report": {"user_id": world.trainee.id},
         "readiness.sign_off": {"user_id": world.trainee.id},
         "scenarios.play": attempt,

@@ -58,7 +58,7 @@ def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category:
     if not draft.explanation.strip():
         draft.explanation = NO_EXPLANATION
         draft.note(draft.line, "no general feedback: a placeholder explanation was added")
-    _note_unsafe_html(draft, prompt, stem)
+    _note_unsafe_html(draft)
     question_id = ids.allocate(draft.title, *draft.id_hints, prompt)
     markdown = _section(draft, question_id, prompt, stem, domain)
     _, problems = parse_questions(markdown, path)
@@ -115,7 +115,7 @@ def _blocks(text: str) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    return _defuse_html(" ".join(part.strip() for part in text.split("\n") if part.strip()))
+    return " ".join(part.strip() for part in text.split("\n") if part.strip())
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -140,17 +140,17 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
     ]
     if draft.topics:
         meta.append("topics: " + ", ".join(draft.topics))
-    lines = [f"## {prompt} {{#{question_id}}}", " · ".join(meta), ""]
+    lines = [f"## {_defuse_html(prompt)} {{#{question_id}}}", " · ".join(meta), ""]
     if stem:
         lines += [*_free_text(stem), ""]
     if draft.type is QuestionType.NUMERIC:
         assert draft.answer is not None and draft.tolerance is not None
         lines += [f"Answer: {_format_number(draft.answer)}", f"Tolerance: {_format_number(draft.tolerance)}"]
         if draft.unit:
-            lines.append(f"Unit: {_one_line(draft.unit)}")
+            lines.append(f"Unit: {_defuse_html(_one_line(draft.unit))}")
         lines.append("")
     for choice in draft.choices:
-        lines.append(f"- [{'x' if choice.correct else ' '}] {_one_line(choice.text)}")
+        lines.append(f"- [{'x' if choice.correct else ' '}] {_defuse_html(_one_line(choice.text))}")
         lines += _rationale(choice.rationale)
     if draft.choices:
         lines.append("")
@@ -161,8 +161,8 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
     return "\n".join(lines)
 
 
-def _note_unsafe_html(draft: Draft, prompt: str, stem: str) -> None:
-    texts = [prompt, stem, draft.explanation, *(c.text + "\n" + c.rationale for c in draft.choices)]
+def _note_unsafe_html(draft: Draft) -> None:
+    texts = [draft.text, draft.explanation, draft.unit or "", *(f"{c.text}\n{c.rationale}" for c in draft.choices)]
     found = sorted({message for text in texts for _, message in unsafe_html(text)})
     if found:
         draft.note(draft.line, "raw HTML that could run script is shown as text, not run: " + "; ".join(found))

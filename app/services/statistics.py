@@ -1,0 +1,75 @@
+"""Item statistics per question version and decision statistics per scenario version, for trainers.
+
+An "attempt" for item analysis is an exam sitting, or a study/review session, or (for answers outside
+both) one trainee's answers of one day: the unit whose total score the discrimination index compares
+against.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.domain import decision_statistics as decisions
+from app.domain import item_statistics as items
+from app.extensions import db
+from app.models import Answer, Question, QuestionVersion, ScenarioAttempt, ScenarioVersion
+from app.services.scenarios import parsed
+
+
+def _attempt_of(answer_row) -> str:
+    exam_id, session_id, user_id, answered_at = answer_row
+    if exam_id:
+        return f"exam:{exam_id}"
+    if session_id:
+        return f"session:{session_id}"
+    return f"day:{user_id}:{answered_at.date()}"
+
+
+def item_table(version_ids: list[int] | None = None) -> dict[int, items.ItemStatistics]:
+    """Statistics of every question version answered (or of those given), keyed by version id."""
+    query = select(Answer.exam_id, Answer.session_id, Answer.user_id, Answer.answered_at,
+                   Answer.question_version_id, Answer.credit, Answer.chosen, Answer.seconds)
+    if version_ids is not None:
+        query = query.where(Answer.question_version_id.in_(version_ids))
+    latest: dict[tuple[str, str], items.ItemResponse] = {}  # an item repeated within an attempt: the last one
+    for row in db.session.execute(query.order_by(Answer.answered_at)):
+        response = items.ItemResponse(_attempt_of(row[:4]), str(row[4]), row[5], tuple(row[6] or ()), row[7])
+        latest[(response.attempt_id, response.item_id)] = response
+    responses = list(latest.values())
+    versions = db.session.scalars(select(QuestionVersion).where(
+        QuestionVersion.id.in_({int(r.item_id) for r in responses}))).all()
+    keys = {str(v.id): items.AnswerKey(tuple(v.option_keys), tuple(v.correct_keys))
+            for v in versions if v.options and v.correct_keys}
+    stats = items.item_statistics(responses, keys) if responses else {}
+    return {int(k): v for k, v in stats.items()}
+
+
+def versions_with_questions(ids) -> dict[int, QuestionVersion]:
+    rows = db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(list(ids))))
+    return {v.id: v for v in rows}
+
+
+def question_versions(question_id: int) -> tuple[Question | None, list[QuestionVersion]]:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        return None, []
+    versions = db.session.scalars(select(QuestionVersion).where(QuestionVersion.question_id == question_id)
+                                  .order_by(QuestionVersion.number)).all()
+    return question, list(versions)
+
+
+def scenario_statistics(version: ScenarioVersion):
+    """Choice frequencies per node, scores by path, frequent critical errors, and edge counts."""
+    scenario, _ = parsed(version)
+    runs = [decisions.ScenarioRun(str(a.id), tuple(a.log), a.total, tuple(a.critical_errors or ()), a.finished)
+            for a in db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.version_id == version.id))]
+    refs = [c.ref for node in scenario.nodes for c in node.choices]
+    targets = {c.ref: c.target for node in scenario.nodes for c in node.choices}
+    return {
+        "scenario": scenario,
+        "runs": runs,
+        "choices": decisions.choice_frequencies(runs, refs),
+        "paths": decisions.scores_by_path(runs)[:10],
+        "critical": decisions.critical_error_counts(runs),
+        "edges": decisions.edge_traversals(runs, targets),
+    }
