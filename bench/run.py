@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import content_sync, fixtures
+from bench import content_sync, dashboard, fixtures
 from bench.server import BIN, ROOT, Session, gunicorn
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -102,6 +102,7 @@ def pages(env: dict[str, str]) -> list[Page]:
     return [
         Page("home", "/home/trainee"),
         Page("practice_page", "", prepare=lambda s: {"path": practice.item_path(0, 0)}),
+        Page("dashboard", "/trainer/cohorts/1", email="trainer@demo.test"),
         Page(
             "answer_post",
             "",
@@ -174,6 +175,7 @@ def main() -> None:
     prepare_database(env)
     results = measure_pages(env)
     results["content_sync"] = content_sync.run()
+    results["dashboard_scale"] = dashboard.run()
     merged = merge_results(results)
     print(json.dumps(merged, indent=2, sort_keys=True))
     shutil.rmtree(workdir, ignore_errors=True)
