@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from app import cli, errors, security
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
+from app.authoring import bp as authoring_bp
 from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
@@ -31,6 +33,22 @@ def _ensure_sqlite_folder(database_url: str) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and synchronous=NORMAL: readers never wait for a writer, and a commit costs no fsync of the
+    whole database. The standard settings for SQLite behind a web server; PostgreSQL is untouched."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+            return
+
+        @event.listens_for(engine, "connect")
+        def set_pragmas(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the app for a config object, a config name, or APP_ENV."""
     app = Flask(__name__, instance_relative_config=True)
@@ -38,6 +56,7 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
+    _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -48,6 +67,6 @@ def create_app(config: Config | str | None = None) -> Flask:
     cli.init_app(app)
 
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
-                      trainer_bp, readiness_bp):
+                      trainer_bp, readiness_bp, authoring_bp):
         app.register_blueprint(blueprint)
     return app
