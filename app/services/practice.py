@@ -250,10 +250,11 @@ def record_answer(
         return db.session.scalar(
             select(Answer).where(Answer.user_id == user_id, Answer.submission_key == key)
         )
-    schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
-    progress.record_answer(answer)
-    if next_position(session) is None and session.ended_at is None:
-        session.ended_at = now
+    with db.session.no_autoflush:  # one flush at commit instead of one per lookup below
+        schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
+        progress.record_answer(answer)
+        if session.ended_at is None and next_position(session) is None:
+            session.ended_at = now
     return answer
 
 
