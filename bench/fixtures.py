@@ -6,9 +6,11 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from app import create_app
 from app.extensions import db
-from app.models import StudySession
+from app.models import Scenario, ScenarioAttempt, ScenarioVersion, StudySession
 from app.services import accounts, practice
 from config import config_for
 
@@ -52,3 +54,27 @@ def practice_sessions(database_url: str, email: str, sessions: int, size: int = 
             ids.append(session.id)
         db.session.commit()
     return PracticeSessions(ids, size)
+
+
+@dataclass
+class ScenarioAttempts:
+    paths: list[str]
+    ref: str
+
+
+def scenario_attempts(database_url: str, email: str, count: int) -> ScenarioAttempts:
+    """Fresh attempts at one scenario, each to receive one decision (the expert's first) during the run."""
+    with app_for(database_url).app_context():
+        user = accounts.find_user(email)
+        scenario = db.session.scalar(select(Scenario).where(Scenario.retired_at.is_(None)).order_by(Scenario.slug))
+        version = db.session.get(ScenarioVersion, scenario.current_version_id)
+        now = datetime.now(UTC)
+        ids = []
+        for _ in range(count):
+            attempt = ScenarioAttempt(user_id=user.id, scenario_id=scenario.id, version_id=version.id, log=[],
+                                      started_at=now, updated_at=now, decision_seconds=[])
+            db.session.add(attempt)
+            db.session.flush()
+            ids.append(attempt.id)
+        db.session.commit()
+        return ScenarioAttempts([f"/scenarios/attempts/{i}/decide" for i in ids], version.max_score_path[0])

@@ -99,6 +99,7 @@ def prepare_database(env: dict[str, str]) -> None:
 def pages(env: dict[str, str]) -> list[Page]:
     """The pages the issues asked to measure. Records are prepared in the database first."""
     practice = fixtures.practice_sessions(env["DATABASE_URL"], "trainee1@demo.test", sessions=600)
+    attempts = fixtures.scenario_attempts(env["DATABASE_URL"], "trainee2@demo.test", count=12_000)
     return [
         Page("home", "/home/trainee"),
         Page("practice_page", "", prepare=lambda s: {"path": practice.item_path(0, 0)}),

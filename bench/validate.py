@@ -226,7 +226,6 @@ def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | 
         "called_ready": int(called_ready.sum()),
         "difficulty_rmse_ours": round(linked_rmse(ours, cohort.b), 4),
         "difficulty_rmse_girth": round(linked_rmse(theirs, cohort.b), 4),
-        "girth_method": "girth.twopl_mml, default options",
         "seconds": round(time.perf_counter() - clock, 1),
     }
 
@@ -245,6 +244,16 @@ def _naive_probability(
     pc = float(share @ (right / np.maximum(total, 1)))
     se = float(np.sqrt(max(pc * (1 - pc), 1e-6) * (share**2 / np.maximum(total, 1)).sum()))
     return float(norm.sf((pass_mark - pc) / se))
+
+
+def _policy_used(policy: Policy) -> dict[str, float]:
+    """The policy numbers the results depend on (the file may change after a run)."""
+    return {
+        "pass_mark": policy.pass_mark,
+        "ready_probability": policy.ready_probability,
+        "items_per_domain": policy.items_per_domain,
+        "half_life_days": policy.half_life_days,
+    }
 
 
 def targets_met(result: dict[str, float | int]) -> dict[str, bool]:
@@ -266,7 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(map(str, problems)), file=sys.stderr)
         return 2
     result = run(args.seed, policy, args.trainees)
-    report: dict[str, object] = {**result, "targets_met": targets_met(result)}
+    report: dict[str, object] = {
+        **result,
+        "targets_met": targets_met(result),
+        "policy": _policy_used(policy),
+        "girth_method": "girth.twopl_mml, default options",
+    }
     print(json.dumps(report, indent=2))
     if args.seeds:
         spread = [run(seed, policy, args.trainees) for seed in args.seeds]
