@@ -113,6 +113,16 @@ def pages(env: dict[str, str]) -> list[Page]:
                 "body": f"chosen=A&confidence=medium&served_at=0&csrf_token={s.token('/practice/')}",
             },
         ),
+        Page(
+            "scenario_step",
+            "",
+            email="trainee2@demo.test",
+            method="POST",
+            prepare=lambda s: {
+                "paths": attempts.paths,
+                "body": f"ref={attempts.ref}&step=0&served_at=0&csrf_token={s.token('/scenarios/')}",
+            },
+        ),
     ]
 
 
