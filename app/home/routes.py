@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.models import Role
 from app.policy import Action, require, require_login
-from app.services import accounts, practice, scenarios
+from app.services import accounts, authoring, practice, scenarios
 
 bp = Blueprint("home", __name__)
 
@@ -43,7 +43,11 @@ def trainee():
 @bp.get("/home/author")
 @require(Action.AUTHOR)
 def author():
-    return render_template("home/author.html")
+    return render_template(
+        "home/author.html",
+        drafts=authoring.drafts_of(current_user.id),
+        queue=authoring.review_queue(current_user.id),
+    )
 
 
 @bp.get("/home/trainer")

@@ -35,7 +35,10 @@ class Draft(db.Model):
     kind: Mapped[str] = mapped_column(String(10), comment="question (a question file) or scenario")
     title: Mapped[str] = mapped_column(String(200), comment="the author's name for the draft")
     status: Mapped[str] = mapped_column(
-        String(10), index=True, default=DraftStatus.DRAFT.value, comment="draft, in-review, published or rejected"
+        String(10),
+        index=True,
+        default=DraftStatus.DRAFT.value,
+        comment="draft, in-review, published or rejected",
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, comment="who writes it")
     text: Mapped[str] = mapped_column(Text, default="", comment="the Markdown being edited")
@@ -88,12 +91,16 @@ class DraftRevision(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text, comment="the Markdown exactly as published")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), comment="who wrote it")
-    approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), comment="who approved it: never the author")
+    approved_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id"), comment="who approved it: never the author"
+    )
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     items: Mapped[list[dict[str, Any]]] = mapped_column(
         JSON, default=list, comment="[{kind, slug, version}]: the bank versions this publish left current"
     )
-    summary: Mapped[str] = mapped_column(Text, default="", comment="what the publish changed, as sync reports it")
+    summary: Mapped[str] = mapped_column(
+        Text, default="", comment="what the publish changed, as sync reports it"
+    )
 
     draft: Mapped[Draft] = relationship(back_populates="revisions")
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from app.domain.interchange import ImportStatus, export_gift, import_gift
 from app.domain.interchange.gift_export import escape_gift, gift_question, multiple_response_weight
@@ -74,7 +76,9 @@ def parse(text: str, path: str = "small.md") -> list[Question]:
 
 def docs_example() -> str:
     docs = (ROOT / "docs" / "authoring-questions.md").read_text(encoding="utf-8")
-    [example] = [b for b in re.findall(r"^````markdown\n(.*?)^````$", docs, flags=re.M | re.S) if b.startswith("---")]
+    [example] = [
+        b for b in re.findall(r"^````markdown\n(.*?)^````$", docs, flags=re.M | re.S) if b.startswith("---")
+    ]
     return example
 
 
@@ -90,9 +94,13 @@ def test_single_choice_question_is_written_with_title_marker_feedback_and_commen
     assert lines[1] == "// domain: D2 · difficulty: 3 · cognitive: application · type: single"
     assert lines[2] == "// reference: CSCP-style practice; see domain notes on credit holds"
     assert lines[3].startswith("::credit-release-authority::[markdown]Halvorsen Foods")
-    assert lines[3].endswith("A key account's $240k order is on credit hold at quarter end. What do you do first?{")
+    assert lines[3].endswith(
+        "A key account's $240k order is on credit hold at quarter end. What do you do first?{"
+    )
     assert lines[5].startswith("\t=Send credit the exposure and the order, and ask for a decision")
-    assert lines[5].endswith("#Credit owns the decision; giving them the numbers makes a fast answer possible.")
+    assert lines[5].endswith(
+        "#Credit owns the decision; giving them the numbers makes a fast answer possible."
+    )
     assert lines[-2].startswith("\t####The order plus open AR ($452,050) exceeds the limit")
     assert lines[-1] == "}"
     assert "" not in lines  # a blank line would end the question
@@ -118,7 +126,19 @@ def test_multiple_response_weights_are_moodle_grades_and_wrong_options_take_one_
     chargeback = parse(SMALL)[0]
     answers = [line for line in gift_question(chargeback).split("\n") if line.startswith("\t~")]
     assert [a.split("%")[1] for a in answers] == ["33.33333", "33.33333", "-33.33333", "33.33333"]
-    moodle_grades = {"100", "50", "33.33333", "25", "20", "16.66667", "14.28571", "12.5", "11.11111", "10", "5"}
+    moodle_grades = {
+        "100",
+        "50",
+        "33.33333",
+        "25",
+        "20",
+        "16.66667",
+        "14.28571",
+        "12.5",
+        "11.11111",
+        "10",
+        "5",
+    }
     assert {multiple_response_weight(k) for k in (*range(1, 11), 20)} <= moodle_grades
 
 
@@ -135,7 +155,9 @@ def test_moodle_scoring_of_the_exported_weights_equals_ours_for_every_choice() -
 
 
 def test_a_category_line_comes_first_when_asked() -> None:
-    assert export_gift(parse(SMALL)[:1], category="Order desk/D4").startswith("$CATEGORY: Order desk/D4\n\n//")
+    assert export_gift(parse(SMALL)[:1], category="Order desk/D4").startswith(
+        "$CATEGORY: Order desk/D4\n\n//"
+    )
 
 
 def assert_round_trip(questions: list[Question]) -> None:
@@ -155,12 +177,20 @@ def assert_round_trip(questions: list[Question]) -> None:
         assert [(o.key, o.text, o.correct, o.rationale) for o in back.options] == [
             (o.key, o.text, o.correct, o.rationale) for o in original.options
         ]
-        assert (back.answer, back.tolerance, back.topics) == (original.answer, original.tolerance, original.topics)
+        assert (back.answer, back.tolerance, back.topics) == (
+            original.answer,
+            original.tolerance,
+            original.topics,
+        )
 
 
 def test_round_trip_of_tricky_text_escapes_and_every_type() -> None:
     questions = parse(SMALL)
-    assert {q.type for q in questions} == {QuestionType.MULTIPLE, QuestionType.TRUE_FALSE, QuestionType.NUMERIC}
+    assert {q.type for q in questions} == {
+        QuestionType.MULTIPLE,
+        QuestionType.TRUE_FALSE,
+        QuestionType.NUMERIC,
+    }
     assert_round_trip(questions)
 
 
@@ -171,3 +201,28 @@ def test_round_trip_of_the_docs_example() -> None:
 @pytest.mark.parametrize("path", CONTENT, ids=lambda p: p.name)
 def test_round_trip_of_all_real_content(path: Path) -> None:
     assert_round_trip(parse(path.read_text(encoding="utf-8"), str(path)))
+
+
+# Characters that GIFT, Markdown or our own format give a meaning to.
+TRICKY = st.text(alphabet=st.sampled_from(list("ab :=~#{}\\*_%[]<>&-|`.5\n")), min_size=1, max_size=24)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prompt=TRICKY.map(lambda t: "Q " + t.replace("\n", " ")),
+    right=TRICKY.map(lambda t: t.replace("\n", " ")),
+    wrong=TRICKY.map(lambda t: "%50%" + t.replace("\n", " ")),
+    rationale=TRICKY,
+    explanation=TRICKY,
+)
+def test_round_trip_of_any_characters(
+    prompt: str, right: str, wrong: str, rationale: str, explanation: str
+) -> None:
+    indented = "\n".join("  " + line if line.strip() else "" for line in rationale.split("\n"))
+    text = (
+        f"## {prompt} {{#round-trip}}\ndifficulty: 2 · cognitive: recall · domain: D1\n\n"
+        f"- [x] {right}\n  : {indented.strip()}\n- [ ] {wrong}\n  : why not\n\nExplanation: {explanation}\n"
+    )
+    questions, problems = parse_questions(text, "any.md")
+    assume(not problems and questions)
+    assert_round_trip(questions)

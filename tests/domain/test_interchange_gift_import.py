@@ -25,8 +25,9 @@ SAMPLES = sorted(p.name for p in FIXTURES.glob("*.gift"))
 NOTE = re.compile(r"^line \d+: \S")
 
 
-def load(name: str, **options: object) -> GiftImport:
-    return import_gift((FIXTURES / name).read_text(encoding="utf-8"), f"gift/{name}", **options)  # type: ignore[arg-type]
+def load(name: str, default_domain: str = "D2", taken_ids: frozenset[str] = frozenset()) -> GiftImport:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    return import_gift(text, f"gift/{name}", default_domain=default_domain, taken_ids=taken_ids)
 
 
 def parsed(item: ImportedItem) -> Question:
@@ -161,13 +162,22 @@ def test_an_unescaped_equals_sign_in_feedback_starts_a_new_answer_as_in_moodle()
 @pytest.mark.parametrize(
     ("title", "truth", "true_rationale", "false_rationale"),
     [
-        ("ATP planned production", True, "Right: uncommitted stock plus planned production.",
-         "Wrong: ATP includes planned production."),
+        (
+            "ATP planned production",
+            True,
+            "Right: uncommitted stock plus planned production.",
+            "Wrong: ATP includes planned production.",
+        ),
         ("Short form true", True, NO_RATIONALE, NO_RATIONALE),
-        ("Credit memo false", False, "It reduces it, wrong answer.", "Correct: a credit memo reduces the balance."),
+        (
+            "Credit memo false",
+            False,
+            "It reduces it, wrong answer.",
+            "Correct: a credit memo reduces the balance.",
+        ),
         ("Short form false", False, "No: DSO rises with receivables.", NO_RATIONALE),
     ],
-)  # fmt: skip
+)
 def test_true_false_in_every_spelling_with_feedback_for_the_wrong_then_the_right_answer(
     title: str, truth: bool, true_rationale: str, false_rationale: str
 ) -> None:
@@ -178,7 +188,9 @@ def test_true_false_in_every_spelling_with_feedback_for_the_wrong_then_the_right
         ("True", truth, true_rationale),
         ("False", not truth, false_rationale),
     ]
-    expected = ImportStatus.PARTIAL if NO_RATIONALE in (true_rationale, false_rationale) else ImportStatus.IMPORTED
+    expected = (
+        ImportStatus.PARTIAL if NO_RATIONALE in (true_rationale, false_rationale) else ImportStatus.IMPORTED
+    )
     assert item.status is expected
 
 
@@ -251,9 +263,7 @@ def test_missing_word_puts_a_blank_in_the_prompt() -> None:
 def test_essay_and_description_are_skipped_with_the_reason() -> None:
     essay, description = load("essay_description.gift").items
     assert essay.notes == ("line 1: essay questions are marked by hand and have no equivalent: skipped",)
-    assert description.notes == (
-        "line 3: a description (text without answers) is not a question: skipped",
-    )
+    assert description.notes == ("line 3: a description (text without answers) is not a question: skipped",)
     assert essay.status is description.status is ImportStatus.SKIPPED
 
 
@@ -283,7 +293,7 @@ def test_ids_come_from_titles_then_prompts_and_are_unique_and_prefixed() -> None
 
 
 def test_taken_ids_are_never_reused_and_the_default_domain_applies() -> None:
-    result = load("titles_formats.gift", default_domain="d7", taken_ids={"gift-format-html"})
+    result = load("titles_formats.gift", default_domain="d7", taken_ids=frozenset({"gift-format-html"}))
     assert result.items[1].question_id == "gift-format-html-2"
     assert {parsed(i).domain for i in result.items} == {"D7"}
 
@@ -377,8 +387,11 @@ def test_summary_line_counts_every_question_once() -> None:
     )
 
 
-GIFT_PIECES = ["::t::", "{", "}", "=", "~", "#", "####", "%50%", "%-100%", "->", "\\", ":", "T", "FALSE",
-               "[markdown]", "[html]", "<b>", "//", "$CATEGORY:", "\n", "\n\n", "..", "5", " ", "x", "## "]  # fmt: skip
+# Fragments that steer random text towards the importer's branches.
+GIFT_PIECES = [
+    "::t::", "{", "}", "=", "~", "#", "####", "%50%", "%-100%", "->", "\\", ":", "T", "FALSE", "[markdown]",
+    "[html]", "<b>", "//", "$CATEGORY:", "\n", "\n\n", "..", "5", " ", "x", "## ",
+]  # fmt: skip
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -137,7 +137,9 @@ def test_an_unreadable_question_is_a_problem_and_a_skipped_item(result: GiftImpo
 
 
 def test_malformed_xml_is_one_problem_at_its_line() -> None:
-    outcome = import_moodle_xml('<?xml version="1.0"?>\n<quiz>\n  <question type="truefalse">\n</quiz>\n', "bad.xml")
+    outcome = import_moodle_xml(
+        '<?xml version="1.0"?>\n<quiz>\n  <question type="truefalse">\n</quiz>\n', "bad.xml"
+    )
     assert outcome.items == []
     [problem] = outcome.problems
     assert problem.line == 4 and problem.message.startswith("not valid XML (")

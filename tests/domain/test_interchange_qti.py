@@ -8,13 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from app.domain.interchange import export_qti_item, export_qti_package
 from app.domain.questions import Question, QuestionType, parse_questions
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"  # a sibling of the repository, here and in CI
+SHARED = Path(__file__).resolve().parents[3] / "shared"  # beside the repository, here and in CI
 QTI_XSD = SHARED / "schemas" / "qti21" / "qtiv2p1" / "imsqti_v2p1.xsd"
 CONTENT = sorted((ROOT / "content" / "questions").glob("*.md"))
 NS = {"q": "http://www.imsglobal.org/xsd/imsqti_v2p1", "cp": "http://www.imsglobal.org/xsd/imscp_v1p1"}
@@ -143,7 +145,8 @@ def awkward() -> dict[str, Question]:
 
 
 @pytest.mark.parametrize(
-    "question_id", ["qti-single-awkward", "qti-multiple", "qti-true-false", "qti-numeric", "qti-numeric-exact"]
+    "question_id",
+    ["qti-single-awkward", "qti-multiple", "qti-true-false", "qti-numeric", "qti-numeric-exact"],
 )
 def test_every_question_type_exports_a_valid_item(
     qti_schema: etree.XMLSchema, awkward: dict[str, Question], question_id: str
@@ -152,14 +155,34 @@ def test_every_question_type_exports_a_valid_item(
     assert item.get("identifier") == question_id
 
 
-def test_awkward_markdown_becomes_qti_xhtml(qti_schema: etree.XMLSchema, awkward: dict[str, Question]) -> None:
+def test_awkward_markdown_becomes_qti_xhtml(
+    qti_schema: etree.XMLSchema, awkward: dict[str, Question]
+) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward["qti-single-awkward"]))
     stem = item.find("q:itemBody/q:div", NS)
     assert stem is not None and stem.get("class") == "stem"
     tags = {etree.QName(e).localname for e in stem.iter()}
-    assert {"h3", "table", "thead", "tbody", "blockquote", "ol", "ul", "pre", "code", "dl", "br", "hr", "a"} <= tags
+    assert {
+        "h3",
+        "table",
+        "thead",
+        "tbody",
+        "blockquote",
+        "ol",
+        "ul",
+        "pre",
+        "code",
+        "dl",
+        "br",
+        "hr",
+        "a",
+    } <= tags
     assert {"u", "del", "s", "script"}.isdisjoint(tags)  # not in QTI's XHTML: spans with a class instead
-    assert [s.get("class") for s in stem.iter(f"{{{NS['q']}}}span")] == ["underline", "strikethrough", "strikethrough"]
+    assert [s.get("class") for s in stem.iter(f"{{{NS['q']}}}span")] == [
+        "underline",
+        "strikethrough",
+        "strikethrough",
+    ]
     assert stem.find(".//q:td[@colspan='2']", NS) is not None
     assert item.get("title") == "Which action raises the line fill rate most?"
 
@@ -172,7 +195,9 @@ def test_single_choice_scores_the_correct_option_and_shows_each_rationale(
     interaction = item.find(".//q:choiceInteraction", NS)
     assert interaction is not None
     assert (interaction.get("shuffle"), interaction.get("maxChoices")) == ("false", "1")
-    feedback = {(f.get("outcomeIdentifier"), f.get("identifier")) for f in item.findall("q:modalFeedback", NS)}
+    feedback = {
+        (f.get("outcomeIdentifier"), f.get("identifier")) for f in item.findall("q:modalFeedback", NS)
+    }
     assert feedback == {("FEEDBACK", "A"), ("FEEDBACK", "B"), ("SOLUTION", "SOLUTION")}
     solution = item.find("q:modalFeedback[@identifier='SOLUTION']", NS)
     assert solution is not None and "Reference: Internal KPI handbook" in "".join(solution.itertext())
@@ -215,7 +240,9 @@ def test_every_real_question_exports_a_valid_item(qti_schema: etree.XMLSchema, p
             assert_valid(qti_schema, data)
 
 
-def test_the_package_has_one_item_per_question_and_a_manifest_listing_them(awkward: dict[str, Question]) -> None:
+def test_the_package_has_one_item_per_question_and_a_manifest_listing_them(
+    awkward: dict[str, Question],
+) -> None:
     files = export_qti_package(awkward.values())
     items = sorted(name for name in files if name != "imsmanifest.xml")
     assert items == sorted(f"items/{question_id}.xml" for question_id in awkward)
@@ -223,7 +250,7 @@ def test_the_package_has_one_item_per_question_and_a_manifest_listing_them(awkwa
     resources = manifest.findall("cp:resources/cp:resource", NS)
     assert sorted(r.get("href") for r in resources) == items
     assert {r.get("type") for r in resources} == {"imsqti_item_xmlv2p1"}
-    assert all(r.find("cp:file", NS).get("href") == r.get("href") for r in resources)  # type: ignore[union-attr]
+    assert [r.findall("cp:file", NS)[0].get("href") for r in resources] == [r.get("href") for r in resources]
     identifiers = [r.get("identifier", "") for r in resources] + [manifest.get("identifier", "")]
     assert len(set(identifiers)) == len(identifiers) and all(NCNAME.match(i) for i in identifiers)
     assert manifest.findtext("cp:metadata/cp:schema", namespaces=NS) == "QTIv2.1 Package"
@@ -235,7 +262,9 @@ def test_two_questions_with_one_id_cannot_share_a_package(awkward: dict[str, Que
         export_qti_package([question, question])
 
 
-def test_a_missing_schema_skips_locally_and_fails_under_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_schema_skips_locally_and_fails_under_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     missing = tmp_path / "imsqti_v2p1.xsd"
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="QTI 2.1 schema not found"):
@@ -243,6 +272,71 @@ def test_a_missing_schema_skips_locally_and_fails_under_ci(tmp_path: Path, monke
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         load_schema(missing)
+
+
+def question_with(stem: str, kind: str = "single", prompt: str = "Which one?") -> Question:
+    body = (
+        "- [x] Right\n  : Yes.\n- [ ] Wrong\n  : No.\n" if kind != "numeric" else "Answer: 2\nTolerance: 0\n"
+    )
+    text = f"## {prompt} {{#qti-raw}}\ndifficulty: 2 · cognitive: recall · domain: D1 · type: {kind}\n\n{stem}\n\n{body}\n"
+    questions, problems = parse_questions(text + "Explanation: Because.\n", "raw.md")
+    assert [str(p) for p in problems] == []
+    return questions[0]
+
+
+@pytest.mark.parametrize(
+    ("stem", "text"),
+    [
+        ("Hold <em><p>inside emphasis</p></em> here", "inside emphasis"),
+        ("<li>a list item without a list</li>", "a list item without a list"),
+        ("<div><tr><td>a row without a table</td></tr></div>", "a row without a table"),
+        ("<ul>loose text<li>item</li></ul>", "loose text"),
+        ("<table><tbody><tr><td>body</td></tr></tbody><thead><tr><th>head</th></tr></thead></table>", "head"),
+        ("<a href='https://a.example'>outer <a href='https://b.example'>inner</a></a>", "inner"),
+        ("<pre><sub>2</sub> in code</pre>", "in code"),
+        ("<dl>loose<dt>term</dt></dl>", "term"),
+        ("<blockquote>loose <em>text</em></blockquote>", "text"),
+    ],
+)
+def test_raw_html_that_breaks_qti_content_models_is_repaired(
+    qti_schema: etree.XMLSchema, stem: str, text: str
+) -> None:
+    item = assert_valid(qti_schema, export_qti_item(question_with(stem)))
+    body = item.find("q:itemBody", NS)
+    assert body is not None and text in "".join(body.itertext())
+
+
+# Markdown and raw HTML fragments that stress the conversion to QTI's XHTML.
+FRAGMENTS = [
+    "a", " ", "\n", "\n\n", "**b**", "*i*", "`c`", "> ", "1. ", "- ", "### ", "```\nx\n```", "| a | b |\n|---|---|\n| 1 | 2 |",
+    "[l](https://a.example)", "<u>u</u>", "<del>d</del>", "<em><p>p</p></em>", "<li>l</li>", "<table><tr><td>t</td></tr></table>",
+    "<br>", "<h2>h</h2>", "<sup>2</sup>", "&nbsp;", "&amp;", "<", "Term\n: def", "***", "\u00a0",
+]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stem=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=15).map(
+        lambda parts: "Case " + "".join(parts)
+    ),
+    prompt=st.lists(st.sampled_from(FRAGMENTS), max_size=6).map(
+        lambda parts: "Q " + "".join(parts).replace("\n", " ")
+    ),
+    kind=st.sampled_from(["single", "multiple", "true-false", "numeric"]),
+)
+def test_any_markdown_exports_a_valid_item(
+    qti_schema: etree.XMLSchema, stem: str, prompt: str, kind: str
+) -> None:
+    if kind == "true-false":
+        text = f"## {prompt} {{#qti-any}}\ndifficulty: 2 · cognitive: recall · domain: D1 · type: true-false\n\n{stem}\n\n"
+        text += "- [x] True\n  : Yes.\n- [ ] False\n  : No.\n\nExplanation: Because.\n"
+        questions, problems = parse_questions(text, "any.md")
+    else:
+        text = f"## {prompt} {{#qti-any}}\ndifficulty: 2 · cognitive: recall · domain: D1 · type: {kind}\n\n{stem}\n\n"
+        body = "Answer: 2\nTolerance: 0\n" if kind == "numeric" else "- [x] A\n  : Yes.\n- [ ] B\n  : No.\n"
+        questions, problems = parse_questions(text + body + "\nExplanation: Because.\n", "any.md")
+    assume(not problems and questions)
+    assert_valid(qti_schema, export_qti_item(questions[0]))
 
 
 def test_question_types_covered(awkward: dict[str, Question]) -> None:

@@ -89,6 +89,24 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "readiness.own_report"): expect(403, trainee=200),
     ("GET", "readiness.trainee_report"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
+    # authoring, in this order: world.author's private draft is edited, previewed, submitted, withdrawn;
+    # their draft in review is commented on, returned (empty comment) and approved; then a published one
+    ("GET", "authoring.new_draft"): expect(403, author=200),
+    ("POST", "authoring.new_draft"): expect(403, author=200),  # empty form: comes back with errors
+    ("GET", "authoring.draft"): expect(403, author=200, trainer=200),  # submitted: reviewers may read it
+    ("GET", "authoring.edit"): expect(403, author=200),
+    ("POST", "authoring.edit"): expect(403, author=302),  # no fields: Flask-WTF keeps the saved ones
+    ("POST", "authoring.preview"): expect(403, author=200),
+    ("POST", "authoring.submit"): expect(403, author=302),
+    ("POST", "authoring.withdraw"): expect(403, author=302),
+    ("POST", "authoring.comment"): expect(403, author=200, trainer=200),  # empty comment
+    ("POST", "authoring.return_draft"): expect(403, author=403, trainer=200),  # own draft; empty comment
+    ("POST", "authoring.approve"): expect(403, author=403, trainer=302),  # nobody approves their own
+    ("GET", "authoring.revision"): expect(403, author=200, trainer=200),
+    ("POST", "authoring.retire"): expect(403, author=302, trainer=302),
+    ("GET", "authoring.review_queue"): expect(403, author=200, trainer=200),
+    ("GET", "authoring.import_questions"): expect(403, author=200),
+    ("POST", "authoring.import_questions"): expect(403, author=200),  # no file: comes back with errors
 }
 
 
@@ -145,4 +163,41 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "admin.cohort_edit": {"cohort_id": world.cohort.id},
         "admin.cohort_add_trainee": {"cohort_id": world.cohort.id},
         "admin.cohort_remove_trainee": {"cohort_id": world.other_cohort.id, "user_id": world.other_trainee.id},
+        **authoring_params(world),
+    }
+
+
+def authoring_params(world) -> dict[str, dict]:
+    """Drafts of world.author: one private, one in review, one published (approved by world.trainer)."""
+    from datetime import UTC, datetime
+
+    from app.authoring.starters import starter_text
+    from app.extensions import db
+    from app.models import DraftKind
+    from app.services import authoring
+
+    now = datetime.now(UTC)
+
+    def draft(title: str):
+        return authoring.create_draft(
+            world.author, DraftKind.QUESTION, title, starter_text(DraftKind.QUESTION, title), now
+        )
+
+    private, review, published = draft("Access private"), draft("Access review"), draft("Access published")
+    authoring.submit(review, world.author, now)
+    authoring.submit(published, world.author, now)
+    authoring.approve(published, world.trainer, "", now)
+    db.session.commit()
+    own, shared = {"draft_id": private.id}, {"draft_id": review.id}
+    return {
+        "authoring.draft": shared,
+        "authoring.edit": own,
+        "authoring.preview": own,
+        "authoring.submit": own,
+        "authoring.withdraw": own,
+        "authoring.comment": shared,
+        "authoring.return_draft": shared,
+        "authoring.approve": shared,
+        "authoring.revision": {"draft_id": published.id, "number": 1},
+        "authoring.retire": {"draft_id": published.id, "kind": "question", "slug": "access-published"},
     }

@@ -138,7 +138,9 @@ def map_numeric(draft: Draft, answers: list[NumericAnswer]) -> bool:
     draft.answer = right.answer
     draft.tolerance = abs(right.tolerance)
     if right.tolerance < 0:
-        draft.note(right.line, f"negative tolerance in `{right.written}` read as {abs(right.tolerance)}", lossy=False)
+        draft.note(
+            right.line, f"negative tolerance in `{right.written}` read as {abs(right.tolerance)}", lossy=False
+        )
     for answer in answers:
         if answer is right:
             continue
@@ -149,8 +151,12 @@ def map_numeric(draft: Draft, answers: list[NumericAnswer]) -> bool:
                 "here are right or wrong",
             )
         elif answer.feedback:
-            which = f"the wrong answer `{answer.written}`" if answer.answer is not None else "any other answer"
-            draft.note(answer.line, f"feedback for {which} dropped: numeric items here have no per-answer feedback")
+            which = (
+                f"the wrong answer `{answer.written}`" if answer.answer is not None else "any other answer"
+            )
+            draft.note(
+                answer.line, f"feedback for {which} dropped: numeric items here have no per-answer feedback"
+            )
     if right.feedback:
         draft.explanation = "\n\n".join(p for p in (draft.explanation, right.feedback) if p)
         draft.note(right.line, "the feedback on the right answer was added to the explanation", lossy=False)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
 from ..questions import Question, QuestionType
 
 _SPECIAL = "~=#{}:"
+_FORMAT_MARKER = re.compile(r"^\[(moodle|html|plain|markdown)\]")
+_WEIGHT_LIKE = re.compile(r"^%-*\d")  # Moodle would read it as a weight after `~`
 
 
 def escape_gift(text: str) -> str:
@@ -59,12 +62,12 @@ def gift_question(question: Question) -> str:
     lines = _comments(question)
     text = f"{question.stem}\n\n{question.prompt}" if question.stem else question.prompt
     head = f"::{question.id}::[markdown]{escape_gift(text)}"
-    general = f"####{escape_gift(question.explanation)}"
+    general = f"####{_text(question.explanation)}"
     if question.type is QuestionType.TRUE_FALSE:
         right = next(o for o in question.options if o.correct)
         wrong = next(o for o in question.options if not o.correct)
         value = "TRUE" if right.text.lower() == "true" else "FALSE"
-        lines.append(f"{head}{{{value}#{escape_gift(wrong.rationale)}#{escape_gift(right.rationale)}{general}}}")
+        lines.append(f"{head}{{{value}#{_text(wrong.rationale)}#{_text(right.rationale)}{general}}}")
     elif question.type is QuestionType.NUMERIC:
         answer = f"{_number(question.answer)}:{_number(question.tolerance)}"
         lines.append(f"{head}{{#{answer}{general}}}")
@@ -74,11 +77,19 @@ def gift_question(question: Question) -> str:
         for option in question.options:
             if question.type is QuestionType.MULTIPLE:
                 mark = f"~%{weight}%" if option.correct else f"~%-{weight}%"
+            elif _WEIGHT_LIKE.match(option.text):
+                mark = "=%100%" if option.correct else "~%0%"  # an explicit weight, so the text keeps its %
             else:
                 mark = "=" if option.correct else "~"
-            lines.append(f"\t{mark}{escape_gift(option.text)}#{escape_gift(option.rationale)}")
+            lines.append(f"\t{mark}{_text(option.text)}#{_text(option.rationale)}")
         lines += [f"\t{general}", "}"]
     return "\n".join(lines)
+
+
+def _text(markdown: str) -> str:
+    """An answer or feedback: escaped, with an explicit `[markdown]` when it starts like a format marker."""
+    marker = "[markdown]" if _FORMAT_MARKER.match(markdown) else ""
+    return marker + escape_gift(markdown)
 
 
 def _comments(question: Question) -> list[str]:

@@ -68,7 +68,9 @@ def _import_question(
         draft.note(question.line, SKIP_REASONS[question.kind])
         return skipped_item(draft, category)
     if question.missing_word:
-        draft.note(question.line, "missing-word question: the blank is shown as _____ in the prompt", lossy=False)
+        draft.note(
+            question.line, "missing-word question: the blank is shown as _____ in the prompt", lossy=False
+        )
     if question.kind == "truefalse":
         assert question.truth is not None
         right = draft.markdown_of(question.right_feedback)
@@ -108,7 +110,9 @@ def _numbers(draft: Draft, question: GiftQuestion) -> list[NumericAnswer]:
     ]
     if question.wrong_feedback:
         feedback = draft.markdown_of(question.wrong_feedback)
-        numbers.append(NumericAnswer(None, Decimal(0), Decimal(0), feedback, question.wrong_feedback.line, "~"))
+        numbers.append(
+            NumericAnswer(None, Decimal(0), Decimal(0), feedback, question.wrong_feedback.line, "~")
+        )
     return numbers
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .text_formats import BLANK_MARK, FORMATS, Formatted
 
@@ -32,9 +32,6 @@ class Source:
 
     text: str
     lines: tuple[int, ...]
-
-    def __len__(self) -> int:
-        return len(self.text)
 
     def line_at(self, index: int) -> int:
         if not self.lines:
@@ -161,8 +158,11 @@ def split_blocks(text: str) -> list[Block]:
 
 
 def unescape(content: tuple[tuple[int, str], ...]) -> Source:
-    """Join content lines with newlines and swap escapes for stand-ins: `\\\\` is a backslash, `\\n` a newline,
-    `\\:` `\\#` `\\=` `\\{` `\\}` `\\~` the plain character; any other backslash stays as written."""
+    """Join content lines with newlines and swap escapes for stand-ins.
+
+    `\\\\` is a backslash, `\\n` a newline, `\\:` `\\#` `\\=` `\\{` `\\}` `\\~` the plain character; any other
+    backslash stays as written.
+    """
     chars: list[str] = []
     lines: list[int] = []
     for index, (number, text) in enumerate(content):
@@ -274,7 +274,13 @@ def _read_question(block: Block, source: Source, title: str | None) -> GiftQuest
     feedback = with_format(general, text.format) if general is not None else None
     kind = _kind(answers.text)
     question = GiftQuestion(
-        first_line, title, block.comments, kind, text, missing_word, feedback if feedback and feedback.text else None
+        first_line,
+        title,
+        block.comments,
+        kind,
+        text,
+        missing_word,
+        feedback if feedback and feedback.text else None,
     )
     reader = {
         "multichoice": _multichoice,
@@ -344,7 +350,9 @@ def _with_feedback(source: Source, text_format: str) -> tuple[Formatted, Formatt
 def _multichoice(question: GiftQuestion, answers: Source) -> GiftQuestion:
     pieces = _answer_pieces(answers, "~=")
     if len(pieces) < 2:
-        raise _Invalid(question.line, "a multiple-choice question needs at least two answers (`=right ~wrong`)")
+        raise _Invalid(
+            question.line, "a multiple-choice question needs at least two answers (`=right ~wrong`)"
+        )
     read: list[GiftAnswer] = []
     for mark, piece in pieces:
         piece = piece.strip()
@@ -405,7 +413,9 @@ def _numerical(question: GiftQuestion, answers: Source) -> GiftQuestion:
         weight, rest = _weight(piece)
         text, feedback = _with_feedback(rest, question.text.format)
         answer, tolerance = _number_and_tolerance(text.text, piece.first_line or question.line)
-        numbers.append(GiftNumber(answer, tolerance, weight, feedback, text.text, piece.first_line or question.line))
+        numbers.append(
+            GiftNumber(answer, tolerance, weight, feedback, text.text, piece.first_line or question.line)
+        )
     return replace(question, numbers=tuple(numbers), wrong_feedback=wrong)
 
 
@@ -425,9 +435,8 @@ def _number_and_tolerance(written: str, line: int) -> tuple[Decimal | None, Deci
 
 def _decimal(text: str, line: int) -> Decimal:
     text = text.strip()
-    try:
-        if _NUMBER.match(text):
-            return Decimal(text)
-    except InvalidOperation:
-        pass
-    raise _Invalid(line, f"`{text}` is not a number: write numerical answers like `{{#5:0.5}}` or `{{#4..6}}`")
+    if _NUMBER.match(text):
+        return Decimal(text)
+    raise _Invalid(
+        line, f"`{text}` is not a number: write numerical answers like `{{#5:0.5}}` or `{{#4..6}}`"
+    )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..markdown_render import unsafe_html
 from ..questions import DOMAINS, QuestionType, parse_questions
 from .drafts import NO_EXPLANATION, NO_RATIONALE, Draft
+from .html_to_markdown import escape_plain
 from .ids import IdAllocator
 from .results import ImportedItem, ImportStatus
 
@@ -18,10 +19,17 @@ DEFAULT_COGNITIVE = "application"
 _HEADING = re.compile(r"^ {0,3}##(?:[ \t]+.*)?$")
 _OPTION = re.compile(r"^( {0,3}[-*+][ \t]+)\[")
 _KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit)([ \t]*:)")
+# Which keywords start structure where (questions.py): in a stem, Explanation, Answer and Tolerance (and
+# Unit on a numeric item); after `Explanation:`, a new Explanation or Reference.
+_STEM_KEYWORDS = frozenset({"Explanation", "Answer", "Tolerance"})
+_TAIL_KEYWORDS = frozenset({"Explanation", "Reference"})
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_RATIONALE_START = re.compile(r"^:(?:[ \t]|$)")
 # A block that is a plain paragraph (not a list, table, quote, heading, code or rule) can be a prompt.
-_NOT_PARAGRAPH = re.compile(r"^(\s{4}|\s*([-*+]\s|\d+[.)]\s|>|#|\||```|~~~|\* \* \*|<))")
+_NOT_PARAGRAPH = re.compile(
+    r"^(\s{4}|\s*([-*+]\s|\d+[.)]\s|>|#|\||```|~~~|\* \* \*|<(div|table|p|ul|ol|dl|pre|blockquote|h[1-6]|hr)\b))",
+    re.I,
+)
 
 
 def check_domain(domain: str) -> str:
@@ -42,18 +50,22 @@ def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category:
     prompt, stem = split_prompt(draft.text)
     if not prompt:
         if not draft.title:
-            draft.note(draft.line, "the question has no text: skipped")
-            return _skipped(draft, category)
-        prompt = _one_line(draft.title)
+            what = (
+                "has no text" if not draft.text.strip() else "has no plain paragraph to ask as the question"
+            )
+            draft.note(draft.line, f"the question {what} and no title: skipped")
+            return skipped_item(draft, category)
+        prompt = escape_plain(_one_line(draft.title))  # a title is plain text, not Markdown
         draft.note(draft.line, "no one-line question found in the text: the title is the prompt")
     for index, choice in enumerate(draft.choices):
         if not choice.text.strip():
             draft.note(choice.line, f"answer {index + 1} has no text: skipped")
-            return _skipped(draft, category)
+            return skipped_item(draft, category)
         if not choice.rationale.strip():
             choice.rationale = NO_RATIONALE
             draft.note(
-                choice.line, f"answer `{_short(choice.text)}` has no feedback: a placeholder rationale was added"
+                choice.line,
+                f"answer `{_short(choice.text)}` has no feedback: a placeholder rationale was added",
             )
     if not draft.explanation.strip():
         draft.explanation = NO_EXPLANATION
@@ -63,8 +75,10 @@ def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category:
     markdown = _section(draft, question_id, prompt, stem, domain)
     _, problems = parse_questions(markdown, path)
     if problems:
-        draft.note(draft.line, "could not be written as a valid question: " + "; ".join(p.message for p in problems))
-        return _skipped(draft, category)
+        draft.note(
+            draft.line, "could not be written as a valid question: " + "; ".join(p.message for p in problems)
+        )
+        return skipped_item(draft, category)
     status = ImportStatus.PARTIAL if draft.lossy else ImportStatus.IMPORTED
     return ImportedItem(
         _title(draft, prompt), draft.line, status, markdown, tuple(draft.notes), category, question_id
@@ -73,12 +87,10 @@ def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category:
 
 def skipped_item(draft: Draft, category: str | None) -> ImportedItem:
     """An item for a question we do not import; its notes say why."""
-    return _skipped(draft, category)
-
-
-def _skipped(draft: Draft, category: str | None) -> ImportedItem:
     prompt, _ = split_prompt(draft.text)
-    return ImportedItem(_title(draft, prompt), draft.line, ImportStatus.SKIPPED, None, tuple(draft.notes), category)
+    return ImportedItem(
+        _title(draft, prompt), draft.line, ImportStatus.SKIPPED, None, tuple(draft.notes), category
+    )
 
 
 def _title(draft: Draft, prompt: str) -> str:
@@ -103,7 +115,7 @@ def _blocks(text: str) -> list[str]:
         opener = _FENCE.match(line)
         if fence is None and opener:
             fence = opener.group(1)
-        elif fence is not None and line.strip().startswith(fence):
+        elif fence is not None and _closes(line, fence):
             fence = None
         if fence is None and not line.strip():
             blocks.append("\n".join(current))
@@ -112,6 +124,19 @@ def _blocks(text: str) -> list[str]:
             current.append(line)
     blocks.append("\n".join(current))
     return blocks
+
+
+def _opens_code_block(first: str, rest: str) -> bool:
+    """A fence line that a later line closes; an unclosed one is text after `Explanation:`."""
+    opener = _FENCE.match(first)
+    return bool(opener) and any(_closes(line, opener.group(1)) for line in rest.split("\n"))
+
+
+def _closes(line: str, fence: str) -> bool:
+    """As the parser reads it: the fence character only, at least as many, indented at most three spaces."""
+    stripped = line.strip()
+    indent = len(line) - len(line.lstrip(" "))
+    return indent <= 3 and len(stripped) >= len(fence) and set(stripped) == {fence[0]}
 
 
 def _one_line(text: str) -> str:
@@ -142,7 +167,8 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
         meta.append("topics: " + ", ".join(draft.topics))
     lines = [f"## {_defuse_html(prompt)} {{#{question_id}}}", " · ".join(meta), ""]
     if stem:
-        lines += [*_free_text(stem), ""]
+        numeric = draft.type is QuestionType.NUMERIC
+        lines += [*_free_text(stem, _STEM_KEYWORDS | ({"Unit"} if numeric else set())), ""]
     if draft.type is QuestionType.NUMERIC:
         assert draft.answer is not None and draft.tolerance is not None
         lines += [f"Answer: {_format_number(draft.answer)}", f"Tolerance: {_format_number(draft.tolerance)}"]
@@ -154,32 +180,44 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
         lines += _rationale(choice.rationale)
     if draft.choices:
         lines.append("")
-    explanation = _free_text(draft.explanation)
-    if _NOT_PARAGRAPH.match(explanation[0]):  # a table or code block must start on its own line
-        explanation.insert(0, "")
-    lines += [f"Explanation: {explanation[0]}".rstrip(), *explanation[1:], ""]
+    first, _, rest = draft.explanation.strip().partition("\n")
+    if _opens_code_block(first, rest):  # a code block must open on its own line to be read as one
+        lines += ["Explanation:", *_free_text(draft.explanation.strip(), _TAIL_KEYWORDS), ""]
+    else:  # the rest of the `Explanation:` line is never read as structure
+        lines += [
+            f"Explanation: {_defuse_html(first)}",
+            *(_free_text(rest, _TAIL_KEYWORDS) if rest else []),
+            "",
+        ]
     return "\n".join(lines)
 
 
 def _note_unsafe_html(draft: Draft) -> None:
-    texts = [draft.text, draft.explanation, draft.unit or "", *(f"{c.text}\n{c.rationale}" for c in draft.choices)]
+    texts = [
+        draft.text,
+        draft.explanation,
+        draft.unit or "",
+        *(f"{c.text}\n{c.rationale}" for c in draft.choices),
+    ]
     found = sorted({message for text in texts for _, message in unsafe_html(text)})
     if found:
-        draft.note(draft.line, "raw HTML that could run script is shown as text, not run: " + "; ".join(found))
+        draft.note(
+            draft.line, "raw HTML that could run script is shown as text, not run: " + "; ".join(found)
+        )
 
 
-def _free_text(text: str) -> list[str]:
+def _free_text(text: str, keywords: frozenset[str] | set[str]) -> list[str]:
     """Lines of a stem or explanation, changed only where our parser would read them as structure.
 
-    A `##` heading becomes `###`, an option-like `- [ ]` line escapes its bracket, a line starting with a
-    keyword (`Answer:`...) starts with an entity instead, an unclosed code block is closed, and raw
-    HTML that could run script is shown as text.
+    A `##` heading becomes `###`, an option-like `- [ ]` line escapes its bracket, a line starting with
+    one of `keywords` (`Answer:`...) starts with an entity instead, an unclosed code block is closed, and
+    raw HTML that could run script is shown as text.
     """
     out: list[str] = []
     fence: str | None = None
-    for line in text.strip().split("\n"):
+    for line in text.split("\n"):
         if fence is not None:
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+            if _closes(line, fence):
                 fence = None
             out.append(line)
             continue
@@ -190,11 +228,17 @@ def _free_text(text: str) -> list[str]:
         if _HEADING.match(line):
             line = "#" + line.lstrip()
         line = _OPTION.sub(lambda m: m.group(1) + "\\[", line)
-        line = _KEYWORD.sub(lambda m: f"&#{ord(m.group(1)[0])};{m.group(1)[1:]}{m.group(2)}", line)
+        line = _KEYWORD.sub(lambda m: _entity_start(m) if m.group(1) in keywords else m.group(0), line)
         out.append(_defuse_html(line))
     if fence is not None:
         out.append(fence)
-    return out or [""]
+    return out
+
+
+def _entity_start(match: re.Match[str]) -> str:
+    """`Answer:` -> `&#65;nswer:`: renders the same, but is no longer the keyword."""
+    word = match.group(1)
+    return f"&#{ord(word[0])};{word[1:]}{match.group(2)}"
 
 
 def _rationale(text: str) -> list[str]:
@@ -203,8 +247,8 @@ def _rationale(text: str) -> list[str]:
     lines = [_defuse_html(line.strip()) for line in text.strip().split("\n")]
     out = [f"  : {lines[0]}"]
     for line in lines[1:]:
-        if line.startswith(":"):
-            line = "&#58;" + line[1:]  # a second `:` line would start a new rationale paragraph
+        if _RATIONALE_START.match(line):
+            line = "&#58;" + line[1:]  # `: text` would start a new rationale paragraph
         deep = line.startswith(("#", "```", "~~~")) or _OPTION.match(line)
         out.append(("    " if deep else "  ") + line if line else "")
     return out

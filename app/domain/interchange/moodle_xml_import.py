@@ -76,7 +76,9 @@ def import_moodle_xml(
             problems.append(Problem(path, error.line, error.message))
             title = _name(element) or f"question at line {element.sourceline}"
             note = f"line {error.line}: not valid Moodle XML, skipped: {error.message}"
-            items.append(ImportedItem(title, element.sourceline or 0, ImportStatus.SKIPPED, None, (note,), category))
+            items.append(
+                ImportedItem(title, element.sourceline or 0, ImportStatus.SKIPPED, None, (note,), category)
+            )
     return GiftImport(items, problems)
 
 
@@ -153,7 +155,9 @@ def _fraction(answer: etree._Element) -> Decimal:
     """The answer's credit in percent: 100 right, 0 wrong, negative a penalty."""
     raw = answer.get("fraction", "0").strip()
     if not _NUMBER.match(raw):
-        raise _Unreadable(answer.sourceline or 0, f"answer fraction `{raw}` is not a number (100 right, 0 wrong)")
+        raise _Unreadable(
+            answer.sourceline or 0, f"answer fraction `{raw}` is not a number (100 right, 0 wrong)"
+        )
     return Decimal(raw)
 
 
@@ -214,7 +218,10 @@ def _read_tags(draft: Draft, element: etree._Element) -> None:
         name = (tag.findtext("text") or "").strip()
         topic = slugify(name)
         if not topic:
-            draft.note(tag.sourceline or draft.line, f"tag `{name}` has no letters or digits to make a topic of: dropped")
+            draft.note(
+                tag.sourceline or draft.line,
+                f"tag `{name}` has no letters or digits to make a topic of: dropped",
+            )
         elif topic not in topics:
             topics.append(topic)
     draft.topics = tuple(topics)

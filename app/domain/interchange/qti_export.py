@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 
 from ..markdown_render import MarkdownRenderer
 from ..questions import Question, QuestionType
-from .qti_html import QTI_NS, append_html, qti
+from .qti_html import QTI_NS, append_html, qti, xml_text
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 QTI_SCHEMA_LOCATION = f"{QTI_NS} http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
@@ -75,7 +75,9 @@ def _choice_item(root: etree._Element, question: Question, renderer: MarkdownRen
         share = 1 / len(question.correct_keys)
         mapping = _element(declaration, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
         for option in question.options:
-            _element(mapping, "mapEntry", mapKey=option.key, mappedValue=repr(share if option.correct else -share))
+            _element(
+                mapping, "mapEntry", mapKey=option.key, mappedValue=repr(share if option.correct else -share)
+            )
     _score_outcomes(root)
     _element(root, "outcomeDeclaration", identifier=FEEDBACK, cardinality=cardinality, baseType="identifier")
     _element(root, "outcomeDeclaration", identifier=SOLUTION, cardinality="single", baseType="identifier")
@@ -83,7 +85,11 @@ def _choice_item(root: etree._Element, question: Question, renderer: MarkdownRen
     body = _element(root, "itemBody")
     _stem(body, question, renderer)
     interaction = _element(
-        body, "choiceInteraction", responseIdentifier=RESPONSE, shuffle="false", maxChoices="0" if multiple else "1"
+        body,
+        "choiceInteraction",
+        responseIdentifier=RESPONSE,
+        shuffle="false",
+        maxChoices="0" if multiple else "1",
     )
     append_html(_element(interaction, "prompt"), renderer.render(question.prompt), inline=True)
     labels = renderer.render_many([o.text for o in question.options])
@@ -108,19 +114,21 @@ def _choice_item(root: etree._Element, question: Question, renderer: MarkdownRen
 
 
 def _numeric_item(root: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
-    declaration = _element(root, "responseDeclaration", identifier=RESPONSE, cardinality="single", baseType="float")
+    declaration = _element(
+        root, "responseDeclaration", identifier=RESPONSE, cardinality="single", baseType="float"
+    )
     _element(_element(declaration, "correctResponse"), "value").text = _number(question.answer)
     _score_outcomes(root)
     _element(root, "outcomeDeclaration", identifier=SOLUTION, cardinality="single", baseType="identifier")
 
     body = _element(root, "itemBody")
     _stem(body, question, renderer)
-    append_html(_element(body, "p", **{"class": "prompt"}), renderer.render(question.prompt), inline=True)
+    append_html(_element(body, "div", **{"class": "prompt"}), renderer.render(question.prompt), inline=True)
     answer_line = _element(body, "p")
     entry = _element(answer_line, "textEntryInteraction", responseIdentifier=RESPONSE)
     entry.set("expectedLength", str(max(8, len(_number(question.answer)) + 2)))
     if question.unit:
-        entry.tail = f" {question.unit}"
+        entry.tail = xml_text(f" {question.unit}")
 
     processing = _element(root, "responseProcessing")
     tolerance = question.tolerance or 0.0
@@ -154,7 +162,9 @@ def _explanation(question: Question) -> str:
 def _score_outcomes(root: etree._Element) -> None:
     score = _element(root, "outcomeDeclaration", identifier=SCORE, cardinality="single", baseType="float")
     _element(_element(score, "defaultValue"), "value").text = "0"
-    maximum = _element(root, "outcomeDeclaration", identifier=MAXSCORE, cardinality="single", baseType="float")
+    maximum = _element(
+        root, "outcomeDeclaration", identifier=MAXSCORE, cardinality="single", baseType="float"
+    )
     _element(_element(maximum, "defaultValue"), "value").text = "1"
 
 
@@ -165,7 +175,9 @@ def _modal(root: etree._Element, outcome: str, identifier: str, title: str, html
     append_html(feedback, html)
 
 
-def _if_else(processing: etree._Element, test: etree._Element, then: etree._Element, other: etree._Element) -> None:
+def _if_else(
+    processing: etree._Element, test: etree._Element, then: etree._Element, other: etree._Element
+) -> None:
     condition = _element(processing, "responseCondition")
     branch = _element(condition, "responseIf")
     branch.append(test)
@@ -204,7 +216,7 @@ def _plain(html: str) -> str:
     """Text of an HTML fragment on one line (QTI titles are normalized strings)."""
     if not html.strip():
         return ""
-    return " ".join(lxml_html.fragment_fromstring(html, create_parent="div").text_content().split())
+    return xml_text(" ".join(lxml_html.fragment_fromstring(html, create_parent="div").text_content().split()))
 
 
 def _number(value: float | None) -> str:

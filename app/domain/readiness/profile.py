@@ -37,7 +37,7 @@ class AbilityStructure:
     @classmethod
     def from_correlation(cls, correlation: float) -> AbilityStructure:
         """Between-domain correlation rho of abilities on the N(0, 1) calibration scale."""
-        rho = min(max(correlation, 0.0), 0.95)
+        rho = min(max(correlation, 0.01), 0.95)  # neither part may vanish: both are divided by
         return cls(general_sd=float(np.sqrt(rho)), specific_sd=float(np.sqrt(1 - rho)))
 
 

@@ -1,0 +1,267 @@
+"""Authoring workspace: write drafts in the browser, review them, publish them into the bank.
+
+Views validate a form, call app.services.authoring, commit once and redirect. Writing pages need
+Action.AUTHOR; the pages a reviewer uses (a draft, its revisions, comments, decisions, the review
+queue) need Action.APPROVE_CONTENT, which authors and trainers hold. Record rules (whose draft, which
+status) live in the service: 404 for a draft one cannot see, 403 for someone else's draft or one's
+own approval, 409 for a draft in the wrong status.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.authoring.forms import (
+    MAX_TEXT,
+    ApproveForm,
+    ButtonForm,
+    CommentForm,
+    EditorForm,
+    ImportForm,
+    NewDraftForm,
+    ReturnForm,
+)
+from app.authoring.starters import starter_text
+from app.domain.interchange import summary_line
+from app.extensions import db
+from app.models import Draft, DraftKind, DraftStatus
+from app.policy import Action, require
+from app.services import authoring
+from app.services.authoring import AuthoringError, DraftProblems
+
+bp = Blueprint("authoring", __name__, url_prefix="/authoring")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.route("/drafts/new", methods=["GET", "POST"])
+@require(Action.AUTHOR)
+def new_draft():
+    form = NewDraftForm()
+    if form.validate_on_submit():
+        kind = DraftKind(form.kind.data)
+        draft = authoring.create_draft(
+            current_user, kind, form.title.data, starter_text(kind, form.title.data), _now()
+        )
+        db.session.commit()
+        flash(
+            "Draft created from a small example: rewrite it, and watch the preview and the checks.", "success"
+        )
+        return redirect(url_for("authoring.edit", draft_id=draft.id))
+    return render_template("authoring/new.html", form=form)
+
+
+@bp.get("/drafts/<int:draft_id>")
+@require(Action.APPROVE_CONTENT)
+def draft(draft_id: int):
+    return _draft_page(authoring.visible_draft(current_user, draft_id))
+
+
+@bp.route("/drafts/<int:draft_id>/edit", methods=["GET", "POST"])
+@require(Action.AUTHOR)
+def edit(draft_id: int):
+    """GET shows the editor with the saved text checked and previewed; POST saves (and may submit)."""
+    draft = authoring.own_draft(current_user, draft_id)
+    form = EditorForm(obj=draft)
+    if form.validate_on_submit():
+        authoring.save_draft(draft, current_user, form.title.data, form.text.data or "", _now())
+        if form.save_and_submit.data:
+            try:
+                authoring.submit(draft, current_user, _now())
+            except DraftProblems as refusal:
+                db.session.commit()  # the text is saved; only the submission was refused
+                flash(f"Saved. {refusal}", "error")
+                return redirect(url_for("authoring.edit", draft_id=draft.id))
+            db.session.commit()
+            flash(
+                "Saved and sent for review. Another author or a trainer will approve it or return it.",
+                "success",
+            )
+            return redirect(url_for("authoring.draft", draft_id=draft.id))
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("authoring.edit", draft_id=draft.id))
+    text = form.text.data if form.text.data is not None else draft.text
+    return render_template(
+        "authoring/edit.html",
+        draft=draft,
+        form=form,
+        preview=authoring.preview(draft, text),
+        locked=draft.status == DraftStatus.IN_REVIEW,
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/preview")
+@require(Action.AUTHOR)
+def preview(draft_id: int):
+    """JSON {html, problems: [{line, message, severity}], map, summary} for the text posted (not saved).
+
+    The text comes as JSON {"text": ...} (editor.js, with the CSRF token in X-CSRFToken) or as a form field.
+    """
+    draft = authoring.own_draft(current_user, draft_id)
+    payload = request.get_json(silent=True)
+    text = payload.get("text", "") if isinstance(payload, dict) else request.form.get("text", "")
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        abort(400, f"Send the draft's text as a string of at most {MAX_TEXT:,} characters.")
+    result = authoring.preview(draft, text.replace("\r\n", "\n"))
+    return jsonify(
+        html=render_template("authoring/_preview.html", preview=result),
+        problems=[
+            {"line": p.line, "message": p.message, "severity": p.severity.value}
+            for p in result.check.problems
+        ],
+        map=render_template("authoring/_map.html", map=result.map, interactive=True) if result.map else "",
+        summary=result.summary,
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/submit")
+@require(Action.AUTHOR)
+def submit(draft_id: int):
+    draft = authoring.own_draft(current_user, draft_id)
+    try:
+        authoring.submit(draft, current_user, _now())
+    except DraftProblems as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("authoring.edit", draft_id=draft.id))
+    db.session.commit()
+    flash("Sent for review.", "success")
+    return redirect(url_for("authoring.draft", draft_id=draft.id))
+
+
+@bp.post("/drafts/<int:draft_id>/withdraw")
+@require(Action.AUTHOR)
+def withdraw(draft_id: int):
+    draft = authoring.own_draft(current_user, draft_id)
+    authoring.withdraw(draft, current_user, _now())
+    db.session.commit()
+    flash("Withdrawn from review: you can edit it again.", "success")
+    return redirect(url_for("authoring.edit", draft_id=draft.id))
+
+
+@bp.post("/drafts/<int:draft_id>/approve")
+@require(Action.APPROVE_CONTENT)
+def approve(draft_id: int):
+    draft = authoring.draft_to_decide(current_user, draft_id, "approve")
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        return _draft_page(draft, approve_form=form)
+    try:
+        revision = authoring.approve(draft, current_user, form.comment.data or "", _now())
+    except DraftProblems as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("authoring.draft", draft_id=draft.id))
+    db.session.commit()
+    flash(f"Published as revision {revision.number}: {revision.summary}.", "success")
+    return redirect(url_for("authoring.revision", draft_id=draft.id, number=revision.number))
+
+
+@bp.post("/drafts/<int:draft_id>/return")
+@require(Action.APPROVE_CONTENT)
+def return_draft(draft_id: int):
+    draft = authoring.draft_to_decide(current_user, draft_id, "return")
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _draft_page(draft, return_form=form)
+    authoring.return_draft(draft, current_user, form.comment.data, _now())
+    db.session.commit()
+    flash(f"Returned to {draft.author.name} with your comment.", "success")
+    return redirect(url_for("authoring.review_queue"))
+
+
+@bp.post("/drafts/<int:draft_id>/comments")
+@require(Action.APPROVE_CONTENT)
+def comment(draft_id: int):
+    draft = authoring.visible_draft(current_user, draft_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _draft_page(draft, comment_form=form)
+    added = authoring.add_comment(draft, current_user, form.text.data, _now())
+    db.session.commit()
+    return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor=f"comment-{added.id}"))
+
+
+@bp.get("/drafts/<int:draft_id>/revisions/<int:number>")
+@require(Action.APPROVE_CONTENT)
+def revision(draft_id: int, number: int):
+    draft = authoring.visible_draft(current_user, draft_id)
+    published = authoring.revision_of(draft, number)
+    return render_template(
+        "authoring/revision.html",
+        draft=draft,
+        revision=published,
+        diff=authoring.diff_to_previous(draft, published),
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/items/<any(question, scenario):kind>/<slug>/retire")
+@require(Action.APPROVE_CONTENT)
+def retire(draft_id: int, kind: str, slug: str):
+    draft = authoring.visible_draft(current_user, draft_id)
+    authoring.retire_item(draft, current_user, kind, slug, _now())
+    db.session.commit()
+    flash(
+        f"Retired the {kind} {slug}: trainees no longer get it; past answers keep their version.", "success"
+    )
+    return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor="published"))
+
+
+@bp.get("/reviews")
+@require(Action.APPROVE_CONTENT)
+def review_queue():
+    return render_template("authoring/reviews.html", queue=authoring.review_queue(current_user.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require(Action.AUTHOR)
+def import_questions():
+    """Upload GIFT or Moodle XML; what imports becomes one question draft, with the report as a comment."""
+    form = ImportForm()
+    outcome = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            outcome = authoring.import_questions(
+                current_user,
+                upload.filename or "upload",
+                upload.read(),
+                form.domain.data,
+                form.title.data or "",
+                _now(),
+            )
+        except AuthoringError as refusal:
+            form.file.errors = [str(refusal)]
+        if outcome is not None and outcome.draft is not None:
+            db.session.commit()
+            flash(
+                f"{outcome.format} import: {summary_line(outcome.result)}. Check each question's notes below.",
+                "success",
+            )
+            return redirect(url_for("authoring.draft", draft_id=outcome.draft.id, _anchor="comments"))
+    return render_template("authoring/import.html", form=form, outcome=outcome)
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+def _draft_page(draft: Draft, **forms):
+    """The draft's page: status, actions for this person, preview and problems, map, comments, history."""
+    is_author = draft.author_id == current_user.id
+    return render_template(
+        "authoring/draft.html",
+        draft=draft,
+        is_author=is_author,
+        can_decide=not is_author and draft.status == DraftStatus.IN_REVIEW,
+        preview=authoring.preview(draft, draft.text),
+        items=authoring.published_items(draft),
+        pending_diff=authoring.unpublished_diff(draft),
+        comment_form=forms.get("comment_form") or CommentForm(formdata=None),
+        approve_form=forms.get("approve_form") or ApproveForm(formdata=None),
+        return_form=forms.get("return_form") or ReturnForm(formdata=None),
+        button=ButtonForm(formdata=None),
+    )

@@ -1,0 +1,507 @@
+"""The authoring workspace: drafts of question and scenario files, review, and publishing into the bank.
+
+Who may do what (routes check the role with app.policy; this module checks the record):
+- Anyone who may author (Action.AUTHOR) creates drafts. A draft is its author's alone to edit, submit
+  or withdraw; anyone else who can see it gets 403 for those.
+- A draft never submitted is private: anyone but its author gets 404, so ids reveal nothing. Once
+  submitted, everyone who may approve content (authors and trainers) reads it and comments on it.
+- A reviewer approves or returns a draft in review; nobody approves or returns their own (403).
+- Text in review is locked (409): the author withdraws it to edit. Saving a published or returned
+  draft makes it a draft again; its published revisions never change.
+- Publishing puts the text through the parser and linter `flask content sync` uses and writes it with
+  content_sync.apply: any error refuses it (DraftProblems, every problem listed); new content gets new
+  bank versions, answers and attempts stay pinned to theirs, and an item the text no longer holds is
+  retired. Each publish adds an immutable DraftRevision.
+- A published item is retired (never deleted) by anyone who may approve content; publishing a text
+  that still holds it brings it back, as a sync does when a file brings an item back.
+These functions flush; the route commits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePath
+
+from sqlalchemy import select
+
+from app.domain.interchange import GiftImport, import_gift, import_moodle_xml, markdown_file, summary_line
+from app.domain.markdown_render import MarkdownRenderer
+from app.domain.problems import Problem
+from app.domain.questions import Question as ParsedQuestion
+from app.domain.questions import lint_questions, parse_questions
+from app.domain.scenario_map import ScenarioMap, scenario_map
+from app.domain.scenarios import analyse, lint_scenario, parse_scenario
+from app.extensions import db
+from app.models import (
+    Draft,
+    DraftComment,
+    DraftKind,
+    DraftRevision,
+    DraftStatus,
+    Question,
+    QuestionVersion,
+    Scenario,
+    ScenarioVersion,
+    User,
+)
+from app.services import ServiceError, content_sync
+from app.services.content_files import ContentSet, ScenarioFile
+
+IMPORT_FORMATS = {".gift": "GIFT", ".txt": "GIFT", ".xml": "Moodle XML"}
+
+
+class AuthoringError(ServiceError):
+    """A draft action that cannot be carried out; the message says why and what to do instead."""
+
+
+class DraftProblems(AuthoringError):
+    """The draft's text has errors, so it cannot be submitted or published; `problems` lists them all."""
+
+    def __init__(self, message: str, problems: list[Problem]):
+        super().__init__(message, 422)
+        self.problems = problems
+
+
+def draft_path(draft: Draft) -> str:
+    """The source path of everything published from this draft: messages and bank versions name it."""
+    return f"authoring/draft-{draft.id}.md"
+
+
+# -- loading, with the visibility rules ---------------------------------------------------------------
+
+
+def visible_draft(user: User, draft_id: int, lock: bool = False) -> Draft:
+    """The draft if this person may read it: its author always, others once it was submitted; else 404.
+
+    `lock` takes a row lock (PostgreSQL) so that two reviewers cannot publish the same draft at once.
+    """
+    draft = db.session.get(Draft, draft_id, with_for_update=lock)
+    if draft is None or (draft.author_id != user.id and draft.submitted_at is None):
+        raise AuthoringError("There is no such draft, or it is not shared with you yet.", 404)
+    return draft
+
+
+def own_draft(user: User, draft_id: int) -> Draft:
+    """The draft if this person wrote it: 404 when they cannot see it, 403 when it is someone else's."""
+    draft = visible_draft(user, draft_id)
+    _require_author(draft, user)
+    return draft
+
+
+def draft_to_decide(user: User, draft_id: int, verb: str) -> Draft:
+    """A draft in review this person may approve or return (`verb`): 404, then 403 for one's own, 409."""
+    draft = visible_draft(user, draft_id, lock=True)
+    _require_reviewer(draft, user, verb)
+    return draft
+
+
+def revision_of(draft: Draft, number: int) -> DraftRevision:
+    revision = next((r for r in draft.revisions if r.number == number), None)
+    if revision is None:
+        raise AuthoringError(f"Draft {draft.id} has no published revision {number}.", 404)
+    return revision
+
+
+def drafts_of(user_id: int) -> list[Draft]:
+    """The person's drafts, most recently changed first."""
+    return list(
+        db.session.scalars(select(Draft).where(Draft.author_id == user_id).order_by(Draft.updated_at.desc()))
+    )
+
+
+def review_queue(user_id: int) -> list[Draft]:
+    """Drafts in review that this person may decide on (everyone else's), longest waiting first."""
+    return list(
+        db.session.scalars(
+            select(Draft)
+            .where(Draft.status == DraftStatus.IN_REVIEW.value, Draft.author_id != user_id)
+            .order_by(Draft.submitted_at)
+        )
+    )
+
+
+# -- checking and previewing text ----------------------------------------------------------------------
+
+
+@dataclass
+class DraftCheck:
+    """What the parser and linter say about a draft's text, and what publishing it would write."""
+
+    problems: list[Problem] = field(default_factory=list)
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    scenario: ScenarioFile | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def content(self) -> ContentSet:
+        scenarios = [self.scenario] if self.scenario else []
+        return ContentSet(questions=self.questions, scenarios=scenarios, problems=self.problems)
+
+
+def check_text(draft: Draft, text: str) -> DraftCheck:
+    """Parse and lint the text as a file of the draft's kind, plus the checks against the bank.
+
+    Against the bank: an id that belongs to an item published from anywhere else (a file or another
+    draft) is an error, since ids are never reused; a question whose stored answer key changed is a
+    warning, as in `flask content check`. A question draft without any question is an error.
+    """
+    path = draft_path(draft)
+    if draft.kind == DraftKind.QUESTION:
+        questions, problems = parse_questions(text, path)
+        owners = _question_owners([q.id for q in questions])
+        known = {slug: key for slug, (key, source, _) in owners.items() if source == path}
+        problems += lint_questions(questions, known)
+        for q in questions:
+            owner = owners.get(q.id)
+            if owner is not None and owner[1] != path:
+                problems.append(Problem(path, q.line, _taken(f"question id `{q.id}`", owner[1], owner[2])))
+        if not questions and not any(p.is_error for p in problems):
+            problems.append(
+                Problem(path, 1, "there is no question yet: start one with `## The question? {#its-id}`")
+            )
+        return DraftCheck(sorted(problems, key=lambda p: p.line), questions)
+    scenario, problems = parse_scenario(text, path)
+    if scenario is None:
+        return DraftCheck(problems)
+    analysis = analyse(scenario)
+    problems += lint_scenario(scenario, analysis)
+    owner = _scenario_owner(scenario.id)
+    if owner is not None and owner != path:
+        problems.append(
+            Problem(path, scenario.line_of("id"), _taken(f"scenario id `{scenario.id}`", owner, None))
+        )
+    return DraftCheck(sorted(problems, key=lambda p: p.line), scenario=ScenarioFile(scenario, analysis, text))
+
+
+def _taken(what: str, source: str, line: int | None) -> str:
+    where = f"{source}:{line}" if line else source
+    return f"{what} is already used by {where}: ids are never reused, so choose a new one"
+
+
+def _question_owners(slugs: list[str]) -> dict[str, tuple[str, str, int]]:
+    """slug -> (answer key, source path, line) of the current version, for the slugs already in the bank."""
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        select(
+            Question.slug,
+            QuestionVersion.answer_key,
+            QuestionVersion.source_path,
+            QuestionVersion.source_line,
+        )
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.slug.in_(slugs))
+    ).all()
+    return {slug: (key, source, line) for slug, key, source, line in rows}
+
+
+def _scenario_owner(slug: str) -> str | None:
+    return db.session.scalar(
+        select(ScenarioVersion.source_path)
+        .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
+        .where(Scenario.slug == slug)
+    )
+
+
+@dataclass
+class Preview:
+    """The text as trainees would see it, rendered by sync's own renderer, with every problem."""
+
+    check: DraftCheck
+    questions: list[tuple[ParsedQuestion, dict]] = field(default_factory=list)  # with question_row values
+    scenario: dict | None = None  # content_sync.scenario_row values
+    map: ScenarioMap | None = None
+    summary: list[str] = field(default_factory=list)
+
+
+def preview(draft: Draft, text: str) -> Preview:
+    """Check the text and render what would be published (the questions without errors, the scenario)."""
+    check = check_text(draft, text)
+    renderer = MarkdownRenderer()
+    result = Preview(check, questions=[(q, content_sync.question_row(q, renderer)) for q in check.questions])
+    if check.scenario is not None:
+        scenario, analysis = check.scenario.scenario, check.scenario.analysis
+        result.scenario = content_sync.scenario_row(check.scenario, renderer)
+        result.map = scenario_map(scenario, analysis)
+        outcomes = ", ".join(f"{n} {name}" for name, n in sorted(analysis.outcome_counts.items()))
+        truncated = " (analysis stopped at its limit)" if analysis.truncated else ""
+        result.summary = [
+            f"{analysis.path_count} distinct paths{truncated} ({outcomes or 'none complete'}); "
+            f"{analysis.critical_free_path_count} without a critical error",
+            f"Maximum-score path ({analysis.max_score:.1f}): {' › '.join(analysis.max_score_path) or 'none'}",
+        ]
+    elif draft.kind == DraftKind.QUESTION:
+        result.summary = [f"{len(check.questions)} question{'s' if len(check.questions) != 1 else ''} ready"]
+    return result
+
+
+# -- the workflow ----------------------------------------------------------------------------------------
+
+
+def create_draft(author: User, kind: DraftKind, title: str, text: str, now: datetime) -> Draft:
+    draft = Draft(
+        kind=kind.value, title=title.strip(), text=text, author_id=author.id, created_at=now, updated_at=now
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def save_draft(draft: Draft, author: User, title: str, text: str, now: datetime) -> None:
+    """Store new text (problems and all: a draft may be unfinished). Locked while in review (409)."""
+    _require_author(draft, author)
+    if draft.status == DraftStatus.IN_REVIEW:
+        raise AuthoringError("The draft is in review, so its text is locked. Withdraw it to edit.", 409)
+    text, title = text.replace("\r\n", "\n"), title.strip()
+    changed = (text, title) != (draft.text, draft.title)
+    if changed and draft.status in (DraftStatus.PUBLISHED, DraftStatus.REJECTED):
+        draft.status = DraftStatus.DRAFT.value
+    draft.title, draft.text, draft.updated_at = title, text, now
+    db.session.flush()
+
+
+def submit(draft: Draft, author: User, now: datetime) -> None:
+    """Send the draft for review. Refused with its problems while the text has errors (422)."""
+    _require_author(draft, author)
+    if draft.status == DraftStatus.IN_REVIEW:
+        raise AuthoringError("The draft is already in review.", 409)
+    if draft.status == DraftStatus.PUBLISHED:
+        raise AuthoringError("This text is already published. Edit it to make a new revision first.", 409)
+    check = check_text(draft, draft.text)
+    if check.errors:
+        raise DraftProblems(_refusal("submitted", check.errors), check.problems)
+    draft.status, draft.submitted_at, draft.updated_at = DraftStatus.IN_REVIEW.value, now, now
+    db.session.flush()
+
+
+def withdraw(draft: Draft, author: User, now: datetime) -> None:
+    """Take a draft out of review, back to editing."""
+    _require_author(draft, author)
+    if draft.status != DraftStatus.IN_REVIEW:
+        raise AuthoringError("Only a draft in review can be withdrawn.", 409)
+    draft.status, draft.updated_at = DraftStatus.DRAFT.value, now
+    db.session.flush()
+
+
+def approve(draft: Draft, reviewer: User, comment: str, now: datetime) -> DraftRevision:
+    """Publish a draft in review into the bank, as a new immutable revision. Never one's own (403)."""
+    _require_reviewer(draft, reviewer, "approve")
+    check = check_text(draft, draft.text)
+    if check.errors:
+        raise DraftProblems(_refusal("published", check.errors), check.problems)
+    report = content_sync.apply(check.content(), [draft_path(draft)], now)
+    revision = DraftRevision(
+        draft_id=draft.id,
+        number=len(draft.revisions) + 1,
+        title=draft.title,
+        text=draft.text,
+        author_id=draft.author_id,
+        approved_by_id=reviewer.id,
+        published_at=now,
+        items=_published_items(draft),
+        summary=report.summary(),
+    )
+    db.session.add(revision)
+    draft.revisions.append(revision)
+    draft.status, draft.updated_at = DraftStatus.PUBLISHED.value, now
+    _comment(draft, reviewer, comment, now, "approved")
+    db.session.flush()
+    return revision
+
+
+def return_draft(draft: Draft, reviewer: User, comment: str, now: datetime) -> None:
+    """Send a draft in review back to its author with a comment saying what to change. Never one's own."""
+    _require_reviewer(draft, reviewer, "return")
+    draft.status, draft.updated_at = DraftStatus.REJECTED.value, now
+    _comment(draft, reviewer, comment, now, "returned")
+    db.session.flush()
+
+
+def add_comment(draft: Draft, user: User, text: str, now: datetime) -> DraftComment:
+    return _comment(draft, user, text, now, None)
+
+
+def _comment(draft: Draft, user: User, text: str, now: datetime, action: str | None) -> DraftComment:
+    comment = DraftComment(
+        draft_id=draft.id, author_id=user.id, text=text.strip(), action=action, created_at=now
+    )
+    db.session.add(comment)
+    draft.comments.append(comment)
+    db.session.flush()
+    return comment
+
+
+def _require_author(draft: Draft, user: User) -> None:
+    if draft.author_id != user.id:
+        raise AuthoringError(
+            f"Only {draft.author.name}, who wrote this draft, can change it. Leave a comment instead.", 403
+        )
+
+
+def _require_reviewer(draft: Draft, reviewer: User, verb: str) -> None:
+    if draft.author_id == reviewer.id:
+        raise AuthoringError(
+            f"You wrote this draft, so you cannot {verb} it: another author or a trainer must review it.", 403
+        )
+    if draft.status != DraftStatus.IN_REVIEW:
+        raise AuthoringError(f"Only a draft in review can be {verb}d; this one is {draft.status}.", 409)
+
+
+def _refusal(what: str, errors: list[Problem]) -> str:
+    count = len(errors)
+    return f"The draft cannot be {what}: it has {count} error{'s' if count != 1 else ''}. Fix {'them' if count != 1 else 'it'} first."
+
+
+# -- what a draft published -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedItem:
+    kind: str  # question | scenario
+    slug: str
+    version: int  # number of the current version
+    retired_at: datetime | None
+
+
+def published_items(draft: Draft) -> list[PublishedItem]:
+    """The bank items whose current version came from this draft, retired ones included."""
+    path = draft_path(draft)
+    questions = db.session.execute(
+        select(Question.slug, QuestionVersion.number, Question.retired_at)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(QuestionVersion.source_path == path)
+        .order_by(QuestionVersion.source_line)
+    ).all()
+    scenarios = db.session.execute(
+        select(Scenario.slug, ScenarioVersion.number, Scenario.retired_at)
+        .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
+        .where(ScenarioVersion.source_path == path)
+    ).all()
+    return [PublishedItem(DraftKind.QUESTION.value, *row) for row in questions] + [
+        PublishedItem(DraftKind.SCENARIO.value, *row) for row in scenarios
+    ]
+
+
+def _published_items(draft: Draft) -> list[dict]:
+    return [
+        {"kind": i.kind, "slug": i.slug, "version": i.version}
+        for i in published_items(draft)
+        if not i.retired_at
+    ]
+
+
+def retire_item(draft: Draft, user: User, kind: str, slug: str, now: datetime) -> None:
+    """Retire a question or scenario this draft published: never served again, never deleted.
+
+    404 when the draft's published content holds no such item; 409 when it is already retired.
+    """
+    path = draft_path(draft)
+    if kind == DraftKind.QUESTION:
+        row = db.session.scalar(
+            select(Question)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(Question.slug == slug, QuestionVersion.source_path == path)
+        )
+    else:
+        row = db.session.scalar(
+            select(Scenario)
+            .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
+            .where(Scenario.slug == slug, ScenarioVersion.source_path == path)
+        )
+    if row is None:
+        raise AuthoringError(f"This draft published no {kind} with the id {slug!r}.", 404)
+    if row.retired_at is not None:
+        raise AuthoringError(f"The {kind} {slug!r} is already retired.", 409)
+    row.retired_at = now
+    _comment(draft, user, f"Retired the {kind} `{slug}`.", now, "retired")
+
+
+def diff_to_previous(draft: Draft, revision: DraftRevision) -> list[str]:
+    """Unified diff lines from the previous published revision (from nothing for the first)."""
+    previous = next((r for r in draft.revisions if r.number == revision.number - 1), None)
+    before = previous.text if previous else ""
+    return list(
+        difflib.unified_diff(
+            before.splitlines(),
+            revision.text.splitlines(),
+            fromfile=f"revision {previous.number}" if previous else "(nothing published)",
+            tofile=f"revision {revision.number}",
+            lineterm="",
+        )
+    )
+
+
+def unpublished_diff(draft: Draft) -> list[str]:
+    """Unified diff lines from the latest published revision to the current text ([] when none or same)."""
+    latest = draft.latest_revision
+    if latest is None or latest.text == draft.text:
+        return []
+    return list(
+        difflib.unified_diff(
+            latest.text.splitlines(),
+            draft.text.splitlines(),
+            fromfile=f"revision {latest.number} (published)",
+            tofile="this draft",
+            lineterm="",
+        )
+    )
+
+
+# -- importing GIFT and Moodle XML ---------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    result: GiftImport
+    format: str
+    draft: Draft | None  # None when nothing could be imported
+
+
+def import_questions(
+    author: User, filename: str, data: bytes, default_domain: str, title: str, now: datetime
+) -> ImportOutcome:
+    """Turn a GIFT (.gift, .txt) or Moodle XML (.xml) file into one question draft.
+
+    Every imported and partial question goes into the draft's text; the import report (the summary
+    line, the file's problems and each question's notes) is kept as the draft's first comment, so
+    nothing is dropped silently. When nothing could be imported, no draft is made. A file that is not
+    UTF-8 or has another extension is refused (400).
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in IMPORT_FORMATS:
+        raise AuthoringError(f"{filename} is not a .gift, .txt or .xml file: export GIFT or Moodle XML.", 400)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise AuthoringError(
+            f"{filename} is not UTF-8 text (byte {error.start}): save it as UTF-8 and upload it again.", 400
+        ) from None
+    taken = db.session.scalars(select(Question.slug)).all()
+    reader = import_moodle_xml if suffix == ".xml" else import_gift
+    result = reader(text, filename, default_domain, taken)
+    outcome = ImportOutcome(result, IMPORT_FORMATS[suffix], None)
+    if not any(item.markdown for item in result.items):
+        return outcome
+    title = title.strip() or f"Imported from {filename}"
+    outcome.draft = create_draft(author, DraftKind.QUESTION, title, markdown_file(result, title), now)
+    _comment(outcome.draft, author, import_report(filename, result), now, "imported")
+    return outcome
+
+
+def import_report(filename: str, result: GiftImport) -> str:
+    """The import's summary line, the file's problems and every question's notes, as plain text."""
+    lines = [f"Imported from {filename}: {summary_line(result)}."]
+    lines += [f"{filename}:{p.line}: {p.message}" for p in result.problems]
+    for item in result.items:
+        where = f" as `{item.question_id}`" if item.question_id else ""
+        lines.append(f"- {item.title} (line {item.line}): {item.status}{where}")
+        lines += [f"  - {note}" for note in item.notes]
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""An author writes a small scenario in the browser editor, follows a lint message to its line, fixes
+it and submits it; a trainer publishes it; a trainee finds it. Every editor page passes axe."""
+
+import pytest
+
+from tests import factories
+from tests.browser.conftest import sign_in
+from tests.web.test_authoring import GIFT, SCENARIO
+
+pytestmark = pytest.mark.browser
+
+BROKEN = SCENARIO.replace("-> end-good", "-> end-goood")
+BROKEN_LINE = BROKEN.splitlines().index("- Ship line 1 now, backorder line 2 -> end-goood") + 1
+
+
+def _caret_line(page) -> int:
+    return page.locator("#text").evaluate("t => t.value.slice(0, t.selectionStart).split('\\n').length")
+
+
+def _new_page(browser, live_server, email):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    sign_in(page, email, factories.PASSWORD)
+    return context, page, errors
+
+
+def test_write_a_scenario_fix_a_lint_error_submit_and_a_trainer_publishes_it(
+    browser, live_server, world, assert_accessible
+):
+    context, page, errors = _new_page(browser, live_server, world.author.email)
+    page.goto("/home/author")
+    assert_accessible(page)
+    page.get_by_role("link", name="New draft").click()
+    assert_accessible(page)
+    page.get_by_label("Scenario: one branching exception case").check()
+    page.get_by_label("Title").fill("Short line")
+    page.get_by_role("button", name="Create the draft").click()
+    assert "Edit: Short line" in page.locator("h1").inner_text()
+    assert page.locator(".editor-gutter").count() == 1  # editor.js is running
+    assert_accessible(page)
+
+    editor = page.locator("#text")
+    editor.fill(BROKEN)
+    problem = page.locator("#problems a", has_text=f"Line {BROKEN_LINE}")
+    problem.wait_for()
+    assert "end-goood" in page.locator("#problems").inner_text()
+    assert "no such node" in page.locator("#map").inner_text()
+    problem.click()
+    assert _caret_line(page) == BROKEN_LINE
+    assert page.evaluate("document.activeElement.id") == "text"
+    assert_accessible(page)
+
+    page.keyboard.press("Home")
+    page.keyboard.press("Tab")
+    assert editor.input_value().splitlines()[BROKEN_LINE - 1].startswith("  - Ship line 1")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")  # Esc, then Tab: focus leaves the editor
+    assert page.evaluate("document.activeElement.id") != "text"
+
+    editor.fill(SCENARIO)
+    page.locator("#problems-status", has_text="No problems found.").wait_for()
+    assert "★1" in page.locator("#map").inner_text()
+    editor.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    assert "Saved." in page.locator(".flashes").inner_text()
+    assert page.locator("#text").input_value() == SCENARIO
+    page.get_by_role("button", name="Save and submit for review").click()
+    assert "sent for review" in page.locator(".flashes").inner_text()
+    assert "in review" in page.locator("main .meta").first.inner_text()
+    assert_accessible(page)
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    context.close()
+
+    context, page, errors = _new_page(browser, live_server, world.trainer.email)
+    page.goto("/authoring/reviews")
+    assert_accessible(page)
+    page.get_by_role("link", name="Short line").click()
+    assert "Your review" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Comment (optional)").fill("Clear, and the critical error is realistic.")
+    page.get_by_role("button", name="Approve and publish").click()
+    assert "Revision 1: Short line" in page.locator("h1").inner_text()
+    assert "Published as revision 1" in page.locator(".flashes").inner_text()
+    assert_accessible(page)
+    context.close()
+
+    context, page, _ = _new_page(browser, live_server, world.trainee.email)
+    page.goto("/scenarios/")
+    assert "Short line before the weekend" in page.content()
+    context.close()
+
+
+def test_import_a_gift_file_then_edit_the_question_draft(page, world, assert_accessible, tmp_path):
+    gift = tmp_path / "credit.gift"
+    gift.write_text(GIFT, encoding="utf-8")
+    sign_in(page, world.author.email, factories.PASSWORD)
+    page.goto("/authoring/import")
+    assert_accessible(page)
+    page.get_by_label("GIFT or Moodle XML file").set_input_files(str(gift))
+    page.get_by_role("button", name="Import as a draft").click()
+    assert "1 imported, 0 partial, 1 skipped" in page.locator(".flashes").inner_text()
+    assert "essay questions are marked by hand" in page.locator("#comments").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Edit").click()
+    page.locator("#problems-status", has_text="No problems found.").wait_for()
+    assert "Send credit the exposure" in page.locator("#preview").inner_text()
+    assert_accessible(page)
