@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from app.domain.interchange import summary_line
 from app.domain.problems import ContentError
 from app.extensions import db
-from app.services import content_sync
+from app.services import ServiceError, accounts, authoring, content_export, content_sync
 from app.services.content_files import Roots, has_content
 
 content_cli = click.Group(
@@ -55,7 +56,8 @@ def check(paths: tuple[str, ...]) -> None:
     "--if-present", is_flag=True, help="Do nothing, quietly, when content/ and scenarios/ are empty."
 )
 @click.option("--quiet", is_flag=True, help="Print only the summary and problems.")
-def sync(paths: tuple[str, ...], if_present: bool, quiet: bool) -> None:
+@click.option("--force", is_flag=True, help="Let files replace items last published in the authoring workspace.")
+def sync(paths: tuple[str, ...], if_present: bool, quiet: bool, force: bool) -> None:
     """Load content all-or-nothing: any error and nothing changes (exit 1)."""
     where = roots()
     if if_present and not paths and not has_content(where):
@@ -63,7 +65,7 @@ def sync(paths: tuple[str, ...], if_present: bool, quiet: bool) -> None:
     now = datetime.now(UTC)
     try:
         with click.progressbar(length=1, label="Syncing content", file=None if not quiet else _Null()) as bar:
-            report = content_sync.sync(_paths(paths), where, now, progress=_progress(bar))
+            report = content_sync.sync(_paths(paths), where, now, progress=_progress(bar), force=force)
     except ContentError as error:
         db.session.rollback()
         for problem in error.problems:
@@ -95,3 +97,45 @@ class _Null:
 
     def isatty(self) -> bool:
         return False
+
+
+@content_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(content_export.FORMATS), default="markdown", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Folder to write into (markdown: content/... and scenarios/... beneath it).")
+def export(fmt: str, out: str) -> None:
+    """Write published content back to files: sync -> export -> sync changes nothing."""
+    try:
+        report = content_export.export(fmt, Path(out))
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {report.files} files: {report.questions} questions, {report.scenarios} scenarios ({fmt}).")
+
+
+@content_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--author", "author_email", help="Account the draft belongs to (default: the first admin).")
+@click.option("--domain", default="D2", show_default=True, help="Domain for questions the file does not place.")
+@click.option("--dry-run", is_flag=True, help="Report only; create no draft.")
+def import_file(file: str, author_email: str | None, domain: str, dry_run: bool) -> None:
+    """Import GIFT or Moodle XML questions as a draft; report per question what was not imported."""
+    path = Path(file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
+    author = accounts.find_user(author_email) if author_email else accounts.first_admin()
+    if author is None:
+        raise click.ClickException(f"no account {author_email or 'with the admin role'} to own the draft")
+    try:
+        outcome = authoring.import_questions(author, path.name, data, domain, "", datetime.now(UTC))
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(authoring.import_report(path.name, outcome.result))
+    if dry_run or outcome.draft is None:
+        db.session.rollback()
+        click.echo("Dry run: no draft created." if dry_run else "Nothing could be imported: no draft created.")
+    else:
+        db.session.commit()
+        click.echo(f"Draft {outcome.draft.id} created for {author.email}: review it at /authoring/drafts/{outcome.draft.id}")
+    click.echo(summary_line(outcome.result))

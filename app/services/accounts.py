@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, Role, User
+from app.models import Cohort, Role, User, UserRole
 
 # A constant hash to compare against when the e-mail is unknown, so both paths cost the same time.
 _DUMMY = User(email="", name="", password_hash="")
@@ -114,3 +114,7 @@ def cohorts_of_trainee(trainee: User) -> list[Cohort]:
     return list(
         db.session.scalars(select(Cohort).where(Cohort.trainees.contains(trainee)).order_by(Cohort.name))
     )
+
+
+def first_admin() -> User | None:
+    return db.session.scalar(select(User).join(User.role_rows).where(UserRole.role == Role.ADMIN.value).order_by(User.id))

@@ -70,10 +70,41 @@ def check(paths: Iterable[Path], roots: Roots) -> ContentSet:
     return read_content(paths, roots, stored_answer_keys())
 
 
-def sync(paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress | None = None) -> SyncReport:
-    """Check everything under `paths`, then apply it. Raises ContentError (nothing changed) on any error."""
+class SyncConflict(ContentError):
+    """Files would overwrite items last changed in the authoring workspace."""
+
+
+def sync(paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress | None = None,
+         force: bool = False) -> SyncReport:
+    """Check everything under `paths`, then apply it. Raises ContentError (nothing changed) on any error,
+    and SyncConflict when a file would replace an item whose current version was published in the app
+    (unless `force`): export those first (`flask content export`) or pass --force to let the files win."""
     paths = [Path(p) for p in paths]
-    return apply(check(paths, roots), [roots.display(p) for p in paths], now, progress)
+    content = check(paths, roots)
+    if not force and not content.errors:
+        conflicts = in_app_conflicts(content)
+        if conflicts:
+            raise SyncConflict([Problem(path, line, f"`{slug}` was last published in the authoring workspace; "
+                                        "the file would overwrite that edit (export it first, or sync --force)")
+                                for slug, path, line in conflicts])
+    return apply(content, [roots.display(p) for p in paths], now, progress)
+
+
+def in_app_conflicts(content: ContentSet) -> list[tuple[str, str, int]]:
+    """(slug, file, line) for file items that differ from a current version published in the app."""
+    current = {slug: (digest, source) for slug, digest, source in db.session.execute(
+        select(Question.slug, QuestionVersion.content_hash, QuestionVersion.source_path)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id))}
+    found = [(q.id, q.path, q.line) for q in content.questions
+             if q.id in current and current[q.id][1].startswith("authoring/") and current[q.id][0] != q.content_hash()]
+    scenarios = {slug: (digest, source) for slug, digest, source in db.session.execute(
+        select(Scenario.slug, ScenarioVersion.content_hash, ScenarioVersion.source_path)
+        .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id))}
+    for item in content.scenarios:
+        known = scenarios.get(item.scenario.id)
+        if known and known[1].startswith("authoring/") and known[0] != item.scenario.content_hash():
+            found.append((item.scenario.id, item.scenario.path, 1))
+    return found
 
 
 def apply(content: ContentSet, scope: list[str], now: datetime, progress: Progress | None = None) -> SyncReport:

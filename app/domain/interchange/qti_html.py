@@ -55,7 +55,8 @@ def append_html(parent: etree._Element, html: str, *, inline: bool = False) -> N
     if not html.strip():
         return
     source = lxml_html.fragment_fromstring(html, create_parent="div")
-    if inline and len(source) == 1 and source[0].tag == "p" and not (source.text or "").strip():
+    lone_paragraph = len(source) == 1 and source[0].tag == "p"
+    if inline and lone_paragraph and not _has_text(source.text) and not _has_text(source[0].tail):
         source = source[0]
     start = len(parent)
     _copy_content(source, parent)

@@ -1,0 +1,123 @@
+"""`flask content export`: published questions and scenarios back to files (Markdown, GIFT or QTI 2.1).
+
+Markdown export writes files that `flask content sync` reads back unchanged: each question keeps its
+verbatim section, and each file's front matter (the defaults its sections rely on) is inferred from
+the sections that do not override them. Every written file is parsed again and compared, by content
+hash, with what is stored; a mismatch stops the export instead of writing something that would change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from app.domain.interchange import export_gift, export_qti_package
+from app.domain.questions import Question as ParsedQuestion
+from app.domain.questions import parse_questions
+from app.extensions import db
+from app.models import Question, QuestionVersion, Scenario, ScenarioVersion
+from app.services import ServiceError
+
+FORMATS = ("markdown", "gift", "qti")
+_OVERRIDE = {key: re.compile(rf"(^|[·|])\s*{key}\s*:") for key in ("domain", "topics")}
+
+
+class ExportError(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    files: int
+    questions: int
+    scenarios: int
+
+
+def _live_versions() -> list[QuestionVersion]:
+    query = (select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
+             .where(Question.retired_at.is_(None)).order_by(QuestionVersion.source_path, QuestionVersion.source_line))
+    return list(db.session.scalars(query))
+
+
+def _question_path(source_path: str) -> str:
+    """Where a question file goes: its own path, or content/questions/<draft>.md for in-app drafts."""
+    if source_path.startswith("authoring/"):
+        return f"content/questions/{source_path.removeprefix('authoring/')}"
+    return source_path
+
+
+def question_files() -> dict[str, str]:
+    """path -> text of every published question file, verified to parse back to the stored versions."""
+    groups: dict[str, list[QuestionVersion]] = defaultdict(list)
+    for version in _live_versions():
+        groups[_question_path(version.source_path)].append(version)
+    files = {}
+    for path, versions in groups.items():
+        text = _file_text(versions)
+        parsed, problems = parse_questions(text, path)
+        stored = {v.question.slug: v.content_hash for v in versions}
+        again = {q.id: q.content_hash() for q in parsed}
+        if [p for p in problems if p.is_error] or again != stored:
+            changed = sorted(k for k in stored if again.get(k) != stored[k])
+            raise ExportError(f"{path}: exporting would change {', '.join(changed) or 'the file'}; "
+                              "nothing was written. Check the sources of those questions.", 500)
+        files[path] = text
+    return files
+
+
+def _file_text(versions: list[QuestionVersion]) -> str:
+    defaults: dict[str, object] = {}
+    for version in versions:
+        meta = version.source.splitlines()[1] if len(version.source.splitlines()) > 1 else ""
+        if not _OVERRIDE["domain"].search(meta):
+            defaults.setdefault("domain", version.domain)
+        if not _OVERRIDE["topics"].search(meta):
+            defaults.setdefault("topics", list(version.topics))
+        if version.reference and "Reference:" not in version.source:
+            defaults.setdefault("reference", version.reference)
+    front = yaml.safe_dump(defaults, sort_keys=False, allow_unicode=True, default_flow_style=False, width=200).strip()
+    sections = "\n\n".join(v.source.strip() for v in versions)
+    return f"---\n{front}\n---\n\n{sections}\n" if defaults else f"{sections}\n"
+
+
+def scenario_files() -> dict[str, str]:
+    query = (select(ScenarioVersion).join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
+             .where(Scenario.retired_at.is_(None)))
+    return {(v.source_path if not v.source_path.startswith("authoring/")
+             else f"scenarios/{v.source_path.removeprefix('authoring/')}"): v.source for v in db.session.scalars(query)}
+
+
+def parsed_questions() -> list[ParsedQuestion]:
+    found = []
+    for path, text in question_files().items():
+        found += parse_questions(text, path)[0]
+    return found
+
+
+def export(fmt: str, out: Path) -> ExportReport:
+    """Write the published content under `out` in `fmt`; nothing is written if any file fails its check."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}", 400)
+    if fmt == "markdown":
+        files = {**question_files(), **scenario_files()}
+        written = {path: text.encode() for path, text in files.items()}
+        scenarios = sum(1 for p in files if p.startswith("scenarios/"))
+        questions = len(parsed_questions())
+    elif fmt == "gift":
+        questions_list = parsed_questions()
+        written = {"questions.gift": export_gift(questions_list).encode()}
+        questions, scenarios = len(questions_list), 0
+    else:
+        questions_list = parsed_questions()
+        written = export_qti_package(questions_list)
+        questions, scenarios = len(questions_list), 0
+    for relative, data in written.items():
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return ExportReport(len(written), questions, scenarios)

@@ -1,0 +1,81 @@
+"""flask content export (markdown/gift/qti) and import, and sync refusing to overwrite in-app edits."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import QuestionVersion
+from app.services import content_sync
+from tests.content_fixtures import FIXTURES, fixture_roots
+
+GIFT = FIXTURES / "gift"
+
+
+def test_sync_export_sync_changes_nothing(app, bank, tmp_path):
+    result = app.test_cli_runner().invoke(args=["content", "export", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    # files go back to the paths they were synced from (here the fixture folders, under --out)
+    base = tmp_path / "tests" / "fixtures"
+    assert (base / "content" / "questions" / "sample.md").exists()
+    assert (base / "scenarios" / "fx-split-shipment.md").exists()
+    roots = fixture_roots(base / "content", base / "scenarios")
+    report = content_sync.sync([roots.content, roots.scenarios], roots, datetime.now(UTC))
+    assert report.question_versions_added == 0 and report.questions_unchanged == 6
+    assert report.scenario_versions_added == 0 and report.scenarios_unchanged == 1
+
+
+def test_gift_and_qti_exports_write_every_question(app, bank, tmp_path):
+    runner = app.test_cli_runner()
+    gift = runner.invoke(args=["content", "export", "--format", "gift", "--out", str(tmp_path / "g")])
+    assert gift.exit_code == 0 and "6 questions" in gift.output
+    text = (tmp_path / "g" / "questions.gift").read_text()
+    assert "::fx-credit-release::" in text and "{#90:0.1####9 of 10 lines" in text
+    qti = runner.invoke(args=["content", "export", "--format", "qti", "--out", str(tmp_path / "q")])
+    assert qti.exit_code == 0
+    assert (tmp_path / "q" / "imsmanifest.xml").exists()
+    assert len(list((tmp_path / "q").rglob("*.xml"))) == 7
+
+
+def test_import_reports_per_question_and_creates_a_draft(app, world, tmp_path):
+    source = next(GIFT.glob("*.gift"))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["content", "import", str(source), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    last = dry.output.strip().splitlines()[-1]
+    assert last.endswith("skipped") and "imported," in last and "Dry run" in dry.output
+    real = runner.invoke(args=["content", "import", str(source), "--author", world.author.email])
+    assert real.exit_code == 0 and "Draft " in real.output
+
+
+def test_import_of_an_unreadable_file_fails(app, world, tmp_path):
+    result = app.test_cli_runner().invoke(args=["content", "import", str(tmp_path / "missing.gift")])
+    assert result.exit_code == 1 and "cannot read" in result.output
+
+
+def test_sync_refuses_to_overwrite_an_in_app_edit_unless_forced(app, bank, tmp_path):
+    version = db.session.scalar(select(QuestionVersion).where(QuestionVersion.source_line > 0).limit(1))
+    version.source_path = "authoring/draft-1.md"  # as if last published from the authoring workspace
+    db.session.commit()
+    slug = version.question.slug
+    shutil.copytree(FIXTURES / "content", tmp_path / "content")
+    (tmp_path / "scenarios").mkdir()
+    path = tmp_path / "content" / "questions" / "sample.md"
+    text = path.read_text()
+    section = text[text.index("{#" + slug + "}"):]
+    explanation = section[section.index("Explanation:"):].splitlines()[0]
+    path.write_text(text.replace(explanation, explanation + " Edited in the file."))
+    roots = fixture_roots(tmp_path / "content", tmp_path / "scenarios")
+    count = db.session.scalar(select(func.count()).select_from(QuestionVersion))
+    try:
+        content_sync.sync([roots.content], roots, datetime.now(UTC))
+        raise AssertionError("sync should have refused")
+    except content_sync.SyncConflict as conflict:
+        assert any(slug in str(p) and "authoring workspace" in str(p) for p in conflict.problems)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(QuestionVersion)) == count
+    content_sync.sync([roots.content], roots, datetime.now(UTC), force=True)
+    assert db.session.scalar(select(func.count()).select_from(QuestionVersion)) == count + 1
