@@ -27,14 +27,15 @@ class Action(StrEnum):
     AUTHOR = "author"  # write and submit questions and scenarios
     REVIEW_COHORTS = "review_cohorts"  # trainer views of cohorts, sign-offs, grading
     APPROVE_CONTENT = "approve_content"  # approve someone else's draft for publishing
+    CONTENT_STATISTICS = "content_statistics"  # item and scenario statistics (anonymous aggregates)
     ADMINISTER = "administer"  # accounts and cohorts
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.TRAINEE: frozenset({Action.PRACTISE}),
-    Role.AUTHOR: frozenset({Action.AUTHOR, Action.APPROVE_CONTENT}),
-    Role.TRAINER: frozenset({Action.REVIEW_COHORTS, Action.APPROVE_CONTENT}),
-    Role.ADMIN: frozenset({Action.ADMINISTER, Action.REVIEW_COHORTS}),
+    Role.AUTHOR: frozenset({Action.AUTHOR, Action.APPROVE_CONTENT, Action.CONTENT_STATISTICS}),
+    Role.TRAINER: frozenset({Action.REVIEW_COHORTS, Action.APPROVE_CONTENT, Action.CONTENT_STATISTICS}),
+    Role.ADMIN: frozenset({Action.ADMINISTER, Action.REVIEW_COHORTS, Action.CONTENT_STATISTICS}),
 }
 
 

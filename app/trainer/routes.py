@@ -115,7 +115,7 @@ def export(cohort_id: int, kind: str):
 
 
 @bp.get("/items")
-@require(Action.REVIEW_COHORTS)
+@require(Action.CONTENT_STATISTICS)
 def items():
     """Item analysis of every answered question version; flagged ones first."""
     table = statistics.item_table()
@@ -125,7 +125,7 @@ def items():
 
 
 @bp.get("/items/<int:question_id>")
-@require(Action.REVIEW_COHORTS)
+@require(Action.CONTENT_STATISTICS)
 def item(question_id: int):
     question, versions = statistics.question_versions(question_id)
     if question is None:
@@ -135,7 +135,7 @@ def item(question_id: int):
 
 
 @bp.get("/scenarios/<int:version_id>")
-@require(Action.REVIEW_COHORTS)
+@require(Action.CONTENT_STATISTICS)
 def scenario_stats(version_id: int):
     version = db.session.get(ScenarioVersion, version_id) or abort(404)
     return render_template("trainer/scenario_stats.html", version=version, fragments=version.fragments,
@@ -143,7 +143,7 @@ def scenario_stats(version_id: int):
 
 
 @bp.get("/scenarios")
-@require(Action.REVIEW_COHORTS)
+@require(Action.CONTENT_STATISTICS)
 def scenario_list():
     versions = db.session.scalars(select(ScenarioVersion).join(Scenario, Scenario.current_version_id ==
                                                                ScenarioVersion.id).order_by(ScenarioVersion.title))

@@ -82,10 +82,10 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "trainer.grade"): expect(403, trainer=404, admin=404),  # no write-up with that id
     ("POST", "trainer.grade"): expect(403, trainer=404, admin=404),
     ("GET", "trainer.export"): expect(403, trainer=200, other_trainer=404, admin=200),
-    ("GET", "trainer.items"): expect(403, trainer=200, admin=200),
-    ("GET", "trainer.item"): expect(403, trainer=200, admin=200),
-    ("GET", "trainer.scenario_list"): expect(403, trainer=200, admin=200),
-    ("GET", "trainer.scenario_stats"): expect(403, trainer=200, admin=200),
+    ("GET", "trainer.items"): expect(403, author=200, trainer=200, admin=200),
+    ("GET", "trainer.item"): expect(403, author=200, trainer=200, admin=200),
+    ("GET", "trainer.scenario_list"): expect(403, author=200, trainer=200, admin=200),
+    ("GET", "trainer.scenario_stats"): expect(403, author=200, trainer=200, admin=200),
     ("GET", "readiness.own_report"): expect(403, trainee=200),
     ("GET", "readiness.trainee_report"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
