@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ..questions import Question, QuestionType
+from .numbers import plain_number
 
 _SPECIAL = "~=#{}:"
 _FORMAT_MARKER = re.compile(r"^\[(moodle|html|plain|markdown)\]")
@@ -69,7 +70,8 @@ def gift_question(question: Question) -> str:
         value = "TRUE" if right.text.lower() == "true" else "FALSE"
         lines.append(f"{head}{{{value}#{_text(wrong.rationale)}#{_text(right.rationale)}{general}}}")
     elif question.type is QuestionType.NUMERIC:
-        answer = f"{_number(question.answer)}:{_number(question.tolerance)}"
+        assert question.answer is not None and question.tolerance is not None  # the parser guarantees both
+        answer = f"{plain_number(question.answer)}:{plain_number(question.tolerance)}"
         lines.append(f"{head}{{#{answer}{general}}}")
     else:
         lines.append(head + "{")
@@ -108,10 +110,3 @@ def _comments(question: Question) -> list[str]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _number(value: float | None) -> str:
-    """Plain decimal digits for a float: 50.0 -> 50, 45.35 -> 45.35 (never an exponent)."""
-    assert value is not None
-    text = format(Decimal(repr(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text

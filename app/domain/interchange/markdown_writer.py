@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from ..markdown_render import unsafe_html
 from ..questions import DOMAINS, QuestionType, parse_questions
 from .drafts import NO_EXPLANATION, NO_RATIONALE, Draft
 from .html_to_markdown import escape_plain
 from .ids import IdAllocator
+from .numbers import plain_number
 from .results import ImportedItem, ImportStatus
 
 DEFAULT_DIFFICULTY = 3
@@ -148,14 +148,6 @@ def _short(text: str, limit: int = 40) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _format_number(value: Decimal) -> str:
-    """A plain decimal as our parser reads it: no exponent, no trailing zeros, never `-0`."""
-    text = format(value.normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str) -> str:
     meta = [
         f"difficulty: {DEFAULT_DIFFICULTY}",
@@ -171,7 +163,7 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
         lines += [*_free_text(stem, _STEM_KEYWORDS | ({"Unit"} if numeric else set())), ""]
     if draft.type is QuestionType.NUMERIC:
         assert draft.answer is not None and draft.tolerance is not None
-        lines += [f"Answer: {_format_number(draft.answer)}", f"Tolerance: {_format_number(draft.tolerance)}"]
+        lines += [f"Answer: {plain_number(draft.answer)}", f"Tolerance: {plain_number(draft.tolerance)}"]
         if draft.unit:
             lines.append(f"Unit: {_defuse_html(_one_line(draft.unit))}")
         lines.append("")

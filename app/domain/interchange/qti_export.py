@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from ..markdown_render import MarkdownRenderer
 from ..questions import Question, QuestionType
+from .numbers import plain_number
 from .qti_html import QTI_NS, append_html, qti, xml_text
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -117,7 +117,8 @@ def _numeric_item(root: etree._Element, question: Question, renderer: MarkdownRe
     declaration = _element(
         root, "responseDeclaration", identifier=RESPONSE, cardinality="single", baseType="float"
     )
-    _element(_element(declaration, "correctResponse"), "value").text = _number(question.answer)
+    assert question.answer is not None  # the parser guarantees an answer on a numeric item
+    _element(_element(declaration, "correctResponse"), "value").text = plain_number(question.answer)
     _score_outcomes(root)
     _element(root, "outcomeDeclaration", identifier=SOLUTION, cardinality="single", baseType="identifier")
 
@@ -126,7 +127,7 @@ def _numeric_item(root: etree._Element, question: Question, renderer: MarkdownRe
     append_html(_element(body, "div", **{"class": "prompt"}), renderer.render(question.prompt), inline=True)
     answer_line = _element(body, "p")
     entry = _element(answer_line, "textEntryInteraction", responseIdentifier=RESPONSE)
-    entry.set("expectedLength", str(max(8, len(_number(question.answer)) + 2)))
+    entry.set("expectedLength", str(max(8, len(plain_number(question.answer)) + 2)))
     if question.unit:
         entry.tail = xml_text(f" {question.unit}")
 
@@ -134,7 +135,7 @@ def _numeric_item(root: etree._Element, question: Question, renderer: MarkdownRe
     tolerance = question.tolerance or 0.0
     within = etree.Element(qti("equal"), toleranceMode="absolute" if tolerance else "exact")
     if tolerance:
-        within.set("tolerance", _number(tolerance))  # one value: the same distance below and above
+        within.set("tolerance", plain_number(tolerance))  # one value: the same distance below and above
     _element(within, "variable", identifier=RESPONSE)
     _element(within, "correct", identifier=RESPONSE)
     condition = _element(processing, "responseCondition")
@@ -217,12 +218,6 @@ def _plain(html: str) -> str:
     if not html.strip():
         return ""
     return xml_text(" ".join(lxml_html.fragment_fromstring(html, create_parent="div").text_content().split()))
-
-
-def _number(value: float | None) -> str:
-    assert value is not None
-    text = format(Decimal(repr(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _manifest(item_files: list[str]) -> bytes:
