@@ -77,7 +77,8 @@ def visible_draft(user: User, draft_id: int, lock: bool = False) -> Draft:
 
     `lock` takes a row lock (PostgreSQL) so that two reviewers cannot publish the same draft at once.
     """
-    draft = db.session.get(Draft, draft_id, with_for_update=lock)
+    # Lock only the draft's own row: PostgreSQL refuses FOR UPDATE across the eager outer joins.
+    draft = db.session.get(Draft, draft_id, with_for_update={"of": Draft} if lock else None)
     if draft is None or (draft.author_id != user.id and draft.submitted_at is None):
         raise AuthoringError("There is no such draft, or it is not shared with you yet.", 404)
     return draft
