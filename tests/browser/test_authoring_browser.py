@@ -39,7 +39,8 @@ def test_write_a_scenario_fix_a_lint_error_submit_and_a_trainer_publishes_it(
     page.get_by_label("Title").fill("Short line")
     page.get_by_role("button", name="Create the draft").click()
     assert "Edit: Short line" in page.locator("h1").inner_text()
-    assert page.locator(".editor-gutter").count() == 1  # editor.js is running
+    page.locator(".editor-gutter").wait_for()  # editor.js is running (it adds the gutter once loaded)
+    assert page.locator(".editor-gutter").count() == 1
     assert_accessible(page)
 
     editor = page.locator("#text")
