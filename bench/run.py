@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import content_sync, dashboard, fixtures
+from bench import calibrate_bench, content_sync, dashboard, fixtures
 from bench.server import BIN, ROOT, Session, gunicorn
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -187,6 +187,11 @@ def main() -> None:
     results = measure_pages(env)
     results["content_sync"] = content_sync.run()
     results["dashboard_scale"] = dashboard.run()
+    calibration = calibrate_bench.measure()
+    print(f"calibrate_1m: ours {calibration['calibrate_1m_s']} s, girth {calibration['calibrate_1m_girth_s']} s")
+    results["calibrate_1m"] = calibration
+    results["calibrate_1m_s"] = calibration["calibrate_1m_s"]
+    results["calibrate_1m_girth_s"] = calibration["calibrate_1m_girth_s"]
     merged = merge_results(results)
     print(json.dumps(merged, indent=2, sort_keys=True))
     shutil.rmtree(workdir, ignore_errors=True)

@@ -5,7 +5,7 @@ Rules
   proportion correct over its bank items (the domain characteristic curve). This is the expected score on
   a form assembled at random from the bank to the blueprint.
 - "Pass" means the trainee's *expected* score on that form, at their abilities now, reaches `pass_mark`.
-  The luck of one sitting (about +-4 points in 100 on 130 scored items) is deliberately not included;
+  The luck of one sitting (a standard deviation of about 4 points in 100 on 130 scored items) is left out;
   docs/readiness.md explains why.
 - Uncertainty: the joint posterior of the domain abilities (profile.AbilityProfile), integrated with a
   fixed scrambled Sobol sample that is the same for every call: the result is deterministic and never
