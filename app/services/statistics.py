@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.domain import decision_statistics as decisions
 from app.domain import item_statistics as items
+from app.domain.scenario_map import scenario_map
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ScenarioAttempt, ScenarioVersion
 from app.services.scenarios import parsed
@@ -60,16 +61,23 @@ def question_versions(question_id: int) -> tuple[Question | None, list[QuestionV
 
 def scenario_statistics(version: ScenarioVersion):
     """Choice frequencies per node, scores by path, frequent critical errors, and edge counts."""
-    scenario, _ = parsed(version)
+    scenario, analysis = parsed(version)
     runs = [decisions.ScenarioRun(str(a.id), tuple(a.log), a.total, tuple(a.critical_errors or ()), a.finished)
             for a in db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.version_id == version.id))]
     refs = [c.ref for node in scenario.nodes for c in node.choices]
     targets = {c.ref: c.target for node in scenario.nodes for c in node.choices}
+    edges = decisions.edge_traversals(runs, targets)
+    by_ref = {e.ref: e.count for e in edges}
+    graph = scenario_map(scenario, analysis)
+    traffic = {(e.source, e.target): sum(by_ref.get(r, 0) for r in e.refs) for e in graph.edges}
     return {
+        "map": graph,
+        "traffic": traffic,
+        "busiest": max(traffic.values(), default=0),
         "scenario": scenario,
         "runs": runs,
         "choices": decisions.choice_frequencies(runs, refs),
         "paths": decisions.scores_by_path(runs)[:10],
         "critical": decisions.critical_error_counts(runs),
-        "edges": decisions.edge_traversals(runs, targets),
+        "edges": edges,
     }

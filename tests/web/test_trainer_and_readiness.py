@@ -143,3 +143,11 @@ def test_aggregates_equal_a_recount_after_any_sequence_of_answers(app, world, ba
             select(TraineeDomainStat).where(TraineeDomainStat.user_id == person.id))}
         assert stored == progress.recount(person.id)
     db.session.rollback()
+
+
+def test_scenario_statistics_draw_paths_over_the_graph(client, world, bank, signed_in):
+    writeup = _finished_writeup(client, world, signed_in)
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/scenarios/{writeup.attempt.version_id}").get_data(as_text=True)
+    assert "Paths over the graph" in page and "1 run" in page
+    assert "start to note: 1 decisions" in page and "start to end-bad: 0 decisions" in page
