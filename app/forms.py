@@ -13,3 +13,11 @@ class CheckboxListField(SelectMultipleField):
 
 # Deliberately loose: `.test` and internal domains are valid here (email_validator refuses them).
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address like name@company.com.")
+
+
+def seconds_since(served_at: str | None, now: float) -> float | None:
+    """Seconds between a page's hidden `served_at` stamp (epoch seconds) and `now`; None if it is missing."""
+    try:
+        return now - float(served_at)
+    except (TypeError, ValueError):
+        return None

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.exams.forms import StartExamForm, SubmitExamForm, exam_item_form_class
 from app.extensions import db
+from app.forms import seconds_since
 from app.models import Exam
 from app.policy import Action, require
 from app.services import exams
@@ -96,7 +97,7 @@ def item(exam_id: int, position: int):
             value,
             form.confidence.data or None,
             form.flagged.data,
-            _elapsed(form.served_at.data),
+            seconds_since(form.served_at.data, time.time()),
             now,
         )
         db.session.commit()
@@ -170,9 +171,3 @@ def _target(goto: str | None, position: int, exam: Exam) -> int:
         return max(0, position - 1)
     return min(position + 1, len(exam.version_ids) - 1)
 
-
-def _elapsed(served_at: str | None) -> float | None:
-    try:
-        return time.time() - float(served_at)
-    except (TypeError, ValueError):
-        return None

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import db
+from app.forms import seconds_since
 from app.policy import Action, require
 from app.practice.forms import StartForm, StudySetupForm, answer_form_class
 from app.services import practice
@@ -98,7 +99,7 @@ def item(session_id: int, position: int):
     if request.method == "POST" and position not in answers:
         if form.validate_on_submit():
             response = Response(
-                tuple(_chosen(form)), _value(form), form.confidence.data, _elapsed(form.served_at.data)
+                tuple(_chosen(form)), _value(form), form.confidence.data, seconds_since(form.served_at.data, time.time())
             )
             practice.record_answer(current_user.id, session, position, response, _now())
             db.session.commit()
@@ -139,9 +140,3 @@ def _value(form) -> float | None:
     field = getattr(form, "value", None)
     return None if field is None else field.data
 
-
-def _elapsed(served_at: str | None) -> float | None:
-    try:
-        return time.time() - float(served_at)
-    except (TypeError, ValueError):
-        return None

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.domain.scenarios import NodeKind
 from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
 from app.extensions import db
+from app.forms import seconds_since
 from app.policy import Action, require
 from app.scenarios.forms import BackForm, DecisionForm, ReviewForm, StartForm
 from app.services import scenarios
@@ -92,7 +93,7 @@ def decide(attempt_id: int):
     if not form.validate_on_submit():
         return _render_player(attempt, form, 400)
     scenarios.choose(
-        attempt, form.ref.data, form.step.data, form.text.data, _elapsed(form.served_at.data), _now()
+        attempt, form.ref.data, form.step.data, form.text.data, seconds_since(form.served_at.data, time.time()), _now()
     )
     db.session.commit()
     if attempt.finished:
@@ -153,9 +154,3 @@ def review(version_id: int, node_id: str):
                            fragments=card.version.fragments, form=form, picked=picked,
                            expert=scenarios.expert_choice(card.version, node_id))
 
-
-def _elapsed(served_at: str | None) -> float | None:
-    try:
-        return time.time() - float(served_at)
-    except (TypeError, ValueError):
-        return None

@@ -1,5 +1,12 @@
 """Services: load rows, call the domain, persist. They flush; the caller (a route or command) commits."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
 
 class ServiceError(Exception):
     """A request a service cannot carry out. `status` is the HTTP status to answer with, and the message
@@ -8,3 +15,16 @@ class ServiceError(Exception):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+@lru_cache(maxsize=16)
+def _parsed_file(path: str, mtime: float, parse: Callable[[str, str], tuple[Any, list]]) -> Any:
+    value, problems = parse(Path(path).read_text(encoding="utf-8"), path)
+    if value is None:
+        raise ServiceError(f"{path} has errors: " + "; ".join(map(str, problems)) + ". Run flask content check.", 500)
+    return value
+
+
+def load_content_file(path: Path, parse: Callable[[str, str], tuple[Any, list]]) -> Any:
+    """A checked content file (blueprint, policy), parsed once per change of the file (keyed by mtime)."""
+    return _parsed_file(str(path), path.stat().st_mtime, parse)

@@ -11,7 +11,6 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from app.domain.exam import Blueprint, DomainResult, answer_counts, domain_resul
 from app.domain.scoring import InvalidResponse, score_answer
 from app.extensions import db
 from app.models import Answer, Exam, ExamResponse, QuestionVersion
-from app.services import ServiceError, progress
+from app.services import ServiceError, load_content_file, progress
 from app.services.practice import live_versions, recently_seen_question_ids, schedule_review, scorable
 
 FORM_LENGTHS = (20, 50, 150)
@@ -30,17 +29,8 @@ class ExamError(ServiceError):
     """An exam request that cannot be carried out (closed exam, late answer, someone else's exam)."""
 
 
-@lru_cache(maxsize=4)
-def _blueprint_at(path: str, mtime: float) -> Blueprint:
-    blueprint, problems = parse_blueprint(Path(path).read_text(encoding="utf-8"), path)
-    if blueprint is None:
-        raise ExamError("The exam blueprint has errors: " + "; ".join(map(str, problems)), 500)
-    return blueprint
-
-
 def load_blueprint(content_dir: str) -> Blueprint:
-    path = Path(content_dir) / "blueprint.yaml"
-    return _blueprint_at(str(path), path.stat().st_mtime)
+    return load_content_file(Path(content_dir) / "blueprint.yaml", parse_blueprint)
 
 
 def time_limit_for(blueprint: Blueprint, length: int) -> timedelta:

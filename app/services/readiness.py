@@ -7,7 +7,6 @@ reads the stored result. `refresh` recomputes a stale result; a weekly snapshot 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -44,7 +43,7 @@ from app.models import (
     TraineeReadiness,
     User,
 )
-from app.services import ServiceError, exams, practice
+from app.services import ServiceError, exams, load_content_file, practice
 
 POLICY_FILE = "policy/promotion.yaml"
 
@@ -53,17 +52,8 @@ class ReadinessError(ServiceError):
     pass
 
 
-@lru_cache(maxsize=4)
-def _policy_at(path: str, mtime: float) -> Policy:
-    policy, problems = parse_policy(Path(path).read_text(encoding="utf-8"), path)
-    if policy is None:
-        raise ReadinessError("The promotion policy has errors: " + "; ".join(map(str, problems)), 500)
-    return policy
-
-
 def load_policy(content_dir: str) -> Policy:
-    path = Path(content_dir) / POLICY_FILE
-    return _policy_at(str(path), path.stat().st_mtime)
+    return load_content_file(Path(content_dir) / POLICY_FILE, parse_policy)
 
 
 def _latest_run() -> CalibrationRun | None:
