@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import (
@@ -22,6 +23,7 @@ from app.models import (
     User,
     WriteUp,
     cohort_trainees,
+    cohort_trainers,
 )
 from app.policy import trains
 from app.services import ServiceError
@@ -121,9 +123,14 @@ def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, floa
 
 
 def ungraded_writeups(viewer: User) -> list[WriteUp]:
+    """Write-ups waiting for a grade from trainees of the viewer's cohorts (admins: all), oldest first."""
     query = (select(WriteUp).join(ScenarioAttempt).where(WriteUp.graded_at.is_(None))
-             .order_by(WriteUp.created_at))
-    return [w for w in db.session.scalars(query) if Role.ADMIN in viewer.roles or trains(viewer, w.attempt.user_id)]
+             .options(joinedload(WriteUp.attempt).joinedload(ScenarioAttempt.version)).order_by(WriteUp.created_at))
+    if Role.ADMIN not in viewer.roles:
+        led = select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == viewer.id)
+        trainees = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led))
+        query = query.where(ScenarioAttempt.user_id.in_(trainees))
+    return list(db.session.scalars(query).unique())
 
 
 def writeup_for(viewer: User, writeup_id: int) -> WriteUp:

@@ -19,10 +19,11 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES
 from app.extensions import db
-from app.models import Answer, Scenario, ScenarioAttempt, ScenarioVersion
+from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, require, trainee_or_404
 from app.services import cohorts, scenarios, statistics
 from app.trainer.forms import GradeForm
@@ -60,10 +61,13 @@ def trainee(cohort_id: int, user_id: int):
     if person not in group.trainees:
         abort(404)
     row = next(r for r in cohorts.dashboard_rows(group, _now()) if r.user.id == person.id)
-    answers = db.session.scalars(select(Answer).where(Answer.user_id == person.id)
-                                 .order_by(Answer.answered_at.desc()).limit(50)).all()
-    runs = db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id)
-                              .order_by(ScenarioAttempt.started_at.desc())).all()
+    answers = db.session.scalars(
+        select(Answer).where(Answer.user_id == person.id)
+        .options(joinedload(Answer.version).joinedload(QuestionVersion.question))
+        .order_by(Answer.answered_at.desc()).limit(50)).all()
+    runs = db.session.scalars(
+        select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id)
+        .options(joinedload(ScenarioAttempt.version)).order_by(ScenarioAttempt.started_at.desc())).all()
     return render_template("trainer/trainee.html", cohort=group, person=person, row=row, answers=answers,
                            runs=runs, domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES)
 
