@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,7 +65,7 @@ def sync(paths: tuple[str, ...], if_present: bool, quiet: bool, force: bool) -> 
         return
     now = datetime.now(UTC)
     try:
-        with click.progressbar(length=1, label="Syncing content", file=None if not quiet else _Null()) as bar:
+        with click.progressbar(length=1, label="Syncing content", file=io.StringIO() if quiet else None) as bar:
             report = content_sync.sync(_paths(paths), where, now, progress=_progress(bar), force=force)
     except ContentError as error:
         db.session.rollback()
@@ -87,16 +88,6 @@ def _progress(bar):
 
     return advance
 
-
-class _Null:
-    def write(self, _text: str) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
 
 
 @content_cli.command("export")

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.models import Role
+from app.extensions import db
+from app.models import Role, TraineeReadiness
 from app.policy import Action, require, require_login
 from app.services import accounts, authoring, practice, scenarios
 
@@ -37,6 +38,8 @@ def trainee():
         due=practice.due_count(current_user.id, now),
         answered=practice.answer_count(current_user.id),
         decisions=len(scenarios.due_decisions(current_user.id, now)),
+        open_attempts=scenarios.open_attempts(current_user.id),
+        readiness=db.session.get(TraineeReadiness, current_user.id),
     )
 
 

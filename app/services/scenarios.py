@@ -122,6 +122,11 @@ def start(user_id: int, scenario: Scenario, now: datetime) -> ScenarioAttempt:
     return attempt
 
 
+def open_attempts(user_id: int) -> list[ScenarioAttempt]:
+    return list(db.session.scalars(select(ScenarioAttempt).where(
+        ScenarioAttempt.user_id == user_id, ScenarioAttempt.finished_at.is_(None)).order_by(ScenarioAttempt.updated_at.desc())))
+
+
 def own_attempt(user_id: int, attempt_id: int) -> ScenarioAttempt:
     """The trainee's own attempt or 404 (someone else's attempt does not exist for them)."""
     attempt = db.session.get(ScenarioAttempt, attempt_id)
