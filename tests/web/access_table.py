@@ -9,6 +9,15 @@ cohort), admin. URL parameters come from `params(world)`: records belonging to `
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from random import Random
+
+from app.authoring.starters import starter_text
+from app.extensions import db
+from app.models import DraftKind
+from app.services import authoring, exams, practice, scenarios
+from tests.content_fixtures import FIXTURES
+
 ACTORS = ("anonymous", "trainee", "other_trainee", "author", "trainer", "other_trainer", "admin")
 LOGIN = 302  # anonymous visitors are sent to sign in
 
@@ -112,11 +121,6 @@ ROUTES: dict[tuple[str, str], dict] = {
 
 def records(world) -> dict[str, int]:
     """Practice records of world.trainee for the URLs below (the fixture bank must be synced)."""
-    from datetime import UTC, datetime
-    from random import Random
-
-    from app.extensions import db
-    from app.services import exams, practice, scenarios
 
     now = datetime.now(UTC)
     session = practice.start_study(world.trainee.id, [], [], False, 5, now, Random(1))
@@ -128,7 +132,6 @@ def records(world) -> dict[str, int]:
 
 
 def _content_dir() -> str:
-    from tests.content_fixtures import FIXTURES
 
     return str(FIXTURES / "content")
 
@@ -162,19 +165,16 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "admin.user_edit": {"user_id": world.trainee.id},
         "admin.cohort_edit": {"cohort_id": world.cohort.id},
         "admin.cohort_add_trainee": {"cohort_id": world.cohort.id},
-        "admin.cohort_remove_trainee": {"cohort_id": world.other_cohort.id, "user_id": world.other_trainee.id},
+        "admin.cohort_remove_trainee": {
+            "cohort_id": world.other_cohort.id,
+            "user_id": world.other_trainee.id,
+        },
         **authoring_params(world),
     }
 
 
 def authoring_params(world) -> dict[str, dict]:
     """Drafts of world.author: one private, one in review, one published (approved by world.trainer)."""
-    from datetime import UTC, datetime
-
-    from app.authoring.starters import starter_text
-    from app.extensions import db
-    from app.models import DraftKind
-    from app.services import authoring
 
     now = datetime.now(UTC)
 
