@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -21,6 +22,10 @@ from tests import factories
 from tests.content_fixtures import FIXTURES, sync_fixtures
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# A shared 2-core machine makes per-example timings meaningless; CI runs the same examples every time.
+settings.register_profile("project", deadline=None, derandomize=IN_CI)
+settings.load_profile("project")
 
 
 def _reachable(url: str) -> bool:
