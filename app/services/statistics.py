@@ -7,7 +7,10 @@ against.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 
 from app.domain import decision_statistics as decisions
 from app.domain import item_statistics as items
@@ -81,3 +84,36 @@ def scenario_statistics(version: ScenarioVersion):
         "critical": decisions.critical_error_counts(runs),
         "edges": edges,
     }
+
+
+@dataclass(frozen=True)
+class ExamReliability:
+    """Reliability of the submitted exam sittings, treating each domain section as one part of the test.
+
+    Every sitting draws its own items, so no item-level form exists across sittings (and KR-20, which
+    needs the same items in every attempt, does not apply). Every sitting does cover the same domain
+    sections, so Cronbach's alpha is computed on sittings x domains (credit per section), and the standard
+    error of measurement on the total (in items) follows from it. Sittings missing a section are left out.
+    """
+
+    sittings: int
+    sections: int
+    alpha: float | None
+    sem_items: float | None
+    mean_items: float | None
+
+
+def exam_reliability() -> ExamReliability:
+    rows = db.session.execute(
+        select(Answer.exam_id, Answer.domain, func.sum(Answer.credit))
+        .where(Answer.exam_id.is_not(None)).group_by(Answer.exam_id, Answer.domain))
+    by_exam: dict[int, dict[str, float]] = {}
+    for exam_id, domain, credit in rows:
+        by_exam.setdefault(exam_id, {})[domain] = float(credit)
+    domains = sorted({d for sections in by_exam.values() for d in sections})
+    complete = [[s[d] for d in domains] for s in by_exam.values() if all(d in s for d in domains)]
+    alpha = items.cronbach_alpha(complete) if len(complete) >= 2 and len(domains) >= 2 else None
+    totals = [sum(row) for row in complete]
+    sd = statistics.stdev(totals) if len(totals) >= 2 else None
+    return ExamReliability(len(complete), len(domains), alpha, items.standard_error_of_measurement(sd, alpha),
+                           statistics.fmean(totals) if totals else None)

@@ -125,7 +125,8 @@ def items():
     table = statistics.item_table()
     versions = statistics.versions_with_questions(table)
     rows = sorted(table.items(), key=lambda kv: (not kv[1].flags and not kv[1].suggest_retire, -kv[1].count))
-    return render_template("trainer/items.html", rows=rows, versions=versions)
+    return render_template("trainer/items.html", rows=rows, versions=versions,
+                           reliability=statistics.exam_reliability())
 
 
 @bp.get("/items/<int:question_id>")

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -151,3 +152,33 @@ def test_scenario_statistics_draw_paths_over_the_graph(client, world, bank, sign
     page = client.get(f"/trainer/scenarios/{writeup.attempt.version_id}").get_data(as_text=True)
     assert "Paths over the graph" in page and "1 run" in page
     assert "start to note: 1 decisions" in page and "start to end-bad: 0 decisions" in page
+
+
+def test_exam_reliability_uses_domain_sections_of_submitted_sittings(app, world, bank):
+    from app.domain.item_statistics import cronbach_alpha
+    from app.models import Exam
+    from app.services.statistics import exam_reliability
+
+    questions = list(db.session.scalars(select(Question).order_by(Question.id)))[:3]
+    pattern = [(1, 1, 0), (1, 0, 0), (0, 0, 0), (1, 1, 1)]
+    for marks in pattern:
+        exam = Exam(user_id=world.trainee.id, version_ids=[q.current_version_id for q in questions],
+                    time_limit_seconds=600, deadline=datetime.now(UTC), submitted_at=datetime.now(UTC))
+        db.session.add(exam)
+        db.session.flush()
+        for k, (q, mark) in enumerate(zip(questions, marks, strict=True)):
+            db.session.add(Answer(user_id=world.trainee.id, question_id=q.id, question_version_id=q.current_version_id,
+                                  domain=q.domain, mode="exam", correct=bool(mark), credit=float(mark),
+                                  submission_key=f"exam:{exam.id}:{k}", exam_id=exam.id))
+    db.session.commit()
+    result = exam_reliability()
+    domains = sorted({q.domain for q in questions})
+    matrix = []
+    for marks in pattern:
+        by_domain = dict.fromkeys(domains, 0.0)
+        for q, mark in zip(questions, marks, strict=True):
+            by_domain[q.domain] += mark
+        matrix.append([by_domain[d] for d in domains])
+    assert (result.sittings, result.sections) == (4, len(domains))
+    assert result.alpha == pytest.approx(cronbach_alpha(matrix))
+    assert result.mean_items == pytest.approx(1.5)
