@@ -47,7 +47,7 @@ def test_trainer_dashboard_drill_down_and_grading(browser, live_server, page, wo
 
 def test_trainee_reads_own_readiness_report(page, world, bank, assert_accessible):
     sign_in(page, world.trainee.email, factories.PASSWORD)
-    page.get_by_role("link", name="Readiness").click()
+    page.get_by_role("link", name="Readiness", exact=True).click()
     assert "Not enough evidence" in page.content()
     assert "Every criterion of the promotion policy" in page.content()
     assert_accessible(page)
