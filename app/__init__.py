@@ -49,6 +49,17 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.close()
 
 
+def probability(p: float | None) -> str:
+    """A probability as people read it: never a flat 0% or 100%, which the model cannot know."""
+    if p is None:
+        return "not shown"
+    if p >= 0.995:
+        return "over 99%"
+    if p < 0.005:
+        return "under 1%"
+    return f"{100 * p:.0f}%"
+
+
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the app for a config object, a config name, or APP_ENV."""
     app = Flask(__name__, instance_relative_config=True)
@@ -66,6 +77,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    app.add_template_filter(probability)
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
                       trainer_bp, readiness_bp, authoring_bp):
         app.register_blueprint(blueprint)
