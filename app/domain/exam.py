@@ -12,6 +12,7 @@ import yaml
 
 from .problems import Problem
 from .questions import DOMAINS
+from .yaml_source import load_with_nodes
 
 REQUIRED_KEYS = ("form_length", "time_limit_minutes", "min_items_per_domain", "weights")
 WEIGHT_TOTAL = 100
@@ -45,7 +46,7 @@ def parse_blueprint(text: str, path: str) -> tuple[Blueprint | None, list[Proble
     """Read a blueprint file; return it (None if anything is wrong) and every problem, each at its line."""
     problems: list[Problem] = []
     try:
-        data, node = _load_yaml(text)
+        data, node = load_with_nodes(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         return None, [
@@ -78,16 +79,6 @@ def parse_blueprint(text: str, path: str) -> tuple[Blueprint | None, list[Proble
     if problems or length is None or minutes is None or minimum is None or weights is None:
         return None, sorted(problems, key=lambda p: p.line)
     return Blueprint(length, timedelta(minutes=minutes), minimum, weights), []
-
-
-def _load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
-    """Parse once, keeping the node tree for line numbers (yaml.compose marks)."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else None), node
-    finally:
-        loader.dispose()
 
 
 def _entries(node: yaml.MappingNode, path: str, problems: list[Problem]) -> dict[str, tuple[int, int]]:

@@ -19,6 +19,7 @@ import yaml
 
 from .markdown_render import unsafe_html
 from .problems import Problem, Severity
+from .yaml_source import load_with_nodes
 
 DOMAINS = ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9")
 COGNITIVE_LEVELS = ("recall", "application", "analysis")
@@ -142,16 +143,6 @@ def _split_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-def _load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML once, keeping the node tree so errors can point at lines."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else None), node
-    finally:
-        loader.dispose()
-
-
 def _yaml_error(exc: Exception, first_line: int) -> tuple[int, str]:
     """(file line, message) for a YAML failure; `first_line` is the file line of YAML line 0."""
     if isinstance(exc, yaml.MarkedYAMLError):
@@ -187,7 +178,7 @@ def _parse_front_matter(lines: list[str], path: str, problems: list[Problem]) ->
     first_line = start + 2  # file line of the first YAML line
     found: list[Problem] = []
     try:
-        data, node = _load_yaml("\n".join(lines[start + 1 : end]))
+        data, node = load_with_nodes("\n".join(lines[start + 1 : end]))
     except Exception as exc:  # PyYAML raises more than YAMLError on hostile input (bad dates, recursion)
         line, message = _yaml_error(exc, first_line)
         problems.append(Problem(path, line, message))

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from app.domain.interchange import GiftImport, import_gift, import_moodle_xml, markdown_file, summary_line
 from app.domain.markdown_render import MarkdownRenderer
-from app.domain.problems import Problem
+from app.domain.problems import Problem, ProblemList
 from app.domain.questions import Question as ParsedQuestion
 from app.domain.questions import lint_questions, parse_questions
 from app.domain.scenario_map import ScenarioMap, scenario_map
@@ -127,20 +127,12 @@ def review_queue(user_id: int) -> list[Draft]:
 
 
 @dataclass
-class DraftCheck:
+class DraftCheck(ProblemList):
     """What the parser and linter say about a draft's text, and what publishing it would write."""
 
     problems: list[Problem] = field(default_factory=list)
     questions: list[ParsedQuestion] = field(default_factory=list)
     scenario: ScenarioFile | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     def content(self) -> ContentSet:
         scenarios = [self.scenario] if self.scenario else []

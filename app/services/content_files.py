@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.exam import Blueprint, parse_blueprint
-from app.domain.problems import Problem
+from app.domain.problems import Problem, ProblemList
 from app.domain.questions import Question, lint_questions, parse_questions
 from app.domain.readiness.policy import Policy, parse_policy
 from app.domain.scenarios import Analysis, Scenario, analyse, lint_scenario, parse_scenario
@@ -28,7 +28,7 @@ class ScenarioFile:
 
 
 @dataclass
-class ContentSet:
+class ContentSet(ProblemList):
     """Everything read from the files, plus every problem found (errors and warnings)."""
 
     questions: list[Question] = field(default_factory=list)
@@ -38,14 +38,6 @@ class ContentSet:
     problems: list[Problem] = field(default_factory=list)
     question_files: list[str] = field(default_factory=list)
     scenario_files: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     def summary(self) -> str:
         return (
