@@ -94,6 +94,14 @@ def can_view_trainee(viewer: User, trainee_id: int) -> bool:
     return Role.TRAINER in viewer.roles and trains(viewer, trainee_id)
 
 
+def own_or_404(model: type, record_id: int, user_id: int, what: str) -> Any:
+    """A trainee's own record (session, exam, attempt), or 404: someone else's does not exist for them."""
+    record = db.session.get(model, record_id)
+    if record is None or record.user_id != user_id:
+        abort(404, description=f"There is no such {what} among yours.")
+    return record
+
+
 def trainee_or_404(viewer: User, trainee_id: int) -> User:
     """Load a trainee the viewer may see, or answer 404 (never 403, so ids reveal nothing)."""
     trainee = db.session.get(User, trainee_id)

@@ -19,6 +19,7 @@ from app.domain.exam import Blueprint, DomainResult, answer_counts, domain_resul
 from app.domain.scoring import InvalidResponse, score_answer
 from app.extensions import db
 from app.models import Answer, Exam, ExamResponse, QuestionVersion
+from app.policy import own_or_404
 from app.services import ServiceError, load_content_file, progress
 from app.services.practice import live_versions, recently_seen_question_ids, schedule_review, scorable
 
@@ -63,11 +64,7 @@ def start_exam(user_id: int, length: int, blueprint: Blueprint, now: datetime, r
 
 
 def own_exam(user_id: int, exam_id: int) -> Exam:
-    """The trainee's own exam or 404: another trainee's exam does not exist for them."""
-    exam = db.session.get(Exam, exam_id)
-    if exam is None or exam.user_id != user_id:
-        raise ExamError("There is no such exam.", 404)
-    return exam
+    return own_or_404(Exam, exam_id, user_id, "exam")
 
 
 def accepts_answers(exam: Exam, now: datetime) -> bool:

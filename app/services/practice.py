@@ -16,6 +16,7 @@ from app.domain.questions import Question as ScorableQuestion
 from app.domain.scoring import AnswerScore, CbmSummary, InvalidResponse, cbm_summary, score_answer
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
+from app.policy import own_or_404
 from app.services import ServiceError, progress
 
 CONFIDENCE_LEVELS = ("low", "medium", "high")
@@ -175,11 +176,7 @@ def start_review(user_id: int, now: datetime) -> StudySession:
 
 
 def own_session(user_id: int, session_id: int) -> StudySession:
-    """The trainee's own session, or PracticeError 404 (another trainee's session is not theirs to see)."""
-    session = db.session.get(StudySession, session_id)
-    if session is None or session.user_id != user_id:
-        raise PracticeError("There is no such practice session.", 404)
-    return session
+    return own_or_404(StudySession, session_id, user_id, "practice session")
 
 
 def session_version(session: StudySession, position: int) -> QuestionVersion:

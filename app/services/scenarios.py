@@ -19,6 +19,7 @@ from app.domain.scenarios import Analysis, AttemptState, NodeKind
 from app.domain.scenarios import Scenario as ScenarioModel
 from app.extensions import db
 from app.models import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
+from app.policy import own_or_404
 from app.services import ServiceError, progress
 
 METERS = ("csat", "hours", "cost", "risk")
@@ -128,11 +129,7 @@ def open_attempts(user_id: int) -> list[ScenarioAttempt]:
 
 
 def own_attempt(user_id: int, attempt_id: int) -> ScenarioAttempt:
-    """The trainee's own attempt or 404 (someone else's attempt does not exist for them)."""
-    attempt = db.session.get(ScenarioAttempt, attempt_id)
-    if attempt is None or attempt.user_id != user_id:
-        raise ScenarioError("There is no such scenario attempt.", 404)
-    return attempt
+    return own_or_404(ScenarioAttempt, attempt_id, user_id, "scenario attempt")
 
 
 def state_of(attempt: ScenarioAttempt) -> AttemptState:
