@@ -6,11 +6,9 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
 from app.extensions import db
-from app.models import Answer, Question, ScenarioAttempt
 from app.policy import Action, require, trainee_or_404, trains
 from app.services import readiness
 from app.trainer.forms import SignOffForm
@@ -26,15 +24,9 @@ def _report(person, form=None):
     now = _now()
     result = readiness.assess_trainee(person, current_app.config["CONTENT_DIR"], now)
     db.session.commit()
-    ids = {i for c in result.criteria for i in c.evidence}
-    answers = {str(a.id): a for a in db.session.scalars(
-        select(Answer).where(Answer.user_id == person.id, Answer.id.in_([int(i) for i in ids if i.isdigit()])))}
-    runs = {str(r.id): r for r in db.session.scalars(
-        select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id,
-                                      ScenarioAttempt.id.in_([int(i) for i in ids if i.isdigit()])))}
-    slugs = dict(db.session.execute(select(Question.id, Question.slug)).all())
+    records = readiness.evidence_records(person, result)
     return render_template(
-        "readiness/report.html", person=person, result=result, answers=answers, runs=runs, slugs=slugs,
+        "readiness/report.html", person=person, result=result, answers=records.answers, runs=records.runs,
         snapshots=readiness.snapshots(person.id), sign_offs=readiness.sign_offs(person.id), form=form,
         own=person.id == current_user.id, domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES,
         exceptions=EXCEPTION_NAMES)

@@ -6,10 +6,12 @@ reads the stored result. `refresh` recomputes a stale result; a weekly snapshot 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.domain.exam import allocate
 from app.domain.readiness import (
@@ -81,18 +83,19 @@ def item_bank() -> dict[str, BankItem]:
 def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence:
     answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.answered_at <= now)
                                  .order_by(Answer.answered_at))
-    responses = tuple(Response(str(a.id), str(a.question_id), a.correct, a.answered_at, a.confidence)
+    responses = tuple(Response(f"answer:{a.id}", str(a.question_id), a.correct, a.answered_at, a.confidence)
                       for a in answers)
     runs = db.session.execute(
-        select(ScenarioAttempt, ScenarioVersion.difficulty, ScenarioVersion.exception_types)
+        select(ScenarioAttempt, Scenario.slug, ScenarioVersion.difficulty, ScenarioVersion.exception_types)
         .join(ScenarioVersion, ScenarioAttempt.version_id == ScenarioVersion.id)
+        .join(Scenario, Scenario.id == ScenarioAttempt.scenario_id)
         .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.finished_at.is_not(None),
                ScenarioAttempt.finished_at <= now)
         .order_by(ScenarioAttempt.finished_at))
     scenario_runs = tuple(
-        ScenarioRun(str(a.id), str(a.scenario_id), a.finished_at, difficulty, tuple(types), bool(a.passed),
+        ScenarioRun(f"run:{a.id}", slug, a.finished_at, difficulty, tuple(types), bool(a.passed),
                     a.dimensions or {}, tuple(a.critical_errors or ()))
-        for a, difficulty, types in runs)
+        for a, slug, difficulty, types in runs)
     blueprint = exams.load_blueprint(content_dir)
     current = (select(ScenarioVersion.exception_types)
                .join(Scenario, Scenario.current_version_id == ScenarioVersion.id).where(Scenario.retired_at.is_(None)))
@@ -105,6 +108,27 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
         practice=PracticeCurve(tuple(run.practice_starts), tuple(run.practice_gains)) if run else PracticeCurve(),
         structure=(AbilityStructure.from_correlation(run.domain_correlation)
                    if run and run.domain_correlation is not None else AbilityStructure()))
+
+
+@dataclass(frozen=True)
+class EvidenceRecords:
+    """The answers and scenario runs a readiness result cites, keyed as cited ("answer:12", "run:3")."""
+
+    answers: dict[str, Answer]
+    runs: dict[str, ScenarioAttempt]
+
+
+def evidence_records(user: User, result: Readiness) -> EvidenceRecords:
+    cited = {i for c in result.criteria for i in c.evidence}
+    answer_ids = [int(i.removeprefix("answer:")) for i in cited if i.startswith("answer:")]
+    run_ids = [int(i.removeprefix("run:")) for i in cited if i.startswith("run:")]
+    answers = db.session.scalars(
+        select(Answer).where(Answer.user_id == user.id, Answer.id.in_(answer_ids))
+        .options(joinedload(Answer.version).joinedload(QuestionVersion.question)))
+    runs = db.session.scalars(
+        select(ScenarioAttempt).where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.id.in_(run_ids))
+        .options(joinedload(ScenarioAttempt.version)))
+    return EvidenceRecords({f"answer:{a.id}": a for a in answers.unique()}, {f"run:{r.id}": r for r in runs.unique()})
 
 
 def week_of(moment: datetime) -> date:
