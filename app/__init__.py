@@ -13,6 +13,7 @@ from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
 from app.authoring import bp as authoring_bp
+from app.domain.shuffle import token
 from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
@@ -20,6 +21,7 @@ from app.home import bp as home_bp
 from app.practice import bp as practice_bp
 from app.readiness import bp as readiness_bp
 from app.scenarios import bp as scenarios_bp
+from app.services import practice
 from app.trainer import bp as trainer_bp
 from config import Config, config_for
 
@@ -78,6 +80,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     cli.init_app(app)
 
     app.add_template_filter(probability)
+    app.add_template_global(token, "choice_token")
+    app.add_template_global(practice.shown_options)
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
                       trainer_bp, readiness_bp, authoring_bp):
         app.register_blueprint(blueprint)

@@ -199,6 +199,7 @@ def draw_form(
     length: int,
     recently_seen: Collection[str],
     rng: random.Random,
+    sets: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Draw `length` distinct item ids for a practice exam, shuffled.
 
@@ -209,6 +210,8 @@ def draw_form(
        over the domains that still have items, in proportion to their weights (largest remainder),
        repeatedly until the form is full or every pool is used up; the form is then shorter.
     4. An id listed under several domains appears once. Domains with weight 0 are not drawn from.
+    5. At most one item of each set (`sets` maps an id to its set name): siblings share a case and
+       could give each other away. An item skipped for its set is never drawn.
     The result is the same for the same arguments and a `rng` seeded the same way (pools are sorted
     before shuffling, so their order does not matter).
     """
@@ -216,10 +219,11 @@ def draw_form(
     queues = {d: _queue(pool.get(d, ()), seen, rng) for d, w in blueprint.weights.items() if w > 0}
     taken: list[str] = []
     chosen: set[str] = set()
+    set_of = dict(sets or {})
     wanted = allocate(blueprint, length)
     while True:
         for domain, count in wanted.items():
-            _take(queues.get(domain, []), count, taken, chosen)
+            _take(queues.get(domain, []), count, taken, chosen, set_of)
         missing = length - len(taken)
         open_domains = {d: blueprint.weights[d] for d, q in queues.items() if _remaining(q, chosen)}
         if missing <= 0 or not open_domains:
@@ -239,13 +243,19 @@ def _queue(items: Iterable[str], seen: set[str], rng: random.Random) -> list[str
     return fresh + stale
 
 
-def _take(queue: list[str], count: int, taken: list[str], chosen: set[str]) -> None:
+def _take(queue: list[str], count: int, taken: list[str], chosen: set[str], set_of: Mapping[str, str]) -> None:
     while count > 0 and queue:
         item = queue.pop(0)
-        if item not in chosen:
-            chosen.add(item)
-            taken.append(item)
-            count -= 1
+        if item in chosen:
+            continue
+        chosen.add(item)
+        if item in set_of:
+            name = f"set:{set_of[item]}"
+            if name in chosen:
+                continue
+            chosen.add(name)
+        taken.append(item)
+        count -= 1
 
 
 def _remaining(queue: list[str], chosen: set[str]) -> bool:

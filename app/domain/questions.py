@@ -60,6 +60,9 @@ class Question:
     tolerance: float | None = None  # numeric items only, absolute
     unit: str | None = None
     source: str = field(default="", compare=False)  # the question's own Markdown section, verbatim
+    item_set: str | None = None  # items sharing a case or data: served at most one at a time
+    pool: str = "practice"  # "practice", or "reserve": only promotion checks serve reserve items
+    shuffle: bool = True  # False pins the file order of the options (ordered ranges, "all of the above")
 
     @property
     def correct_keys(self) -> tuple[str, ...]:
@@ -92,13 +95,17 @@ class Question:
             h.update(b"\x1f")
         for o in self.options:
             h.update(f"{o.key}\x1f{o.text}\x1f{o.rationale}\x1f{o.correct}\x1e".encode())
+        # Serving keys join the hash only when set, so items that do not use them keep their versions.
+        if self.item_set or self.pool != "practice" or not self.shuffle:
+            h.update(f"set={self.item_set}\x1fpool={self.pool}\x1fshuffle={self.shuffle}".encode())
         return h.hexdigest()
 
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{2,79}")
 TOPIC_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_KEYS = ("domain", "topics", "reference")
-METADATA_KEYS = ("difficulty", "cognitive", "type", "domain", "topics")
+METADATA_KEYS = ("difficulty", "cognitive", "type", "domain", "topics", "set", "pool", "shuffle")
+POOLS = ("practice", "reserve")
 
 _HEADING = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))?[ \t]*$")
 _HEADING_ID = re.compile(r"^(.*?)[ \t]*\{#([^{}]*)\}$")
@@ -451,7 +458,7 @@ class _SectionParser:
         for key, value in parts:
             if key not in METADATA_KEYS:
                 self.error(
-                    number, f"unknown metadata `{key}`: use difficulty, cognitive, type, domain or topics"
+                    number, f"unknown metadata `{key}`: use difficulty, cognitive, type, domain, topics, set, pool or shuffle"
                 )
             elif key in self.meta:
                 self.error(number, f"`{key}` is given twice on the metadata line: keep one")
@@ -584,6 +591,7 @@ class _SectionParser:
         qtype = self._type()
         options = self._options(qtype)
         answer, tolerance, unit = self._numeric(qtype)
+        item_set, pool, shuffle = self._item_set(), self._pool(), self._shuffle()
         explanation = _join(self.explanation or [])
         if self.explanation is None:
             self.error(
@@ -620,6 +628,9 @@ class _SectionParser:
             tolerance=tolerance,
             unit=unit,
             source=self._source(),
+            item_set=item_set,
+            pool=pool,
+            shuffle=shuffle,
         )
 
     def _source(self) -> str:
@@ -677,6 +688,29 @@ class _SectionParser:
             )
             return None
         return raw.lower()
+
+    def _item_set(self) -> str | None:
+        raw = self.meta.get("set")
+        if raw is None:
+            return None
+        if not TOPIC_PATTERN.fullmatch(raw):
+            self.error(self.meta_line, f"set `{raw}` must be kebab-case, like `set: halvorsen-q3-ar`")
+            return None
+        return raw
+
+    def _pool(self) -> str:
+        raw = self.meta.get("pool", "practice")
+        if raw not in POOLS:
+            self.error(self.meta_line, f"unknown pool `{raw}`: use practice (the default) or reserve")
+            return "practice"
+        return raw
+
+    def _shuffle(self) -> bool:
+        raw = self.meta.get("shuffle", "true").lower()
+        if raw not in ("true", "false"):
+            self.error(self.meta_line, f"shuffle must be true or false, not `{raw}`")
+            return True
+        return raw == "true"
 
     def _type(self) -> QuestionType | None:
         raw = self.meta.get("type", QuestionType.SINGLE.value)

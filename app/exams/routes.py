@@ -6,7 +6,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -59,8 +59,19 @@ def start():
     form = _start_form()
     if not form.validate_on_submit():
         abort(400, description="Pick one of the offered form lengths.")
-    exam = exams.start_exam(current_user.id, form.length.data, _blueprint(), _now(), random.Random())
+    now = _now()
+    running = exams.running_exam(current_user.id, now)
+    exam = exams.start_exam(current_user.id, form.length.data, _blueprint(), now, random.Random())
     db.session.commit()
+    if running is not None:
+        flash("You already have an exam running: finish or submit it before starting another.", "warning")
+        return redirect(url_for("exams.resume", exam_id=exam.id))
+    if exam.reused:
+        flash(
+            f"{exam.reused} of the {len(exam.version_ids)} items are ones you answered in the last 14 days: "
+            "the bank had too few unseen items for this form. Read the result with that in mind.",
+            "warning",
+        )
     return redirect(url_for("exams.item", exam_id=exam.id, position=0))
 
 
@@ -101,9 +112,15 @@ def item(exam_id: int, position: int):
             now,
         )
         db.session.commit()
+        if request.headers.get("X-Autosave"):
+            return "", 204  # exam.js saves each selection as it is made
+        if form.goto.data == "submit":
+            return redirect(url_for("exams.confirm", exam_id=exam.id))
         return redirect(
             url_for("exams.item", exam_id=exam.id, position=_target(form.goto.data, position, exam))
         )
+    if request.headers.get("X-Autosave"):
+        return {"errors": form.errors}, 400
     if request.method == "GET" and position in saved:
         response = saved[position]
         form.confidence.data, form.flagged.data = response.confidence, response.flagged
@@ -123,6 +140,24 @@ def item(exam_id: int, position: int):
         saved=saved,
         submit_form=SubmitExamForm(),
         domains=DOMAIN_NAMES,
+        serving_seed=exam.seed,
+    )
+
+
+@bp.get("/<int:exam_id>/confirm")
+@require(Action.PRACTISE)
+def confirm(exam_id: int):
+    """The last step before submitting: which items are unanswered or flagged, each a link back."""
+    exam = exams.own_exam(current_user.id, exam_id)
+    if exam.closed or not exams.accepts_answers(exam, _now()):
+        return redirect(url_for("exams.results", exam_id=exam.id))
+    saved = exams.responses_by_position(exam)
+    total = len(exam.version_ids)
+    unanswered = [p for p in range(total) if p not in saved or not saved[p].answered_at]
+    flagged = [p for p, r in sorted(saved.items()) if r.flagged]
+    return render_template(
+        "exams/confirm.html", exam=exam, total=total, unanswered=unanswered, flagged=flagged,
+        submit_form=SubmitExamForm(),
     )
 
 
@@ -153,6 +188,7 @@ def results(exam_id: int):
         result=exams.result(exam, blueprint),
         blueprint=blueprint,
         domains=DOMAIN_NAMES,
+        serving_seed=exam.seed,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -65,6 +66,16 @@ class QuestionVersion(db.Model):
     source: Mapped[str] = mapped_column(Text, comment="the Markdown section this version came from")
     source_path: Mapped[str] = mapped_column(String(300))
     source_line: Mapped[int] = mapped_column(Integer)
+    item_set: Mapped[str | None] = mapped_column(
+        String(80), comment="items sharing a case: a session or form serves at most one of them"
+    )
+    pool: Mapped[str] = mapped_column(
+        String(10), default="practice", server_default="practice",
+        comment="practice, or reserve: served only by promotion checks",
+    )
+    shuffle: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=sa_true(), comment="false: options keep the file order"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     question: Mapped[Question] = relationship(foreign_keys=[question_id])

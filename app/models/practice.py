@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -23,6 +24,9 @@ class StudySession(db.Model):
     mode: Mapped[str] = mapped_column(String(10), comment="study or review")
     filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="domains/topics/weakest chosen")
     planned: Mapped[int] = mapped_column(Integer, comment="how many questions the session offers")
+    seed: Mapped[str] = mapped_column(
+        String(32), default="", server_default="", comment="fixes the option order shown at each position"
+    )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -34,6 +38,8 @@ class Answer(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "submission_key"),
         Index("ix_answers_user_answered", "user_id", "answered_at"),
+        Index("ix_answers_session_id", "session_id"),
+        Index("ix_answers_user_question", "user_id", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +55,10 @@ class Answer(db.Model):
     credit: Mapped[float] = mapped_column(Float, comment="0..1; partial credit on multiple response")
     cbm_mark: Mapped[float | None] = mapped_column(Float, comment="-6..3 certainty-based mark")
     seconds: Mapped[float | None] = mapped_column(Float, comment="time from showing the item to answering")
+    first_attempt: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false(),
+        comment="the trainee's first answer to this question, given before any rationale of it was shown",
+    )
     submission_key: Mapped[str] = mapped_column(
         String(64), comment="one per served item: a second submission of the same form is recorded once"
     )
@@ -85,6 +95,13 @@ class Exam(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime(), comment="answers at or after it do not count")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seed: Mapped[str] = mapped_column(
+        String(32), default="", server_default="", comment="fixes the option order shown at each position"
+    )
+    reused: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", comment="items on the form seen in the 14 days before it"
+    )
+    score: Mapped[float | None] = mapped_column(Float, comment="proportion of credit over the form, once closed")
 
     responses: Mapped[list[ExamResponse]] = relationship(
         back_populates="exam", cascade="all, delete-orphan", order_by="ExamResponse.position"

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -73,6 +74,12 @@ class ScenarioAttempt(db.Model):
     critical_errors: Mapped[list[str]] = mapped_column(JSON, default=list, comment="labels of critical errors")
     outcome: Mapped[str | None] = mapped_column(String(8), comment="good, mixed or bad ending")
     decision_seconds: Mapped[list[float]] = mapped_column(JSON, default=list, comment="seconds per decision")
+    seed: Mapped[str] = mapped_column(
+        String(32), default="", server_default="", comment="fixes the order choices are shown in"
+    )
+    aided: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false(), comment="the trainee went back to an earlier decision"
+    )
 
     version: Mapped[ScenarioVersion] = relationship()
     writeups: Mapped[list[WriteUp]] = relationship(back_populates="attempt", cascade="all, delete-orphan")

@@ -116,6 +116,7 @@ def item(session_id: int, position: int):
         answer=answers.get(position),
         answered=len(answers),
         next_position=practice.next_position(session),
+        serving_seed=session.seed,
         domains=DOMAIN_NAMES,
     )
 

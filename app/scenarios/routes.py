@@ -9,6 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.domain.scenarios import NodeKind
+from app.domain.shuffle import shown_order
 from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
 from app.extensions import db
 from app.forms import seconds_since
@@ -73,7 +74,7 @@ def _render_player(attempt, form: DecisionForm, status: int = 200):
         state=state,
         node=node,
         form=form,
-        offered=scenarios.engine.offered_choices(scenario, state),
+        offered=scenarios.shown_choices(attempt, scenario, state),
         fragments=attempt.version.fragments,
         history=history,
         meters=[m for m in scenarios.METERS if m in state.state],
@@ -150,7 +151,9 @@ def review(version_id: int, node_id: str):
     if form.validate_on_submit():
         picked = scenarios.review_decision(card, form.ref.data, _now())
         db.session.commit()
-    return render_template("scenarios/review.html", card=card, scenario=scenario, node=scenario.node(node_id),
+    node = scenario.node(node_id)
+    choices = shown_order(node.choices, f"review:{card.user_id}:{card.reviews}", node_id)
+    return render_template("scenarios/review.html", card=card, scenario=scenario, node=node, choices=choices,
                            fragments=card.version.fragments, form=form, picked=picked,
                            expert=scenarios.expert_choice(card.version, node_id))
 

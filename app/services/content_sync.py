@@ -167,6 +167,9 @@ def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
         "source": q.source,
         "source_path": q.path,
         "source_line": q.line,
+        "item_set": q.item_set,
+        "pool": q.pool,
+        "shuffle": q.shuffle,
     }
 
 

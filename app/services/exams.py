@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from app.domain.exam import Blueprint, DomainResult, answer_counts, domain_results, draw_form, parse_blueprint
 from app.domain.scoring import InvalidResponse, score_answer
+from app.domain.shuffle import new_seed
 from app.extensions import db
-from app.models import Answer, Exam, ExamResponse, QuestionVersion
+from app.models import Answer, Exam, ExamResponse, QuestionVersion, User
 from app.policy import own_or_404
 from app.services import ServiceError, load_content_file, progress
 from app.services.practice import live_versions, recently_seen_question_ids, schedule_review, scorable
@@ -40,14 +41,37 @@ def time_limit_for(blueprint: Blueprint, length: int) -> timedelta:
     return timedelta(minutes=math.ceil(seconds / 60))
 
 
+def lock_user(user_id: int) -> None:
+    """Serialise a trainee's exam starts (PostgreSQL row lock; SQLite serialises writers anyway)."""
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def running_exam(user_id: int, now: datetime) -> Exam | None:
+    """The trainee's exam still open and in time, if any (there is at most one)."""
+    return db.session.scalar(
+        select(Exam)
+        .where(Exam.user_id == user_id, Exam.submitted_at.is_(None), Exam.deadline > now)
+        .order_by(Exam.started_at.desc())
+        .limit(1)
+    )
+
+
 def start_exam(user_id: int, length: int, blueprint: Blueprint, now: datetime, rng: random.Random) -> Exam:
+    """Draw a form: unseen items first (not answered in 14 days), at most one per item set, and record how
+    many had to be reused. A trainee sits one exam at a time: an exam still running is returned instead."""
+    lock_user(user_id)
+    running = running_exam(user_id, now)
+    if running is not None:
+        return running
     versions = live_versions()
     pool: dict[str, list[str]] = {}
     for version in versions:
         pool.setdefault(version.domain, []).append(str(version.id))
     seen_questions = recently_seen_question_ids(user_id, now)
     seen = {str(v.id) for v in versions if v.question_id in seen_questions}
-    drawn = [int(i) for i in draw_form(pool, blueprint, length, seen, rng)]
+    sets = {str(v.id): v.item_set for v in versions if v.item_set}
+    drawn_ids = draw_form(pool, blueprint, length, seen, rng, sets)
+    drawn = [int(i) for i in drawn_ids]
     if not drawn:
         raise ExamError("There are no questions to draw an exam from yet.", 409)
     limit = time_limit_for(blueprint, len(drawn))
@@ -57,6 +81,8 @@ def start_exam(user_id: int, length: int, blueprint: Blueprint, now: datetime, r
         time_limit_seconds=int(limit.total_seconds()),
         started_at=now,
         deadline=now + limit,
+        seed=new_seed(),
+        reused=len(seen.intersection(drawn_ids)),
     )
     db.session.add(exam)
     db.session.flush()
@@ -123,12 +149,20 @@ def submit(exam: Exam, now: datetime) -> None:
     """Close the exam: score every saved response once and store it as an answer (mode exam)."""
     if exam.closed:
         return
+    answered_before = set(
+        db.session.scalars(
+            select(Answer.question_id).where(Answer.user_id == exam.user_id).distinct()
+        )
+    )
+    credit = 0.0
     for position, response in responses_by_position(exam).items():
         if response.answered_at is None:
             continue
         version = version_at(exam, position)
         score = score_answer(scorable(version), response.chosen, response.value, response.confidence)
+        credit += score.credit
         answer = Answer(
+            first_attempt=version.question_id not in answered_before,
             user_id=exam.user_id,
             question_id=version.question_id,
             question_version_id=version.id,
@@ -149,6 +183,7 @@ def submit(exam: Exam, now: datetime) -> None:
         progress.record_answer(answer)
         schedule_review(exam.user_id, version.question_id, score.correct, response.confidence, now)
     exam.submitted_at = min(now, exam.deadline)
+    exam.score = credit / len(exam.version_ids) if exam.version_ids else 0.0
     db.session.flush()
 
 

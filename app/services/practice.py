@@ -6,6 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,7 @@ from app.domain import review as spaced
 from app.domain.questions import Option, QuestionType
 from app.domain.questions import Question as ScorableQuestion
 from app.domain.scoring import AnswerScore, CbmSummary, InvalidResponse, cbm_summary, score_answer
+from app.domain.shuffle import new_seed, shown_order
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
 from app.policy import own_or_404
@@ -49,13 +51,22 @@ def scorable(version: QuestionVersion) -> ScorableQuestion:
     )
 
 
-def live_versions(domains: Sequence[str] = (), topics: Sequence[str] = ()) -> list[Row]:
-    """(id, question_id, domain, topics, type, difficulty) of the current versions of questions not retired, filtered by
-    domain and topic. Only these columns: choosing items must not load every stem and rationale."""
+def shown_options(version: QuestionVersion, seed: str, position: int) -> list[dict[str, Any]]:
+    """The version's options in the order this serving shows them (authored order when pinned)."""
+    return shown_order(version.options, seed, str(position), version.shuffle)
+
+
+def live_versions(
+    domains: Sequence[str] = (), topics: Sequence[str] = (), pool: str = "practice"
+) -> list[Row]:
+    """(id, question_id, domain, topics, type, difficulty, item_set) of the current versions of questions
+    not retired, in `pool`, filtered by domain and topic. Only these columns: choosing items must not load
+    every stem and rationale. Practice never sees the reserve; promotion checks draw from it."""
     query = (select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.domain,
-                    QuestionVersion.topics, QuestionVersion.type, QuestionVersion.difficulty)
+                    QuestionVersion.topics, QuestionVersion.type, QuestionVersion.difficulty,
+                    QuestionVersion.item_set)
              .join(Question, Question.current_version_id == QuestionVersion.id)
-             .where(Question.retired_at.is_(None)))
+             .where(Question.retired_at.is_(None), QuestionVersion.pool == pool))
     if domains:
         query = query.where(QuestionVersion.domain.in_(domains))
     versions = list(db.session.execute(query.order_by(QuestionVersion.id)))
@@ -109,12 +120,13 @@ def start_study(
     )
     rng.shuffle(pool)
     pool.sort(key=lambda v: 0 if v.question_id not in history else (1 if history[v.question_id] < 1 else 2))
-    chosen = pool[:size]
+    chosen = one_per_set(pool)[:size]
     session = StudySession(
         user_id=user_id,
         mode="study",
         planned=len(chosen),
         started_at=now,
+        seed=new_seed(),
         filters={
             "domains": list(domains),
             "topics": list(topics),
@@ -125,6 +137,19 @@ def start_study(
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def one_per_set(versions: Sequence[Row]) -> list[Row]:
+    """Keep the first item of each set: siblings share a case and could give each other's answers away."""
+    seen_sets: set[str] = set()
+    kept = []
+    for version in versions:
+        if version.item_set:
+            if version.item_set in seen_sets:
+                continue
+            seen_sets.add(version.item_set)
+        kept.append(version)
+    return kept
 
 
 def due_cards(user_id: int, now: datetime) -> list[ReviewCard]:
@@ -152,22 +177,24 @@ def answer_count(user_id: int) -> int:
 
 
 def start_review(user_id: int, now: datetime) -> StudySession:
-    cards = due_cards(user_id, now)[:REVIEW_BATCH]
+    cards = due_cards(user_id, now)
     if not cards:
         raise PracticeError("Nothing is due for review right now. Study some questions first.", 409)
-    current = dict(
-        db.session.execute(
-            select(Question.id, Question.current_version_id).where(
-                Question.id.in_([c.question_id for c in cards])
-            )
-        ).all()
-    )
-    version_ids = [current[c.question_id] for c in cards]
+    current = {
+        row.question_id: row
+        for row in db.session.execute(
+            select(Question.id.label("question_id"), QuestionVersion.id, QuestionVersion.item_set)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(Question.id.in_([c.question_id for c in cards]))
+        )
+    }
+    version_ids = [row.id for row in one_per_set([current[c.question_id] for c in cards])][:REVIEW_BATCH]
     session = StudySession(
         user_id=user_id,
         mode="review",
         planned=len(version_ids),
         started_at=now,
+        seed=new_seed(),
         filters={"version_ids": version_ids},
     )
     db.session.add(session)
@@ -223,7 +250,13 @@ def record_answer(
             "This question was retired while you were on it. Nothing was stored; go on to the next one.", 409
         )
     score = _score(version, response)
+    first = not db.session.scalar(
+        select(func.count()).select_from(Answer).where(
+            Answer.user_id == user_id, Answer.question_id == version.question_id
+        )
+    )
     answer = Answer(
+        first_attempt=first,
         user_id=user_id,
         question_id=version.question_id,
         question_version_id=version.id,

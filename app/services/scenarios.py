@@ -17,6 +17,7 @@ from app.domain import review as spaced
 from app.domain import scenarios as engine
 from app.domain.scenarios import Analysis, AttemptState, NodeKind
 from app.domain.scenarios import Scenario as ScenarioModel
+from app.domain.shuffle import new_seed, shown_order, token
 from app.extensions import db
 from app.models import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.policy import own_or_404
@@ -117,6 +118,7 @@ def start(user_id: int, scenario: Scenario, now: datetime) -> ScenarioAttempt:
         started_at=now,
         updated_at=now,
         decision_seconds=[],
+        seed=new_seed(),
     )
     db.session.add(attempt)
     db.session.flush()
@@ -130,6 +132,11 @@ def open_attempts(user_id: int) -> list[ScenarioAttempt]:
 
 def own_attempt(user_id: int, attempt_id: int) -> ScenarioAttempt:
     return own_or_404(ScenarioAttempt, attempt_id, user_id, "scenario attempt")
+
+
+def shown_choices(attempt: ScenarioAttempt, scenario: ScenarioModel, state: AttemptState) -> list[engine.Choice]:
+    """The choices offered now, in this attempt's own order (stable on reload, resume and back)."""
+    return shown_order(engine.offered_choices(scenario, state), attempt.seed, state.node_id)
 
 
 def state_of(attempt: ScenarioAttempt) -> AttemptState:
@@ -169,6 +176,7 @@ def choose(
                 max_points=sum(item.points for item in node.rubric),
             )
         )
+    ref = _resolve(attempt, scenario, current, ref)
     try:
         after, _events = engine.step(scenario, current, ref)
     except engine.ChoiceNotOffered:
@@ -188,6 +196,14 @@ def choose(
         _finish(attempt, scenario, analysis, after, now)
     db.session.flush()
     return after
+
+
+def _resolve(attempt: ScenarioAttempt, scenario: ScenarioModel, current: AttemptState, submitted: str) -> str:
+    """The ref behind a submitted choice: the page sends an opaque per-attempt token, never `node/n`."""
+    for choice in engine.offered_choices(scenario, current):
+        if token(attempt.seed, choice.ref) == submitted:
+            return choice.ref
+    return submitted  # a write-up's `node/next`, or a ref (refused below unless offered)
 
 
 def _finish(
@@ -215,6 +231,7 @@ def go_back(attempt: ScenarioAttempt, to_step: int, now: datetime) -> AttemptSta
         ) from None
     attempt.log = list(state.log)
     attempt.decision_seconds = attempt.decision_seconds[:to_step]
+    attempt.aided = True  # a run that revisited a decision is not unaided evidence of judgement
     kept = {step.node.id for step in engine.trace(scenario, state.log)}
     attempt.writeups = [w for w in attempt.writeups if w.node_id in kept]
     attempt.updated_at = now

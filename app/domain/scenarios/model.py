@@ -26,6 +26,11 @@ EXCEPTION_TYPES = (
     "change-after-release",
     "returns-rma",
     "drop-ship",
+    "quality-hold-recall",
+    "trade-compliance-hold",
+    "lost-freight-claim",
+    "mto-cancellation",
+    "executive-escalation",
 )
 FUNCTIONS = (
     "customer-service",

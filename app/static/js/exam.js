@@ -1,7 +1,35 @@
-// Exam page: a countdown to the server's deadline, and keyboard answering (shared with practice.js).
+// Exam page: every selection saved as it is made, a countdown to the server's deadline, and keyboard
+// answering (shared with practice.js). Without JavaScript the Save buttons do the same.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  const itemForm = document.getElementById("item-form");
+  const status = document.getElementById("save-status");
+  if (itemForm) {
+    let pending = Promise.resolve();
+    const save = () => {
+      const body = new FormData(itemForm);
+      body.delete("goto");
+      // keepalive lets the request finish when the tab is closed right after a click
+      pending = pending.then(() => fetch(itemForm.action || window.location.href, {
+        method: "POST", body, keepalive: true, credentials: "same-origin",
+        headers: { "X-Autosave": "1" },
+      })).then((response) => {
+        if (status) status.textContent = response.ok ? "Saved." : "Not saved: use the Save button.";
+      }).catch(() => {
+        if (status) status.textContent = "Not saved (connection lost): use the Save button.";
+      });
+    };
+    itemForm.addEventListener("change", (event) => {
+      if (event.target.matches("input[name=chosen], input[name=confidence], input[name=flagged]")) save();
+    });
+    itemForm.addEventListener("input", (event) => {
+      if (event.target.matches("input[name=value]")) {
+        clearTimeout(itemForm.dataset.timer);
+        itemForm.dataset.timer = setTimeout(save, 400);
+      }
+    });
+  }
   const timer = document.querySelector("[data-deadline]");
   if (!timer) return;
   const deadline = new Date(timer.dataset.deadline).getTime();

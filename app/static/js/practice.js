@@ -13,13 +13,19 @@ document.addEventListener("DOMContentLoaded", () => {
       const input = inputs[Number(event.key) - 1];
       if (input) {
         input.type === "checkbox" ? (input.checked = !input.checked) : (input.checked = true);
+        input.dispatchEvent(new Event("change", { bubbles: true }));  // the exam page saves on change
         input.focus();
         event.preventDefault();
       }
     } else if (form && !typing && /^[lmh]$/i.test(event.key)) {
       const level = { l: "low", m: "medium", h: "high" }[event.key.toLowerCase()];
       const radio = form.querySelector(`input[name=confidence][value=${level}]`);
-      if (radio) { radio.checked = true; radio.focus(); event.preventDefault(); }
+      if (radio) {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+        radio.focus();
+        event.preventDefault();
+      }
     } else if (event.key === "Enter" && form && event.target.tagName !== "BUTTON") {
       event.preventDefault();
       form.requestSubmit();
