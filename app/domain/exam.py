@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -292,3 +293,20 @@ def answer_counts(started_at: datetime, time_limit: timedelta, answered_at: date
     browser's timer said.
     """
     return answered_at < started_at + time_limit
+
+
+def band(correct: float, total: int, cut: float) -> str:
+    """Where a score stands against the cut, honest about few items: "above", "below" or "near".
+
+    "near" when the score is within 1.96 standard errors of the cut (binomial SE at the cut for
+    `total` items): with that many items the result cannot tell which side the trainee is on.
+    """
+    if total <= 0:
+        return "near"
+    margin = 1.96 * math.sqrt(cut * (1 - cut) / total)
+    proportion = correct / total
+    if proportion >= cut + margin:
+        return "above"
+    if proportion <= cut - margin:
+        return "below"
+    return "near"

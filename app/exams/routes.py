@@ -11,13 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from app.domain.exam import band
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.exams.forms import StartExamForm, SubmitExamForm, exam_item_form_class
 from app.extensions import db
 from app.forms import seconds_since
 from app.models import Exam
 from app.policy import Action, require
-from app.services import exams
+from app.services import exams, readiness
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
@@ -50,7 +51,8 @@ def index():
     mine = db.session.scalars(
         select(Exam).where(Exam.user_id == current_user.id).order_by(Exam.started_at.desc())
     )
-    return render_template("exams/index.html", form=_start_form(), exams=list(mine), now=_now())
+    cut = readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark
+    return render_template("exams/index.html", form=_start_form(), exams=list(mine), now=_now(), cut=cut)
 
 
 @bp.post("/")
@@ -182,10 +184,18 @@ def results(exam_id: int):
     if not exam.closed:
         return redirect(url_for("exams.item", exam_id=exam.id, position=0))
     blueprint = _blueprint()
+    result = exams.result(exam, blueprint)
+    cut = readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark
+    flagged = {r.position for r in exam.responses if r.flagged}
     return render_template(
         "exams/results.html",
         exam=exam,
-        result=exams.result(exam, blueprint),
+        result=result,
+        cut=cut,
+        bands={d.domain: band(d.correct, d.total, cut) for d in result.domains},
+        overall=band(result.correct, result.total, cut),
+        wrong=[p for p, _, a in result.items if not (a and a.correct)],
+        flagged=sorted(flagged),
         blueprint=blueprint,
         domains=DOMAIN_NAMES,
         serving_seed=exam.seed,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.models import Role, TraineeReadiness
 from app.policy import Action, require, require_login
-from app.services import accounts, authoring, practice, scenarios
+from app.services import accounts, authoring, exams, practice, scenarios
 
 bp = Blueprint("home", __name__)
 
@@ -39,6 +39,7 @@ def trainee():
         answered=practice.answer_count(current_user.id),
         decisions=len(scenarios.due_decisions(current_user.id, now)),
         open_attempts=scenarios.open_attempts(current_user.id),
+        running_exam=exams.running_exam(current_user.id, now),
         readiness=db.session.get(TraineeReadiness, current_user.id),
     )
 
