@@ -53,9 +53,10 @@ test: install-dev chromium
 bench: install-dev
 	$(BIN)/python -m bench.run
 
-## validate: the readiness model against a simulated cohort drawn from a known 2PL model
+## validate: the readiness model against a simulated cohort, then the test-wise bots (bench/validation.json)
 validate: install-dev
 	$(BIN)/python -m bench.validate
+	$(BIN)/python -m bench.testwise
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ import click
 from flask import current_app
 
 from app.domain.interchange import summary_line
+from app.domain.item_checks import bank_report, format_report
 from app.domain.problems import ContentError
 from app.extensions import db
 from app.services import ServiceError, accounts, authoring, content_export, content_sync
@@ -35,7 +36,9 @@ def _paths(given: tuple[str, ...]) -> list[Path]:
 
 @content_cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-def check(paths: tuple[str, ...]) -> None:
+@click.option("--report", is_flag=True, help="Also print the bank report: size per domain against the blueprint, "
+              "the reserve, key positions and length cues.")
+def check(paths: tuple[str, ...], report: bool) -> None:
     """Report every problem as path:line: message; exit 1 on any error."""
     content = content_sync.check(_paths(paths), roots())
     for problem in content.problems:
@@ -47,6 +50,10 @@ def check(paths: tuple[str, ...]) -> None:
             f"{' (truncated)' if analysis.truncated else ''}; max-score path "
             f"({analysis.max_score:.0f}): {' > '.join(analysis.max_score_path)}"
         )
+    if report and content.blueprint is not None:
+        reports = bank_report(content.questions, content.blueprint.weights, content.blueprint.form_length)
+        for line in format_report(reports):
+            click.echo(line)
     click.echo(content.summary())
     sys.exit(1 if content.errors else 0)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.exam import Blueprint, parse_blueprint
+from app.domain.item_checks import parse_vocabulary, question_cues, scenario_cues, vocabulary_problems
 from app.domain.problems import Problem, ProblemList
 from app.domain.questions import Question, lint_questions, parse_questions
 from app.domain.readiness.policy import Policy, parse_policy
@@ -18,6 +19,7 @@ from app.domain.scenarios import Analysis, Scenario, analyse, lint_scenario, par
 
 BLUEPRINT_FILE = "blueprint.yaml"
 POLICY_FILE = "policy/promotion.yaml"
+TOPICS_FILE = "topics.yaml"
 
 
 @dataclass
@@ -35,6 +37,8 @@ class ContentSet(ProblemList):
     scenarios: list[ScenarioFile] = field(default_factory=list)
     blueprint: Blueprint | None = None
     policy: Policy | None = None
+    vocabulary: dict[str, tuple[str, ...]] | None = None
+    policy_topics: list[tuple[str, str, int]] = field(default_factory=list)  # (topic, path, line)
     problems: list[Problem] = field(default_factory=list)
     question_files: list[str] = field(default_factory=list)
     scenario_files: list[str] = field(default_factory=list)
@@ -61,7 +65,7 @@ class Roots:
             return str(path)
 
     def kind_of(self, path: Path) -> str | None:
-        """questions | scenario | blueprint | policy, or None for a file that is not content."""
+        """questions | scenario | blueprint | policy | topics, or None for a file that is not content."""
         resolved = path.resolve()
         if resolved.is_relative_to(self.scenarios.resolve()) and path.suffix == ".md":
             return "scenario"
@@ -71,6 +75,8 @@ class Roots:
             return "blueprint"
         if resolved == (self.content / POLICY_FILE).resolve():
             return "policy"
+        if resolved == (self.content / TOPICS_FILE).resolve():
+            return "topics"
         return None
 
 
@@ -114,12 +120,15 @@ def read_content(
             found.scenario_files.append(shown)
             if scenario is not None:
                 analysis = analyse(scenario)
-                problems = problems + lint_scenario(scenario, analysis)
+                problems = problems + lint_scenario(scenario, analysis) + scenario_cues(scenario, analysis)
                 found.scenarios.append(ScenarioFile(scenario, analysis, text))
         elif kind == "blueprint":
             found.blueprint, problems = parse_blueprint(text, shown)
         elif kind == "policy":
             found.policy, problems = parse_policy(text, shown)
+            found.policy_topics = _policy_topics(text, shown)
+        elif kind == "topics":
+            found.vocabulary, problems = parse_vocabulary(text, shown)
         else:
             problems = [
                 Problem(
@@ -130,8 +139,23 @@ def read_content(
             ]
         found.problems += problems
     found.problems += lint_questions(found.questions, known_answer_keys)
+    found.problems += question_cues(found.questions)
     found.problems += _duplicate_scenarios(found.scenarios)
+    if found.vocabulary is not None:
+        found.problems += vocabulary_problems(
+            found.vocabulary, found.questions, [s.scenario for s in found.scenarios], found.policy_topics
+        )
     found.problems.sort(key=lambda p: (p.path, p.line))
+    return found
+
+
+def _policy_topics(text: str, path: str) -> list[tuple[str, str, int]]:
+    """(topic, path, line) of every `item_topics: [...]` list in the promotion policy."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith("item_topics:") and "[" in line:
+            inside = line.split("[", 1)[1].split("]", 1)[0]
+            found += [(t.strip(), path, number) for t in inside.split(",") if t.strip()]
     return found
 
 
