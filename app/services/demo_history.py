@@ -92,7 +92,8 @@ def _answers(trainee: User, who: Persona, versions, start: datetime, end: dateti
                      "domain": version.domain, "mode": "study", "chosen": [], "value": None,
                      "confidence": confidence, "correct": correct, "credit": credit,
                      "cbm_mark": right if correct else wrong, "seconds": round(20 + rng.random() * 100, 1),
-                     "submission_key": f"demo:{trainee.id}:{n}", "answered_at": moment})
+                     "submission_key": f"demo:{trainee.id}:{n}", "answered_at": moment,
+                     "first_attempt": version.question_id not in cards})
         state, due = spaced.review(cards.get(version.question_id, (None,))[0],
                                    spaced.rating_for(correct, confidence), moment)
         cards[version.question_id] = (state, due, moment)

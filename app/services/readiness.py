@@ -81,7 +81,12 @@ def item_bank() -> dict[str, BankItem]:
 
 
 def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence:
-    answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.answered_at <= now)
+    """What readiness may count. Knowledge: each item's first answer only (study or exam), never one given
+    after its rationale was shown, so reviews and re-served items train memory without moving ability.
+    Scenarios: the first finished run of each scenario only, so replays along a debriefed expert path
+    are for learning and criteria count distinct scenarios; a run that went back is aided."""
+    answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.answered_at <= now,
+                                                      Answer.first_attempt.is_(True))
                                  .order_by(Answer.answered_at))
     responses = tuple(Response(f"answer:{a.id}", str(a.question_id), a.correct, a.answered_at, a.confidence)
                       for a in answers)
@@ -92,10 +97,13 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
         .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.finished_at.is_not(None),
                ScenarioAttempt.finished_at <= now)
         .order_by(ScenarioAttempt.finished_at))
+    first_runs = {}
+    for a, slug, difficulty, types in runs:
+        first_runs.setdefault(slug, (a, slug, difficulty, types))
     scenario_runs = tuple(
         ScenarioRun(f"run:{a.id}", slug, a.finished_at, difficulty, tuple(types), bool(a.passed),
-                    a.dimensions or {}, tuple(a.critical_errors or ()))
-        for a, slug, difficulty, types in runs)
+                    a.dimensions or {}, tuple(a.critical_errors or ()), aided=bool(a.aided))
+        for a, slug, difficulty, types in first_runs.values())
     blueprint = exams.load_blueprint(content_dir)
     current = (select(ScenarioVersion.exception_types)
                .join(Scenario, Scenario.current_version_id == ScenarioVersion.id).where(Scenario.retired_at.is_(None)))
@@ -219,9 +227,10 @@ def record_sign_off(trainee: User, trainer: User, decision: str, comment: str, r
 
 
 def calibrate_items(now: datetime) -> CalibrationRun:
-    """Fit every live item from all stored answers (`flask readiness calibrate`); marks readiness stale."""
+    """Fit every live item from first attempts (`flask readiness calibrate`); marks readiness stale.
+    Repeats after a rationale measure memory of the item, not its difficulty, so they are left out."""
     rows = db.session.execute(select(Answer.user_id, Answer.question_id, Answer.domain, Answer.correct,
-                                     Answer.answered_at))
+                                     Answer.answered_at).where(Answer.first_attempt.is_(True)))
     responses = [CalibrationResponse(u, str(q), d, c, t.replace(tzinfo=None)) for u, q, d, c, t in rows]
     ratings = dict(db.session.execute(
         select(Question.id, QuestionVersion.difficulty)
