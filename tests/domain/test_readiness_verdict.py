@@ -12,6 +12,7 @@ from app.domain.readiness.ability import domain_likelihood
 from app.domain.readiness.evidence import BankItem, Response, ScenarioRun, TraineeEvidence
 from app.domain.readiness.irt import ItemParams
 from app.domain.readiness.policy import Level, parse_policy
+from app.domain.readiness.promotion import CheckResult, Outcome, classification_accuracy, outcome
 from app.domain.readiness.verdict import Verdict, assess
 
 NOW = datetime(2026, 11, 26, 9, 0)
@@ -121,8 +122,11 @@ def test_test_policy_is_valid():
     assert POLICY is not None, _PROBLEMS
 
 
+PASSED_CHECK = CheckResult("check:1", 68, 80, NOW)  # 85%: far above the 65% cut
+
+
 def test_ready_when_every_criterion_is_met():
-    readiness = assess(evidence(STRONG, scenario_runs()), POLICY, NOW)
+    readiness = assess(replace(evidence(STRONG, scenario_runs()), promotion_check=PASSED_CHECK), POLICY, NOW)
     assert readiness.verdict is Verdict.READY, [c for c in readiness.criteria if not c.met]
     assert readiness.verdict.label == "Ready"
     assert all(c.met for c in readiness.criteria)
@@ -137,7 +141,7 @@ def test_ready_when_every_criterion_is_met():
 
 
 def test_almost_when_one_criterion_is_short_and_nothing_is_junior():
-    readiness = assess(evidence(STRONG, scenario_runs(senior=1)), POLICY, NOW)
+    readiness = assess(replace(evidence(STRONG, scenario_runs(senior=1)), promotion_check=PASSED_CHECK), POLICY, NOW)
     assert readiness.verdict is Verdict.ALMOST
     unmet = [c.key for c in readiness.criteria if not c.met]
     assert unmet == ["scenarios.senior_difficulty"]
@@ -203,3 +207,29 @@ def test_a_cached_domain_summary_gives_the_same_readiness():
     fresh, reused = assess(base, POLICY, NOW), assess(with_cache, POLICY, NOW)
     assert reused.pass_probability == fresh.pass_probability
     assert reused.verdict is fresh.verdict
+
+
+def test_practice_alone_never_reads_ready_the_decision_rests_on_a_promotion_check():
+    practice_only = assess(evidence(STRONG, scenario_runs()), POLICY, NOW)
+    assert practice_only.verdict is Verdict.ALMOST
+    assert [c.key for c in practice_only.criteria if not c.met] == ["promotion.check"]
+    assert "Sit a promotion check" in practice_only.missing[0]
+
+
+def test_a_decisive_failed_check_reads_not_yet_and_a_close_one_asks_for_more_evidence():
+    failed = replace(evidence(STRONG, scenario_runs()), promotion_check=CheckResult("check:2", 36, 80, NOW))
+    assert assess(failed, POLICY, NOW).verdict is Verdict.NOT_YET
+    close = replace(evidence(STRONG, scenario_runs()), promotion_check=CheckResult("check:3", 53, 80, NOW))
+    result = assess(close, POLICY, NOW)
+    assert result.verdict is Verdict.ALMOST and "too close to the cut" in result.missing[0]
+    check = next(c for c in result.criteria if c.key == "promotion.check")
+    assert check.evidence == ("check:3",)  # the report cites the sitting it used
+
+
+def test_classification_accuracy_follows_the_distance_from_the_cut_in_standard_errors():
+    assert classification_accuracy(52, 80, 0.65) == 0.5  # exactly at the cut: a coin toss
+    # 75% on 80 items: SE = sqrt(.75 x .25 / 80) = 0.0484, z = 0.10 / 0.0484 = 2.07, Phi(z) = 0.981
+    assert abs(classification_accuracy(60, 80, 0.65) - 0.9805) < 0.001
+    assert outcome(CheckResult("c", 60, 80, NOW), 0.65, 0.90) is Outcome.PASSED
+    assert outcome(CheckResult("c", 55, 80, NOW), 0.65, 0.90) is Outcome.TOO_CLOSE
+    assert outcome(CheckResult("c", 80, 80, NOW), 0.65, 0.90) is Outcome.PASSED  # floored SE: not division by 0

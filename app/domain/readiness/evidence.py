@@ -15,6 +15,7 @@ from types import MappingProxyType
 from .ability import DomainLikelihood
 from .irt import ItemParams, PracticeCurve
 from .profile import AbilityStructure
+from .promotion import CheckResult
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class TraineeEvidence:
     practice: PracticeCurve = field(default_factory=PracticeCurve)
     structure: AbilityStructure = field(default_factory=AbilityStructure)
     likelihoods: Mapping[str, DomainLikelihood] = field(default_factory=dict)
+    promotion_check: CheckResult | None = None  # the latest closed promotion check, if any
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bank", MappingProxyType(dict(self.bank)))

@@ -93,6 +93,9 @@ class Policy:
     almost_max_unmet: int
     stated_confidence: Mapping[str, float] = field(default_factory=dict)
     confidence_flag_at: float = 0.15
+    check_length: int = 80  # items on a promotion check (a blueprint form of this length)
+    check_min_accuracy: float = 0.90  # a check result decides only when classification accuracy reaches this
+    check_required: bool = True  # Ready needs a decisive, passed promotion check
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stated_confidence", MappingProxyType(dict(self.stated_confidence)))
@@ -175,6 +178,11 @@ def _read(top: Fields) -> Policy | None:
         values["stated_confidence"] = _read_stated(confidence)
         values["confidence_flag_at"] = confidence.number("flag_at", 0.01, 1)
         confidence.unknown_keys()
+    if check := top.section("promotion_check", required=False):
+        values["check_length"] = check.number("length", 10, 300, integer=True)
+        values["check_min_accuracy"] = check.number("min_accuracy", 0.5, 0.999)
+        values["check_required"] = check.flag("required", default=True)
+        check.unknown_keys()
     if None in sections.values() or None in rules or any(v is None for v in values.values()):
         return None
     return Policy(dimensions=tuple(r for r in rules if r is not None), **values)  # type: ignore[arg-type]

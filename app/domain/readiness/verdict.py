@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from . import scenarios
+from . import promotion, scenarios
 from .ability import Ability, domain_likelihood, estimate, expected_score
 from .confidence import ConfidenceCalibration, calibration_index
 from .evidence import BankItem, Response, TraineeEvidence
@@ -31,6 +31,7 @@ from .exam import PassProbability, pass_probability
 from .irt import ItemParams
 from .policy import DimensionRule, Level, Policy
 from .profile import AbilityProfile, pool
+from .promotion import CheckResult
 
 
 class Verdict(StrEnum):
@@ -123,6 +124,8 @@ def assess(evidence: TraineeEvidence, policy: Policy, now: datetime) -> Readines
     criteria.extend(_scenario_criteria(evidence, policy))
     exam = _pass_probability(evidence, policy, by_domain, profile)
     criteria.append(_exam_criterion(exam, policy))
+    if policy.check_required:
+        criteria.append(_promotion_criterion(evidence.promotion_check, policy))
     confidence = calibration_index(evidence.responses, policy.stated_confidence)
     verdict = _verdict(criteria, dimensions, exam, policy)
     return Readiness(
@@ -146,12 +149,35 @@ def _verdict(
     if any(c.about_evidence and not c.met for c in criteria):
         return Verdict.NOT_ENOUGH_EVIDENCE
     unmet = [c for c in criteria if not c.met]
+    if any(c.key == PROMOTION_FAILED for c in unmet):
+        return Verdict.NOT_YET  # a decisive failed sitting outweighs practice
     if not unmet:
         return Verdict.READY
     no_junior = all(d.level is not Level.JUNIOR for d in dimensions)
     if no_junior and exam and exam.p >= policy.almost_probability and len(unmet) <= policy.almost_max_unmet:
         return Verdict.ALMOST
     return Verdict.NOT_YET
+
+
+PROMOTION_KEY = "promotion.check"
+PROMOTION_FAILED = "promotion.check.failed"
+
+
+def _promotion_criterion(result: CheckResult | None, policy: Policy) -> Criterion:
+    """Passed, decisive promotion check: the knowledge evidence the decision rests on."""
+    label = f"A promotion check passed at {policy.pass_mark:.0%} and decisive (classification accuracy >= {policy.check_min_accuracy:.0%})"
+    if result is None:
+        return Criterion(PROMOTION_KEY, label, False, "no promotion check yet", (),
+                         missing="Sit a promotion check (ask your trainer, or request one once practice reads Ready)")
+    verdict = promotion.outcome(result, policy.pass_mark, policy.check_min_accuracy)
+    accuracy = promotion.classification_accuracy(result.credit, result.items, policy.pass_mark)
+    observed = f"{result.score:.0%} on {result.items} unseen items; {verdict.label.lower()} (accuracy {accuracy:.0%})"
+    if verdict is promotion.Outcome.PASSED:
+        return Criterion(PROMOTION_KEY, label, True, observed, (result.check_id,))
+    key = PROMOTION_FAILED if verdict is promotion.Outcome.FAILED else PROMOTION_KEY
+    missing = ("Sit another promotion check: the last one was too close to the cut to decide"
+               if verdict is promotion.Outcome.TOO_CLOSE else "Study the weak domains, then sit a new promotion check")
+    return Criterion(key, label, False, observed, (result.check_id,), missing=missing)
 
 
 # --- knowledge: per-domain abilities and mastery -------------------------------------------------------
