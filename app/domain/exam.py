@@ -310,3 +310,51 @@ def band(correct: float, total: int, cut: float) -> str:
     if proportion <= cut - margin:
         return "below"
     return "near"
+
+
+@dataclass(frozen=True)
+class CheckDraw:
+    """A promotion-check form, or the shortfall that stopped it: domain -> (needed, available)."""
+
+    items: list[str]
+    shortfall: dict[str, tuple[int, int]]
+
+
+def draw_check_form(
+    pool: Mapping[str, Sequence[str]],
+    exposure: Mapping[str, int],
+    blueprint: Blueprint,
+    length: int,
+    rng: random.Random,
+    sets: Mapping[str, str] | None = None,
+) -> CheckDraw:
+    """Draw a secure form from `pool` (domain -> items the trainee has never been served).
+
+    Rules: each domain gets exactly its `allocate` share (no spill-over: a check keeps the blueprint);
+    within a domain the least exposed items come first (`exposure`: how many earlier checks used the item),
+    ties in random order; at most one item per set. A domain that cannot fill its share makes no form:
+    the shortfall is returned instead, so the app can say so rather than reuse items.
+    """
+    set_of = dict(sets or {})
+    items: list[str] = []
+    shortfall: dict[str, tuple[int, int]] = {}
+    for domain, count in allocate(blueprint, length).items():
+        candidates = sorted(set(pool.get(domain, ())))
+        rng.shuffle(candidates)
+        candidates.sort(key=lambda item: exposure.get(item, 0))
+        chosen: set[str] = set()
+        taken = []
+        for item in candidates:
+            name = set_of.get(item)
+            if name and name in chosen:
+                continue
+            if name:
+                chosen.add(name)
+            taken.append(item)
+        if len(taken) < count:
+            shortfall[domain] = (count, len(taken))
+        items += taken[:count]
+    if shortfall:
+        return CheckDraw([], shortfall)
+    rng.shuffle(items)
+    return CheckDraw(items, {})

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.domain.exam import band
+from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.exams.forms import StartExamForm, SubmitExamForm, exam_item_form_class
 from app.extensions import db
@@ -185,8 +186,14 @@ def results(exam_id: int):
         return redirect(url_for("exams.item", exam_id=exam.id, position=0))
     blueprint = _blueprint()
     result = exams.result(exam, blueprint)
-    cut = readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark
+    policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
+    cut = policy.pass_mark
     flagged = {r.position for r in exam.responses if r.flagged}
+    check = None
+    if exam.kind == "promotion":
+        found = CheckResult(f"check:{exam.id}", result.correct, result.total, exam.submitted_at)
+        check = (outcome(found, cut, policy.check_min_accuracy),
+                 classification_accuracy(found.credit, found.items, cut), policy.check_min_accuracy)
     return render_template(
         "exams/results.html",
         exam=exam,
@@ -196,6 +203,7 @@ def results(exam_id: int):
         overall=band(result.correct, result.total, cut),
         wrong=[p for p, _, a in result.items if not (a and a.correct)],
         flagged=sorted(flagged),
+        check=check,
         blueprint=blueprint,
         domains=DOMAIN_NAMES,
         serving_seed=exam.seed,

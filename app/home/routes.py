@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.models import Role, TraineeReadiness
 from app.policy import Action, require, require_login
-from app.services import accounts, authoring, exams, practice, scenarios
+from app.services import accounts, authoring, exams, practice, promotion, scenarios
 
 bp = Blueprint("home", __name__)
 
@@ -40,6 +40,7 @@ def trainee():
         decisions=len(scenarios.due_decisions(current_user.id, now)),
         open_attempts=scenarios.open_attempts(current_user.id),
         running_exam=exams.running_exam(current_user.id, now),
+        open_check=promotion.open_check(current_user.id),
         readiness=db.session.get(TraineeReadiness, current_user.id),
     )
 
@@ -57,7 +58,9 @@ def author():
 @bp.get("/home/trainer")
 @require(Action.REVIEW_COHORTS)
 def trainer():
-    return render_template("home/trainer.html", cohorts=accounts.cohorts_of_trainer(current_user))
+    cohorts = accounts.cohorts_of_trainer(current_user)
+    trainee_ids = sorted({t.id for c in cohorts for t in c.trainees})
+    return render_template("home/trainer.html", cohorts=cohorts, requests=promotion.pending_requests(trainee_ids))
 
 
 @bp.get("/account")

@@ -7,6 +7,7 @@ from app.models.practice import Answer, Exam, ExamResponse, ReviewCard, StudySes
 from app.models.progress import (
     CalibrationRun,
     ItemCalibration,
+    PromotionCheck,
     ReadinessSnapshot,
     SignOff,
     TraineeDomainStat,
@@ -27,6 +28,7 @@ __all__ = [
     "DraftStatus",
     "Exam",
     "ItemCalibration",
+    "PromotionCheck",
     "ReadinessSnapshot",
     "SignOff",
     "TraineeDomainStat",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.models.practice import Exam
 from app.models.user import User
 
 
@@ -106,3 +107,22 @@ class SignOff(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     trainer: Mapped[User] = relationship(foreign_keys=[trainer_id])
+
+
+class PromotionCheck(db.Model):
+    """A secure sitting for the promotion decision: requested by a trainee or scheduled by a trainer."""
+
+    __tablename__ = "promotion_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), comment="requested, scheduled, or started (its exam exists)")
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="when the trainee asked for it")
+    scheduled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    exam_id: Mapped[int | None] = mapped_column(ForeignKey("exams.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    scheduled_by: Mapped[User | None] = relationship(foreign_keys=[scheduled_by_id])
+    exam: Mapped[Exam | None] = relationship()

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import random
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
+from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
 from app.policy import Action, require, trainee_or_404, trains
-from app.services import readiness
+from app.services import exams, promotion, readiness
 from app.trainer.forms import SignOffForm
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
+log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
@@ -25,11 +30,65 @@ def _report(person, form=None):
     result = readiness.assess_trainee(person, current_app.config["CONTENT_DIR"], now)
     db.session.commit()
     records = readiness.evidence_records(person, result)
+    policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
+    checks = promotion.checks_of(person.id)
     return render_template(
         "readiness/report.html", person=person, result=result, answers=records.answers, runs=records.runs,
         snapshots=readiness.snapshots(person.id), sign_offs=readiness.sign_offs(person.id), form=form,
         own=person.id == current_user.id, domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES,
-        exceptions=EXCEPTION_NAMES)
+        exceptions=EXCEPTION_NAMES, checks=checks, open_check=promotion.open_check(person.id),
+        check_results={c.id: _check_summary(c, policy) for c in checks if c.exam and c.exam.closed},
+        may_schedule=person.id != current_user.id and trains(current_user, person.id),
+        button=StartForm(), policy=policy)
+
+
+def _check_summary(check, policy):
+    """(score, outcome, classification accuracy) of a closed check, for the report."""
+    items = len(check.exam.version_ids)
+    result = CheckResult(f"check:{check.exam.id}", (check.exam.score or 0) * items, items, check.exam.submitted_at)
+    return (result.score, outcome(result, policy.pass_mark, policy.check_min_accuracy),
+            classification_accuracy(result.credit, items, policy.pass_mark))
+
+
+@bp.post("/promotion-check/request")
+@require(Action.PRACTISE)
+def request_check():
+    if not StartForm().validate_on_submit():
+        abort(400)
+    promotion.request_check(current_user, _now())
+    db.session.commit()
+    log.info("promotion check requested by %s", current_user.email)
+    flash("Promotion check requested: your trainer schedules it, then you can start it here.", "success")
+    return redirect(url_for("readiness.own_report"))
+
+
+@bp.post("/trainees/<int:user_id>/promotion-check")
+@require(Action.REVIEW_COHORTS)
+def schedule_check(user_id: int):
+    person = trainee_or_404(current_user, user_id)
+    if not trains(current_user, person.id):
+        abort(403, description="Only a trainer of the trainee's cohort can schedule a promotion check.")
+    if not StartForm().validate_on_submit():
+        abort(400)
+    promotion.schedule_check(person, current_user, _now())
+    db.session.commit()
+    log.info("promotion check for %s scheduled by %s", person.email, current_user.email)
+    flash(f"Promotion check scheduled for {person.name}: it starts when they open it.", "success")
+    return redirect(url_for("readiness.trainee_report", user_id=person.id))
+
+
+@bp.post("/promotion-check/<int:check_id>/start")
+@require(Action.PRACTISE)
+def start_check(check_id: int):
+    if not StartForm().validate_on_submit():
+        abort(400)
+    check = promotion.own_check(current_user.id, check_id)
+    config = current_app.config
+    exam = promotion.start_check(check, exams.load_blueprint(config["CONTENT_DIR"]),
+                                 readiness.load_policy(config["CONTENT_DIR"]), _now(), random.Random())
+    db.session.commit()
+    log.info("promotion check %s started by %s", check.id, current_user.email)
+    return redirect(url_for("exams.item", exam_id=exam.id, position=0))
 
 
 @bp.get("/")

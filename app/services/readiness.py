@@ -45,7 +45,7 @@ from app.models import (
     TraineeReadiness,
     User,
 )
-from app.services import ServiceError, exams, load_content_file, practice
+from app.services import ServiceError, exams, load_content_file, practice, promotion
 
 POLICY_FILE = "policy/promotion.yaml"
 
@@ -110,6 +110,7 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
     available = sorted({t for (types,) in db.session.execute(current) for t in types})
     run = _latest_run()
     return TraineeEvidence(
+        promotion_check=promotion.latest_result(user.id),
         trainee_id=str(user.id), responses=responses, bank=item_bank(),
         blueprint=allocate(blueprint, blueprint.form_length), scenario_runs=scenario_runs,
         due_reviews=practice.due_count(user.id, now), exception_types_available=tuple(available),

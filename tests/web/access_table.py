@@ -15,7 +15,7 @@ from random import Random
 from app.authoring.starters import starter_text
 from app.extensions import db
 from app.models import DraftKind
-from app.services import authoring, exams, practice, scenarios
+from app.services import authoring, exams, practice, promotion, scenarios
 from tests.content_fixtures import FIXTURES
 
 ACTORS = ("anonymous", "trainee", "other_trainee", "author", "trainer", "other_trainer", "admin")
@@ -99,6 +99,10 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "readiness.own_report"): expect(403, trainee=200),
     ("GET", "readiness.trainee_report"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
+    ("POST", "readiness.request_check"): expect(403, trainee=302),
+    ("POST", "readiness.schedule_check"): expect(403, trainer=302, other_trainer=404, admin=403),
+    # a scheduled check the fixture bank (6 items) cannot fill: the trainee is told, nothing is drawn
+    ("POST", "readiness.start_check"): expect(403, trainee=409, other_trainee=404),
     # authoring, in this order: world.author's private draft is edited, previewed, submitted, withdrawn;
     # their draft in review is commented on, returned (empty comment) and approved; then a published one
     ("GET", "authoring.new_draft"): expect(403, author=200),
@@ -128,8 +132,9 @@ def records(world) -> dict[str, int]:
     blueprint = exams.load_blueprint(_content_dir())
     exam = exams.start_exam(world.trainee.id, 20, blueprint, now, Random(1))
     attempt = scenarios.start(world.trainee.id, scenarios.scenario_by_slug("fx-split-shipment"), now)
+    check = promotion.schedule_check(world.trainee, world.trainer, now)
     db.session.commit()
-    return {"session": session.id, "exam": exam.id, "attempt": attempt.id}
+    return {"session": session.id, "exam": exam.id, "attempt": attempt.id, "check": check.id}
 
 
 def _content_dir() -> str:
@@ -152,6 +157,8 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "trainer.scenario_stats": {"version_id": 1},
         "readiness.trainee_report": {"user_id": world.trainee.id},
         "readiness.sign_off": {"user_id": world.trainee.id},
+        "readiness.schedule_check": {"user_id": world.trainee.id},
+        "readiness.start_check": {"check_id": ids["check"]},
         "scenarios.play": attempt,
         "scenarios.decide": attempt,
         "scenarios.back": attempt,
