@@ -80,9 +80,20 @@ def test_pass_probability_rises_with_ability_and_stays_in_bounds():
     for right in range(0, 11, 2):
         pattern = [1] * right + [0] * (10 - right)
         profile = pool({"D1": likelihood(pattern), "D2": likelihood(pattern)}, ["D1", "D2"], structure)
-        probabilities.append(pass_probability(profile, {"D1": 2, "D2": 1}, {"D1": ITEMS, "D2": ITEMS}, 0.6).p)
+        probabilities.append(pass_probability(profile, {"D1": 80, "D2": 40}, {"D1": ITEMS, "D2": ITEMS}, 0.6).p)
     assert probabilities == sorted(probabilities)
     assert probabilities[0] < 0.05 and probabilities[-1] > 0.95
+
+
+def test_the_headline_includes_the_luck_of_one_sitting():
+    """On a short sitting a borderline trainee can pass or fail by luck: the predictive probability is
+    pulled towards the middle, while P(expected score >= cut) ignores the sitting."""
+    profile = pool({"D1": likelihood([1] * 8 + [0] * 2)}, ["D1"], AbilityStructure(0.8, 0.6))
+    short = pass_probability(profile, {"D1": 10}, {"D1": ITEMS}, 0.6)
+    long = pass_probability(profile, {"D1": 400}, {"D1": ITEMS}, 0.6)
+    assert short.sitting_items == 10 and long.sitting_items == 400
+    assert abs(short.p - 0.5) < abs(short.expected_p - 0.5)
+    assert abs(long.p - long.expected_p) < abs(short.p - short.expected_p)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,12 +1,14 @@
-"""Pass probability on a blueprint exam form: P(expected proportion correct >= pass mark).
+"""Pass probability of one unseen blueprint sitting: P(score on the sitting >= pass mark).
 
 Rules
 - The form: each blueprint domain contributes its weight (number of items) times the domain's expected
   proportion correct over its bank items (the domain characteristic curve). This is the expected score on
   a form assembled at random from the bank to the blueprint.
-- "Pass" means the trainee's *expected* score on that form, at their abilities now, reaches `pass_mark`.
-  The luck of one sitting (a standard deviation of about 4 points in 100 on 130 scored items) is left out;
-  docs/readiness.md explains why.
+- "Pass" means the score on one sitting of the form's length (the blueprint's item count) reaches
+  `pass_mark`: the predictive distribution of that score, not its expectation. Given an expected
+  proportion s, the number right on n items is taken as Binomial(n, s) (item-by-item variation would make
+  it slightly narrower, so this errs towards caution), and P(pass) averages P(X >= ceil(pass_mark x n))
+  over the posterior of s. The luck of the sitting is in the headline.
 - Uncertainty: the joint posterior of the domain abilities (profile.AbilityProfile), integrated with a
   fixed scrambled Sobol sample that is the same for every call: the result is deterministic and never
   goes down when the evidence gets better.
@@ -15,13 +17,14 @@ Rules
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import qmc
+from scipy.stats import binom, qmc
 
 from .irt import GRID, ItemParams, characteristic_curve
 from .profile import AbilityProfile
@@ -38,6 +41,8 @@ class PassProbability:
     score_high: float
     pass_mark: float
     interval: float
+    sitting_items: int = 0  # the length of the sitting the probability is about
+    expected_p: float = 0.0  # P(expected score >= pass_mark), the old headline, for comparison
 
 
 def pass_probability(
@@ -63,8 +68,12 @@ def pass_probability(
         score += blueprint[domain] / total * np.interp(column, GRID, curve)
     tail = (1 - interval) / 2
     low, high = np.quantile(score, [tail, 1 - tail])
+    n = max(1, round(total))
+    needed = math.ceil(pass_mark * n - 1e-9)
     return PassProbability(
-        p=float(np.mean(score >= pass_mark)),
+        p=float(np.mean(binom.sf(needed - 1, n, np.clip(score, 0.0, 1.0)))),
+        sitting_items=n,
+        expected_p=float(np.mean(score >= pass_mark)),
         expected_score=float(score.mean()),
         score_low=float(low),
         score_high=float(high),
