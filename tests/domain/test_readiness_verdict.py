@@ -194,7 +194,8 @@ def test_weak_answers_mean_not_yet_with_a_low_pass_probability():
 def test_confidence_flag_for_an_overconfident_trainee():
     weak = answers({d: 25 for d in BLUEPRINT}, wrong_every=2)
     readiness = assess(evidence(weak, scenario_runs()), POLICY, NOW)
-    assert readiness.confidence.index == pytest.approx((0.9 + 0.7) / 2 - 0.52, abs=0.01)
+    levels = {lv.level: lv for lv in readiness.confidence.levels if lv.n}
+    assert all(lv.status == "over" for lv in levels.values()) and readiness.confidence.index > 0.15
     assert any(a.kind == "confidence" for a in readiness.next_actions)
 
 
