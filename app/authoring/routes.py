@@ -9,6 +9,7 @@ own approval, 409 for a draft in the wrong status.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -29,10 +30,12 @@ from app.domain.interchange import summary_line
 from app.extensions import db
 from app.models import Draft, DraftKind, DraftStatus
 from app.policy import Action, require
-from app.services import authoring
+from app.services import appeals, authoring
 from app.services.authoring import AuthoringError, DraftProblems
+from app.trainer.forms import DecideAppealForm
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
+log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
@@ -209,6 +212,29 @@ def retire(draft_id: int, kind: str, slug: str):
         f"Retired the {kind} {slug}: trainees no longer get it; past answers keep their version.", "success"
     )
     return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor="published"))
+
+
+@bp.get("/reports")
+@require(Action.AUTHOR)
+def reports():
+    """Questions trainees reported as wrong or ambiguous, oldest first, each with a decision form."""
+    return render_template("authoring/reports.html", reports=appeals.open_item_reports(), form=DecideAppealForm(),
+                           reasons=appeals.ITEM_REASONS)
+
+
+@bp.post("/reports/<int:appeal_id>/decide")
+@require(Action.AUTHOR)
+def decide_report(appeal_id: int):
+    appeal = appeals.item_report(appeal_id)
+    form = DecideAppealForm()
+    if not form.validate_on_submit():
+        flash("Choose a decision and give the reason.", "error")
+        return redirect(url_for("authoring.reports"))
+    appeals.decide(appeal, current_user, form.decision.data, form.note.data, _now())
+    db.session.commit()
+    log.info("report %s on question %s %s by %s", appeal.id, appeal.question_id, appeal.status, current_user.email)
+    flash(f"Report {appeal.status}. Fix the item in its file or a draft; an upheld wrong key needs a new id.", "success")
+    return redirect(url_for("authoring.reports"))
 
 
 @bp.get("/reviews")

@@ -1,5 +1,6 @@
 """Database models, one module per aggregate. Importing this package registers every table."""
 
+from app.models.appeal import Appeal
 from app.models.authoring import Draft, DraftComment, DraftKind, DraftRevision, DraftStatus
 from app.models.cohort import Cohort, cohort_trainees, cohort_trainers
 from app.models.content import Question, QuestionVersion
@@ -18,6 +19,7 @@ from app.models.user import Role, User, UserRole
 
 __all__ = [
     "Answer",
+    "Appeal",
     "CalibrationRun",
     "Cohort",
     "DecisionReviewCard",

@@ -11,13 +11,15 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.forms import CheckboxListField
 from app.models import QuestionVersion
+from app.services.appeals import ITEM_REASONS as REASONS
 from app.services.practice import SESSION_SIZES
 
 CONFIDENCE_CHOICES = [
@@ -74,3 +76,13 @@ def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
             "Choose one", choices=choices, validators=[InputRequired("Choose an option.")]
         )
     return AnswerForm
+
+
+class ReportItemForm(FlaskForm):
+    """A trainee's report that a question is wrong or ambiguous; it goes to the authors' queue."""
+
+    reason = RadioField("What is wrong?", choices=[SelectChoice(k, v) for k, v in REASONS.items()],
+                        validators=[InputRequired("Say what is wrong.")])
+    note = TextAreaField("What should the author know?", validators=[DataRequired("Say what you noticed."),
+                                                                     Length(max=2000)])
+    submit = SubmitField("Send the report")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from datetime import UTC, datetime
@@ -13,11 +14,12 @@ from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import db
 from app.forms import seconds_since
 from app.policy import Action, require
-from app.practice.forms import StartForm, StudySetupForm, answer_form_class
-from app.services import practice
+from app.practice.forms import ReportItemForm, StartForm, StudySetupForm, answer_form_class
+from app.services import appeals, practice
 from app.services.practice import Response
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
+log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
@@ -117,8 +119,26 @@ def item(session_id: int, position: int):
         answered=len(answers),
         next_position=practice.next_position(session),
         serving_seed=session.seed,
+        report_form=ReportItemForm(),
         domains=DOMAIN_NAMES,
     )
+
+
+@bp.post("/sessions/<int:session_id>/items/<int:position>/report")
+@require(Action.PRACTISE)
+def report(session_id: int, position: int):
+    """Report the question at this position as wrong or ambiguous (after answering it)."""
+    session = practice.own_session(current_user.id, session_id)
+    version = practice.session_version(session, position)
+    form = ReportItemForm()
+    if form.validate_on_submit():
+        appeals.report_item(current_user, version.question_id, form.reason.data, form.note.data, _now())
+        db.session.commit()
+        log.info("question %s reported by %s", version.question_id, current_user.email)
+        flash("Thank you: the report is in the authors' queue, and the decision will be recorded.", "success")
+    else:
+        flash("The report was not sent: say what is wrong and what you noticed.", "error")
+    return redirect(url_for("practice.item", session_id=session.id, position=position))
 
 
 @bp.get("/sessions/<int:session_id>/summary")

@@ -14,8 +14,8 @@ from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
 from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
 from app.policy import Action, require, trainee_or_404, trains
-from app.services import exams, promotion, readiness
-from app.trainer.forms import SignOffForm
+from app.services import appeals, exams, promotion, readiness
+from app.trainer.forms import ContestForm, DecideAppealForm, SignOffForm
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ def _report(person, form=None):
         exceptions=EXCEPTION_NAMES, checks=checks, open_check=promotion.open_check(person.id),
         check_results={c.id: _check_summary(c, policy) for c in checks if c.exam and c.exam.closed},
         may_schedule=person.id != current_user.id and trains(current_user, person.id),
-        button=StartForm(), policy=policy)
+        button=StartForm(), policy=policy, appeals=appeals.verdict_appeals(person.id),
+        contest_form=ContestForm(), decide_form=DecideAppealForm())
 
 
 def _check_summary(check, policy):
@@ -48,6 +49,38 @@ def _check_summary(check, policy):
     result = CheckResult(f"check:{check.exam.id}", (check.exam.score or 0) * items, items, check.exam.submitted_at)
     return (result.score, outcome(result, policy.pass_mark, policy.check_min_accuracy),
             classification_accuracy(result.credit, items, policy.pass_mark))
+
+
+@bp.post("/contest")
+@require(Action.PRACTISE)
+def contest():
+    form = ContestForm()
+    if not form.validate_on_submit():
+        flash("Say why you contest the verdict: your trainer reads it.", "error")
+        return redirect(url_for("readiness.own_report"))
+    appeals.contest_verdict(current_user, form.note.data, _now())
+    db.session.commit()
+    log.info("verdict contested by %s", current_user.email)
+    flash("Your trainer will decide on it; the decision is recorded beside the sign-offs.", "success")
+    return redirect(url_for("readiness.own_report"))
+
+
+@bp.post("/trainees/<int:user_id>/appeals/<int:appeal_id>/decide")
+@require(Action.REVIEW_COHORTS)
+def decide_appeal(user_id: int, appeal_id: int):
+    person = trainee_or_404(current_user, user_id)
+    if not trains(current_user, person.id):
+        abort(403, description="Only a trainer of the trainee's cohort decides an appeal.")
+    appeal = appeals.verdict_appeal(person.id, appeal_id)
+    form = DecideAppealForm()
+    if not form.validate_on_submit():
+        flash("Choose a decision and give the reason.", "error")
+        return redirect(url_for("readiness.trainee_report", user_id=person.id))
+    appeals.decide(appeal, current_user, form.decision.data, form.note.data, _now())
+    db.session.commit()
+    log.info("verdict appeal %s of %s %s by %s", appeal.id, person.email, appeal.status, current_user.email)
+    flash(f"Appeal {appeal.status}; the decision is on the record.", "success")
+    return redirect(url_for("readiness.trainee_report", user_id=person.id))
 
 
 @bp.post("/promotion-check/request")

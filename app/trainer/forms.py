@@ -20,3 +20,20 @@ class SignOffForm(FlaskForm):
                             validators=[DataRequired("Say why: the comment goes on the audit record."),
                                         Length(max=4000)])
     submit = SubmitField("Record the sign-off")
+
+
+class ContestForm(FlaskForm):
+    """A trainee contests their verdict; a trainer of their cohort decides."""
+
+    note = TextAreaField("Why do you think the verdict is wrong?",
+                         validators=[DataRequired("Say why: your trainer reads it."), Length(max=4000)])
+    submit = SubmitField("Contest the verdict")
+
+
+class DecideAppealForm(FlaskForm):
+    decision = RadioField("Decision", choices=[SelectChoice("upheld", "Uphold: the appeal is right"),
+                                               SelectChoice("rejected", "Reject: the appeal does not stand")],
+                          validators=[InputRequired("Choose a decision.")])
+    note = TextAreaField("Reason (shown to the trainee)", validators=[DataRequired("Give the reason."),
+                                                                      Length(max=4000)])
+    submit = SubmitField("Record the decision")

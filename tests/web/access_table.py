@@ -100,6 +100,11 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "readiness.trainee_report"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
     ("POST", "readiness.request_check"): expect(403, trainee=302),
+    ("POST", "readiness.contest"): expect(403, trainee=302),  # empty note: back to the report with a message
+    ("POST", "readiness.decide_appeal"): expect(403, trainer=404, other_trainer=404, admin=403),  # no such appeal
+    ("POST", "practice.report"): expect(403, trainee=302, other_trainee=404),
+    ("GET", "authoring.reports"): expect(403, author=200),
+    ("POST", "authoring.decide_report"): expect(403, author=404),  # no such report
     ("POST", "readiness.schedule_check"): expect(403, trainer=302, other_trainer=404, admin=403),
     # a scheduled check the fixture bank (6 items) cannot fill: the trainee is told, nothing is drawn
     ("POST", "readiness.start_check"): expect(403, trainee=409, other_trainee=404),
@@ -159,6 +164,9 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "readiness.sign_off": {"user_id": world.trainee.id},
         "readiness.schedule_check": {"user_id": world.trainee.id},
         "readiness.start_check": {"check_id": ids["check"]},
+        "readiness.decide_appeal": {"user_id": world.trainee.id, "appeal_id": 999999},
+        "practice.report": {**session, "position": 0},
+        "authoring.decide_report": {"appeal_id": 999999},
         "scenarios.play": attempt,
         "scenarios.decide": attempt,
         "scenarios.back": attempt,
