@@ -11,6 +11,7 @@ spread) is None, never NaN and never a warning.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.stats import norm
 
 from app.domain.questions import Question
 
@@ -113,6 +115,8 @@ def item_statistics(
     too_easy_above: float = 0.95,
     retire_below: float = 0.1,
     retire_min_count: int = 30,
+    flag_min_count: int = 0,
+    confidence: float | None = None,
 ) -> dict[str, ItemStatistics]:
     """Statistics for every item presented at least once, keyed and ordered by item id.
 
@@ -147,7 +151,13 @@ def item_statistics(
 
     `suggest_retire` is True when the item has been presented at least `retire_min_count` (30) times
     and its discrimination is below `retire_below` (0.1): enough evidence that it does not separate
-    stronger from weaker trainees. An item nobody gets wrong (or right) has no discrimination index;
+    stronger from weaker trainees.
+
+    Evidence before a flag (the app passes both; the defaults keep point estimates): no flag at all
+    below `flag_min_count` presentations; with `confidence` (e.g. 0.90) each comparison uses a one-sided
+    bound instead of the point estimate: TOO_HARD when the Wilson upper bound of the facility is below
+    the threshold, TOO_EASY when its lower bound is above it, NEGATIVE_DISCRIMINATION and
+    `suggest_retire` when the Fisher-z upper bound of the discrimination is below 0 (or `retire_below`). An item nobody gets wrong (or right) has no discrimination index;
     it is flagged too easy (or too hard) but not suggested for retirement.
 
     Raises ValueError for a score outside 0-1, a negative time, an attempt holding the same item
@@ -185,7 +195,17 @@ def item_statistics(
         disc = _optional(discrimination[code])
         key = answer_keys.get(item_id)
         options = _option_rates(key, chosen_counts, item_id, n) if key else ()
-        flags = _flags(float(facility[code]), disc, options, too_hard_below, too_easy_above)
+        if n < flag_min_count:
+            flags, retire = (), False
+        elif confidence is None:
+            flags = _flags(float(facility[code]), disc, options, too_hard_below, too_easy_above)
+            retire = disc is not None and disc < retire_below and n >= retire_min_count
+        else:
+            low, high = wilson_interval(float(facility[code]), n, confidence)
+            disc_high = correlation_upper_bound(disc, n, confidence)
+            flags = _flags(float(facility[code]), disc_high, options, too_hard_below, too_easy_above,
+                           facility_bounds=(low, high))
+            retire = disc_high is not None and disc_high < retire_below and n >= retire_min_count
         results[item_id] = ItemStatistics(
             item_id=item_id,
             count=n,
@@ -196,7 +216,7 @@ def item_statistics(
             median_seconds=_optional(median_seconds[code]),
             options=options,
             flags=flags,
-            suggest_retire=disc is not None and disc < retire_below and n >= retire_min_count,
+            suggest_retire=retire,
         )
     return results
 
@@ -409,17 +429,35 @@ def _option_rates(
     )
 
 
+def wilson_interval(proportion: float, n: int, confidence: float) -> tuple[float, float]:
+    """One-sided Wilson bounds (each at `confidence`) of a proportion observed over n trials."""
+    z = float(norm.ppf(confidence))
+    centre = (proportion + z * z / (2 * n)) / (1 + z * z / n)
+    spread = z * math.sqrt(proportion * (1 - proportion) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - spread), min(1.0, centre + spread)
+
+
+def correlation_upper_bound(r: float | None, n: int, confidence: float) -> float | None:
+    """One-sided upper bound of a correlation by Fisher's z; None without an estimate or with n < 4."""
+    if r is None or n < 4:
+        return None
+    z = math.atanh(max(-0.999999, min(0.999999, r))) + float(norm.ppf(confidence)) / math.sqrt(n - 3)
+    return math.tanh(z)
+
+
 def _flags(
     facility: float,
     discrimination: float | None,
     options: tuple[OptionRate, ...],
     too_hard_below: float,
     too_easy_above: float,
+    facility_bounds: tuple[float, float] | None = None,
 ) -> tuple[ItemFlag, ...]:
+    low, high = facility_bounds or (facility, facility)
     flags = []
-    if facility < too_hard_below:
+    if high < too_hard_below:
         flags.append(ItemFlag.TOO_HARD)
-    if facility > too_easy_above:
+    if low > too_easy_above:
         flags.append(ItemFlag.TOO_EASY)
     if discrimination is not None and discrimination < 0:
         flags.append(ItemFlag.NEGATIVE_DISCRIMINATION)

@@ -19,6 +19,9 @@ from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ScenarioAttempt, ScenarioVersion
 from app.services.scenarios import parsed
 
+FLAG_MIN_COUNT = 10  # first attempts before an item can be flagged at all
+FLAG_CONFIDENCE = 0.90  # flags and retire suggestions need the one-sided 90% bound past the threshold
+
 
 def _attempt_of(answer_row) -> str:
     exam_id, session_id, user_id, answered_at = answer_row
@@ -46,7 +49,8 @@ def item_table(version_ids: list[int] | None = None) -> dict[int, items.ItemStat
         QuestionVersion.id.in_({int(r.item_id) for r in responses}))).all()
     keys = {str(v.id): items.AnswerKey(tuple(v.option_keys), tuple(v.correct_keys))
             for v in versions if v.options and v.correct_keys}
-    stats = items.item_statistics(responses, keys) if responses else {}
+    stats = items.item_statistics(responses, keys, flag_min_count=FLAG_MIN_COUNT, confidence=FLAG_CONFIDENCE) \
+        if responses else {}
     return {int(k): v for k, v in stats.items()}
 
 

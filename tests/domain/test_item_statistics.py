@@ -364,3 +364,24 @@ def test_kr20_equals_alpha_on_right_wrong_scores(matrix):
     assert (alpha is None) == (kr20(matrix) is None)
     if alpha is not None:
         assert kr20(matrix) == pytest.approx(alpha, abs=1e-9)
+
+
+def test_flags_wait_for_enough_first_attempts_and_a_confidence_bound():
+    one_wrong = [ItemResponse(f"a{k}", "q", 0.0) for k in range(3)]
+    assert item_statistics(one_wrong)["q"].flags == (ItemFlag.TOO_HARD,)  # point estimate: 0 of 3
+    assert item_statistics(one_wrong, flag_min_count=10)["q"].flags == ()  # too few to say
+    # 2 right of 12: facility 0.17 is below 0.2, but its 90% Wilson upper bound (0.33) is not
+    few_right = [ItemResponse(f"a{k}", "q", 1.0 if k < 2 else 0.0) for k in range(12)]
+    assert item_statistics(few_right, flag_min_count=10, confidence=0.9)["q"].flags == ()
+    # 2 right of 60: upper bound 0.07, clearly too hard
+    many = [ItemResponse(f"a{k}", "q", 1.0 if k < 2 else 0.0) for k in range(60)]
+    assert item_statistics(many, flag_min_count=10, confidence=0.9)["q"].flags == (ItemFlag.TOO_HARD,)
+
+
+def test_bounds_match_hand_computations():
+    from app.domain.item_statistics import correlation_upper_bound, wilson_interval
+
+    low, high = wilson_interval(0.5, 100, 0.9)  # z = 1.2816: 0.5 -/+ 0.0638 (Wilson, n = 100)
+    assert abs(low - 0.4363) < 1e-3 and abs(high - 0.5637) < 1e-3
+    # r = -0.2, n = 30: atanh(-0.2) + 1.2816 / sqrt(27) = -0.2027 + 0.2466 -> tanh = 0.0439
+    assert abs(correlation_upper_bound(-0.2, 30, 0.9) - 0.0439) < 1e-3
