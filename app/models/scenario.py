@@ -100,6 +100,9 @@ class WriteUp(db.Model):
     node_id: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
     points: Mapped[float | None] = mapped_column(Float, comment="awarded by the trainer")
+    criterion_points: Mapped[list[float] | None] = mapped_column(
+        JSON, comment="points per rubric criterion, in rubric order; their sum is `points`"
+    )
     max_points: Mapped[float] = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

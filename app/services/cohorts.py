@@ -140,10 +140,17 @@ def writeup_for(viewer: User, writeup_id: int) -> WriteUp:
     return writeup
 
 
-def grade(writeup: WriteUp, grader: User, points: float, comment: str, now: datetime) -> None:
-    if not 0 <= points <= writeup.max_points:
-        raise CohortError(f"Give between 0 and {writeup.max_points:g} points.", 400)
-    writeup.points, writeup.comment = points, comment.strip() or None
+def grade(
+    writeup: WriteUp, grader: User, criterion_points: list[float], maxima: list[float], comment: str, now: datetime
+) -> None:
+    """Grade a write-up criterion by criterion (each between 0 and its maximum); the total is their sum."""
+    if len(criterion_points) != len(maxima):
+        raise CohortError("Give points for every criterion of the rubric.", 400)
+    for number, (points, most) in enumerate(zip(criterion_points, maxima, strict=True), 1):
+        if not 0 <= points <= most:
+            raise CohortError(f"Criterion {number}: give between 0 and {most:g} points, not {points:g}.", 400)
+    writeup.criterion_points = list(criterion_points)
+    writeup.points, writeup.comment = float(sum(criterion_points)), comment.strip() or None
     writeup.graded_by_id, writeup.graded_at = grader.id, now
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain.exam import allocate
@@ -30,6 +30,7 @@ from app.domain.readiness import (
 from app.domain.readiness.calibration import AuthorPrior
 from app.domain.readiness.irt import PracticeCurve
 from app.domain.readiness.profile import AbilityStructure
+from app.domain.readiness.scenarios import with_writeups
 from app.extensions import db
 from app.models import (
     Answer,
@@ -44,6 +45,7 @@ from app.models import (
     SignOff,
     TraineeReadiness,
     User,
+    WriteUp,
 )
 from app.services import ServiceError, exams, load_content_file, practice, promotion
 
@@ -100,9 +102,11 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
     first_runs = {}
     for a, slug, difficulty, types in runs:
         first_runs.setdefault(slug, (a, slug, difficulty, types))
+    graded = _writeup_scores([a.id for a, *_ in first_runs.values()])
     scenario_runs = tuple(
         ScenarioRun(f"run:{a.id}", slug, a.finished_at, difficulty, tuple(types), bool(a.passed),
-                    a.dimensions or {}, tuple(a.critical_errors or ()), aided=bool(a.aided))
+                    with_writeups(a.dimensions or {}, graded.get(a.id)), tuple(a.critical_errors or ()),
+                    aided=bool(a.aided))
         for a, slug, difficulty, types in first_runs.values())
     blueprint = exams.load_blueprint(content_dir)
     current = (select(ScenarioVersion.exception_types)
@@ -117,6 +121,17 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
         practice=PracticeCurve(tuple(run.practice_starts), tuple(run.practice_gains)) if run else PracticeCurve(),
         structure=(AbilityStructure.from_correlation(run.domain_correlation)
                    if run and run.domain_correlation is not None else AbilityStructure()))
+
+
+def _writeup_scores(attempt_ids: list[int]) -> dict[int, float]:
+    """attempt id -> 0-100 over its graded write-ups (points / maximum); ungraded ones wait."""
+    if not attempt_ids:
+        return {}
+    rows = db.session.execute(
+        select(WriteUp.attempt_id, func.sum(WriteUp.points), func.sum(WriteUp.max_points))
+        .where(WriteUp.attempt_id.in_(attempt_ids), WriteUp.points.is_not(None))
+        .group_by(WriteUp.attempt_id))
+    return {attempt: 100 * points / most for attempt, points, most in rows if most}
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,31 @@
 from flask_wtf import FlaskForm
 from wtforms import FloatField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class GradeForm(FlaskForm):
-    points = FloatField("Points", validators=[InputRequired("Give a number of points.")])
+    """Points per rubric criterion (fields `c1`, `c2`, ... added by `grade_form_class`) and a comment."""
+
     comment = TextAreaField("Comment for the trainee", validators=[Length(max=4000)])
     submit = SubmitField("Save the grade")
+
+    def criterion_fields(self) -> list:
+        return [field for name, field in self._fields.items() if name.startswith("c") and name[1:].isdigit()]
+
+
+def grade_form_class(maxima: list[float]) -> type[GradeForm]:
+    """A grade form with one number per rubric criterion, each limited to that criterion's points."""
+
+    class CriterionGradeForm(GradeForm):
+        pass
+
+    for number, most in enumerate(maxima, 1):
+        setattr(CriterionGradeForm, f"c{number}", FloatField(
+            f"Criterion {number} (0-{most:g})",
+            validators=[InputRequired(f"Give criterion {number} a number of points."),
+                        NumberRange(0, most, f"Criterion {number}: between 0 and {most:g} points.")]))
+    return CriterionGradeForm
 
 
 class SignOffForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from datetime import UTC, datetime
 
 from flask import (
@@ -26,9 +27,10 @@ from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, require, trainee_or_404
 from app.services import cohorts, scenarios, statistics
-from app.trainer.forms import GradeForm
+from app.trainer.forms import grade_form_class
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+log = logging.getLogger(__name__)
 DOMAINS = list(DOMAIN_NAMES)
 
 
@@ -82,15 +84,23 @@ def grading():
 @require(Action.REVIEW_COHORTS)
 def grade(writeup_id: int):
     writeup = cohorts.writeup_for(current_user, writeup_id)
-    form = GradeForm(obj=writeup)
+    scenario, _ = scenarios.parsed(writeup.attempt.version)
+    node = scenario.node(writeup.node_id)
+    maxima = [item.points for item in node.rubric]
+    form = grade_form_class(maxima)(comment=writeup.comment)
+    if request.method == "GET" and writeup.criterion_points:
+        for field, points in zip(form.criterion_fields(), writeup.criterion_points, strict=False):
+            field.data = points
     if form.validate_on_submit():
-        cohorts.grade(writeup, current_user, form.points.data, form.comment.data or "", _now())
+        points = [field.data for field in form.criterion_fields()]
+        cohorts.grade(writeup, current_user, points, maxima, form.comment.data or "", _now())
         db.session.commit()
+        log.info("write-up %s graded %g/%g by %s", writeup.id, sum(points), sum(maxima), current_user.email)
         flash("Grade saved; the trainee sees it on their debrief.", "success")
         return redirect(url_for("trainer.grading"))
-    scenario, _ = scenarios.parsed(writeup.attempt.version)
-    return render_template("trainer/grade.html", writeup=writeup, form=form, node=scenario.node(writeup.node_id),
-                           fragments=writeup.attempt.version.fragments)
+    status = 400 if request.method == "POST" else 200  # the comment and points typed are kept
+    return render_template("trainer/grade.html", writeup=writeup, form=form, node=node,
+                           fragments=writeup.attempt.version.fragments), status
 
 
 def _csv_response(rows, filename: str) -> Response:

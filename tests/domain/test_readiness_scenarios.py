@@ -68,3 +68,12 @@ def test_coverage_counts_passed_runs_only():
     ]
     assert passed_exception_types(runs) == {"credit-hold": ("run-1", "run-3"), "expedite": ("run-1",)}
     assert passed_at(runs, "senior") == ("run-1",)
+
+
+def test_a_graded_write_up_counts_in_coordination_and_customer_recovery():
+    from app.domain.readiness.scenarios import with_writeups
+
+    scores = {"accuracy": 90.0, "coordination": 80.0, "customer_recovery": 60.0}
+    assert with_writeups(scores, None) == scores
+    assert with_writeups(scores, 40.0) == {"accuracy": 90.0, "coordination": 60.0, "customer_recovery": 50.0}
+    assert with_writeups({"accuracy": 90.0}, 70.0)["coordination"] == 70.0  # the note is the only evidence

@@ -87,11 +87,14 @@ def test_trainer_grades_a_writeup_and_the_trainee_sees_it(client, world, bank, s
     signed_in(world.trainer)
     assert "Line 1 ships today." in client.get(f"/trainer/grading/{writeup.id}").get_data(as_text=True)
     token = csrf_token(client, "/trainer/grading")
-    too_many = client.post(f"/trainer/grading/{writeup.id}", data={"csrf_token": token, "points": "9"})
-    assert too_many.status_code == 400 and "between 0 and 3" in too_many.get_data(as_text=True)
-    client.post(f"/trainer/grading/{writeup.id}", data={"csrf_token": token, "points": "2", "comment": "Say when."})
+    too_many = client.post(f"/trainer/grading/{writeup.id}",
+                           data={"csrf_token": token, "c1": "9", "c2": "0", "comment": "Keep me."})
+    page = too_many.get_data(as_text=True)
+    assert too_many.status_code == 400 and "Criterion 1: between 0 and 2 points" in page and "Keep me." in page
+    client.post(f"/trainer/grading/{writeup.id}",
+                data={"csrf_token": token, "c1": "2", "c2": "0", "comment": "Say when."})
     db.session.refresh(writeup)
-    assert writeup.points == 2 and writeup.graded_by_id == world.trainer.id
+    assert writeup.points == 2 and writeup.criterion_points == [2, 0] and writeup.graded_by_id == world.trainer.id
     client.post("/logout", data={"csrf_token": token})
     signed_in(world.trainee)
     debrief = client.get(f"/scenarios/attempts/{writeup.attempt_id}/debrief").get_data(as_text=True)

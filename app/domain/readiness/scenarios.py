@@ -6,11 +6,14 @@ Rules
   dimensions (exception judgement = accuracy and compliance) a run's value is the mean of those it
   scored. `unaided_only` leaves out runs where the trainee had help.
 - Coverage counts passed runs only: exception types passed, and runs passed at a given difficulty.
+- A run's graded write-ups (trainer's points over the rubric's maximum, as 0-100) count as one more
+  observation in the dimensions a hand-off note shows, coordination and customer recovery: each becomes
+  the mean of the run's choice-based score and the write-up score (`with_writeups`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.domain.scenarios.model import DIMENSIONS
@@ -25,6 +28,19 @@ class RollingScore:
     score: float | None
     n: int
     run_ids: tuple[str, ...]
+
+
+WRITEUP_DIMENSIONS = ("coordination", "customer_recovery")
+
+
+def with_writeups(scores: Mapping[str, float], writeup_score: float | None) -> dict[str, float]:
+    """A run's dimension scores with its graded write-ups blended in (see the module rules)."""
+    blended = dict(scores)
+    if writeup_score is None:
+        return blended
+    for dimension in WRITEUP_DIMENSIONS:
+        blended[dimension] = (blended[dimension] + writeup_score) / 2 if dimension in blended else writeup_score
+    return blended
 
 
 def in_order(runs: Iterable[ScenarioRun]) -> list[ScenarioRun]:
