@@ -233,3 +233,22 @@ def test_classification_accuracy_follows_the_distance_from_the_cut_in_standard_e
     assert outcome(CheckResult("c", 60, 80, NOW), 0.65, 0.90) is Outcome.PASSED
     assert outcome(CheckResult("c", 55, 80, NOW), 0.65, 0.90) is Outcome.TOO_CLOSE
     assert outcome(CheckResult("c", 80, 80, NOW), 0.65, 0.90) is Outcome.PASSED  # floored SE: not division by 0
+
+
+def test_a_thinly_calibrated_bank_gives_the_headline_from_percent_correct():
+    thin = {k: replace(item, params=replace(item.params, n=5)) for k, item in BANK.items()}
+    readiness = assess(replace(evidence(STRONG, scenario_runs()), bank=thin), POLICY, NOW)
+    calibrated = assess(evidence(STRONG, scenario_runs()), POLICY, NOW)
+    assert readiness.pass_probability.method == "percent-correct"
+    assert calibrated.pass_probability.method == "irt"
+    # STRONG answers 24 of 25 right in every domain: far above a 65% cut either way
+    assert readiness.pass_probability.p > 0.99 and readiness.pass_probability.sitting_items == 100
+
+
+def test_percent_correct_probability_by_hand():
+    from app.domain.readiness.exam import percent_correct_probability
+
+    # one domain, 49 right of 98: Beta mean 0.5, posterior var .25/101, sitting var .25/100
+    result = percent_correct_probability({"D1": (49, 98)}, {"D1": 100}, 0.5)
+    # z = (0.5 - 0.005 - 0.5) / sqrt(.25/101 + .25/100) = -0.005 / 0.07053 = -0.0709 -> P = 0.5283
+    assert abs(result.p - 0.5283) < 1e-3 and result.method == "percent-correct"

@@ -13,6 +13,11 @@ Rules
   fixed scrambled Sobol sample that is the same for every call: the result is deterministic and never
   goes down when the evidence gets better.
 - The interval is the central `interval` credible interval of the expected score.
+- Thin calibration: when the items have been answered too few times for their parameters to mean much
+  (`verdict` decides; see MIN_CALIBRATION_RESPONSES there), `percent_correct_probability` gives the
+  headline instead: per domain a Beta(1 + right, 1 + wrong) estimate of the proportion correct on first
+  attempts, blueprint-weighted, its posterior and the sitting's binomial spread combined in a normal
+  approximation. `method` says which was used.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import binom, qmc
+from scipy.stats import binom, norm, qmc
 
 from .irt import GRID, ItemParams, characteristic_curve
 from .profile import AbilityProfile
@@ -43,6 +48,38 @@ class PassProbability:
     interval: float
     sitting_items: int = 0  # the length of the sitting the probability is about
     expected_p: float = 0.0  # P(expected score >= pass_mark), the old headline, for comparison
+    method: str = "irt"  # irt, or percent-correct while the bank is too thinly calibrated
+
+
+def percent_correct_probability(
+    counts: Mapping[str, tuple[int, int]], blueprint: Mapping[str, float], pass_mark: float, interval: float = 0.8
+) -> PassProbability:
+    """P(pass an unseen sitting) from first-attempt percent correct per domain (see the module rules).
+    `counts` maps domain -> (right, answered); every weighted domain must have answers."""
+    domains = [d for d, w in blueprint.items() if w > 0]
+    total = sum(blueprint[d] for d in domains)
+    mean = variance = 0.0
+    for domain in domains:
+        right, answered = counts[domain]
+        share = blueprint[domain] / total
+        p = (right + 1) / (answered + 2)
+        mean += share * p
+        variance += share**2 * p * (1 - p) / (answered + 3)
+    n = max(1, round(total))
+    sitting = mean * (1 - mean) / n
+    z = float(norm.ppf(1 - (1 - interval) / 2))
+    spread = math.sqrt(variance)
+    return PassProbability(
+        p=float(norm.sf((pass_mark - 0.5 / n - mean) / math.sqrt(variance + sitting))),
+        expected_score=mean,
+        score_low=max(0.0, mean - z * spread),
+        score_high=min(1.0, mean + z * spread),
+        pass_mark=pass_mark,
+        interval=interval,
+        sitting_items=n,
+        expected_p=float(norm.sf((pass_mark - mean) / spread)) if spread else float(mean >= pass_mark),
+        method="percent-correct",
+    )
 
 
 def pass_probability(
