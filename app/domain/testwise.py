@@ -44,6 +44,15 @@ def longest(kind: str, shown: Sequence[Shown], rng: random.Random) -> list[str]:
     return [max(shown, key=lambda o: visible_length(o.text)).id]
 
 
+def shortest(kind: str, shown: Sequence[Shown], rng: random.Random) -> list[str]:
+    """The shortest option: the counter-cue of a bank that over-corrected its long keys."""
+    if kind == "multiple":
+        return [min(shown, key=lambda o: visible_length(o.text)).id]
+    if kind == "true-false":
+        return [next(o.id for o in shown if o.text.strip().lower() == "true")]
+    return [min(shown, key=lambda o: visible_length(o.text)).id]
+
+
 def first_shown(kind: str, shown: Sequence[Shown], rng: random.Random) -> list[str]:
     return [shown[0].id]
 
@@ -70,6 +79,7 @@ def always_false(kind: str, shown: Sequence[Shown], rng: random.Random) -> list[
 
 QUESTION_STRATEGIES: dict[str, QuestionStrategy] = {
     "longest": longest,
+    "shortest": shortest,
     "first": first_shown,
     "random": at_random,
     "all-but-shortest": all_but_shortest,
