@@ -77,6 +77,9 @@ class ScenarioAttempt(db.Model):
     seed: Mapped[str] = mapped_column(
         String(32), default="", server_default="", comment="fixes the order choices are shown in"
     )
+    variant: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, comment="the figures this run drew (scenario variants): name -> value"
+    )
     aided: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=sa_false(), comment="the trainee went back to an earlier decision"
     )

@@ -75,7 +75,7 @@ def _render_player(attempt, form: DecisionForm, status: int = 200):
         node=node,
         form=form,
         offered=scenarios.shown_choices(attempt, scenario, state),
-        fragments=attempt.version.fragments,
+        fragments=scenarios.fragments_for(attempt.version, attempt.variant),
         history=history,
         meters=[m for m in scenarios.METERS if m in state.state],
         back_form=BackForm(),
@@ -126,7 +126,7 @@ def debrief(attempt_id: int):
         attempt=attempt,
         scenario=scenario,
         report=scenarios.debrief(attempt),
-        fragments=attempt.version.fragments,
+        fragments=scenarios.fragments_for(attempt.version, attempt.variant),
         dimensions=DIMENSION_NAMES,
         start_form=StartForm(),
         analysis=analysis,
@@ -154,6 +154,8 @@ def review(version_id: int, node_id: str):
     node = scenario.node(node_id)
     choices = shown_order(node.choices, f"review:{card.user_id}:{card.reviews}", node_id)
     return render_template("scenarios/review.html", card=card, scenario=scenario, node=node, choices=choices,
-                           fragments=card.version.fragments, form=form, picked=picked,
+                           fragments=scenarios.fragments_for(card.version, scenarios.review_variant(
+                               card.version, f"review:{card.user_id}:{card.reviews}")),
+                           form=form, picked=picked,
                            expert=scenarios.expert_choice(card.version, node_id))
 

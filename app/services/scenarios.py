@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from html import escape
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from app.domain import review as spaced
 from app.domain import scenarios as engine
 from app.domain.scenarios import Analysis, AttemptState, NodeKind
 from app.domain.scenarios import Scenario as ScenarioModel
+from app.domain.scenarios.variants import fill
 from app.domain.shuffle import new_seed, shown_order, token
 from app.extensions import db
 from app.models import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
@@ -120,6 +122,8 @@ def start(user_id: int, scenario: Scenario, now: datetime) -> ScenarioAttempt:
         decision_seconds=[],
         seed=new_seed(),
     )
+    model, _ = parsed(db.session.get(ScenarioVersion, scenario.current_version_id))
+    attempt.variant = model.variants.draw(attempt.seed) if model.variants else None
     db.session.add(attempt)
     db.session.flush()
     return attempt
@@ -132,6 +136,19 @@ def open_attempts(user_id: int) -> list[ScenarioAttempt]:
 
 def own_attempt(user_id: int, attempt_id: int) -> ScenarioAttempt:
     return own_or_404(ScenarioAttempt, attempt_id, user_id, "scenario attempt")
+
+
+def fragments_for(version: ScenarioVersion, variant: dict | None) -> dict[str, str]:
+    """The version's rendered fragments with this run's figures filled in (escaped for HTML)."""
+    if not variant:
+        return version.fragments
+    return {key: fill(html, variant, escape) for key, html in version.fragments.items()}
+
+
+def review_variant(version: ScenarioVersion, card_key: str) -> dict | None:
+    """A decision review shows the case with figures of its own, fixed per review card and round."""
+    model, _ = parsed(version)
+    return model.variants.draw(card_key) if model.variants else None
 
 
 def shown_choices(attempt: ScenarioAttempt, scenario: ScenarioModel, state: AttemptState) -> list[engine.Choice]:

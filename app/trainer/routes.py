@@ -100,7 +100,7 @@ def grade(writeup_id: int):
         return redirect(url_for("trainer.grading"))
     status = 400 if request.method == "POST" else 200  # the comment and points typed are kept
     return render_template("trainer/grade.html", writeup=writeup, form=form, node=node,
-                           fragments=writeup.attempt.version.fragments), status
+                           fragments=scenarios.fragments_for(writeup.attempt.version, writeup.attempt.variant)), status
 
 
 def _csv_response(rows, filename: str) -> Response:

@@ -20,6 +20,7 @@ from .model import (
     EXCEPTION_TYPES,
     FUNCTIONS,
 )
+from .variants import VariantSpec, parse_spec
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REQUIRED = ("id", "title", "exception_types", "domains", "difficulty", "rubric", "pass_mark")
@@ -34,6 +35,7 @@ OPTIONAL = (
     "seconds_per_decision",
     "allow_back",
     "start",
+    "variants",
 )
 RESERVED_WORDS = ("and", "or")
 
@@ -59,6 +61,7 @@ class Meta:
     seconds_per_decision: int | None = None
     allow_back: bool = False
     start: str | None = None
+    variants: VariantSpec | None = None
     lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -78,8 +81,7 @@ def _record_lines(node: yaml.Node, prefix: str, first_line: int, lines: dict[str
         for key_node, value_node in node.value:
             name = f"{prefix}{key_node.value}" if isinstance(key_node, yaml.ScalarNode) else prefix + "?"
             lines.setdefault(name, key_node.start_mark.line + first_line)
-            if not prefix:
-                _record_lines(value_node, name + ".", first_line, lines)
+            _record_lines(value_node, name + ".", first_line, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines.setdefault(f"{prefix}{index}", item.start_mark.line + first_line)
@@ -275,6 +277,9 @@ def check_meta(path: str, data: Any, lines: dict[str, int], first_line: int) -> 
         check.error("allow_back", f"allow_back must be true or false, not {allow_back!r}")
     meta.allow_back = allow_back is True
     meta.start = check.text("start")
+    if "variants" in data:
+        meta.variants, variant_problems = parse_spec(data["variants"], lines, first_line)
+        check.problems += [Problem(path, line, message) for line, message in variant_problems]
     return meta, check.problems
 
 

@@ -16,6 +16,7 @@ from collections import deque
 from ..problems import Problem, Severity
 from .analysis import Analysis, analyse
 from .model import Node, NodeKind, Scenario
+from .variants import check_samples
 
 
 class _Findings:
@@ -197,4 +198,8 @@ def lint_scenario(scenario: Scenario, analysis: Analysis | None = None) -> list[
     _check_cycles(scenario, edges, found)
     _check_content(scenario, found)
     _check_paths(scenario, analysis or analyse(scenario), reachable, found)
+    if scenario.variants is not None:
+        # Variants change only text, so the path checks above hold for every variant; constraints are
+        # what keeps each variant's figures consistent with the right decision.
+        found.problems += [Problem(scenario.path, line, message) for line, message in check_samples(scenario.variants)]
     return sorted(found.problems)

@@ -212,6 +212,7 @@ class Scenario:
     cards: tuple[Card, ...]
     nodes: tuple[Node, ...]
     path: str = field(default="", compare=False)
+    variants: Any = None  # a VariantSpec: parameters drawn per run (see variants.py), or None
     # "id", "rubric.accuracy", "state.hours", ... -> 1-based line, for problems about front matter.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 

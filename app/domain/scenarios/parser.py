@@ -16,6 +16,7 @@ from ..problems import Problem, Severity
 from .conditions import NUMBER, VARIABLE, WORD, ConditionError, Value, parse_condition, parse_number
 from .front_matter import KEBAB, Meta, check_meta, load_yaml, split_front_matter, variable_types
 from .model import DIMENSIONS, FUNCTIONS, OUTCOMES, Card, Choice, Effect, Node, NodeKind, RubricItem, Scenario
+from .variants import placeholders
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -554,5 +555,20 @@ def parse_scenario(text: str, path: str) -> tuple[Scenario | None, list[Problem]
         nodes=tuple(body.nodes),
         path=path,
         lines=key_lines,
+        variants=meta.variants,
     )
+    problems.extend(_placeholder_problems(lines, end, meta, path))
     return scenario, sorted(problems)
+
+
+def _placeholder_problems(lines: list[str], end: int, meta: Meta, path: str) -> list[Problem]:
+    """Every `{{name}}` in the text must name a parameter or derived figure of `variants:`."""
+    known = meta.variants.names if meta.variants else frozenset()
+    problems = []
+    for number in range(end + 2, len(lines) + 1):
+        for name in placeholders(lines[number - 1]):
+            if name not in known:
+                hint = "declare it under variants: parameters or derived" if meta.variants else \
+                    "add a `variants:` section to the front matter that declares it"
+                problems.append(Problem(path, number, f"placeholder {{{{{name}}}}} names no figure: {hint}"))
+    return problems
