@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
+INSTANCE_DIR = BASE_DIR / "instance"
+TEST_SECRET_KEY = "test-secret-key"
+# Keys that have been written in this repository: anyone can sign a cookie with them.
+KNOWN_KEYS = frozenset({TEST_SECRET_KEY, "dev-only-not-secret"})
+
+
+def instance_secret_key(folder: Path = INSTANCE_DIR) -> str:
+    """The development key: random, made once in instance/secret_key (never committed), then reused so
+    sessions survive restarts. Two workers starting at once agree: the first to create the file wins."""
+    path = folder / "secret_key"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -18,7 +36,7 @@ class Config:
     """Defaults shared by every environment. Each setting can be overridden by an environment variable."""
 
     def __init__(self) -> None:
-        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.default_secret_key()
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or self.default_database_url()
         # A server database may drop idle connections: check each one on checkout. A SQLite file cannot.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
@@ -36,6 +54,17 @@ class Config:
         self.PASSWORD_HASH_METHOD = "scrypt"
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
+    def default_secret_key(self) -> str:
+        return instance_secret_key()
+
+    def refuse_known_key(self) -> None:
+        if self.SECRET_KEY in KNOWN_KEYS:
+            raise RuntimeError(
+                "SECRET_KEY is a value written in the repository, so anyone could sign a session with it. "
+                "Unset it (development makes a random one in instance/secret_key) or set a random value: "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+
     @staticmethod
     def default_database_url() -> str:
         return f"sqlite:///{BASE_DIR / 'instance' / 'academy.sqlite3'}"
@@ -45,15 +74,22 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False  # the reloader is opt-in (FLASK_DEBUG=1); `make run` serves like production would
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.refuse_known_key()
+
 
 class TestConfig(Config):
     __test__ = False  # not a pytest test class
     ENV_NAME = "test"
     TESTING = True
 
+    def default_secret_key(self) -> str:
+        return TEST_SECRET_KEY  # tests never touch instance/
+
     def __init__(self) -> None:
         super().__init__()
-        self.SECRET_KEY = "test-secret-key"
+        self.SECRET_KEY = TEST_SECRET_KEY
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.LOGIN_RATE_LIMIT = "1000 per minute"
@@ -63,11 +99,15 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
 
+    def default_secret_key(self) -> str:
+        return ""  # production never makes its own key: it must be given
+
     def __init__(self) -> None:
         super().__init__()
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
-        if self.SECRET_KEY == DEFAULT_SECRET_KEY or len(self.SECRET_KEY) < 32:
+        self.refuse_known_key()
+        if len(self.SECRET_KEY) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production, "
                 "e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
