@@ -66,17 +66,18 @@ def probability(p: float | None) -> str:
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the app for a config object, a config name, or APP_ENV."""
     app = Flask(__name__, instance_relative_config=True)
+    security.register_converters(app)
     app.config.from_object(config if isinstance(config, Config) else config_for(config))
 
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    security.init_app(app)  # before CSRF: a NUL byte gets its own clear 400
     csrf.init_app(app)
     login_manager.init_app(app)
     auth_session.init_app(app)
     limiter.init_app(app)
-    security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 

@@ -1,6 +1,18 @@
-"""Security headers on every response."""
+"""Security headers on every response, and input no route can store: ids past the database's integer
+range and NUL bytes (which PostgreSQL refuses in text) are turned away before any view runs."""
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER column in PostgreSQL
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number past MAX_ID is no record, so the URL does not match (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -18,7 +30,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def register_converters(app: Flask) -> None:
+    """Before any blueprint: routes take the converter in force when they are added."""
+    app.url_map.converters["int"] = RecordIdConverter
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        for source, values in (("address", request.args), ("form", request.form)):
+            for name, value in values.items(multi=True):
+                if "\x00" in value or "\x00" in name:
+                    abort(400, description=f"The {source} field {name.replace(chr(0), '')!r} holds a NUL "
+                                           "character, which no field accepts. Remove it and send the form again.")
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -20,8 +20,16 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
-    "*": {"class"},
+    "code": {"class"},
 }
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """Authors may not use the app's own CSS classes (a fake banner or "Sign in again" button); the only
+    class kept is the language of a fenced code block."""
+    if attribute == "class":
+        return value if tag == "code" and re.fullmatch(r"language-[a-z0-9+#-]+", value) else None
+    return value
 
 UNSAFE_HTML = [
     (re.compile(r"<\s*(script|style|iframe|object|embed|form|link|meta|base)\b", re.I),
@@ -64,8 +72,8 @@ class MarkdownRenderer:
         if not text.strip():
             return ""
         html = self._md.reset().convert(text)
-        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_attribute_filter,
+                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer external")
 
     def render_many(self, fragments: list[str]) -> list[str]:
         """Render several independent fragments in one pass (one parser run instead of one per fragment).

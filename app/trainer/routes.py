@@ -103,12 +103,23 @@ def grade(writeup_id: int):
                            fragments=scenarios.fragments_for(writeup.attempt.version, writeup.attempt.variant)), status
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe (OWASP
+    CSV injection advice). Numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def _csv_response(rows, filename: str) -> Response:
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate(0)

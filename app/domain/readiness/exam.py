@@ -15,9 +15,10 @@ Rules
 - The interval is the central `interval` credible interval of the expected score.
 - Thin calibration: when the items have been answered too few times for their parameters to mean much
   (`verdict` decides; see MIN_CALIBRATION_RESPONSES there), `percent_correct_probability` gives the
-  headline instead: per domain a Beta(1 + right, 1 + wrong) estimate of the proportion correct on first
-  attempts, blueprint-weighted, its posterior and the sitting's binomial spread combined in a normal
-  approximation. `method` says which was used.
+  headline instead: per domain the proportion correct on first attempts, shrunk by PSEUDO_ANSWERS
+  towards the trainee's own overall rate (so a thin domain borrows from the others without pulling the
+  total towards 50%), blueprint-weighted; its uncertainty and the sitting's binomial spread combine in a
+  normal approximation. `method` says which was used.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class PassProbability:
     method: str = "irt"  # irt, or percent-correct while the bank is too thinly calibrated
 
 
+PSEUDO_ANSWERS = 2  # answers' worth of the trainee's overall rate added to each domain
+
+
 def percent_correct_probability(
     counts: Mapping[str, tuple[int, int]], blueprint: Mapping[str, float], pass_mark: float, interval: float = 0.8
 ) -> PassProbability:
@@ -58,13 +62,16 @@ def percent_correct_probability(
     `counts` maps domain -> (right, answered); every weighted domain must have answers."""
     domains = [d for d, w in blueprint.items() if w > 0]
     total = sum(blueprint[d] for d in domains)
+    all_right = sum(counts[d][0] for d in domains)
+    all_answered = sum(counts[d][1] for d in domains)
+    overall = (all_right + 1) / (all_answered + 2)
     mean = variance = 0.0
     for domain in domains:
         right, answered = counts[domain]
         share = blueprint[domain] / total
-        p = (right + 1) / (answered + 2)
+        p = (right + PSEUDO_ANSWERS * overall) / (answered + PSEUDO_ANSWERS)
         mean += share * p
-        variance += share**2 * p * (1 - p) / (answered + 3)
+        variance += share**2 * p * (1 - p) / (answered + PSEUDO_ANSWERS)
     n = max(1, round(total))
     sitting = mean * (1 - mean) / n
     z = float(norm.ppf(1 - (1 - interval) / 2))
