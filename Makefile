@@ -53,10 +53,14 @@ test: install-dev chromium
 bench: install-dev
 	$(BIN)/python -m bench.run
 
-## validate: the readiness model against a simulated cohort, then the test-wise bots (bench/validation.json)
+## validate: the model in its own world, the test-wise bots, readiness through the app in eight worlds
+## (bench/validation.json); every part runs and reports, and the target exit fails if any part missed
 validate: install-dev
-	$(BIN)/python -m bench.validate
-	$(BIN)/python -m bench.testwise
+	@status=0; \
+	$(BIN)/python -m bench.validate || status=1; \
+	$(BIN)/python -m bench.testwise || status=1; \
+	$(BIN)/python -m bench.worlds || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .ruff_cache
