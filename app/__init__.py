@@ -63,6 +63,26 @@ def probability(p: float | None) -> str:
     return f"{100 * p:.0f}%"
 
 
+def with_unit(value: float | None, unit: str | None) -> str:
+    """A number with its unit as a desk writes it: $23,040 / 65.7% / 135 units / 50 days."""
+    if value is None:
+        return ""
+    number = f"{value:,.10g}" if abs(value) >= 1000 else f"{value:.10g}"
+    if not unit:
+        return number
+    if unit == "$":
+        return f"${number}"
+    if unit == "%":
+        return f"{number}%"
+    return f"{number} {unit}"
+
+
+def plural(count: float, word: str) -> str:
+    """'1 point', '3 points', '2.5 points': a count with its noun as people write it."""
+    shown = f"{count:g}" if isinstance(count, float) else str(count)
+    return f"{shown} {word}" if count == 1 else f"{shown} {word}s"
+
+
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the app for a config object, a config name, or APP_ENV."""
     app = Flask(__name__, instance_relative_config=True)
@@ -82,6 +102,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     cli.init_app(app)
 
     app.add_template_filter(probability)
+    app.add_template_filter(plural)
+    app.add_template_filter(with_unit)
     app.add_template_global(token, "choice_token")
     app.add_template_global(practice.shown_options)
     app.add_template_global(format_value, "variant_value")

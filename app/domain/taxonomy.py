@@ -27,6 +27,11 @@ EXCEPTION_NAMES = {
     "change-after-release": "Change after release",
     "returns-rma": "Returns / RMA",
     "drop-ship": "Drop-ship",
+    "quality-hold-recall": "Quality hold / recall",
+    "trade-compliance-hold": "Trade compliance hold",
+    "lost-freight-claim": "Lost freight / carrier claim",
+    "mto-cancellation": "Made-to-order cancellation",
+    "executive-escalation": "Executive escalation",
 }
 
 DIMENSION_NAMES = {
@@ -35,4 +40,11 @@ DIMENSION_NAMES = {
     "customer_recovery": "Customer recovery",
     "coordination": "Coordination",
     "compliance": "Compliance and cost",
+}
+
+# The readiness dimensions (content/policy/promotion.yaml) that scenario runs feed, for the trainer's heatmap.
+SCENARIO_READINESS_DIMENSIONS = {
+    "exception_judgement": "Exception judgement",
+    "coordination": "Coordination",
+    "customer_recovery": "Customer recovery",
 }

@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES
+from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINESS_DIMENSIONS
 from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, require, trainee_or_404
@@ -52,6 +52,7 @@ def cohort(cohort_id: int):
     trend, drops = cohorts.weekly_trend(group)
     return render_template("trainer/cohort.html", cohort=group, rows=rows, sort=sort, verdict=verdict, now=now,
                            domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES, snapshots=trend,
+                           scenario_dimensions=SCENARIO_READINESS_DIMENSIONS,
                            interventions=cohorts.interventions(rows, now, drops))
 
 
