@@ -77,6 +77,21 @@ def with_unit(value: float | None, unit: str | None) -> str:
     return f"{number} {unit}"
 
 
+VARIABLE_LABELS = {"csat": "customer satisfaction", "hours": "hours", "cost": "extra cost", "risk": "risk"}
+
+
+def variable_label(name: str) -> str:
+    """A state variable as a person reads it: hold_status -> hold status, csat -> customer satisfaction."""
+    return VARIABLE_LABELS.get(name, name.replace("_", " "))
+
+
+def value_label(value: object) -> str:
+    """A state value as a person reads it: partial-release -> partial release; numbers as they are."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value).replace("_", " ").replace("-", " ")
+
+
 def plural(count: float, word: str) -> str:
     """'1 point', '3 points', '2.5 points': a count with its noun as people write it."""
     shown = f"{count:g}" if isinstance(count, float) else str(count)
@@ -104,6 +119,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.add_template_filter(probability)
     app.add_template_filter(plural)
     app.add_template_filter(with_unit)
+    app.add_template_filter(variable_label)
+    app.add_template_filter(value_label)
     app.add_template_global(token, "choice_token")
     app.add_template_global(practice.shown_options)
     app.add_template_global(format_value, "variant_value")

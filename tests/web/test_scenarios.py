@@ -180,3 +180,14 @@ def test_a_critical_choice_comes_back_as_a_review_item(client, world, bank, sign
     assert card.reviews == 2 and card.due > datetime.now(UTC)
     bad = client.post(url, data={"csrf_token": csrf_token(client, url), "ref": "start/9"})
     assert bad.status_code == 400
+
+
+def test_the_debrief_speaks_plainly_and_says_an_ungraded_note_is_not_in_the_score(client, world, bank, signed_in):
+    signed_in(world.trainee)
+    _start(client)
+    attempt = _attempt()
+    _decide(client, attempt.id, "start/1", 0)
+    _decide(client, attempt.id, "note/next", 1, text="SO-9001 line 1 ships today, line 2 Friday.")
+    debrief = client.get(f"/scenarios/attempts/{attempt.id}/debrief").get_data(as_text=True)
+    assert "waits for your trainer's grade; it is not part of this score" in debrief
+    assert "csat" not in debrief.replace("csat-", "")  # variables shown by their names for people

@@ -4,7 +4,12 @@
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("form[data-keys]");
   const next = document.querySelector("[data-hotkey='Enter']");
-  if (next) next.focus();
+  const firstError = document.querySelector(".has-error input, .has-error textarea");
+  if (firstError) {
+    firstError.focus();  // the message sits beside it, even when it is below the fold
+  } else if (next) {
+    next.focus();
+  }
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const typing = event.target.matches("input[type=text], input[type=number], input:not([type]), textarea, select");
@@ -17,7 +22,8 @@ document.addEventListener("DOMContentLoaded", () => {
         input.focus();
         event.preventDefault();
       }
-    } else if (form && !typing && /^[lmh]$/i.test(event.key)) {
+    } else if (form && (!typing || event.target.name === "value") && /^[lmh]$/i.test(event.key)) {
+      // letters are no part of a number, so L/M/H keep setting certainty while the number box has focus
       const level = { l: "low", m: "medium", h: "high" }[event.key.toLowerCase()];
       const radio = form.querySelector(`input[name=confidence][value=${level}]`);
       if (radio) {
