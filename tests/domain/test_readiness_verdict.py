@@ -248,7 +248,8 @@ def test_a_thinly_calibrated_bank_gives_the_headline_from_percent_correct():
 def test_percent_correct_probability_by_hand():
     from app.domain.readiness.exam import percent_correct_probability
 
-    # one domain, 49 right of 98: Beta mean 0.5, posterior var .25/101, sitting var .25/100
+    # one domain, 49 right of 98: overall (49+1)/(98+2) = .5, p = (49 + 2 x .5)/100 = .5,
+    # estimate var .25/100, sitting var .25/100
     result = percent_correct_probability({"D1": (49, 98)}, {"D1": 100}, 0.5)
-    # z = (0.5 - 0.005 - 0.5) / sqrt(.25/101 + .25/100) = -0.005 / 0.07053 = -0.0709 -> P = 0.5283
-    assert abs(result.p - 0.5283) < 1e-3 and result.method == "percent-correct"
+    # z = (0.5 - 0.005 - 0.5) / sqrt(.25/100 + .25/100) = -0.005 / 0.070711 = -0.0707 -> P = 0.5282
+    assert abs(result.p - 0.5282) < 1e-3 and result.method == "percent-correct"
