@@ -53,6 +53,8 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: long exams must not expire them
         self.PASSWORD_HASH_METHOD = "scrypt"
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+        self.LOG_JSON = _env_bool("LOG_JSON", True)
 
     def default_secret_key(self) -> str:
         return instance_secret_key()
