@@ -13,7 +13,7 @@ from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
 from app.authoring import bp as authoring_bp
-from app.domain.scenarios.variants import format_value
+from app.domain.scenarios.variants import fill, format_value, label_placeholders
 from app.domain.shuffle import token
 from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -125,6 +125,8 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.add_template_global(token, "choice_token")
     app.add_template_global(practice.shown_options)
     app.add_template_global(format_value, "variant_value")
+    app.add_template_filter(lambda text, variant: fill(str(text), variant or {}), "with_figures")
+    app.add_template_filter(label_placeholders, "figure_labels")
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
                       trainer_bp, readiness_bp, authoring_bp):
         app.register_blueprint(blueprint)

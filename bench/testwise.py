@@ -109,8 +109,9 @@ def scenario_bots(now: datetime, seed: int) -> dict[str, dict]:
                     if node.kind == NodeKind.WRITE_UP:
                         ref, text = f"{node.id}/next", "A note."
                     else:
+                        fragments = scenarios.fragments_for(attempt.version, attempt.variant)
                         shown = [
-                            Shown(c.ref, _text(attempt.version.fragments[f"choice/{c.ref}/text"]))
+                            Shown(c.ref, _text(fragments[f"choice/{c.ref}/text"]))
                             for c in scenarios.shown_choices(attempt, model, state)
                         ]
                         ref, text = strategy(shown, rng), None

@@ -23,6 +23,7 @@ from .interchange.drafts import NO_EXPLANATION, NO_RATIONALE
 from .problems import Problem, Severity
 from .questions import DOMAINS, TOPIC_PATTERN, Question, QuestionType
 from .scenarios import Analysis, Scenario
+from .scenarios.variants import fill
 from .testwise import visible_length
 
 LENGTH_CUE_RATIO = 1.2  # the key more than 20% longer than every distractor
@@ -104,14 +105,16 @@ def _sibling_leaks(members: Sequence[Question], reported: set[tuple[str, str]]) 
 
 
 def scenario_cues(scenario: Scenario, analysis: Analysis) -> list[Problem]:
-    """A warning at each expert choice that is the longest choice of its decision."""
+    """A warning at each expert choice that is the longest choice of its decision (measured with the figures
+    of one variant filled in, as a trainee reads them)."""
+    values = scenario.variants.draw("lint") if scenario.variants else {}
     problems = []
     for ref in analysis.max_score_path:
         choice = scenario.choice(ref)
         node = scenario.node(ref.split("/")[0]) if choice is not None else None
         if node is None or len(node.choices) < 2:
             continue
-        lengths = {c.ref: visible_length(c.text) for c in node.choices}
+        lengths = {c.ref: visible_length(fill(c.text, values)) for c in node.choices}
         if lengths[ref] == max(lengths.values()) and list(lengths.values()).count(lengths[ref]) == 1:
             problems.append(Problem(
                 scenario.path, choice.line,

@@ -14,13 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .scenarios import Analysis, Scenario, new_attempt, offered_choices, score_attempt, step
+from .scenarios.variants import PLACEHOLDER, fill
 
 _MARKUP = re.compile(r"[*_`\[\]()#>|]")
 
 
 def visible_length(markdown: str) -> int:
-    """Characters a reader sees: Markdown punctuation and runs of spaces do not count."""
-    return len(" ".join(_MARKUP.sub("", markdown).split()))
+    """Characters a reader sees: Markdown punctuation and runs of spaces do not count, and a variant's
+    `{{figure}}` counts as a figure of typical width, not as its name."""
+    return len(" ".join(_MARKUP.sub("", PLACEHOLDER.sub("000,000", markdown)).split()))
 
 
 @dataclass(frozen=True)
@@ -127,13 +129,15 @@ def play_scenario(
     order: Callable[[list[Shown]], list[Shown]],
     rng: random.Random,
 ) -> BotRun:
-    """Play one run with `strategy`; `order` puts the offered choices in the order a trainee sees."""
+    """Play one run with `strategy`; `order` puts the offered choices in the order a trainee sees, with the
+    figures of one variant filled in when the scenario has variants (what the page shows)."""
+    values = scenario.variants.draw(f"bot-{rng.random()}") if scenario.variants else {}
     attempt = new_attempt(scenario)
     for _ in range(MAX_STEPS):
         offered = offered_choices(scenario, attempt)
         if attempt.finished or not offered:
             break
-        shown = order([Shown(c.ref, c.text) for c in offered])
+        shown = order([Shown(c.ref, fill(c.text, values)) for c in offered])
         attempt, _ = step(scenario, attempt, strategy(shown, rng))
     score = score_attempt(scenario, attempt, analysis)
     return BotRun(attempt.log, attempt.finished, score.passed, score.total)

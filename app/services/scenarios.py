@@ -18,7 +18,7 @@ from app.domain import review as spaced
 from app.domain import scenarios as engine
 from app.domain.scenarios import Analysis, AttemptState, NodeKind
 from app.domain.scenarios import Scenario as ScenarioModel
-from app.domain.scenarios.variants import fill
+from app.domain.scenarios.variants import fill, label_placeholders
 from app.domain.shuffle import new_seed, shown_order, token
 from app.extensions import db
 from app.models import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
@@ -143,6 +143,11 @@ def fragments_for(version: ScenarioVersion, variant: dict | None) -> dict[str, s
     if not variant:
         return version.fragments
     return {key: fill(html, variant, escape) for key, html in version.fragments.items()}
+
+
+def fragments_labelled(version: ScenarioVersion) -> dict[str, str]:
+    """Fragments for pages about all runs of a version: each figure named, not drawn."""
+    return {key: label_placeholders(html) for key, html in version.fragments.items()}
 
 
 def review_variant(version: ScenarioVersion, card_key: str) -> dict | None:

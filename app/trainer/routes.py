@@ -165,7 +165,8 @@ def item(question_id: int):
 @require(Action.CONTENT_STATISTICS)
 def scenario_stats(version_id: int):
     version = db.session.get(ScenarioVersion, version_id) or abort(404)
-    return render_template("trainer/scenario_stats.html", version=version, fragments=version.fragments,
+    return render_template("trainer/scenario_stats.html", version=version,
+                           fragments=scenarios.fragments_labelled(version),
                            **statistics.scenario_statistics(version))
 
 

@@ -48,3 +48,15 @@ def test_unknown_placeholders_and_unsafe_expressions_are_errors():
     assert any("derived line1_total" in p.message for p in problems)
     with pytest.raises(VariantError):
         evaluate("(lambda: 1)()", {})
+
+
+def test_a_run_never_meets_figures_its_constraints_rule_out():
+    text = FIXTURE.read_text().replace("- line1_total > line2_total", "- qty >= 13")  # true in 2 of 7 draws
+    scenario, _ = parse_scenario(text, "v.md")
+    assert all(scenario.variants.draw(f"run-{n}")["qty"] >= 13 for n in range(50))
+
+
+def test_pages_about_every_run_name_the_figures():
+    from app.domain.scenarios.variants import label_placeholders
+
+    assert label_placeholders("Total {{order_total:$}} for {{buyer}}") == "Total \u2039order total\u203a for \u2039buyer\u203a"

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 SAMPLES = 200
+REDRAWS = 50
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*(?::\s*([$]))?\s*\}\}")
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _FUNCTIONS = {"round": round, "min": min, "max": max, "abs": abs}
@@ -76,8 +77,17 @@ class VariantSpec:
     names: frozenset[str] = field(default=frozenset())
 
     def draw(self, seed: str) -> dict[str, Value]:
-        """One variant: parameters from `seed`, then the derived figures in order."""
+        """One variant: parameters from `seed`, then the derived figures in order. A draw that breaks a
+        constraint is drawn again from the same seed's sequence (the checker's samples make that rare), so
+        a run never meets figures its author ruled out."""
         rng = random.Random(f"variant:{seed}")
+        for _ in range(REDRAWS):
+            values = self._values(rng)
+            if all(evaluate(expression, values) for expression, _ in self.constraints):
+                return values
+        return values  # the checker reports a spec whose constraints almost never hold
+
+    def _values(self, rng: random.Random) -> dict[str, Value]:
         values: dict[str, Value] = {p.name: p.draw(rng) for p in self.parameters}
         for name, expression, _ in self.derived:
             values[name] = evaluate(expression, values)
@@ -216,7 +226,7 @@ def check_samples(spec: VariantSpec, samples: int = SAMPLES) -> list[tuple[int, 
     problems, failed = [], set()
     for n in range(samples):
         try:
-            values = spec.draw(f"check-{n}")
+            values = spec._values(random.Random(f"variant:check-{n}"))
         except (VariantError, ZeroDivisionError, TypeError) as exc:
             return [(spec.derived[0][2] if spec.derived else 1, f"variant {n} cannot be computed: {exc}")]
         for expression, line in spec.constraints:
@@ -236,6 +246,11 @@ def format_value(value: Value, style: str | None = None) -> str:
     if isinstance(value, int) or float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}"
+
+
+def label_placeholders(text: str) -> str:
+    """For pages about every run at once (statistics, queues): `{{unit_price}}` reads ‹unit price›."""
+    return PLACEHOLDER.sub(lambda m: "\u2039" + m.group(1).replace("_", " ") + "\u203a", text)
 
 
 def placeholders(text: str) -> list[str]:
