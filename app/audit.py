@@ -2,9 +2,10 @@
 
 - Each request gets an id (the proxy's X-Request-ID when it sends a sane one, else a fresh one); it is
   returned in the X-Request-ID header, shown on error pages, and added to every log line of the request.
-- Every row the database session inserts, updates or deletes is logged once per flush as
+- Every row the database session inserts, updates or deletes in a request is logged as
   `{"event": "write", "op": "insert", "table": "answers", "id": 12, "user": 7, ...}` by the `app.audit`
-  logger: who did what needs no code in each view. Outside a request (CLI, jobs) the user is "system".
+  logger: who did what needs no code in each view. Outside a request (CLI, jobs) the user is "system"
+  and each flush is one DEBUG line of counts (the commands print their own summary).
 - `LOG_LEVEL` sets the level (INFO by default); `LOG_JSON=0` gives plain text for a terminal.
 """
 
@@ -68,9 +69,17 @@ class JsonFormatter(logging.Formatter):
 
 
 def _log_writes(session: Session, _context) -> None:
+    """In a request, one INFO line per row written; outside one (CLI, jobs, benchmarks) one DEBUG line per
+    flush with the counts, so a sync of 600 questions does not print 600 lines."""
+    in_request = has_request_context()
+    counts: dict[str, int] = {}
     for op, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
             if op == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            if not in_request:
+                key = f"{op} {obj.__table__.name}"
+                counts[key] = counts.get(key, 0) + 1
                 continue
             identity = inspect(obj).mapper.primary_key_from_instance(obj)
             audit_log.info(
@@ -78,6 +87,9 @@ def _log_writes(session: Session, _context) -> None:
                 extra={"event": "write", "op": op, "table": obj.__table__.name,
                        "id": identity[0] if len(identity) == 1 else list(identity)},
             )
+    if counts:
+        audit_log.debug("system writes: %s", ", ".join(f"{k} x{n}" for k, n in sorted(counts.items())),
+                        extra={"event": "write", "counts": counts})
 
 
 def init_app(app: Flask) -> None:
