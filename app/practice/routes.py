@@ -7,7 +7,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.domain.taxonomy import DOMAIN_NAMES
@@ -30,8 +30,9 @@ def _now() -> datetime:
 @require(Action.PRACTISE)
 def index():
     form = StudySetupForm()
-    topics = practice.topics_by_domain()
-    form.topics.choices = [(t, t) for ts in topics.values() for t in ts]
+    topics = practice.topic_groups(current_app.config["CONTENT_DIR"])
+    form.topics.choices = {f"{d} {DOMAIN_NAMES.get(d, '')}".strip(): [(t, t.replace("-", " ")) for t in ts]
+                           for d, ts in topics.items()}
     return render_template(
         "practice/index.html",
         form=form,
@@ -46,7 +47,8 @@ def index():
 @require(Action.PRACTISE)
 def start_study():
     form = StudySetupForm()
-    form.topics.choices = [(t, t) for ts in practice.topics_by_domain().values() for t in ts]
+    form.topics.choices = [(t, t) for ts in practice.topic_groups(current_app.config["CONTENT_DIR"]).values()
+                           for t in ts]
     if not form.validate_on_submit():
         flash(
             "Those study settings could not be used: "

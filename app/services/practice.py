@@ -6,12 +6,14 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import review as spaced
+from app.domain.item_checks import parse_vocabulary
 from app.domain.questions import Option, QuestionType
 from app.domain.questions import Question as ScorableQuestion
 from app.domain.scoring import AnswerScore, CbmSummary, InvalidResponse, cbm_summary, score_answer
@@ -19,7 +21,7 @@ from app.domain.shuffle import new_seed, shown_order
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
 from app.policy import own_or_404
-from app.services import ServiceError, progress
+from app.services import ServiceError, load_content_file, progress
 
 CONFIDENCE_LEVELS = ("low", "medium", "high")
 SESSION_SIZES = (5, 10, 20)
@@ -74,6 +76,19 @@ def live_versions(
         wanted = set(topics)
         versions = [v for v in versions if wanted.intersection(v.topics)]
     return versions
+
+
+def topic_groups(content_dir: str) -> dict[str, list[str]]:
+    """The topics live practice items use, each once, under its domain in the controlled vocabulary
+    (content/topics.yaml); a topic missing from the vocabulary goes under "Other"."""
+    path = Path(content_dir) / "topics.yaml"
+    vocabulary = load_content_file(path, parse_vocabulary) if path.exists() else None
+    home = {topic: domain for domain, topics in (vocabulary or {}).items() for topic in topics}
+    used = sorted({t for ts in topics_by_domain().values() for t in ts})
+    groups: dict[str, list[str]] = {}
+    for topic in used:
+        groups.setdefault(home.get(topic, "Other"), []).append(topic)
+    return dict(sorted(groups.items(), key=lambda item: (item[0] == "Other", item[0])))
 
 
 def topics_by_domain() -> dict[str, list[str]]:

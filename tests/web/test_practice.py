@@ -188,3 +188,13 @@ def test_weakest_domains_pick_where_the_trainee_is_weakest(client, world, bank, 
         )
     db.session.commit()
     assert weakest_domains(world.trainee.id, 1) == ["D2"]
+
+
+def test_the_topic_picker_lists_each_topic_once_under_its_domain(client, world, bank, signed_in):
+    import re
+
+    signed_in(world.trainee)
+    page = client.get("/practice/").get_data(as_text=True)
+    topics = re.findall(r'<option value="([a-z0-9-]+)"', page.split('name="topics"', 1)[1].split("</select>", 1)[0])
+    assert topics and len(topics) == len(set(topics))
+    assert '<optgroup label="D1 Demand and promising">' in page
