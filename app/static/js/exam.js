@@ -16,6 +16,8 @@ document.addEventListener("DOMContentLoaded", () => {
         headers: { "X-Autosave": "1" },
       })).then((response) => {
         if (status) status.textContent = response.ok ? "Saved." : "Not saved: use the Save button.";
+        const cell = document.querySelector(".nav-cell.current");
+        if (response.ok && cell) cell.classList.add("answered");
       }).catch(() => {
         if (status) status.textContent = "Not saved (connection lost): use the Save button.";
       });
