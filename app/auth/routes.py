@@ -42,8 +42,11 @@ def login():
 @bp.post("/logout")
 @require_login
 def logout():
+    """Ends every session of the person, on every device (a saved cookie or remember-me token included)."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash("You are signed out, on every device.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -57,6 +60,7 @@ def change_password():
         else:
             accounts.set_password(current_user, form.new_password.data)
             db.session.commit()
-            flash("Your password is changed.", "success")
+            login_user(current_user._get_current_object())  # this session carries the new generation
+            flash("Your password is changed; every other session of yours has ended.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)

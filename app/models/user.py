@@ -33,6 +33,10 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255), comment="werkzeug scrypt hash")
     active: Mapped[bool] = mapped_column(default=True, comment="inactive people cannot sign in")
+    session_generation: Mapped[int] = mapped_column(
+        default=0, server_default="0",
+        comment="part of every session and remember-me cookie; raising it ends them all",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -60,6 +64,14 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session and remember-me cookies carry: the id and the session generation, so raising
+        the generation (sign-out, a new password, an admin reset) ends every earlier session."""
+        return f"{self.id}.{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive people
