@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import audit, cli, errors, security
 from app.admin import bp as admin_bp
@@ -103,6 +104,9 @@ def create_app(config: Config | str | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     security.register_converters(app)
     app.config.from_object(config if isinstance(config, Config) else config_for(config))
+    if app.config.get("PROXY_FIX_HOPS"):
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)

@@ -112,3 +112,59 @@ def test_sign_in_is_rate_limited(app, client, world):
         app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
     assert statuses[:3] == [200, 200, 200]
     assert statuses[-1] == 429
+
+
+def test_wrong_passwords_for_one_account_do_not_lock_out_another_from_the_same_address(app, client, world):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        blocked = [login(client, world.trainee.email, "wrong-password").status_code for _ in range(5)]
+        colleague = login(client, world.trainer.email)
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    assert blocked[-1] == 429 and colleague.status_code == 302
+
+
+def test_the_address_limit_still_stops_a_password_spray(app, client, world):
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "4 per minute"
+    try:
+        statuses = [login(client, f"person{n}@example.test", "guess").status_code for n in range(6)]
+    finally:
+        app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "1000 per minute"
+    assert statuses[:4] == [200] * 4 and statuses[-1] == 429
+
+
+def test_behind_a_configured_proxy_the_forwarded_address_is_the_visitors(monkeypatch):
+    from flask import request
+
+    from app import create_app
+    from config import TestConfig
+
+    config = TestConfig()
+    config.PROXY_FIX_HOPS = 1
+    app = create_app(config)
+
+    @app.get("/_whoami")
+    def whoami():
+        return request.remote_addr or ""
+
+    seen = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"}).get_data(as_text=True)
+    assert seen == "203.0.113.9"
+
+
+
+def test_sign_in_keeps_working_when_the_rate_limit_store_is_down(app, world, database_url):
+    from app import create_app
+    from app.extensions import limiter
+    from config import TestConfig
+    from tests.conftest import login as sign_in
+
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url  # the suite's database, with its tables
+    config.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1"  # nothing listens there: the store is down
+    down = create_app(config)
+    try:
+        with down.app_context():
+            response = sign_in(down.test_client(), world.trainee.email)
+    finally:
+        limiter.init_app(app)  # the limiter is one object: give it back the suite's storage
+    assert response.status_code == 302  # signed in, counted in memory meanwhile; not a 500
