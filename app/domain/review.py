@@ -58,3 +58,31 @@ def _card_from_dict(card: dict[str, Any]) -> Card:
     if loaded.last_review is not None:
         loaded.last_review = loaded.last_review.astimezone(UTC)
     return loaded
+
+
+LEARNING_STATES = (1, 3)  # fsrs State.Learning and State.Relearning: short steps, within the day
+
+
+def review_priority(card: dict[str, Any], due: datetime) -> tuple[int, datetime]:
+    """Order of a review queue: cards being (re)learnt first (a missed item returns within minutes, so it
+    must not wait behind older reviews), then by due time."""
+    return (0 if card.get("state") in LEARNING_STATES else 1, due)
+
+
+def describe_interval(now: datetime, due: datetime) -> str:
+    """When an item comes back, as a person says it: "in 10 minutes", "tomorrow", "in 3 days", "in 5 weeks"."""
+    seconds = max(0.0, (due - now).total_seconds())
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return "in 1 minute" if minutes <= 1 else f"in {minutes} minutes"
+    hours = round(seconds / 3600)
+    if hours < 20:
+        return "in 1 hour" if hours == 1 else f"in {hours} hours"
+    days = round(seconds / 86400)
+    if days <= 1:
+        return "tomorrow"
+    if days < 14:
+        return f"in {days} days"
+    if days < 60:
+        return f"in {round(days / 7)} weeks"
+    return f"in {round(days / 30)} months"

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.domain.review import describe_interval
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import db
 from app.forms import seconds_since
@@ -121,6 +122,7 @@ def item(session_id: int, position: int):
         answered=len(answers),
         next_position=practice.next_position(session),
         serving_seed=session.seed,
+        comes_back=_comes_back(version, answers.get(position)),
         report_form=ReportItemForm(),
         domains=DOMAIN_NAMES,
     )
@@ -150,6 +152,14 @@ def summary(session_id: int):
     return render_template(
         "practice/summary.html", session=session, summary=practice.summarise(session), domains=DOMAIN_NAMES
     )
+
+
+def _comes_back(version, answer) -> str | None:
+    """When the item answered here returns for review, in words (None before it is answered)."""
+    if answer is None:
+        return None
+    due = practice.next_review(current_user.id, version.question_id)
+    return describe_interval(_now(), due) if due else None
 
 
 def _chosen(form) -> list[str]:

@@ -192,7 +192,8 @@ def answer_count(user_id: int) -> int:
 
 
 def start_review(user_id: int, now: datetime) -> StudySession:
-    cards = due_cards(user_id, now)
+    """Up to REVIEW_BATCH due items: those being relearnt first, then the longest overdue; one per set."""
+    cards = sorted(due_cards(user_id, now), key=lambda c: spaced.review_priority(c.card, c.due))
     if not cards:
         raise PracticeError("Nothing is due for review right now. Study some questions first.", 409)
     current = {
@@ -298,9 +299,26 @@ def record_answer(
     with db.session.no_autoflush:  # one flush at commit instead of one per lookup below
         schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
         progress.record_answer(answer)
+        if session.mode == "review" and not score.correct:
+            ask_again_later(session, version.id)
         if session.ended_at is None and next_position(session) is None:
             session.ended_at = now
     return answer
+
+
+def ask_again_later(session: StudySession, version_id: int) -> None:
+    """A review item answered wrong comes back at the end of the same session (once), as a card being
+    relearnt would: the trainee meets it again before the session ends. It never counts as evidence."""
+    ids = list(session.filters.get("version_ids", []))
+    if ids.count(version_id) >= 2:
+        return
+    session.filters = {**session.filters, "version_ids": [*ids, version_id]}
+    session.planned += 1
+
+
+def next_review(user_id: int, question_id: int) -> datetime | None:
+    card = db.session.get(ReviewCard, (user_id, question_id))
+    return card.due if card else None
 
 
 def _score(version: QuestionVersion, response: Response) -> AnswerScore:

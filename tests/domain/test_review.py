@@ -92,3 +92,25 @@ def test_naive_now_is_refused() -> None:
 def test_a_card_fsrs_cannot_read_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="not a stored review card"):
         review({"state": 2}, Rating.Good, NOW)
+
+
+def test_intervals_read_as_people_say_them():
+    from datetime import timedelta
+
+    from app.domain.review import describe_interval
+
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    cases = {timedelta(minutes=1): "in 1 minute", timedelta(minutes=10): "in 10 minutes",
+             timedelta(hours=5): "in 5 hours", timedelta(hours=23): "tomorrow", timedelta(days=3): "in 3 days",
+             timedelta(days=21): "in 3 weeks", timedelta(days=90): "in 3 months"}
+    assert {delta: describe_interval(now, now + delta) for delta in cases} == cases
+
+
+def test_cards_being_relearnt_come_before_older_reviews():
+    from app.domain.review import review_priority
+
+    old = datetime(2026, 11, 1, tzinfo=UTC)
+    new = datetime(2026, 12, 1, tzinfo=UTC)
+    queue = sorted([({"state": 2}, old), ({"state": 3}, new), ({"state": 1}, new)],
+                   key=lambda c: review_priority(*c))
+    assert [c[0]["state"] for c in queue] == [3, 1, 2]
