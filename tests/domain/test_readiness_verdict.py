@@ -144,7 +144,7 @@ def test_almost_when_one_criterion_is_short_and_nothing_is_junior():
     assert readiness.verdict is Verdict.ALMOST
     unmet = [c.key for c in readiness.criteria if not c.met]
     assert unmet == ["scenarios.senior_difficulty"]
-    assert readiness.missing == ("Pass 1 more senior-difficulty scenarios",)
+    assert readiness.missing == ("Pass 1 more senior-difficulty scenario",)
     assert any(a.kind == "senior-scenario" for a in readiness.next_actions)
 
 

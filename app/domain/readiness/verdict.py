@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ..taxonomy import EXCEPTION_NAMES
 from . import promotion, scenarios
 from .ability import Ability, domain_likelihood, estimate, expected_score
 from .confidence import ConfidenceCalibration, calibration_index
@@ -164,6 +165,11 @@ def _verdict(
 # author's rating: validation at the real shape (bench/worlds.py) found the IRT headline worse than plain
 # percent correct there, so the headline uses percent correct until the bank is calibrated.
 MIN_CALIBRATION_RESPONSES = 30
+def _count(n: int, noun: str) -> str:
+    """'1 more scenario run', '3 more scenario runs'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 PROMOTION_KEY = "promotion.check"
 PROMOTION_FAILED = "promotion.check.failed"
 
@@ -324,7 +330,7 @@ def _dimension_gap(rule: DimensionRule, result: DimensionResult) -> str | None:
         return None
     if rule.source == "scenarios":
         kind = "unaided scenario runs" if rule.unaided_only else "scenario runs"
-        return f"Complete {rule.min_runs - result.n} more {kind} to judge {name}"
+        return f"Complete {_count(rule.min_runs - result.n, 'more ' + kind[:-1])} to judge {name}"
     return f"Answer about {rule.min_items - result.n} more {name} questions"
 
 
@@ -339,7 +345,7 @@ def _scenario_runs_criterion(evidence: TraineeEvidence, policy: Policy) -> Crite
         met=n >= need,
         observed=f"{n} of {need}",
         evidence=tuple(r.run_id for r in scenarios.in_order(evidence.scenario_runs)),
-        missing=None if n >= need else f"Finish {need - n} more scenario runs",
+        missing=None if n >= need else f"Finish {_count(need - n, 'more scenario run')}",
         about_evidence=True,
     )
 
@@ -354,7 +360,7 @@ def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criter
     last = policy.no_critical_in_last
     critical = scenarios.recent_critical_errors(runs, last)
     recent = scenarios.in_order(runs)[-last:] if last else []
-    hint = f" (untried: {', '.join(untried)})" if untried else ""
+    hint = f" (untried: {', '.join(EXCEPTION_NAMES.get(t, t) for t in untried)})" if untried else ""
     return [
         Criterion(
             key="scenarios.exception_types",
@@ -364,7 +370,7 @@ def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criter
             evidence=tuple(dict.fromkeys(i for ids in covered.values() for i in ids)),
             missing=None
             if need_types <= 0
-            else f"Pass a scenario in {need_types} more exception types{hint}",
+            else f"Pass a scenario in {_count(need_types, 'more exception type')}{hint}",
         ),
         Criterion(
             key="scenarios.senior_difficulty",
@@ -372,7 +378,7 @@ def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criter
             met=need_senior <= 0,
             observed=f"{len(senior)} of {policy.senior_difficulty}",
             evidence=senior,
-            missing=None if need_senior <= 0 else f"Pass {need_senior} more senior-difficulty scenarios",
+            missing=None if need_senior <= 0 else f"Pass {_count(need_senior, 'more senior-difficulty scenario')}",
         ),
         Criterion(
             key="scenarios.no_critical",
@@ -465,7 +471,9 @@ def _next_actions(
         set(evidence.exception_types_available) - scenarios.tried_exception_types(evidence.scenario_runs)
     )
     for exception_type in untried[:3]:
-        actions.append(NextAction("try-exception-type", f"Try a {exception_type} scenario", exception_type))
+        actions.append(NextAction("try-exception-type",
+                                  f"Try a scenario on {EXCEPTION_NAMES.get(exception_type, exception_type)}",
+                                  exception_type))
     if any(c.key == "scenarios.senior_difficulty" and not c.met for c in criteria):
         actions.append(NextAction("senior-scenario", "Attempt a senior-difficulty scenario"))
     if confidence.index is not None and abs(confidence.index) >= policy.confidence_flag_at:
