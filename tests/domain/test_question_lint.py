@@ -353,3 +353,18 @@ def test_unchanged_answer_and_unknown_ids_are_fine() -> None:
     questions = parsed(FRONT + question(), PATH)
     assert lint_questions(questions, {"credit-hold-first": "Ask credit", "other-id": "x"}) == []
     assert lint_questions(questions) == []
+
+
+def test_a_line_that_would_stall_the_markdown_renderer_is_an_error_and_never_rendered_slowly():
+    import time
+
+    from app.domain.markdown_render import MarkdownRenderer
+    from app.domain.questions import parse_questions
+
+    text = "---\ndomain: D1\n---\n\n## Q {#q-brackets}\ndifficulty: 1 · cognitive: recall\n\n" + "[" * 90000 + \
+        "\n\n- [x] A\n  : a\n- [ ] B\n  : b\n\nExplanation: e\n"
+    _, problems = parse_questions(text, "q.md")
+    assert any(p.line == 8 and "`[` on one line" in p.message for p in problems)
+    started = time.perf_counter()
+    html = MarkdownRenderer().render("[" * 90000)
+    assert time.perf_counter() - started < 2 and html.startswith("<p>[[[")
