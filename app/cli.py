@@ -53,6 +53,27 @@ def create_user(
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="The new password (prompted when omitted).")
+def set_password(email: str, password: str) -> None:
+    """Set EMAIL's password (ends every session of theirs); for an admin locked out of the pages."""
+    user = accounts.find_user(email) or _fail(f"There is no account for {email}.")
+    accounts.set_password(user, password)
+    db.session.commit()
+    click.echo(f"Password set for {user.email}; their earlier sessions have ended.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def reactivate(email: str) -> None:
+    """Let EMAIL sign in again after a deactivation."""
+    user = accounts.find_user(email) or _fail(f"There is no account for {email}.")
+    user.active = True
+    db.session.commit()
+    click.echo(f"{user.email} may sign in again.")
+
+
 @cohorts_cli.command("create")
 @click.argument("name")
 @click.option("--trainer", "trainers", multiple=True, help="E-mail of a trainer who leads it; repeatable.")

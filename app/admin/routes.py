@@ -78,8 +78,15 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
     if form.validate_on_submit():
+        roles = {Role(r) for r in form.roles.data}
+        try:
+            accounts.guard_last_admin(user, roles, form.active.data)
+        except AccountError as error:
+            form.roles.errors.append(str(error))
+            cohorts = {"trainee": accounts.cohorts_of_trainee(user), "trainer": accounts.cohorts_of_trainer(user)}
+            return render_template("admin/user_edit.html", form=form, user=user, cohorts=cohorts), 400
         user.name = form.name.data.strip()
-        user.set_roles({Role(r) for r in form.roles.data})
+        user.set_roles(roles)
         user.active = form.active.data
         if form.new_password.data:
             accounts.set_password(user, form.new_password.data)

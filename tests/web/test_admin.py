@@ -91,3 +91,31 @@ def test_unknown_ids_are_404(client, world, signed_in):
     signed_in(world.admin)
     assert client.get("/admin/users/99999").status_code == 404
     assert client.get("/admin/cohorts/99999").status_code == 404
+
+
+def test_the_only_admin_cannot_demote_or_deactivate_themselves(client, world, signed_in):
+    from tests.conftest import csrf_token
+
+    signed_in(world.admin)
+    page = f"/admin/users/{world.admin.id}"
+    for data in ({"roles": ["trainer"], "active": "y"}, {"roles": ["admin"]}):
+        response = client.post(page, data={"csrf_token": csrf_token(client, page), "name": world.admin.name, **data})
+        assert response.status_code == 400 and "the only active admin" in response.get_data(as_text=True)
+    db.session.refresh(world.admin)
+    assert world.admin.active and "admin" in {r.value for r in world.admin.roles}
+
+
+def test_the_cli_sets_a_password_and_reactivates_an_account(app, world):
+    from app.models import User
+
+    runner = app.test_cli_runner()
+    world.trainee.active = False
+    db.session.commit()
+    result = runner.invoke(args=["users", "reactivate", world.trainee.email])
+    assert result.exit_code == 0 and "may sign in again" in result.output
+    result = runner.invoke(args=["users", "set-password", world.trainee.email, "--password", "a-fresh-password-9"])
+    assert result.exit_code == 0
+    user = db.session.get(User, world.trainee.id)
+    db.session.refresh(user)
+    assert user.active and user.check_password("a-fresh-password-9")
+    assert runner.invoke(args=["users", "reactivate", "nobody@example.test"]).exit_code == 1
