@@ -39,7 +39,15 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.default_secret_key()
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or self.default_database_url()
         # A server database may drop idle connections: check each one on checkout. A SQLite file cannot.
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
+        # A database that accepts connections but never answers must not hang every page: connect within
+        # DB_CONNECT_TIMEOUT seconds, and no statement runs longer than DB_STATEMENT_TIMEOUT_MS.
+        server = not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": server}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {
+                "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
+                "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '15000'))}",
+            }
         self.CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
         self.SCENARIOS_DIR = os.environ.get("SCENARIOS_DIR", str(BASE_DIR / "scenarios"))
         # Flask-Limiter: memory per process by default; set a redis:// URL when running several workers/hosts.

@@ -4,6 +4,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.audit import request_id
 from app.extensions import db
 from app.services import ServiceError
 
@@ -36,3 +37,10 @@ def init_app(app: Flask) -> None:
         custom = error.description != type(error).description
         message = error.description if custom else MESSAGES.get(code, error.description)
         return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(500)
+    def server_error(error):
+        """A page that needs no database (it may be the database that failed): no menu, no user."""
+        db.session.rollback()
+        app.logger.error("server error", exc_info=getattr(error, "original_exception", None) or error)
+        return render_template("errors/unavailable.html", request_id=request_id()), 500

@@ -106,3 +106,30 @@ def test_authored_html_cannot_borrow_the_apps_classes_and_links_are_marked():
 
     html = MarkdownRenderer().render('<div class="flash">Sign in again</div>\n\n[x](https://e.test)')
     assert "class=" not in html and 'rel="noopener noreferrer external"' in html
+
+
+def test_a_database_failure_gives_a_page_that_needs_no_database(app, client, world, signed_in, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from app.services import accounts
+
+    signed_in(world.trainee)
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(accounts, "cohorts_of_trainee", down)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/home/trainee")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Something went wrong on our side" in page
+    assert response.headers["X-Request-ID"] in page and "Sign out" not in page  # no menu: no user lookup
+
+
+def test_postgresql_connections_have_connect_and_statement_timeouts(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://academy@db.internal/academy")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "9000")
+    from config import DevelopmentConfig
+
+    options = DevelopmentConfig().SQLALCHEMY_ENGINE_OPTIONS
+    assert options["connect_args"] == {"connect_timeout": 2, "options": "-c statement_timeout=9000"}
