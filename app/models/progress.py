@@ -46,6 +46,9 @@ class TraineeReadiness(db.Model):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stale: Mapped[bool] = mapped_column(Boolean, default=True)
+    report: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, comment="{key, result}: the whole result for the report page, valid while key matches"
+    )
 
 
 class ReadinessSnapshot(db.Model):

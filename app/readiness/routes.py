@@ -26,9 +26,11 @@ def _now() -> datetime:
 
 
 def _report(person, form=None):
+    """The stored result; the model runs only when evidence arrived since (then the page stores it)."""
     now = _now()
-    result = readiness.assess_trainee(person, current_app.config["CONTENT_DIR"], now)
-    db.session.commit()
+    result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], now)
+    if recomputed:
+        db.session.commit()
     records = readiness.evidence_records(person, result)
     policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
     checks = promotion.checks_of(person.id)

@@ -26,7 +26,7 @@ from app.models import (
     cohort_trainers,
 )
 from app.policy import trains
-from app.services import ServiceError
+from app.services import ServiceError, progress
 
 STALLED_DAYS = 7
 
@@ -152,6 +152,7 @@ def grade(
     writeup.criterion_points = list(criterion_points)
     writeup.points, writeup.comment = float(sum(criterion_points)), comment.strip() or None
     writeup.graded_by_id, writeup.graded_at = grader.id, now
+    progress.mark_stale(writeup.attempt.user_id)  # a graded note is evidence for two dimensions
 
 
 # -- CSV exports: generators, so a large cohort streams instead of loading into memory ------------------

@@ -23,6 +23,11 @@ def _readiness_row(user_id: int) -> TraineeReadiness:
     return row
 
 
+def mark_stale(user_id: int) -> None:
+    """New evidence without new activity (a trainer's grade): the stored readiness must be recomputed."""
+    _readiness_row(user_id).stale = True
+
+
 def note_activity(user_id: int, now: datetime) -> None:
     """Any evidence: the trainee was active, and their readiness needs recomputing."""
     row = _readiness_row(user_id)

@@ -31,6 +31,7 @@ from app.domain.readiness.calibration import AuthorPrior
 from app.domain.readiness.irt import PracticeCurve
 from app.domain.readiness.profile import AbilityStructure
 from app.domain.readiness.scenarios import with_writeups
+from app.domain.readiness.stored import readiness_from_json, to_json
 from app.extensions import db
 from app.models import (
     Answer,
@@ -50,6 +51,7 @@ from app.models import (
 from app.services import ServiceError, exams, load_content_file, practice, promotion
 
 POLICY_FILE = "policy/promotion.yaml"
+STORED_FORMAT = 1  # raise when the shape of a stored result changes
 
 
 class ReadinessError(ServiceError):
@@ -166,7 +168,26 @@ def assess_trainee(user: User, content_dir: str, now: datetime) -> Readiness:
     evidence = evidence_for(user, content_dir, now)
     result = assess(evidence, policy, now)
     _store(user.id, result, evidence, now)
+    row = db.session.get(TraineeReadiness, user.id)
+    row.report = {"key": _report_key(content_dir), "result": to_json(result)}
     return result
+
+
+def current_report(user: User, content_dir: str, now: datetime) -> tuple[Readiness, bool]:
+    """(result, recomputed): the stored result while no evidence arrived, the policy file is unchanged and no
+    calibration ran since; otherwise a fresh assessment, stored (the caller commits only then)."""
+    row = db.session.get(TraineeReadiness, user.id)
+    if row is not None and not row.stale and row.report and row.report.get("key") == _report_key(content_dir):
+        try:
+            return readiness_from_json(row.report["result"]), False
+        except ValueError:
+            pass  # stored by an older version of the code: recompute
+    return assess_trainee(user, content_dir, now), True
+
+
+def _report_key(content_dir: str) -> str:
+    run = db.session.scalar(select(func.max(CalibrationRun.id)))
+    return f"{(Path(content_dir) / POLICY_FILE).stat().st_mtime_ns}:{run or 0}:{STORED_FORMAT}"
 
 
 def _store(user_id: int, result: Readiness, evidence: TraineeEvidence, now: datetime) -> None:

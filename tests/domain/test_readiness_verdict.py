@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
+import pytest
 
 from app.domain.readiness.ability import domain_likelihood
 from app.domain.readiness.evidence import BankItem, Response, ScenarioRun, TraineeEvidence
@@ -253,3 +254,16 @@ def test_percent_correct_probability_by_hand():
     result = percent_correct_probability({"D1": (49, 98)}, {"D1": 100}, 0.5)
     # z = (0.5 - 0.005 - 0.5) / sqrt(.25/100 + .25/100) = -0.005 / 0.070711 = -0.0707 -> P = 0.5282
     assert abs(result.p - 0.5282) < 1e-3 and result.method == "percent-correct"
+
+
+def test_a_stored_result_reads_back_the_same():
+    from app.domain.readiness.stored import readiness_from_json, to_json
+
+    for result in (assess(replace(evidence(STRONG, scenario_runs()), promotion_check=PASSED_CHECK), POLICY, NOW),
+                   assess(evidence(answers({d: 10 for d in BLUEPRINT}, wrong_every=3), scenario_runs()), POLICY, NOW)):
+        stored = to_json(result)
+        import json
+
+        assert readiness_from_json(json.loads(json.dumps(stored))) == result
+    with pytest.raises(ValueError):
+        readiness_from_json({**stored, "surprise": 1})

@@ -69,3 +69,22 @@ def test_a_scenario_replayed_along_the_expert_path_counts_only_its_first_run(app
     assert replay.passed and not first.passed
     evidence = readiness.evidence_for(user, CONTENT, NOW + timedelta(hours=2))
     assert [r.run_id for r in evidence.scenario_runs] == [f"run:{first.id}"]
+
+
+def test_the_report_page_reads_the_stored_result_until_new_evidence_arrives(client, world, bank, signed_in,
+                                                                           monkeypatch):
+    from app.models import TraineeReadiness
+
+    signed_in(world.trainee)
+    client.get("/readiness/")
+    first = db.session.get(TraineeReadiness, world.trainee.id).computed_at
+    calls = []
+    original = readiness.assess_trainee
+    monkeypatch.setattr(readiness, "assess_trainee", lambda *a, **k: calls.append(1) or original(*a, **k))
+    client.get("/readiness/")
+    assert calls == [] and db.session.get(TraineeReadiness, world.trainee.id).computed_at == first
+    session = practice.start_study(world.trainee.id, [], [], False, 5, NOW, random.Random(3))
+    _answer_session(world.trainee, session, NOW, right=True)
+    db.session.commit()
+    client.get("/readiness/")
+    assert calls == [1]  # new evidence: computed once, then stored again
