@@ -185,3 +185,14 @@ def test_exam_reliability_uses_domain_sections_of_submitted_sittings(app, world,
     assert (result.sittings, result.sections) == (4, len(domains))
     assert result.alpha == pytest.approx(cronbach_alpha(matrix))
     assert result.mean_items == pytest.approx(1.5)
+
+
+def test_the_dashboard_says_what_each_verdict_waits_for(client, world, bank, signed_in):
+    from app.services import readiness
+    from tests.content_fixtures import FIXTURES
+
+    readiness.assess_trainee(world.trainee, str(FIXTURES / "content"), datetime.now(UTC))
+    db.session.commit()
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert 'class="meta why"' in page and "more questions in" in page
