@@ -146,3 +146,37 @@ def signed_in(client):
 
 
 __all__ = ["Role", "csrf_token", "login"]
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counted: ...` then `counted.n`: SQL statements the block sent (indico's
+    count_queries fixture, simplified): pins hot paths so an N+1 fails a test, not a benchmark."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    class Counted:
+        n = 0
+        statements: list[str] = []
+
+    @contextmanager
+    def counting():
+        counted = Counted()
+        counted.statements = []
+
+        def count(_conn, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                counted.n += 1
+                counted.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting

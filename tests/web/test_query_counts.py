@@ -1,0 +1,61 @@
+"""Query counts of the hot paths, pinned: a change that adds queries per request (an N+1) fails here."""
+
+from __future__ import annotations
+
+from flask import g
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import QuestionVersion, ScenarioAttempt, StudySession
+from tests.conftest import csrf_token
+
+# Measured 2026-12-06; raise a pin only with a reason in the commit.
+PRACTICE_PAGE = 5
+ANSWER_POST = 14
+SCENARIO_STEP = 7
+DASHBOARD = 10
+
+
+def _fresh():
+    g.pop("_login_user", None)
+
+
+def test_practice_page_and_answer_post(client, world, bank, signed_in, count_queries):
+    signed_in(world.trainee)
+    client.post("/practice/study", data={"csrf_token": csrf_token(client, "/practice/"), "size": "5"})
+    session = db.session.scalar(select(StudySession))
+    url = f"/practice/sessions/{session.id}/items/0"
+    token = csrf_token(client, url)
+    version = db.session.get(QuestionVersion, session.filters["version_ids"][0])
+    db.session.expire_all()
+    _fresh()
+    with count_queries() as page:
+        client.get(url)
+    data = {"value": "1"} if version.type == "numeric" else {"chosen": version.option_keys[0]}
+    _fresh()
+    with count_queries() as post:
+        client.post(url, data={"csrf_token": token, "confidence": "low", **data})
+    assert page.n <= PRACTICE_PAGE, page.statements
+    assert post.n <= ANSWER_POST, post.statements
+
+
+def test_scenario_step(client, world, bank, signed_in, count_queries):
+    signed_in(world.trainee)
+    client.post("/scenarios/fx-split-shipment/start", data={"csrf_token": csrf_token(client, "/scenarios/")})
+    attempt = db.session.scalar(select(ScenarioAttempt))
+    token = csrf_token(client, "/scenarios/")
+    db.session.expire_all()
+    _fresh()
+    with count_queries() as step:
+        client.post(f"/scenarios/attempts/{attempt.id}/decide", data={"csrf_token": token, "ref": "start/1", "step": "0"})
+    assert step.n <= SCENARIO_STEP, step.statements
+
+
+def test_trainer_dashboard(client, world, bank, signed_in, count_queries):
+    signed_in(world.trainer)
+    client.get(f"/trainer/cohorts/{world.cohort.id}")
+    db.session.expire_all()
+    _fresh()
+    with count_queries() as dashboard:
+        client.get(f"/trainer/cohorts/{world.cohort.id}")
+    assert dashboard.n <= DASHBOARD, dashboard.statements
