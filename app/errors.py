@@ -2,6 +2,7 @@
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.audit import request_id
@@ -24,6 +25,13 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         message = "Your form expired or was sent from elsewhere. Reload the page and submit it again."
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error: StaleDataError):
+        """Two writes to one record at once (two tabs): the later one is refused, nothing is half-saved."""
+        db.session.rollback()
+        message = "This changed meanwhile, perhaps in another tab. Nothing was saved: reload the page and go on."
+        return render_template("errors/error.html", code=409, message=message), 409
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):

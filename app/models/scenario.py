@@ -61,6 +61,11 @@ class ScenarioAttempt(db.Model):
     __table_args__ = (Index("ix_scenario_attempts_user_started", "user_id", "started_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    row_version: Mapped[int] = mapped_column(
+        Integer, default=1, server_default="1",
+        comment="compare-and-set: a write from a page that read an older version fails instead of overwriting",
+    )
+    __mapper_args__ = {"version_id_col": row_version}  # UPDATE ... WHERE row_version = the one read
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"), comment="pinned at start")

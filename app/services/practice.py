@@ -337,16 +337,29 @@ def _clamp_seconds(seconds: float | None) -> float | None:
 def schedule_review(
     user_id: int, question_id: int, correct: bool, confidence: str | None, now: datetime
 ) -> None:
-    card = db.session.get(ReviewCard, (user_id, question_id))
-    state, due = spaced.review(card.card if card else None, spaced.rating_for(correct, confidence), now)
+    """Apply one review to the trainee's card for the question. Two tabs answering the same question at
+    once: the card row is locked while it is read and written, and of two first inserts the second
+    becomes an update of the first."""
+    rating = spaced.rating_for(correct, confidence)
+    card = _locked_card(user_id, question_id)
     if card is None:
-        db.session.add(
-            ReviewCard(
-                user_id=user_id, question_id=question_id, card=state, due=due, reviews=1, last_review=now
-            )
-        )
-    else:
-        card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
+        state, due = spaced.review(None, rating, now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(ReviewCard(user_id=user_id, question_id=question_id, card=state, due=due,
+                                          reviews=1, last_review=now))
+            return
+        except IntegrityError:
+            card = _locked_card(user_id, question_id)
+    state, due = spaced.review(card.card, rating, now)
+    card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
+
+
+def _locked_card(user_id: int, question_id: int) -> ReviewCard | None:
+    return db.session.scalar(
+        select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
 
 
 @dataclass(frozen=True)

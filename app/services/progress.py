@@ -8,10 +8,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Answer, TraineeDomainStat, TraineeReadiness
+
+
+def _upsert(model, keys: dict, values: dict, on_conflict: dict) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE in one statement (SQLite and PostgreSQL): two requests at once
+    can neither lose an increment nor both insert the same row."""
+    table = model.__table__
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(**keys, **values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={name: make(table.c, statement.excluded) for name, make in on_conflict.items()},
+    )
+    db.session.execute(statement)
+    for obj in list(db.session.identity_map.values()):  # rows loaded before now hold old counts
+        if isinstance(obj, model) and all(getattr(obj, k) == v for k, v in keys.items()):
+            db.session.expire(obj)
+
+
+def _later(column, new):
+    return case((or_(column.is_(None), column < new), new), else_=column)
 
 
 def _readiness_row(user_id: int) -> TraineeReadiness:
@@ -29,23 +51,22 @@ def mark_stale(user_id: int) -> None:
 
 
 def note_activity(user_id: int, now: datetime) -> None:
-    """Any evidence: the trainee was active, and their readiness needs recomputing."""
-    row = _readiness_row(user_id)
-    row.stale = True
-    if row.last_activity_at is None or now > row.last_activity_at:
-        row.last_activity_at = now
+    """Any evidence: the trainee was active, and their readiness needs recomputing (one atomic upsert)."""
+    _upsert(TraineeReadiness, {"user_id": user_id},
+            {"stale": True, "last_activity_at": now, "domains": {}, "dimensions": {}, "critical_recent": 0,
+             "scenarios_passed": 0},
+            {"stale": lambda c, new: new.stale, "last_activity_at": lambda c, new: _later(c.last_activity_at,
+                                                                                           new.last_activity_at)})
 
 
 def record_answer(answer: Answer) -> None:
-    stat = db.session.get(TraineeDomainStat, (answer.user_id, answer.domain))
-    if stat is None:
-        stat = TraineeDomainStat(user_id=answer.user_id, domain=answer.domain, answered=0, correct=0, credit=0.0)
-        db.session.add(stat)
-    stat.answered += 1
-    stat.correct += int(answer.correct)
-    stat.credit += answer.credit
-    if stat.last_answered_at is None or answer.answered_at > stat.last_answered_at:
-        stat.last_answered_at = answer.answered_at
+    """Count one scored answer in its trainee's domain row: UPDATE ... SET n = n + 1, never read-modify-write."""
+    _upsert(TraineeDomainStat, {"user_id": answer.user_id, "domain": answer.domain},
+            {"answered": 1, "correct": int(answer.correct), "credit": answer.credit,
+             "last_answered_at": answer.answered_at},
+            {"answered": lambda c, new: c.answered + 1, "correct": lambda c, new: c.correct + new.correct,
+             "credit": lambda c, new: c.credit + new.credit,
+             "last_answered_at": lambda c, new: _later(c.last_answered_at, new.last_answered_at)})
     note_activity(answer.user_id, answer.answered_at)
 
 
