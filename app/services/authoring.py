@@ -483,7 +483,7 @@ def import_questions(
     outcome = ImportOutcome(result, IMPORT_FORMATS[suffix], None)
     if not any(item.markdown for item in result.items):
         return outcome
-    title = title.strip() or f"Imported from {filename}"
+    title = (title.strip() or f"Imported from {filename}")[:200]  # the column's length: a long file name fits
     outcome.draft = create_draft(author, DraftKind.QUESTION, title, markdown_file(result, title), now)
     _comment(outcome.draft, author, import_report(filename, result), now, "imported")
     return outcome

@@ -445,3 +445,16 @@ def test_an_upload_with_nothing_importable_makes_no_draft(client, world):
     )
     assert latin1.status_code == 200 and "is not UTF-8 text" in latin1.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_a_very_long_file_name_still_imports(client, world):
+    login(client, world.author.email)
+    name = "q" * 230 + ".gift"
+    response = client.post(
+        "/authoring/import",
+        data={"csrf_token": csrf_token(client, "/authoring/import"), "file": (io.BytesIO(GIFT.encode()), name),
+              "domain": "D2", "title": ""},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert len(db.session.scalar(select(Draft)).title) == 200
