@@ -108,3 +108,12 @@ def trainee_or_404(viewer: User, trainee_id: int) -> User:
     if trainee is None or Role.TRAINEE not in trainee.roles or not can_view_trainee(viewer, trainee_id):
         abort(404)
     return trainee
+
+
+def own_trainee_or_403(viewer: User, trainee_id: int, to_do: str) -> User:
+    """A trainee the viewer trains: someone they may not see is 404, someone they may see but do not train
+    (an admin, a trainer of another cohort) is 403 with what only a cohort's trainer may do."""
+    trainee = trainee_or_404(viewer, trainee_id)
+    if not trains(viewer, trainee.id):
+        abort(403, description=f"Only a trainer of the trainee's cohort can {to_do}.")
+    return trainee

@@ -84,10 +84,7 @@ def resume(exam_id: int):
     exam = exams.own_exam(current_user.id, exam_id)
     if exam.closed or not exams.accepts_answers(exam, _now()):
         return redirect(url_for("exams.results", exam_id=exam.id))
-    saved = exams.responses_by_position(exam)
-    position = next(
-        (p for p in range(len(exam.version_ids)) if p not in saved or not saved[p].answered_at), 0
-    )
+    position = next(iter(exams.unanswered_positions(exam)), 0)
     return redirect(url_for("exams.item", exam_id=exam.id, position=position))
 
 
@@ -154,10 +151,9 @@ def confirm(exam_id: int):
     exam = exams.own_exam(current_user.id, exam_id)
     if exam.closed or not exams.accepts_answers(exam, _now()):
         return redirect(url_for("exams.results", exam_id=exam.id))
-    saved = exams.responses_by_position(exam)
     total = len(exam.version_ids)
-    unanswered = [p for p in range(total) if p not in saved or not saved[p].answered_at]
-    flagged = [p for p, r in sorted(saved.items()) if r.flagged]
+    unanswered = exams.unanswered_positions(exam)
+    flagged = [p for p, r in sorted(exams.responses_by_position(exam).items()) if r.flagged]
     return render_template(
         "exams/confirm.html", exam=exam, total=total, unanswered=unanswered, flagged=flagged,
         submit_form=SubmitExamForm(),

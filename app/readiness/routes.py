@@ -13,7 +13,7 @@ from app.domain.readiness.promotion import CheckResult, classification_accuracy,
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
 from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
-from app.policy import Action, require, trainee_or_404, trains
+from app.policy import Action, own_trainee_or_403, require, trainee_or_404, trains
 from app.services import appeals, exams, promotion, readiness
 from app.trainer.forms import ContestForm, DecideAppealForm, SignOffForm
 
@@ -70,9 +70,7 @@ def contest():
 @bp.post("/trainees/<int:user_id>/appeals/<int:appeal_id>/decide")
 @require(Action.REVIEW_COHORTS)
 def decide_appeal(user_id: int, appeal_id: int):
-    person = trainee_or_404(current_user, user_id)
-    if not trains(current_user, person.id):
-        abort(403, description="Only a trainer of the trainee's cohort decides an appeal.")
+    person = own_trainee_or_403(current_user, user_id, "decide an appeal")
     appeal = appeals.verdict_appeal(person.id, appeal_id)
     form = DecideAppealForm()
     if not form.validate_on_submit():
@@ -100,9 +98,7 @@ def request_check():
 @bp.post("/trainees/<int:user_id>/promotion-check")
 @require(Action.REVIEW_COHORTS)
 def schedule_check(user_id: int):
-    person = trainee_or_404(current_user, user_id)
-    if not trains(current_user, person.id):
-        abort(403, description="Only a trainer of the trainee's cohort can schedule a promotion check.")
+    person = own_trainee_or_403(current_user, user_id, "schedule a promotion check")
     if not StartForm().validate_on_submit():
         abort(400)
     promotion.schedule_check(person, current_user, _now())
@@ -142,9 +138,7 @@ def trainee_report(user_id: int):
 @bp.post("/trainees/<int:user_id>/sign-off")
 @require(Action.REVIEW_COHORTS)
 def sign_off(user_id: int):
-    person = trainee_or_404(current_user, user_id)
-    if not trains(current_user, person.id):
-        abort(403, description="Only a trainer of the trainee's cohort can record a sign-off.")
+    person = own_trainee_or_403(current_user, user_id, "record a sign-off")
     form = SignOffForm()
     if not form.validate_on_submit():
         return _report(person, form), 400

@@ -107,6 +107,12 @@ def responses_by_position(exam: Exam) -> dict[int, ExamResponse]:
     return {r.position: r for r in exam.responses}
 
 
+def unanswered_positions(exam: Exam) -> list[int]:
+    """Positions with no saved answer, in form order."""
+    saved = responses_by_position(exam)
+    return [p for p in range(len(exam.version_ids)) if p not in saved or not saved[p].answered_at]
+
+
 def save_response(
     exam: Exam,
     position: int,
