@@ -9,13 +9,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import audit, cli, errors, security
+from app import audit, cli, display, errors, security
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
 from app.authoring import bp as authoring_bp
-from app.domain.scenarios.variants import fill, format_value, label_placeholders
-from app.domain.shuffle import token
 from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
@@ -23,7 +21,6 @@ from app.home import bp as home_bp
 from app.practice import bp as practice_bp
 from app.readiness import bp as readiness_bp
 from app.scenarios import bp as scenarios_bp
-from app.services import practice
 from app.trainer import bp as trainer_bp
 from config import Config, config_for
 
@@ -53,52 +50,6 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.close()
 
 
-def probability(p: float | None) -> str:
-    """A probability as people read it: never a flat 0% or 100%, which the model cannot know."""
-    if p is None:
-        return "not shown"
-    if p >= 0.995:
-        return "over 99%"
-    if p < 0.005:
-        return "under 1%"
-    return f"{100 * p:.0f}%"
-
-
-def with_unit(value: float | None, unit: str | None) -> str:
-    """A number with its unit as a desk writes it: $23,040 / 65.7% / 135 units / 50 days."""
-    if value is None:
-        return ""
-    number = f"{value:,.10g}" if abs(value) >= 1000 else f"{value:.10g}"
-    if not unit:
-        return number
-    if unit == "$":
-        return f"${number}"
-    if unit == "%":
-        return f"{number}%"
-    return f"{number} {unit}"
-
-
-VARIABLE_LABELS = {"csat": "customer satisfaction", "hours": "hours", "cost": "extra cost", "risk": "risk"}
-
-
-def variable_label(name: str) -> str:
-    """A state variable as a person reads it: hold_status -> hold status, csat -> customer satisfaction."""
-    return VARIABLE_LABELS.get(name, name.replace("_", " "))
-
-
-def value_label(value: object) -> str:
-    """A state value as a person reads it: partial-release -> partial release; numbers as they are."""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value).replace("_", " ").replace("-", " ")
-
-
-def plural(count: float, word: str) -> str:
-    """'1 point', '3 points', '2.5 points': a count with its noun as people write it."""
-    shown = f"{count:g}" if isinstance(count, float) else str(count)
-    return f"{shown} {word}" if count == 1 else f"{shown} {word}s"
-
-
 def create_app(config: Config | str | None = None) -> Flask:
     """Build the app for a config object, a config name, or APP_ENV."""
     app = Flask(__name__, instance_relative_config=True)
@@ -121,16 +72,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    app.add_template_filter(probability)
-    app.add_template_filter(plural)
-    app.add_template_filter(with_unit)
-    app.add_template_filter(variable_label)
-    app.add_template_filter(value_label)
-    app.add_template_global(token, "choice_token")
-    app.add_template_global(practice.shown_options)
-    app.add_template_global(format_value, "variant_value")
-    app.add_template_filter(lambda text, variant: fill(str(text), variant or {}), "with_figures")
-    app.add_template_filter(label_placeholders, "figure_labels")
+    display.init_app(app)
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
                       trainer_bp, readiness_bp, authoring_bp):
         app.register_blueprint(blueprint)

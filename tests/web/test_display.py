@@ -1,6 +1,6 @@
 """How figures are shown to people."""
 
-from app import probability
+from app.display import probability
 
 
 def test_probabilities_never_claim_certainty():
@@ -11,7 +11,7 @@ def test_probabilities_never_claim_certainty():
 
 
 def test_numbers_read_as_a_desk_writes_them():
-    from app import plural, with_unit
+    from app.display import plural, with_unit
 
     assert with_unit(23040.0, "$") == "$23,040" and with_unit(65.7, "%") == "65.7%"
     assert with_unit(135.0, "units") == "135 units" and with_unit(50.0, None) == "50"
