@@ -184,6 +184,10 @@ def results(exam_id: int):
     result = exams.result(exam, blueprint)
     policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
     cut = policy.pass_mark
+    now_readiness, recomputed = readiness.current_report(current_user, current_app.config["CONTENT_DIR"], now)
+    if recomputed:
+        db.session.commit()
+    after = now_readiness.pass_probability.p if now_readiness.pass_probability else None
     flagged = {r.position for r in exam.responses if r.flagged}
     check = None
     if exam.kind == "promotion":
@@ -200,6 +204,7 @@ def results(exam_id: int):
         wrong=[p for p, _, a in result.items if not (a and a.correct)],
         flagged=sorted(flagged),
         check=check,
+        readiness_after=after,
         blueprint=blueprint,
         domains=DOMAIN_NAMES,
         serving_seed=exam.seed,

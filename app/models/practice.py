@@ -102,6 +102,9 @@ class Exam(db.Model):
         Integer, default=0, server_default="0", comment="items on the form seen in the 14 days before it"
     )
     score: Mapped[float | None] = mapped_column(Float, comment="proportion of credit over the form, once closed")
+    readiness_before: Mapped[float | None] = mapped_column(
+        Float, comment="the trainee's stored P(pass) when the exam was submitted, to show what it changed"
+    )
     kind: Mapped[str] = mapped_column(
         String(10), default="practice", server_default="practice",
         comment="practice, or promotion: a secure check drawn from items the trainee was never served",

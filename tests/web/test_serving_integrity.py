@@ -120,6 +120,7 @@ def test_one_running_exam_autosave_and_a_confirm_step_that_names_gaps(client, wo
     client.post(f"/exams/{exam.id}/submit", data={"csrf_token": csrf_token(client, url)})
     results = client.get(f"/exams/{exam.id}/results").get_data(as_text=True)
     assert ("Pass" in results or "Fail" in results) and "cut 65%" in results and "time used" in results
+    assert "before this exam" in results and "Your readiness report" in results  # what the exam changed
     listing = client.get("/exams/").get_data(as_text=True)
     db.session.refresh(exam)
     assert f"{100 * exam.score:.0f}%" in listing
