@@ -35,7 +35,7 @@ def trainee():
     return render_template(
         "home/trainee.html",
         cohorts=accounts.cohorts_of_trainee(current_user),
-        due=practice.due_count(current_user.id, now),
+        due=practice.review_load(current_user.id, now),
         answered=practice.answer_count(current_user.id),
         decisions=len(scenarios.due_decisions(current_user.id, now)),
         open_attempts=scenarios.open_attempts(current_user.id),

@@ -39,7 +39,7 @@ def index():
         form=form,
         start_form=StartForm(),
         topics=topics,
-        due=practice.due_count(current_user.id, _now()),
+        due=practice.review_load(current_user.id, _now()),
         domains=DOMAIN_NAMES,
     )
 

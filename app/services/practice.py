@@ -26,6 +26,7 @@ from app.services import ServiceError, load_content_file, progress
 CONFIDENCE_LEVELS = ("low", "medium", "high")
 SESSION_SIZES = (5, 10, 20)
 REVIEW_BATCH = 20
+DAILY_REVIEW_LIMIT = 60  # reviews a day; the rest wait, longest overdue first
 MAX_SECONDS = 3600.0  # an item left open overnight does not count as an hour of thinking
 
 
@@ -187,6 +188,29 @@ def due_count(user_id: int, now: datetime) -> int:
     return db.session.scalar(query) or 0
 
 
+@dataclass(frozen=True)
+class ReviewLoad:
+    """Reviews due now, and how many of them today's limit still allows."""
+
+    due: int
+    today: int  # what the daily limit leaves for today
+    limit: int
+
+    @property
+    def waiting(self) -> int:
+        return self.due - self.today
+
+
+def review_load(user_id: int, now: datetime) -> ReviewLoad:
+    """At most DAILY_REVIEW_LIMIT reviews a day: a backlog (a holiday, a first week of study) is spread over
+    the following days instead of greeting the trainee with 150 at once; the longest overdue come first."""
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    done = db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.user_id == user_id, Answer.mode == "review", Answer.answered_at >= start_of_day)) or 0
+    due = due_count(user_id, now)
+    return ReviewLoad(due, min(due, max(0, DAILY_REVIEW_LIMIT - done)), DAILY_REVIEW_LIMIT)
+
+
 def answer_count(user_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user_id)) or 0
 
@@ -196,6 +220,11 @@ def start_review(user_id: int, now: datetime) -> StudySession:
     cards = sorted(due_cards(user_id, now), key=lambda c: spaced.review_priority(c.card, c.due))
     if not cards:
         raise PracticeError("Nothing is due for review right now. Study some questions first.", 409)
+    allowed = review_load(user_id, now).today
+    if allowed == 0:
+        raise PracticeError(
+            f"That is today's {DAILY_REVIEW_LIMIT} reviews done; the rest come back tomorrow. Study something new "
+            "instead, or sit a practice exam.", 409)
     current = {
         row.question_id: row
         for row in db.session.execute(
@@ -204,7 +233,7 @@ def start_review(user_id: int, now: datetime) -> StudySession:
             .where(Question.id.in_([c.question_id for c in cards]))
         )
     }
-    version_ids = [row.id for row in one_per_set([current[c.question_id] for c in cards])][:REVIEW_BATCH]
+    version_ids = [row.id for row in one_per_set([current[c.question_id] for c in cards])][:min(REVIEW_BATCH, allowed)]
     session = StudySession(
         user_id=user_id,
         mode="review",

@@ -143,7 +143,7 @@ def test_a_miss_is_due_for_review_soon_and_review_serves_it(client, world, bank,
     card.due = datetime.now(UTC) - timedelta(seconds=1)
     db.session.commit()
     home = client.get("/home/trainee").get_data(as_text=True)
-    assert "1</strong> question due now" in home
+    assert "1</strong> question to review today" in home
     response = client.post("/practice/review", data={"csrf_token": csrf_token(client, "/practice/")})
     review_url = response.headers["Location"]
     review_session = db.session.get(StudySession, int(re.search(r"/sessions/(\d+)/", review_url).group(1)))
@@ -230,3 +230,28 @@ def test_a_review_item_answered_wrong_comes_back_in_the_same_session_and_says_wh
     db.session.refresh(review)
     assert review.planned == planned + 1 and review.filters["version_ids"][-1] == first.id
     assert "comes back for review in" in client.get(url).get_data(as_text=True)
+
+
+def test_a_review_backlog_is_spread_over_days_by_a_daily_limit(client, world, bank, signed_in, monkeypatch):
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from app.services import practice
+
+    monkeypatch.setattr(practice, "DAILY_REVIEW_LIMIT", 3)
+    now = datetime.now(UTC)
+    study = practice.start_study(world.trainee.id, [], [], False, 6, now - timedelta(days=3), random.Random(2))
+    for position in range(study.planned):
+        version = practice.session_version(study, position)
+        value = -1.0 if version.type == "numeric" else None
+        wrong = () if value is not None else tuple(
+            k for k in version.option_keys if k not in version.correct_keys)[:1]
+        practice.record_answer(world.trainee.id, study, position, practice.Response(wrong, value, "low", 9),
+                               now - timedelta(days=3))
+    db.session.commit()
+    signed_in(world.trainee)
+    page = client.get("/practice/").get_data(as_text=True)
+    assert "<strong>3</strong> questions to review today" in page and "3 more wait" in page
+    client.post("/practice/review", data={"csrf_token": csrf_token(client, "/practice/")})
+    review = db.session.scalars(select(StudySession).where(StudySession.mode == "review")).one()
+    assert review.planned == 3
