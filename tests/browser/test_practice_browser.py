@@ -36,6 +36,7 @@ def test_answer_three_items_with_the_keyboard_and_read_feedback(page, world, ban
 
 def test_start_an_exam_close_the_page_resume_and_submit(browser, live_server, world, bank, assert_accessible):
     context = browser.new_context(base_url=live_server)
+    context.set_default_timeout(10_000)
     page = context.new_page()
     sign_in(page, world.trainee.email, factories.PASSWORD)
     page.goto("/exams/")
@@ -48,7 +49,9 @@ def test_start_an_exam_close_the_page_resume_and_submit(browser, live_server, wo
     else:
         page.locator("input[name=chosen]").first.check()
     page.get_by_label("Flag this item").check()
+    page.locator("#save-status").get_by_text("Saved.").wait_for()  # no save in flight when the page goes
     page.get_by_role("button", name="Save, next").click()
+    page.wait_for_url("**/items/1")
     exam_url = page.url.rsplit("/items/", 1)[0]
     page.close()  # the trainee closes the page; the clock keeps running on the server
 
@@ -87,6 +90,7 @@ def test_play_a_scenario_to_an_ending_and_read_the_debrief(page, world, bank, as
 
 def test_a_click_in_an_exam_is_saved_even_when_the_tab_closes_at_once(browser, live_server, world, bank):
     context = browser.new_context(base_url=live_server)
+    context.set_default_timeout(10_000)
     page = context.new_page()
     sign_in(page, world.trainee.email, factories.PASSWORD)
     page.goto("/exams/")

@@ -23,12 +23,14 @@ def test_a_promotion_check_end_to_end(browser, live_server, world, bank, monkeyp
     monkeypatch.setattr(readiness, "load_policy", lambda d: replace(load_policy(d), check_length=6))
 
     trainee = browser.new_context(base_url=live_server).new_page()
+    trainee.set_default_timeout(10_000)
     sign_in(trainee, world.trainee.email, factories.PASSWORD)
     trainee.goto("/readiness/")
     trainee.get_by_role("button", name="Request a promotion check").click()
     assert "Requested: your trainer schedules it" in trainee.content()
 
     trainer = browser.new_context(base_url=live_server).new_page()
+    trainer.set_default_timeout(10_000)
     sign_in(trainer, world.trainer.email, factories.PASSWORD)
     assert "Promotion checks requested (1)" in trainer.content()
     trainer.get_by_role("link", name=world.trainee.name).click()
@@ -57,3 +59,5 @@ def test_a_promotion_check_end_to_end(browser, live_server, world, bank, monkeyp
     assert "Classification accuracy" in report and "closed" in report
     assert "A promotion check passed" in report  # the criterion the verdict used, met or not, with its evidence
     assert_accessible(trainer)
+    trainee.context.close()
+    trainer.context.close()
