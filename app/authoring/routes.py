@@ -10,11 +10,11 @@ own approval, 409 for a draft in the wrong status.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.authoring.forms import (
     MAX_TEXT,
     ApproveForm,
@@ -38,9 +38,6 @@ bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 log = logging.getLogger(__name__)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 @bp.route("/drafts/new", methods=["GET", "POST"])
 @require(Action.AUTHOR)
@@ -49,7 +46,7 @@ def new_draft():
     if form.validate_on_submit():
         kind = DraftKind(form.kind.data)
         draft = authoring.create_draft(
-            current_user, kind, form.title.data, starter_text(kind, form.title.data), _now()
+            current_user, kind, form.title.data, starter_text(kind, form.title.data), clock.now()
         )
         db.session.commit()
         flash(
@@ -72,10 +69,10 @@ def edit(draft_id: int):
     draft = authoring.own_draft(current_user, draft_id)
     form = EditorForm(obj=draft)
     if form.validate_on_submit():
-        authoring.save_draft(draft, current_user, form.title.data, form.text.data or "", _now())
+        authoring.save_draft(draft, current_user, form.title.data, form.text.data or "", clock.now())
         if form.save_and_submit.data:
             try:
-                authoring.submit(draft, current_user, _now())
+                authoring.submit(draft, current_user, clock.now())
             except DraftProblems as refusal:
                 db.session.commit()  # the text is saved; only the submission was refused
                 flash(f"Saved. {refusal}", "error")
@@ -128,7 +125,7 @@ def preview(draft_id: int):
 def submit(draft_id: int):
     draft = authoring.own_draft(current_user, draft_id)
     try:
-        authoring.submit(draft, current_user, _now())
+        authoring.submit(draft, current_user, clock.now())
     except DraftProblems as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("authoring.edit", draft_id=draft.id))
@@ -141,7 +138,7 @@ def submit(draft_id: int):
 @require(Action.AUTHOR)
 def withdraw(draft_id: int):
     draft = authoring.own_draft(current_user, draft_id)
-    authoring.withdraw(draft, current_user, _now())
+    authoring.withdraw(draft, current_user, clock.now())
     db.session.commit()
     flash("Withdrawn from review: you can edit it again.", "success")
     return redirect(url_for("authoring.edit", draft_id=draft.id))
@@ -155,7 +152,7 @@ def approve(draft_id: int):
     if not form.validate_on_submit():
         return _draft_page(draft, approve_form=form)
     try:
-        revision = authoring.approve(draft, current_user, form.comment.data or "", _now())
+        revision = authoring.approve(draft, current_user, form.comment.data or "", clock.now())
     except DraftProblems as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("authoring.draft", draft_id=draft.id))
@@ -171,7 +168,7 @@ def return_draft(draft_id: int):
     form = ReturnForm()
     if not form.validate_on_submit():
         return _draft_page(draft, return_form=form)
-    authoring.return_draft(draft, current_user, form.comment.data, _now())
+    authoring.return_draft(draft, current_user, form.comment.data, clock.now())
     db.session.commit()
     flash(f"Returned to {draft.author.name} with your comment.", "success")
     return redirect(url_for("authoring.review_queue"))
@@ -184,7 +181,7 @@ def comment(draft_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
         return _draft_page(draft, comment_form=form)
-    added = authoring.add_comment(draft, current_user, form.text.data, _now())
+    added = authoring.add_comment(draft, current_user, form.text.data, clock.now())
     db.session.commit()
     return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor=f"comment-{added.id}"))
 
@@ -206,7 +203,7 @@ def revision(draft_id: int, number: int):
 @require(Action.APPROVE_CONTENT)
 def retire(draft_id: int, kind: str, slug: str):
     draft = authoring.visible_draft(current_user, draft_id)
-    authoring.retire_item(draft, current_user, kind, slug, _now())
+    authoring.retire_item(draft, current_user, kind, slug, clock.now())
     db.session.commit()
     flash(
         f"Retired the {kind} {slug}: trainees no longer get it; past answers keep their version.", "success"
@@ -230,7 +227,7 @@ def decide_report(appeal_id: int):
     if not form.validate_on_submit():
         flash("Choose a decision and give the reason.", "error")
         return redirect(url_for("authoring.reports"))
-    appeals.decide(appeal, current_user, form.decision.data, form.note.data, _now())
+    appeals.decide(appeal, current_user, form.decision.data, form.note.data, clock.now())
     db.session.commit()
     log.info("report %s on question %s %s by %s", appeal.id, appeal.question_id, appeal.status, current_user.email)
     flash(f"Report {appeal.status}. Fix the item in its file or a draft; an upheld wrong key needs a new id.", "success")
@@ -258,7 +255,7 @@ def import_questions():
                 upload.read(),
                 form.domain.data,
                 form.title.data or "",
-                _now(),
+                clock.now(),
             )
         except AuthoringError as refusal:
             form.file.errors = [str(refusal)]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from app import clock
 from app.domain.exam import band
 from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.taxonomy import DOMAIN_NAMES
@@ -23,9 +23,6 @@ from app.services import exams, readiness
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _blueprint():
@@ -53,7 +50,7 @@ def index():
         select(Exam).where(Exam.user_id == current_user.id).order_by(Exam.started_at.desc())
     )
     cut = readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark
-    return render_template("exams/index.html", form=_start_form(), exams=list(mine), now=_now(), cut=cut)
+    return render_template("exams/index.html", form=_start_form(), exams=list(mine), now=clock.now(), cut=cut)
 
 
 @bp.post("/")
@@ -62,7 +59,7 @@ def start():
     form = _start_form()
     if not form.validate_on_submit():
         abort(400, description="Pick one of the offered form lengths.")
-    now = _now()
+    now = clock.now()
     running = exams.running_exam(current_user.id, now)
     exam = exams.start_exam(current_user.id, form.length.data, _blueprint(), now, random.Random())
     db.session.commit()
@@ -82,7 +79,7 @@ def start():
 @require(Action.PRACTISE)
 def resume(exam_id: int):
     exam = exams.own_exam(current_user.id, exam_id)
-    if exam.closed or not exams.accepts_answers(exam, _now()):
+    if exam.closed or not exams.accepts_answers(exam, clock.now()):
         return redirect(url_for("exams.results", exam_id=exam.id))
     position = next(iter(exams.unanswered_positions(exam)), 0)
     return redirect(url_for("exams.item", exam_id=exam.id, position=position))
@@ -92,7 +89,7 @@ def resume(exam_id: int):
 @require(Action.PRACTISE)
 def item(exam_id: int, position: int):
     exam = exams.own_exam(current_user.id, exam_id)
-    now = _now()
+    now = clock.now()
     if request.method == "GET" and (exam.closed or not exams.accepts_answers(exam, now)):
         return redirect(url_for("exams.results", exam_id=exam.id))
     version = exams.version_at(exam, position)
@@ -149,7 +146,7 @@ def item(exam_id: int, position: int):
 def confirm(exam_id: int):
     """The last step before submitting: which items are unanswered or flagged, each a link back."""
     exam = exams.own_exam(current_user.id, exam_id)
-    if exam.closed or not exams.accepts_answers(exam, _now()):
+    if exam.closed or not exams.accepts_answers(exam, clock.now()):
         return redirect(url_for("exams.results", exam_id=exam.id))
     total = len(exam.version_ids)
     unanswered = exams.unanswered_positions(exam)
@@ -166,7 +163,7 @@ def submit(exam_id: int):
     exam = exams.own_exam(current_user.id, exam_id)
     if not SubmitExamForm().validate_on_submit():
         abort(400)
-    exams.submit(exam, _now())
+    exams.submit(exam, clock.now())
     db.session.commit()
     return redirect(url_for("exams.results", exam_id=exam.id))
 
@@ -175,7 +172,7 @@ def submit(exam_id: int):
 @require(Action.PRACTISE)
 def results(exam_id: int):
     exam = exams.own_exam(current_user.id, exam_id)
-    now = _now()
+    now = clock.now()
     exams.close_if_expired(exam, now)
     db.session.commit()
     if not exam.closed:

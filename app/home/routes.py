@@ -1,10 +1,10 @@
 """Landing pages: `/` sends each person to the home of their most senior role."""
 
-from datetime import UTC, datetime
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from app import clock
 from app.extensions import db
 from app.models import Role, TraineeReadiness
 from app.policy import Action, require, require_login
@@ -31,7 +31,7 @@ def index():
 @bp.get("/home/trainee")
 @require(Action.PRACTISE)
 def trainee():
-    now = datetime.now(UTC)
+    now = clock.now()
     return render_template(
         "home/trainee.html",
         cohorts=accounts.cohorts_of_trainee(current_user),

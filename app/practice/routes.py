@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import random
 import time
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.domain.review import describe_interval
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import db
@@ -22,9 +22,6 @@ from app.services.practice import Response
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 log = logging.getLogger(__name__)
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @bp.get("/")
@@ -39,7 +36,7 @@ def index():
         form=form,
         start_form=StartForm(),
         topics=topics,
-        due=practice.review_load(current_user.id, _now()),
+        due=practice.review_load(current_user.id, clock.now()),
         domains=DOMAIN_NAMES,
     )
 
@@ -66,7 +63,7 @@ def start_study():
         form.topics.data or [],
         form.weakest.data,
         form.size.data,
-        _now(),
+        clock.now(),
         random.Random(),
     )
     db.session.commit()
@@ -78,7 +75,7 @@ def start_study():
 def start_review():
     if not StartForm().validate_on_submit():
         abort(400)
-    session = practice.start_review(current_user.id, _now())
+    session = practice.start_review(current_user.id, clock.now())
     db.session.commit()
     return redirect(url_for("practice.item", session_id=session.id, position=0))
 
@@ -106,7 +103,7 @@ def item(session_id: int, position: int):
             response = Response(
                 tuple(_chosen(form)), _value(form), form.confidence.data, seconds_since(form.served_at.data, time.time())
             )
-            practice.record_answer(current_user.id, session, position, response, _now())
+            practice.record_answer(current_user.id, session, position, response, clock.now())
             db.session.commit()
             return redirect(url_for("practice.item", session_id=session.id, position=position))
     elif request.method == "POST":
@@ -136,7 +133,7 @@ def report(session_id: int, position: int):
     version = practice.session_version(session, position)
     form = ReportItemForm()
     if form.validate_on_submit():
-        appeals.report_item(current_user, version.question_id, form.reason.data, form.note.data, _now())
+        appeals.report_item(current_user, version.question_id, form.reason.data, form.note.data, clock.now())
         db.session.commit()
         log.info("question %s reported by %s", version.question_id, current_user.email)
         flash("Thank you: the report is in the authors' queue, and the decision will be recorded.", "success")
@@ -159,7 +156,7 @@ def _comes_back(version, answer) -> str | None:
     if answer is None:
         return None
     due = practice.next_review(current_user.id, version.question_id)
-    return describe_interval(_now(), due) if due else None
+    return describe_interval(clock.now(), due) if due else None
 
 
 def _chosen(form) -> list[str]:

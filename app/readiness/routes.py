@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app import clock
 from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
 from app.exams.forms import SubmitExamForm as StartForm
@@ -21,13 +21,10 @@ bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 log = logging.getLogger(__name__)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 def _report(person, form=None):
     """The stored result; the model runs only when evidence arrived since (then the page stores it)."""
-    now = _now()
+    now = clock.now()
     result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], now)
     if recomputed:
         db.session.commit()
@@ -60,7 +57,7 @@ def contest():
     if not form.validate_on_submit():
         flash("Say why you contest the verdict: your trainer reads it.", "error")
         return redirect(url_for("readiness.own_report"))
-    appeals.contest_verdict(current_user, form.note.data, _now())
+    appeals.contest_verdict(current_user, form.note.data, clock.now())
     db.session.commit()
     log.info("verdict contested by %s", current_user.email)
     flash("Your trainer will decide on it; the decision is recorded beside the sign-offs.", "success")
@@ -76,7 +73,7 @@ def decide_appeal(user_id: int, appeal_id: int):
     if not form.validate_on_submit():
         flash("Choose a decision and give the reason.", "error")
         return redirect(url_for("readiness.trainee_report", user_id=person.id))
-    appeals.decide(appeal, current_user, form.decision.data, form.note.data, _now())
+    appeals.decide(appeal, current_user, form.decision.data, form.note.data, clock.now())
     db.session.commit()
     log.info("verdict appeal %s of %s %s by %s", appeal.id, person.email, appeal.status, current_user.email)
     flash(f"Appeal {appeal.status}; the decision is on the record.", "success")
@@ -88,7 +85,7 @@ def decide_appeal(user_id: int, appeal_id: int):
 def request_check():
     if not StartForm().validate_on_submit():
         abort(400)
-    promotion.request_check(current_user, _now())
+    promotion.request_check(current_user, clock.now())
     db.session.commit()
     log.info("promotion check requested by %s", current_user.email)
     flash("Promotion check requested: your trainer schedules it, then you can start it here.", "success")
@@ -101,7 +98,7 @@ def schedule_check(user_id: int):
     person = own_trainee_or_403(current_user, user_id, "schedule a promotion check")
     if not StartForm().validate_on_submit():
         abort(400)
-    promotion.schedule_check(person, current_user, _now())
+    promotion.schedule_check(person, current_user, clock.now())
     db.session.commit()
     log.info("promotion check for %s scheduled by %s", person.email, current_user.email)
     flash(f"Promotion check scheduled for {person.name}: it starts when they open it.", "success")
@@ -116,7 +113,7 @@ def start_check(check_id: int):
     check = promotion.own_check(current_user.id, check_id)
     config = current_app.config
     exam = promotion.start_check(check, exams.load_blueprint(config["CONTENT_DIR"]),
-                                 readiness.load_policy(config["CONTENT_DIR"]), _now(), random.Random())
+                                 readiness.load_policy(config["CONTENT_DIR"]), clock.now(), random.Random())
     db.session.commit()
     log.info("promotion check %s started by %s", check.id, current_user.email)
     return redirect(url_for("exams.item", exam_id=exam.id, position=0))
@@ -142,8 +139,8 @@ def sign_off(user_id: int):
     form = SignOffForm()
     if not form.validate_on_submit():
         return _report(person, form), 400
-    result = readiness.assess_trainee(person, current_app.config["CONTENT_DIR"], _now())
-    readiness.record_sign_off(person, current_user, form.decision.data, form.comment.data, result, _now())
+    result = readiness.assess_trainee(person, current_app.config["CONTENT_DIR"], clock.now())
+    readiness.record_sign_off(person, current_user, form.decision.data, form.comment.data, result, clock.now())
     db.session.commit()
     flash("Sign-off recorded with the evidence as it stands now. The computed verdict is unchanged.", "success")
     return redirect(url_for("readiness.trainee_report", user_id=person.id))

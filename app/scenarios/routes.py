@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.domain.scenarios import NodeKind
 from app.domain.shuffle import shown_order
 from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
@@ -20,9 +20,6 @@ from app.services import scenarios
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
 DIFFICULTIES = ("junior", "intermediate", "senior")
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @bp.get("/")
@@ -46,7 +43,7 @@ def index():
 def start(slug: str):
     if not StartForm().validate_on_submit():
         abort(400)
-    attempt = scenarios.start(current_user.id, scenarios.scenario_by_slug(slug), _now())
+    attempt = scenarios.start(current_user.id, scenarios.scenario_by_slug(slug), clock.now())
     db.session.commit()
     return redirect(url_for("scenarios.play", attempt_id=attempt.id))
 
@@ -94,7 +91,7 @@ def decide(attempt_id: int):
     if not form.validate_on_submit():
         return _render_player(attempt, form, 400)
     scenarios.choose(
-        attempt, form.ref.data, form.step.data, form.text.data, seconds_since(form.served_at.data, time.time()), _now()
+        attempt, form.ref.data, form.step.data, form.text.data, seconds_since(form.served_at.data, time.time()), clock.now()
     )
     db.session.commit()
     if attempt.finished:
@@ -109,7 +106,7 @@ def back(attempt_id: int):
     form = BackForm()
     if not form.validate_on_submit():
         abort(400, description="Say which decision to go back to.")
-    scenarios.go_back(attempt, form.to_step.data, _now())
+    scenarios.go_back(attempt, form.to_step.data, clock.now())
     db.session.commit()
     return redirect(url_for("scenarios.play", attempt_id=attempt.id))
 
@@ -136,7 +133,7 @@ def debrief(attempt_id: int):
 @bp.get("/reviews")
 @require(Action.PRACTISE)
 def reviews():
-    cards = scenarios.due_decisions(current_user.id, _now())
+    cards = scenarios.due_decisions(current_user.id, clock.now())
     return render_template("scenarios/reviews.html", cards=cards)
 
 
@@ -149,7 +146,7 @@ def review(version_id: int, node_id: str):
     form = ReviewForm()
     picked = None
     if form.validate_on_submit():
-        picked = scenarios.review_decision(card, form.ref.data, _now())
+        picked = scenarios.review_decision(card, form.ref.data, clock.now())
         db.session.commit()
     node = scenario.node(node_id)
     choices = shown_order(node.choices, f"review:{card.user_id}:{card.reviews}", node_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -22,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINESS_DIMENSIONS
 from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
@@ -34,15 +34,12 @@ log = logging.getLogger(__name__)
 DOMAINS = list(DOMAIN_NAMES)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 @bp.get("/cohorts/<int:cohort_id>")
 @require(Action.REVIEW_COHORTS)
 def cohort(cohort_id: int):
     group = cohorts.cohort_for(current_user, cohort_id)
-    now = _now()
+    now = clock.now()
     rows = cohorts.dashboard_rows(group, now)
     verdict = request.args.get("verdict") or None
     if verdict:
@@ -63,7 +60,7 @@ def trainee(cohort_id: int, user_id: int):
     person = trainee_or_404(current_user, user_id)
     if person not in group.trainees:
         abort(404)
-    row = next(r for r in cohorts.dashboard_rows(group, _now()) if r.user.id == person.id)
+    row = next(r for r in cohorts.dashboard_rows(group, clock.now()) if r.user.id == person.id)
     answers = db.session.scalars(
         select(Answer).where(Answer.user_id == person.id)
         .options(joinedload(Answer.version).joinedload(QuestionVersion.question))
@@ -94,7 +91,7 @@ def grade(writeup_id: int):
             field.data = points
     if form.validate_on_submit():
         points = [field.data for field in form.criterion_fields()]
-        cohorts.grade(writeup, current_user, points, maxima, form.comment.data or "", _now())
+        cohorts.grade(writeup, current_user, points, maxima, form.comment.data or "", clock.now())
         db.session.commit()
         log.info("write-up %s graded %g/%g by %s", writeup.id, sum(points), sum(maxima), current_user.email)
         flash("Grade saved; the trainee sees it on their debrief.", "success")

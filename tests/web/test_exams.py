@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.exams import routes as exam_routes
+from app import clock as app_clock
 from app.extensions import db
 from app.models import Answer, Exam, QuestionVersion
 from tests.conftest import csrf_token
@@ -18,9 +18,9 @@ START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def clock(monkeypatch):
-    """A settable clock for the exam views."""
+    """A settable clock for the views."""
     state = {"now": START}
-    monkeypatch.setattr(exam_routes, "_now", lambda: state["now"])
+    monkeypatch.setattr(app_clock, "now", lambda: state["now"])
     return state
 
 
