@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
 
 from app.domain.questions import Question
 
@@ -431,7 +431,7 @@ def _option_rates(
 
 def wilson_interval(proportion: float, n: int, confidence: float) -> tuple[float, float]:
     """One-sided Wilson bounds (each at `confidence`) of a proportion observed over n trials."""
-    z = float(norm.ppf(confidence))
+    z = NormalDist().inv_cdf(confidence)
     centre = (proportion + z * z / (2 * n)) / (1 + z * z / n)
     spread = z * math.sqrt(proportion * (1 - proportion) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - spread), min(1.0, centre + spread)
@@ -441,7 +441,7 @@ def correlation_upper_bound(r: float | None, n: int, confidence: float) -> float
     """One-sided upper bound of a correlation by Fisher's z; None without an estimate or with n < 4."""
     if r is None or n < 4:
         return None
-    z = math.atanh(max(-0.999999, min(0.999999, r))) + float(norm.ppf(confidence)) / math.sqrt(n - 3)
+    z = math.atanh(max(-0.999999, min(0.999999, r))) + NormalDist().inv_cdf(confidence) / math.sqrt(n - 3)
     return math.tanh(z)
 
 

@@ -27,10 +27,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import binom, norm, qmc
 
 from .irt import GRID, ItemParams, characteristic_curve
 from .profile import AbilityProfile
@@ -74,17 +74,17 @@ def percent_correct_probability(
         variance += share**2 * p * (1 - p) / (answered + PSEUDO_ANSWERS)
     n = max(1, round(total))
     sitting = mean * (1 - mean) / n
-    z = float(norm.ppf(1 - (1 - interval) / 2))
+    z = NormalDist().inv_cdf(1 - (1 - interval) / 2)
     spread = math.sqrt(variance)
     return PassProbability(
-        p=float(norm.sf((pass_mark - 0.5 / n - mean) / math.sqrt(variance + sitting))),
+        p=_normal_sf((pass_mark - 0.5 / n - mean) / math.sqrt(variance + sitting)),
         expected_score=mean,
         score_low=max(0.0, mean - z * spread),
         score_high=min(1.0, mean + z * spread),
         pass_mark=pass_mark,
         interval=interval,
         sitting_items=n,
-        expected_p=float(norm.sf((pass_mark - mean) / spread)) if spread else float(mean >= pass_mark),
+        expected_p=_normal_sf((pass_mark - mean) / spread) if spread else float(mean >= pass_mark),
         method="percent-correct",
     )
 
@@ -97,6 +97,8 @@ def pass_probability(
     interval: float = 0.8,
 ) -> PassProbability:
     """See the module rules. Raises ValueError if a weighted domain has no items or no ability estimate."""
+    from scipy.stats import binom  # scipy.stats costs 0.5 s to import: only where it is needed
+
     domains = [d for d, w in blueprint.items() if w > 0]
     if not domains:
         raise ValueError("the blueprint gives no domain a positive weight")
@@ -135,6 +137,13 @@ def domain_curve(items: Sequence[ItemParams]) -> NDArray[np.float64]:
 
 @lru_cache(maxsize=16)
 def _uniforms(dimensions: int, log2_draws: int = 13) -> NDArray[np.float64]:
+    from scipy.stats import qmc  # scipy.stats costs 0.5 s to import: only where it is needed
+
     points = qmc.Sobol(dimensions, scramble=True, seed=20261126).random_base2(log2_draws)
     points.setflags(write=False)
     return points
+
+
+def _normal_sf(x: float) -> float:
+    """P(Z > x) for a standard normal, accurate far into the tail."""
+    return 0.5 * math.erfc(x / math.sqrt(2))
