@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.domain.interventions import TraineeSignals, flags
+from app.domain.readiness.policy import InterventionRules
 from app.extensions import db
 from app.models import (
     Answer,
@@ -18,6 +20,7 @@ from app.models import (
     Role,
     ScenarioAttempt,
     ScenarioVersion,
+    SignOff,
     TraineeDomainStat,
     TraineeReadiness,
     User,
@@ -27,8 +30,6 @@ from app.models import (
 )
 from app.policy import trains
 from app.services import ServiceError, progress
-
-STALLED_DAYS = 7
 
 
 class CohortError(ServiceError):
@@ -101,24 +102,17 @@ class Intervention:
     reason: str
 
 
-def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, float]) -> list[Intervention]:
-    """Who needs a trainer now, and why. `falling`: trainee -> drop in pass probability since last week."""
+def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, float],
+                  rules: InterventionRules) -> list[Intervention]:
+    """Who needs a trainer now, and why (the rules: app/domain/interventions.py). `falling`: trainee -> drop
+    in pass probability since last week."""
     found = []
     for row in rows:
-        last = row.last_activity
-        if last is None or now - last > timedelta(days=STALLED_DAYS):
-            since = "never practised" if last is None else f"no activity for {(now - last).days} days"
-            found.append(Intervention(row.user, "stalled", since.capitalize() + "."))
-        drop = falling.get(row.user.id)
-        if drop is not None and drop >= 0.05:
-            found.append(Intervention(row.user, "at-risk", f"Pass probability fell {drop:.0%} since last week."))
-        if row.readiness and row.readiness.critical_recent >= 2:
-            found.append(Intervention(row.user, "critical-errors",
-                                      f"{row.readiness.critical_recent} critical errors in recent scenario runs."))
-        if row.readiness and (row.readiness.overconfidence or 0) >= 0.15:
-            found.append(Intervention(row.user, "overconfident",
-                                      f"Right {row.readiness.overconfidence:.0%} less often than their certainty "
-                                      "claims: slow down on 'Certain' answers."))
+        readiness = row.readiness
+        signals = TraineeSignals(row.last_activity, falling.get(row.user.id),
+                                 readiness.critical_recent if readiness else 0,
+                                 readiness.overconfidence if readiness else None)
+        found += [Intervention(row.user, flag.kind, flag.reason) for flag in flags(signals, rules, now)]
     return found
 
 
@@ -172,6 +166,29 @@ def mastery_csv(cohort: Cohort, domains: list[str]) -> Iterator[list]:
         yield [user.name, user.email, *[mine[d].answered if d in mine else 0 for d in domains],
                *[f"{100 * mine[d].credit / mine[d].answered:.1f}" if d in mine and mine[d].answered else ""
                  for d in domains]]
+
+
+def verdicts_csv(cohort: Cohort) -> Iterator[list]:
+    """One row per trainee for a promotion round: the stored verdict, P(pass), the unmet criteria, and the
+    latest sign-off (decision, trainer, date, comment)."""
+    yield ["trainee", "email", "verdict", "pass_probability", "unmet_criteria", "computed_at",
+           "sign_off", "signed_off_by", "signed_off_at", "sign_off_comment"]
+    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    stored = {r.user_id: r for r in db.session.scalars(select(TraineeReadiness).where(
+        TraineeReadiness.user_id.in_(members)))}
+    latest: dict[int, SignOff] = {}
+    for sign_off in db.session.scalars(select(SignOff).where(SignOff.trainee_id.in_(members))
+                                       .options(joinedload(SignOff.trainer)).order_by(SignOff.created_at)):
+        latest[sign_off.trainee_id] = sign_off
+    for user in db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)):
+        row, sign_off = stored.get(user.id), latest.get(user.id)
+        result = (row.report or {}).get("result", {}) if row else {}
+        unmet = [c["label"] for c in result.get("criteria", []) if not c.get("met")]
+        yield [user.name, user.email, row.verdict if row and row.verdict else "",
+               "" if not row or row.pass_probability is None else f"{row.pass_probability:.3f}",
+               "; ".join(unmet), row.computed_at.isoformat() if row and row.computed_at else "",
+               sign_off.decision if sign_off else "", sign_off.trainer.name if sign_off else "",
+               sign_off.created_at.isoformat() if sign_off else "", sign_off.comment if sign_off else ""]
 
 
 def answers_csv(cohort: Cohort) -> Iterator[list]:

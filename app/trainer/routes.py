@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -26,7 +27,7 @@ from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINES
 from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, require, trainee_or_404
-from app.services import cohorts, scenarios, statistics
+from app.services import cohorts, readiness, scenarios, statistics
 from app.trainer.forms import grade_form_class
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -50,7 +51,8 @@ def cohort(cohort_id: int):
     return render_template("trainer/cohort.html", cohort=group, rows=rows, sort=sort, verdict=verdict, now=now,
                            domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES, snapshots=trend,
                            scenario_dimensions=SCENARIO_READINESS_DIMENSIONS,
-                           interventions=cohorts.interventions(rows, now, drops))
+                           interventions=cohorts.interventions(
+                               rows, now, drops, readiness.load_policy(current_app.config["CONTENT_DIR"]).interventions))
 
 
 @bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")
@@ -131,7 +133,7 @@ def _csv_response(rows, filename: str) -> Response:
 def export(cohort_id: int, kind: str):
     group = cohorts.cohort_for(current_user, cohort_id)
     producers = {"mastery": lambda: cohorts.mastery_csv(group, DOMAINS), "answers": lambda: cohorts.answers_csv(group),
-                 "runs": lambda: cohorts.runs_csv(group)}
+                 "runs": lambda: cohorts.runs_csv(group), "verdicts": lambda: cohorts.verdicts_csv(group)}
     if kind not in producers:
         abort(404)
     return _csv_response(producers[kind](), f"{group.name.lower().replace(' ', '-')}-{kind}.csv")

@@ -65,6 +65,36 @@ def test_csv_exports_stream_the_cohorts_rows(client, world, bank, signed_in):
     assert client.get(f"/trainer/cohorts/{world.other_cohort.id}/export/runs.csv").status_code == 404
 
 
+def test_the_verdicts_csv_lists_each_trainee_with_unmet_criteria_and_the_latest_sign_off(app, client, world, bank,
+                                                                                       signed_in):
+    from flask import g
+
+    from tests.conftest import login
+
+    signed_in(world.trainee)
+    client.get("/readiness/")  # the stored result a promotion round reads
+    db.session.add_all([
+        SignOff(trainee_id=world.trainee.id, trainer_id=world.trainer.id, decision="not-yet", comment="Earlier.",
+                verdict="not-enough-evidence", evidence={}, created_at=datetime(2026, 11, 1, tzinfo=UTC)),
+        SignOff(trainee_id=world.trainee.id, trainer_id=world.trainer.id, decision="recommend",
+                comment="=HYPERLINK(1)", verdict="not-enough-evidence", evidence={},
+                created_at=datetime(2026, 12, 1, tzinfo=UTC)),
+    ])
+    db.session.commit()
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+    trainer = app.test_client()
+    login(trainer, world.trainer.email)
+    response = trainer.get(f"/trainer/cohorts/{world.cohort.id}/export/verdicts.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["email"] for r in rows] == [world.trainee.email]
+    row = rows[0]
+    assert row["verdict"] == "not-enough-evidence" and "answered" in row["unmet_criteria"]
+    assert (row["sign_off"], row["signed_off_by"], row["sign_off_comment"]) == (
+        "recommend", world.trainer.name, "'=HYPERLINK(1)")  # the latest, and a formula neutralised
+    assert trainer.get(f"/trainer/cohorts/{world.other_cohort.id}/export/verdicts.csv").status_code == 404
+
+
 def _finished_writeup(client, world, signed_in) -> WriteUp:
     signed_in(world.trainee)
     client.post("/scenarios/fx-split-shipment/start", data={"csrf_token": csrf_token(client, "/scenarios/")})

@@ -76,6 +76,16 @@ class DimensionRule:
 
 
 @dataclass(frozen=True)
+class InterventionRules:
+    """When the trainer's intervention queue lists a trainee (app/domain/interventions.py)."""
+
+    stalled_days: int = 7
+    pass_drop: float = 0.05
+    critical_errors: int = 2
+    overconfidence: float = 0.15
+
+
+@dataclass(frozen=True)
 class Policy:
     half_life_days: float
     items_per_domain: int
@@ -96,6 +106,7 @@ class Policy:
     check_length: int = 80  # items on a promotion check (a blueprint form of this length)
     check_min_accuracy: float = 0.90  # a check result decides only when classification accuracy reaches this
     check_required: bool = True  # Ready needs a decisive, passed promotion check
+    interventions: InterventionRules = InterventionRules()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stated_confidence", MappingProxyType(dict(self.stated_confidence)))
@@ -183,6 +194,17 @@ def _read(top: Fields) -> Policy | None:
         values["check_min_accuracy"] = check.number("min_accuracy", 0.5, 0.999)
         values["check_required"] = check.flag("required", default=True)
         check.unknown_keys()
+    if queue := top.section("interventions", required=False):
+        rules_read = {
+            "stalled_days": queue.number("stalled_days", 1, 365, integer=True),
+            "pass_drop": queue.number("pass_drop", 0.01, 1),
+            "critical_errors": queue.number("critical_errors", 1, 100, integer=True),
+            "overconfidence": queue.number("overconfidence", 0.01, 1),
+        }
+        queue.unknown_keys()
+        if None in rules_read.values():
+            return None
+        values["interventions"] = InterventionRules(**rules_read)  # type: ignore[arg-type]
     if None in sections.values() or None in rules or any(v is None for v in values.values()):
         return None
     return Policy(dimensions=tuple(r for r in rules if r is not None), **values)  # type: ignore[arg-type]
