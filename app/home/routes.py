@@ -32,6 +32,7 @@ def index():
 @require(Action.PRACTISE)
 def trainee():
     now = clock.now()
+    readiness = db.session.get(TraineeReadiness, current_user.id)
     return render_template(
         "home/trainee.html",
         cohorts=accounts.cohorts_of_trainee(current_user),
@@ -41,7 +42,9 @@ def trainee():
         open_attempts=scenarios.open_attempts(current_user.id),
         running_exam=exams.running_exam(current_user.id, now),
         open_check=promotion.open_check(current_user.id),
-        readiness=db.session.get(TraineeReadiness, current_user.id),
+        readiness=readiness,
+        next_step=next(iter(((readiness.report or {}).get("result") or {}).get("next_actions") or []), None)
+        if readiness else None,
     )
 
 

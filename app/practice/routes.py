@@ -31,6 +31,10 @@ def index():
     topics = practice.topic_groups(current_app.config["CONTENT_DIR"])
     form.topics.choices = {f"{d} {DOMAIN_NAMES.get(d, '')}".strip(): [(t, t.replace("-", " ")) for t in ts]
                            for d, ts in topics.items()}
+    if not form.is_submitted():  # a next action's link preselects what it asks for: ?domain=D7, ?topics=a,b
+        known = {t for ts in topics.values() for t in ts}
+        form.domains.data = [d for d in request.args.getlist("domain") if d in DOMAIN_NAMES] or None
+        form.topics.data = [t for t in request.args.get("topics", "").split(",") if t in known] or None
     return render_template(
         "practice/index.html",
         form=form,

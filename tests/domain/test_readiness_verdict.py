@@ -149,6 +149,12 @@ def test_almost_when_one_criterion_is_short_and_nothing_is_junior():
     assert any(a.kind == "senior-scenario" for a in readiness.next_actions)
 
 
+def test_when_only_the_promotion_check_is_missing_the_first_action_asks_for_one():
+    readiness = assess(evidence(STRONG, scenario_runs()), POLICY, NOW)
+    assert [c.key for c in readiness.criteria if not c.met] == ["promotion.check"]
+    assert readiness.next_actions[0].kind == "promotion-check"
+
+
 def test_not_yet_when_a_dimension_is_junior():
     readiness = assess(evidence(STRONG, scenario_runs(coordination=40.0)), POLICY, NOW)
     assert readiness.verdict is Verdict.NOT_YET
@@ -156,6 +162,16 @@ def test_not_yet_when_a_dimension_is_junior():
     assert coordination.level is Level.JUNIOR
     assert coordination.evidence == ("run-3", "run-4", "run-5", "run-6", "run-7")
     assert criterion(readiness, "dimension.coordination").missing == "Raise coordination from 40 to 75"
+    assert ("scenarios", "Raise coordination: work scenarios you have not played yet") in [
+        (a.kind, a.message) for a in readiness.next_actions]
+
+
+def test_a_dimension_below_target_gets_an_action_that_practises_its_own_evidence():
+    weak_d7 = tuple(r for r in STRONG if not r.item_id.startswith("D7-")) + answers({"D7": 25}, wrong_every=2)
+    readiness = assess(evidence(weak_d7, scenario_runs()), POLICY, NOW)
+    assert not criterion(readiness, "dimension.metrics_literacy").met
+    assert any(a.kind == "practise-domain" and a.target == "D7" and a.message.startswith("Raise metrics literacy")
+               for a in readiness.next_actions)
 
 
 def test_not_yet_after_a_recent_critical_error():

@@ -91,8 +91,9 @@ class DimensionResult:
 
 @dataclass(frozen=True)
 class NextAction:
-    """`kind`: practise-domain | replay-scenario | review | try-exception-type | senior-scenario | confidence;
-    `target`: the domain, scenario id or exception type to link to."""
+    """`kind`: promotion-check | practise-domain | practise-topics | replay-scenario | review |
+    try-exception-type | senior-scenario | scenarios | confidence; `target`: the domain, comma-separated topics, scenario id or
+    exception type to link to."""
 
     kind: str
     message: str
@@ -449,6 +450,10 @@ def _next_actions(
     criteria: Sequence[Criterion],
 ) -> list[NextAction]:
     actions = []
+    unmet = [c for c in criteria if not c.met]
+    if unmet and all(c.key == PROMOTION_KEY for c in unmet):  # practice has done all it can
+        actions.append(NextAction("promotion-check", "Practice meets every other criterion: request a promotion "
+                                                     "check, the unseen sitting the decision rests on"))
     thin = sorted((m for m in domains if m.ability.n < policy.items_per_domain), key=lambda m: m.ability.n)
     for m in thin[:2]:
         gap = policy.items_per_domain - m.ability.n
@@ -459,7 +464,10 @@ def _next_actions(
     if recent_critical:
         run = recent_critical[-1]
         errors = "; ".join(run.critical_errors)
-        actions.append(NextAction("replay-scenario", f"Replay {run.scenario_id}: {errors}", run.scenario_id))
+        actions.append(NextAction("replay-scenario", f"Replay the scenario with a critical error: {errors}",
+                                  run.scenario_id))
+    actions += [a for c in criteria if c.key.startswith("dimension.") and not c.met and not c.about_evidence
+                if (a := _dimension_action(policy.dimension(c.key.removeprefix("dimension."))))]
     scored = [m for m in domains if m.mastery is not None and m.ability.n >= policy.items_per_domain]
     if scored:
         weakest = min(scored, key=lambda m: m.mastery or 0.0)
@@ -479,6 +487,21 @@ def _next_actions(
     if confidence.index is not None and abs(confidence.index) >= policy.confidence_flag_at:
         actions.append(NextAction("confidence", _confidence_message(confidence)))
     return actions
+
+
+def _dimension_action(rule: DimensionRule) -> NextAction | None:
+    """The practice that raises a dimension below its target (knowledge: the weakest-domain action)."""
+    name = rule.name.replace("_", " ")
+    if rule.item_domains:
+        extra = " and calculation questions" if rule.numeric_items else ""
+        return NextAction("practise-domain", f"Raise {name}: practise {', '.join(rule.item_domains)}{extra}",
+                          rule.item_domains[0])
+    if rule.item_topics:
+        return NextAction("practise-topics", f"Raise {name}: practise {', '.join(rule.item_topics)}".replace("-", " "),
+                          ",".join(rule.item_topics))
+    if rule.scenario_scores:
+        return NextAction("scenarios", f"Raise {name}: work scenarios you have not played yet")
+    return None
 
 
 def _confidence_message(confidence: ConfidenceCalibration) -> str:

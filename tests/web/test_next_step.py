@@ -1,0 +1,32 @@
+"""Home names one next step, and its link opens the page that does it with the choice already made."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_home_shows_the_first_next_action_and_its_link_preselects_the_domain(client, world, bank, signed_in):
+    signed_in(world.trainee)
+    assert "Your next step" not in client.get("/home/trainee").get_data(as_text=True)  # not assessed yet
+    client.get("/readiness/")  # assessed and stored: no evidence yet, so fill the thinnest domain first
+    home = client.get("/home/trainee").get_data(as_text=True)
+    step = re.search(r'<p class="next-step">(.*?)</p>', home, re.S).group(1)
+    assert "Answer about 10 more questions in D" in step
+    link = re.search(r'href="(/practice/\?domain=(D\d)#study-h)"', step)
+    page = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    box = re.search(rf'<input[^>]*value="{link.group(2)}"[^>]*>', page).group(0)
+    assert "checked" in box
+    others = re.findall(r'<input[^>]*name="domains"[^>]*>', page)
+    assert sum("checked" in b for b in others) == 1
+
+
+def test_a_topics_link_preselects_the_topics_and_ignores_unknown_ones(client, world, bank, signed_in):
+    signed_in(world.trainee)
+
+    def topics_select(page: str) -> str:
+        return re.search(r'<select[^>]*name="topics".*?</select>', page, re.S).group(0)
+
+    first = re.search(r'<option[^>]*value="([^"]+)"', topics_select(client.get("/practice/").get_data(as_text=True)))
+    page = client.get(f"/practice/?topics={first.group(1)},not-a-topic").get_data(as_text=True)
+    chosen = [o for o in re.findall(r"<option[^>]*>", topics_select(page)) if "selected" in o]
+    assert len(chosen) == 1 and f'value="{first.group(1)}"' in chosen[0]
