@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.models import Role, TraineeReadiness
 from app.policy import Action, require, require_login
-from app.services import accounts, authoring, exams, practice, promotion, scenarios
+from app.services import accounts, authoring, exams, notifications, practice, promotion, scenarios
 
 bp = Blueprint("home", __name__)
 
@@ -42,6 +42,7 @@ def trainee():
         running_exam=exams.running_exam(current_user.id, now),
         open_check=promotion.open_check(current_user.id),
         readiness=db.session.get(TraineeReadiness, current_user.id),
+        sign_off_request=notifications.open_request(current_user.id),
     )
 
 
@@ -60,7 +61,8 @@ def author():
 def trainer():
     cohorts = accounts.cohorts_of_trainer(current_user)
     trainee_ids = sorted({t.id for c in cohorts for t in c.trainees})
-    return render_template("home/trainer.html", cohorts=cohorts, requests=promotion.pending_requests(trainee_ids))
+    return render_template("home/trainer.html", cohorts=cohorts, requests=promotion.pending_requests(trainee_ids),
+                           sign_off_requests=notifications.open_requests(trainee_ids))
 
 
 @bp.get("/account")
