@@ -9,7 +9,7 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.extensions import db, limiter
 from app.policy import require_login
 from app.services import accounts
-from app.sso.routes import end_session_redirect
+from app.sso.provider import end_session_redirect
 
 bp = Blueprint("auth", __name__)
 

@@ -46,6 +46,11 @@ VERDICT_WORDS = {
 _SIGNATURE = "\n-- \nOrder Desk Academy\n"
 
 
+def _one_line(text: str) -> str:
+    """Names go into subjects: a line break there would be refused by the mail library (header injection)."""
+    return " ".join(text.split())
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -111,7 +116,7 @@ def intervention_alert(name: str, cohort: str, lines: list[AlertLine], dashboard
             "may need you:", ""]
     body += [f"- {line.trainee}: {line.reason}" for line in lines]
     body += ["", f"Open the cohort dashboard: {dashboard_link}", _footer(preferences_link)]
-    return Message(f"{cohort}: {_plural(len(lines), 'intervention')} waiting", "\n".join(body) + _SIGNATURE)
+    return Message(f"{_one_line(cohort)}: {_plural(len(lines), 'intervention')} waiting", "\n".join(body) + _SIGNATURE)
 
 
 def sign_off_request(name: str, trainee: str, pass_probability: float | None, report_link: str,
@@ -123,4 +128,4 @@ def sign_off_request(name: str, trainee: str, pass_probability: float | None, re
         f"Read the readiness report and record your decision there:\n\n{report_link}\n"
         + _footer(preferences_link) + _SIGNATURE
     )
-    return Message(f"{trainee} asks for your promotion sign-off", text)
+    return Message(f"{_one_line(trainee)} asks for your promotion sign-off", text)

@@ -76,6 +76,6 @@ def verified_email(claims: Mapping[str, Any]) -> str | None:
     verified = claims.get("email_verified")
     if isinstance(verified, str):  # some providers send "true"
         verified = verified.strip().lower() == "true"
-    if not isinstance(email, str) or "@" not in email or verified is not True:
+    if not isinstance(email, str) or "@" not in email or len(email) > 254 or verified is not True:
         return None
     return email.strip().lower()

@@ -53,7 +53,7 @@ def account_for(claims: Mapping[str, Any], config: Mapping[str, Any]) -> User:
     if user is None:
         if not config.get("OIDC_PROVISION", True):
             raise SignInRefused(f"There is no academy account for {email}. Ask an admin to create one.")
-        name = claims.get("name") if isinstance(claims.get("name"), str) else None
+        name = " ".join(claims["name"].split())[:120] or None if isinstance(claims.get("name"), str) else None
         # Nobody knows this password; the person may set one through "Forgot password?" if they want both.
         user = accounts.create_user(email, secrets.token_urlsafe(32), roles, name)
         log.info("account %s created by single sign-on with roles %s", email, sorted(r.value for r in roles))

@@ -3,14 +3,20 @@ RP-initiated logout."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from authlib.integrations.flask_client import OAuth
 from authlib.integrations.flask_client.apps import FlaskOAuth2App
-from flask import current_app
+from flask import current_app, session
+from requests import RequestException
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
+# The session remembers that it came through the provider, and the id_token as the logout hint when it is
+# small enough: the session is a cookie, and a browser drops a cookie over 4 KB (tokens with many groups).
+SIGNED_IN_KEY, ID_TOKEN_KEY, MAX_HINT_LENGTH = "sso", "sso_id_token", 1500
+log = logging.getLogger(__name__)
 
 
 def configured(config: Mapping | None = None) -> bool:
@@ -45,6 +51,26 @@ def client() -> FlaskOAuth2App | None:
 def issuer_matches(metadata: Mapping) -> bool:
     """OpenID Connect Discovery: the document's issuer must be the issuer it was fetched from."""
     return str(metadata.get("issuer", "")).rstrip("/") == current_app.config["OIDC_ISSUER"]
+
+
+def remember_sign_in(id_token: str | None) -> None:
+    session[SIGNED_IN_KEY] = True
+    if id_token and len(id_token) <= MAX_HINT_LENGTH:
+        session[ID_TOKEN_KEY] = id_token
+
+
+def end_session_redirect(after_logout: str) -> str | None:
+    """For sign-out: the provider's logout address when this session came through single sign-on and the
+    provider has an end_session_endpoint, else None (the local sign-out is all there is)."""
+    came_through_provider = session.pop(SIGNED_IN_KEY, False)
+    id_token = session.pop(ID_TOKEN_KEY, None)
+    if not came_through_provider or not configured():
+        return None
+    try:
+        return logout_url(id_token, after_logout)
+    except (RequestException, ValueError):
+        log.warning("single sign-on: provider unreachable at sign-out; signed out here only")
+        return None
 
 
 def logout_url(id_token: str | None, after_logout: str) -> str | None:

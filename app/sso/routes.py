@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 from requests import RequestException
@@ -21,7 +21,6 @@ from app.sso import provider
 
 bp = Blueprint("sso", __name__)
 log = logging.getLogger(__name__)
-ID_TOKEN_KEY = "sso_id_token"  # kept in the session for the provider's logout (id_token_hint)
 
 
 @bp.app_context_processor
@@ -81,19 +80,7 @@ def callback():
         return render_template("sso/refused.html", message=str(refused)), refused.status
     db.session.commit()
     login_user(user)  # the session carries the account's generation: sign-out and deactivation apply
-    session[ID_TOKEN_KEY] = token.get("id_token")
+    provider.remember_sign_in(token.get("id_token"))
     log.info("%s signed in through single sign-on", user.email)
     return redirect(url_for("home.index"))
 
-
-def end_session_redirect(after_logout: str) -> str | None:
-    """Called by sign-out: the provider's logout address when this session came through single sign-on
-    and the provider has an end_session_endpoint, else None (the local sign-out is all there is)."""
-    id_token = session.pop(ID_TOKEN_KEY, None)
-    if id_token is None or not provider.configured():
-        return None
-    try:
-        return provider.logout_url(id_token, after_logout)
-    except (RequestException, ValueError):
-        log.warning("single sign-on: provider unreachable at sign-out; signed out locally only")
-        return None

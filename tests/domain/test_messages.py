@@ -54,3 +54,9 @@ def test_the_reset_and_sign_off_messages_carry_their_links():
     request = sign_off_request("Tom", "Tess Trainee", None, "https://a/r/1", "https://a/account")
     assert request.subject == "Tess Trainee asks for your promotion sign-off"
     assert "judged Ready for promotion and asks" in request.text and "https://a/r/1" in request.text
+
+
+def test_a_name_with_a_line_break_cannot_add_headers():
+    message = sign_off_request("Tom", "Tess\r\nBcc: everyone@example.test", 0.9, "https://a/r/1", "https://a/account")
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.subject == "Tess Bcc: everyone@example.test asks for your promotion sign-off"
