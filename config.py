@@ -157,6 +157,10 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.refuse_known_key()
+        if self.SMTP_HOST and not self.PUBLIC_URL:
+            raise RuntimeError(
+                "SMTP_HOST is set but PUBLIC_URL is not: links in e-mails (password resets) would be built from "
+                "the visitor's Host header, which an attacker chooses. Set PUBLIC_URL=https://your.academy.host")
         if len(self.SECRET_KEY) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production, "

@@ -16,6 +16,7 @@ from flask import g
 from app.extensions import db
 from app.models import SignOff, SignOffRequest, TraineeReadiness, User
 from app.services import password_reset
+from config import ProductionConfig
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
 
@@ -122,6 +123,25 @@ def test_login_page_offers_a_reset_and_the_mail_brings_a_link_that_sets_a_new_pa
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert login(client, world.trainee.email, PASSWORD).status_code == 200  # the old one is refused
     assert login(client, world.trainee.email, NEW_PASSWORD).status_code == 302
+
+
+def test_a_forged_host_header_does_not_reach_the_link(client, world, inbox):
+    form = client.get("/password/forgot", base_url="http://evil.example").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    client.post("/password/forgot", base_url="http://evil.example",
+                data={"email": world.trainee.email, "csrf_token": token})
+    [message] = inbox.to(world.trainee.email)
+    assert f"{PUBLIC_URL}/password/reset/" in Inbox.text(message) and "evil.example" not in Inbox.text(message)
+
+
+def test_production_with_smtp_requires_the_sites_address(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.test")
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+        ProductionConfig()
+    monkeypatch.setenv("PUBLIC_URL", "https://academy.example.test/")
+    assert ProductionConfig().PUBLIC_URL == "https://academy.example.test"
 
 
 def test_a_new_password_must_follow_the_usual_rules(client, world, inbox):
