@@ -118,9 +118,9 @@ def expiring_provider():
 @contextmanager
 def _configured(app, issuer: str, **settings):
     saved = {key: app.config[key] for key in app.config if key.startswith("OIDC_")}
-    app.config.update(OIDC_ISSUER=issuer, OIDC_CLIENT_ID="academy", OIDC_CLIENT_SECRET="test-client-secret",
-                      OIDC_PROVIDER_NAME="Example ID", OIDC_ROLES_CLAIM="groups", OIDC_ROLE_MAP=ROLE_MAP,
-                      OIDC_COHORT_CLAIM="cohort", **settings)
+    app.config.update({"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "academy", "OIDC_CLIENT_SECRET": "test-client-secret",
+                       "OIDC_PROVIDER_NAME": "Example ID", "OIDC_ROLES_CLAIM": "groups", "OIDC_ROLE_MAP": ROLE_MAP,
+                       "OIDC_COHORT_CLAIM": "cohort", **settings})
     try:
         yield
     finally:
@@ -244,6 +244,23 @@ def test_an_unverified_email_is_refused_even_for_an_existing_account(client, wor
     assert response.status_code == 403 and "did not confirm your e-mail address" in response.get_data(as_text=True)
     assert _signed_in_as(client) is None
     assert db.session.get(User, world.admin.id).roles == {Role.ADMIN}
+
+
+def test_a_role_map_that_cannot_be_read_refuses_everyone_and_says_whom_to_tell(app, client, world, provider):
+    issuer, _ = provider
+    with _configured(app, issuer, OIDC_ROLE_MAP="oda-trainee"):
+        response = _sign_in(client, issuer, "tess", _claims(world.trainee.email))
+    assert response.status_code == 403 and "misconfigured here (OIDC_ROLE_MAP)" in response.get_data(as_text=True)
+    assert _signed_in_as(client) is None
+
+
+def test_without_provisioning_only_existing_accounts_sign_in(app, client, world, provider):
+    issuer, _ = provider
+    with _configured(app, issuer, OIDC_PROVISION=False):
+        refused = _sign_in(client, issuer, "newbie", _claims("newbie@example.test"))
+        assert refused.status_code == 403 and "Ask an admin to create one" in refused.get_data(as_text=True)
+        assert _sign_in(client, issuer, "tess", _claims(world.trainee.email)).status_code == 302
+    assert _signed_in_as(client) == world.trainee.email
 
 
 def test_a_deactivated_account_cannot_sign_in_through_the_provider(client, world, sso):
