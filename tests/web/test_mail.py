@@ -355,6 +355,8 @@ def test_a_ready_trainee_asks_for_sign_off_and_the_cohorts_trainers_are_mailed(a
     trainer = _as(app.test_client())
     login(trainer, world.trainer.email)
     assert "Sign-offs requested (1)" in trainer.get("/home/trainer").get_data(as_text=True)
+    report = trainer.get(f"/readiness/trainees/{world.trainee.id}").get_data(as_text=True)
+    assert "Tess Trainee asked for a sign-off on" in report
     other = _as(app.test_client())
     login(other, world.other_trainer.email)
     assert "Sign-offs requested" not in other.get("/home/trainer").get_data(as_text=True)
