@@ -48,6 +48,8 @@ def start():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     try:
+        if not provider.issuer_matches(client.load_server_metadata()):
+            return _failed("the provider's discovery document names another issuer")
         return client.authorize_redirect(url_for("sso.callback", _external=True))
     except (RequestException, ValueError) as error:  # the provider's discovery document is unreachable
         log.warning("single sign-on: discovery at %s failed: %s", current_app.config["OIDC_ISSUER"], error)
@@ -58,9 +60,9 @@ def start():
 def callback():
     client = _provider_or_404()
     try:
-        token = client.authorize_access_token()
         if not provider.issuer_matches(client.load_server_metadata()):
             return _failed("the provider's discovery document names another issuer")
+        token = client.authorize_access_token()
     except AuthlibBaseError as error:  # state mismatch, a refusal at the provider, a refused code
         log.warning("single sign-on failed: %s", error)
         return _failed(error.description or error.error or "the provider answered with an error")

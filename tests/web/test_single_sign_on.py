@@ -40,8 +40,9 @@ ROLE_MAP = "oda-trainee=trainee, oda-trainer=trainer, oda-authors=author"
 
 
 class TokenTamper:
-    """WSGI middleware in front of the provider: when `mode` is set, the id_token in the token endpoint's
-    answer is altered on its way to the app, as an attacker in the middle (or a rogue provider) would."""
+    """WSGI middleware in front of the provider: with `mode` "payload" or "foreign-key" the id_token in the
+    token endpoint's answer is altered on its way to the app, as an attacker in the middle (or a rogue
+    provider) would; with "issuer" the discovery document names another issuer."""
 
     def __init__(self, app):
         self.app = app
@@ -49,8 +50,15 @@ class TokenTamper:
         self.claims: dict = {}
 
     def __call__(self, environ, start_response):
-        if self.mode is None or environ.get("PATH_INFO") != "/oauth2/token":
-            return self.app(environ, start_response)
+        path = environ.get("PATH_INFO")
+        if self.mode == "issuer" and path == "/.well-known/openid-configuration":
+            return self._rewritten(environ, start_response, lambda body: {**body, "issuer": "https://impostor.test"})
+        if self.mode in ("payload", "foreign-key") and path == "/oauth2/token":
+            return self._rewritten(environ, start_response,
+                                   lambda body: {**body, "id_token": self._altered(body["id_token"])})
+        return self.app(environ, start_response)
+
+    def _rewritten(self, environ, start_response, change):
         captured: dict = {}
 
         def capture(status, headers, exc_info=None):
@@ -62,8 +70,7 @@ class TokenTamper:
         finally:
             if hasattr(answer, "close"):
                 answer.close()
-        body["id_token"] = self._altered(body["id_token"])
-        data = json.dumps(body).encode()
+        data = json.dumps(change(body)).encode()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         start_response(captured["status"], headers + [("Content-Length", str(len(data)))])
         return [data]
@@ -293,6 +300,17 @@ def test_a_tampered_id_token_is_refused(client, world, sso, mode, caplog):
     assert _signed_in_as(client) is None
     assert db.session.scalar(select(User).where(User.email == "mallory@example.test")) is None
     assert "id_token refused: bad_signature" in caplog.text
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(app, client, provider):
+    issuer, tamper = provider
+    tamper.mode = "issuer"
+    try:
+        with _configured(app, issuer, OIDC_CLIENT_SECRET="a-client-that-fetches-discovery-afresh"):
+            response = client.get("/login/sso")
+    finally:
+        tamper.mode = None
+    assert response.status_code == 400 and "names another issuer" in response.get_data(as_text=True)
 
 
 def test_an_expired_id_token_is_refused(app, client, expiring_provider, caplog):
