@@ -51,10 +51,10 @@ def preferences():
 def request_sign_off():
     if not SignOffRequestForm().validate_on_submit():
         abort(400)
-    request = notifications.request_sign_off(current_user, datetime.now(UTC))
+    asked = notifications.request_sign_off(current_user, datetime.now(UTC))
     db.session.commit()
-    if request.trainers_mailed:
-        flash(f"Sign-off requested: {request.trainers_mailed} trainer(s) e-mailed; they see it on their page.",
+    if asked.trainers_mailed:
+        flash(f"Sign-off requested: {asked.trainers_mailed} trainer(s) e-mailed; they see it on their page.",
               "success")
     else:
         flash("Sign-off requested: your trainers see it on their page (no e-mail was sent).", "success")

@@ -152,14 +152,14 @@ def request_sign_off(trainee: User, now: datetime) -> SignOffRequest:
     if open_request(trainee.id) is not None:
         raise NotificationError("You have already asked; your trainers see the request until one of them "
                                 "records a sign-off.", 409)
-    request = SignOffRequest(trainee_id=trainee.id, verdict=readiness.verdict, requested_at=now, trainers_mailed=0)
-    db.session.add(request)
+    asked = SignOffRequest(trainee_id=trainee.id, verdict=readiness.verdict, requested_at=now, trainers_mailed=0)
+    db.session.add(asked)
     report, preferences = mail.link("readiness.trainee_report", user_id=trainee.id), mail.link("home.account")
     for trainer in trainers_of(trainee):
         if trainer.mail_sign_off_requests:
             message = messages.sign_off_request(
                 trainer.name.split(" ")[0], trainee.name, readiness.pass_probability, report, preferences)
-            request.trainers_mailed += mail.send(trainer.email, message.subject, message.text)
+            asked.trainers_mailed += mail.send(trainer.email, message.subject, message.text)
     db.session.flush()
-    log.info("sign-off requested by %s; mailed to %d trainers", trainee.email, request.trainers_mailed)
-    return request
+    log.info("sign-off requested by %s; mailed to %d trainers", trainee.email, asked.trainers_mailed)
+    return asked
