@@ -69,6 +69,37 @@ class Config:
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_JSON = _env_bool("LOG_JSON", True)
+        self._single_sign_on()
+        self._mail()
+
+    def _single_sign_on(self) -> None:
+        """OpenID Connect beside passwords; off unless issuer, client id and secret are all set (README)."""
+        self.OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+        self.OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+        self.OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+        self.OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your company account")
+        self.OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+        self.OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM", "groups")
+        self.OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "")  # "idp-group=role,...": empty grants nobody a role
+        self.OIDC_COHORT_CLAIM = os.environ.get("OIDC_COHORT_CLAIM", "")  # names an existing cohort
+        self.OIDC_PROVISION = _env_bool("OIDC_PROVISION", True)  # create accounts on first sign-in
+
+    def _mail(self) -> None:
+        """SMTP for password resets, digests, alerts and sign-off requests; no SMTP_HOST, no mail (README)."""
+        self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
+        self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+        self.SMTP_USER = os.environ.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+        self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
+        self.SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "10"))
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "Order Desk Academy <no-reply@localhost>")
+        # The site's address for links in e-mails: never the request's Host header, which a sender controls
+        # (a forged Host would put a reset link to the attacker's site in a real e-mail). Required by
+        # `flask mail ...`; pages fall back to the request's address only when it is unset.
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+        self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))  # seconds
+        self.PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")  # per e-mail
+        self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "20 per hour")
 
     def default_secret_key(self) -> str:
         return instance_secret_key()
@@ -110,6 +141,8 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.LOGIN_RATE_LIMIT = "1000 per minute"
         self.LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"
+        self.PASSWORD_RESET_RATE_LIMIT = self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = "1000 per minute"
+        self.SMTP_HOST = self.OIDC_ISSUER = ""  # a developer's settings never reach the tests; tests set their own
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need not be
 
 
@@ -124,6 +157,10 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.refuse_known_key()
+        if self.SMTP_HOST and not self.PUBLIC_URL:
+            raise RuntimeError(
+                "SMTP_HOST is set but PUBLIC_URL is not: links in e-mails (password resets) would be built from "
+                "the visitor's Host header, which an attacker chooses. Set PUBLIC_URL=https://your.academy.host")
         if len(self.SECRET_KEY) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production, "

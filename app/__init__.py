@@ -18,9 +18,12 @@ from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
 from app.home import bp as home_bp
+from app.notifications import bp as notifications_bp
+from app.password_reset import bp as password_reset_bp
 from app.practice import bp as practice_bp
 from app.readiness import bp as readiness_bp
 from app.scenarios import bp as scenarios_bp
+from app.sso import bp as sso_bp
 from app.trainer import bp as trainer_bp
 from config import Config, config_for
 
@@ -74,6 +77,6 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     display.init_app(app)
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
-                      trainer_bp, readiness_bp, authoring_bp):
+                      trainer_bp, readiness_bp, authoring_bp, sso_bp, password_reset_bp, notifications_bp):
         app.register_blueprint(blueprint)
     return app

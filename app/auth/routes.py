@@ -9,6 +9,7 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.extensions import db, limiter
 from app.policy import require_login
 from app.services import accounts
+from app.sso.provider import end_session_redirect
 
 bp = Blueprint("auth", __name__)
 
@@ -49,12 +50,13 @@ def login():
 @bp.post("/logout")
 @require_login
 def logout():
-    """Ends every session of the person, on every device (a saved cookie or remember-me token included)."""
+    """Ends every session of the person, on every device (a saved cookie or remember-me token included);
+    a session that came through single sign-on then ends at the provider too, when it offers that."""
     current_user.end_sessions()
     db.session.commit()
     logout_user()
     flash("You are signed out, on every device.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(end_session_redirect(url_for("auth.login", _external=True)) or url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

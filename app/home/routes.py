@@ -8,7 +8,7 @@ from app import clock
 from app.extensions import db
 from app.models import Role, TraineeReadiness
 from app.policy import Action, require, require_login
-from app.services import accounts, authoring, exams, practice, promotion, scenarios
+from app.services import accounts, authoring, exams, notifications, practice, promotion, scenarios
 
 bp = Blueprint("home", __name__)
 
@@ -45,6 +45,7 @@ def trainee():
         readiness=readiness,
         next_step=next(iter(((readiness.report or {}).get("result") or {}).get("next_actions") or []), None)
         if readiness else None,
+        sign_off_request=notifications.open_request(current_user.id),
     )
 
 
@@ -63,7 +64,8 @@ def author():
 def trainer():
     cohorts = accounts.cohorts_of_trainer(current_user)
     trainee_ids = sorted({t.id for c in cohorts for t in c.trainees})
-    return render_template("home/trainer.html", cohorts=cohorts, requests=promotion.pending_requests(trainee_ids))
+    return render_template("home/trainer.html", cohorts=cohorts, requests=promotion.pending_requests(trainee_ids),
+                           sign_off_requests=notifications.open_requests(trainee_ids))
 
 
 @bp.get("/account")

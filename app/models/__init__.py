@@ -15,6 +15,7 @@ from app.models.progress import (
     TraineeReadiness,
 )
 from app.models.scenario import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
+from app.models.sign_off_request import SignOffRequest
 from app.models.user import Role, User, UserRole
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "PromotionCheck",
     "ReadinessSnapshot",
     "SignOff",
+    "SignOffRequest",
     "TraineeDomainStat",
     "TraineeReadiness",
     "ExamResponse",

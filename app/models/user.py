@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,6 +38,13 @@ class User(UserMixin, db.Model):
         comment="part of every session and remember-me cookie; raising it ends them all",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # E-mail the person chose to receive (account page); a password reset they ask for is always sent.
+    mail_digest: Mapped[bool] = mapped_column(
+        default=True, server_default=true(), comment="weekly digest of reviews due and the next step (trainees)")
+    mail_alerts: Mapped[bool] = mapped_column(
+        default=True, server_default=true(), comment="intervention alerts about their cohorts (trainers)")
+    mail_sign_off_requests: Mapped[bool] = mapped_column(
+        default=True, server_default=true(), comment="a trainee of their cohorts asks for sign-off (trainers)")
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
