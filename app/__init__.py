@@ -18,6 +18,7 @@ from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
 from app.home import bp as home_bp
+from app.lti import bp as lti_bp
 from app.practice import bp as practice_bp
 from app.readiness import bp as readiness_bp
 from app.scenarios import bp as scenarios_bp
@@ -74,6 +75,6 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     display.init_app(app)
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
-                      trainer_bp, readiness_bp, authoring_bp):
+                      trainer_bp, readiness_bp, authoring_bp, lti_bp):
         app.register_blueprint(blueprint)
     return app
