@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain import lti as rules
 from app.domain.taxonomy import DOMAIN_NAMES
-from app.extensions import csrf, db
+from app.extensions import csrf, db, limiter
 from app.lti.forms import PickResourceForm
 from app.models import Scenario, ScenarioVersion
 from app.policy import Action, require
@@ -87,6 +87,7 @@ def _explain(error: Exception) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"])
 def login():
     """OIDC third-party login initiation: check the issuer, set the state cookie, store the nonce, and
     send the browser to the platform's authorization endpoint."""
@@ -111,6 +112,7 @@ def login():
 
 @bp.post("/launch")
 @csrf.exempt
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"])
 def launch():
     """The platform's auto-submitted id_token: verified by pylti1p3, then the person is signed in and sent
     to the linked resource (or, for deep linking, to the picker)."""
@@ -155,6 +157,14 @@ def launch():
 def jwks():
     """The tool's public key set: platforms verify the tool's deep-linking answers and token requests."""
     return jsonify({"keys": [tool_key().public_jwk]})
+
+
+class NewWindowLink(DeepLinkResource):
+    """A resource link the LMS opens in a window of its own: the academy refuses to be framed
+    (clickjacking protection), and its session cookie is SameSite=Lax, which a cross-site iframe lacks."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "window": {"targetName": "order-desk-academy"}}
 
 
 def _own_deep_link(launch_id: str) -> FlaskMessageLaunch:
@@ -207,7 +217,7 @@ def deep_link(launch_id: str):
                                study_size=lti.STUDY_SET_SIZE)
     title = form.title.data or _label(form)
     resource = (
-        DeepLinkResource()
+        NewWindowLink()
         .set_url(url_for("lti.launch", _external=True))
         .set_title(title)
         .set_custom_params({lti.RESOURCE_PARAM: form.resource.data})

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
-from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.exception import LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
@@ -79,11 +79,11 @@ def note_completions(user_id: int) -> list[LtiScore]:
     return owed
 
 
-def deliver(score: LtiScore, key: ToolKey, http: requests.Session, now: datetime) -> bool:
+def deliver(score: LtiScore, connector: ServiceConnector, now: datetime) -> bool:
     """Post one score to the platform's line item (found or created from the line items URL when the
-    launch named none). True when the platform accepted it; on failure the reason is kept for a retry."""
+    launch named none). True when the platform accepted it; on any failure (platform down, refused,
+    nonsense answer) the reason is kept for a retry and nothing is raised."""
     link = score.link
-    connector = ServiceConnector(registration_for(link.platform, key), requests_session=http)
     service = AssignmentsGradesService(connector, dict(link.ags))  # type: ignore[arg-type]
     grade = (
         Grade()
@@ -103,7 +103,7 @@ def deliver(score: LtiScore, key: ToolKey, http: requests.Session, now: datetime
         service.put_grade(grade, lineitem)
     except LtiServiceException as error:
         score.last_error = f"the platform answered {error.response.status_code}: {error.response.text[:300]}"
-    except (requests.RequestException, LtiException) as error:
+    except Exception as error:  # noqa: BLE001 - whatever the platform did, the learner's page must not fail
         score.last_error = f"{type(error).__name__}: {str(error)[:300]}"
     else:
         score.status, score.sent_at, score.last_error = "sent", now, None
@@ -119,8 +119,12 @@ def send_pending(key: ToolKey, http: requests.Session, now: datetime, user_id: i
     if user_id is not None:
         query = query.join(LtiGradeLink).where(LtiGradeLink.user_id == user_id)
     sent = failed = 0
+    connectors: dict[int, ServiceConnector] = {}  # one per platform: its access token is reused
     for score in db.session.scalars(query).all():
-        if deliver(score, key, http, now):
+        platform = score.link.platform
+        if platform.id not in connectors:
+            connectors[platform.id] = ServiceConnector(registration_for(platform, key), requests_session=http)
+        if deliver(score, connectors[platform.id], now):
             sent += 1
         else:
             failed += 1

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import LtiLaunchValue, LtiPlatform
 
 KEY_FILE_NAME = "lti_private_key.pem"
+LAUNCH_DATA_LIFETIME = 3600  # seconds a nonce, state check or deep-linking request stays usable
 
 
 class ToolKey:
@@ -199,4 +200,5 @@ def launch_services(request: FlaskRequest) -> dict[str, Any]:
     storage.set_request(request)
     session_service = OneTimeNonceSessionService(request)
     session_service.set_data_storage(storage)
+    session_service.set_launch_data_lifetime(LAUNCH_DATA_LIFETIME)
     return {"session_service": session_service, "launch_data_storage": storage}
