@@ -11,7 +11,16 @@ import requests
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Cohort, LtiIdentity, LtiScore, Role, ScenarioAttempt, StudySession, User
+from app.models import (
+    Cohort,
+    LtiIdentity,
+    LtiScore,
+    QuestionVersion,
+    Role,
+    ScenarioAttempt,
+    StudySession,
+    User,
+)
 from tests.conftest import csrf_token
 from tests.lti_platform import (
     CLIENT_ID,
@@ -23,6 +32,8 @@ from tests.lti_platform import (
     form_fields,
     new_private_pem,
 )
+from tests.web.test_exams import _save as _save_exam_item
+from tests.web.test_exams import _start as _start_exam
 from tests.web.test_practice import _item_version, _right_response
 
 TOOL = "http://localhost"
@@ -266,3 +277,17 @@ def test_the_jwks_publishes_the_key_deep_linking_answers_are_signed_with(client)
     keys = client.get("/lti/jwks").get_json()["keys"]
     assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["kid"]
     assert "d" not in keys[0]  # never the private part
+
+
+def test_an_exam_link_scores_the_first_practice_exam_submitted_after_the_launch(client, bank, platform):
+    platform.add_link("exam", "exam")
+    response, _ = launch(client, platform, "lms-learner-9", [LEARNER], "exam")
+    assert response.headers["Location"] == "/exams/"
+    exam = _start_exam(client)
+    first = db.session.get(QuestionVersion, exam.version_ids[0])
+    _save_exam_item(client, exam, 0, confidence="high", **_right_response(first))
+    assert platform.state.scores == []  # saving an answer completes nothing
+    client.post(f"/exams/{exam.id}/submit", data={"csrf_token": csrf_token(client, "/exams/")})
+    db.session.refresh(exam)
+    assert [s["scoreGiven"] for s in platform.state.scores] == [round(100 * exam.score, 1)]
+    assert 0 < exam.score < 1
