@@ -125,6 +125,7 @@ def launch():
         except LtiException as error:
             log.info("lti launch refused: %s", error)
             raise LtiError(_explain(error), 400) from None
+    db.session.commit()  # the nonce is used up and the launch stored, whatever happens next
     now = _now()
     platform = lti.platform_of(claims)
     roles = claims.get(lti.CLAIM + "roles", [])
@@ -240,7 +241,8 @@ def send_scores(response: Response) -> Response:
     """After a learner launched from an LMS changes something, score what they completed and try to
     deliver it. A platform that is down never breaks the page: the score stays pending for
     `flask lti resend-scores`."""
-    if not (session.get(GRADING_KEY) and request.method == "POST" and response.status_code < 400
+    # the method first: reading the session marks the response `Vary: Cookie`, which GETs need not carry
+    if not (request.method == "POST" and response.status_code < 400 and session.get(GRADING_KEY)
             and current_user.is_authenticated):
         return response
     try:

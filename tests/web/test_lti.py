@@ -8,7 +8,7 @@ import re
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -121,7 +121,7 @@ def test_a_second_launch_signs_in_the_same_account(client, bank, platform):
     response, _ = launch(other_browser, platform, "lms-learner-2", [LEARNER], "scenario")
     attempt = db.session.scalar(select(ScenarioAttempt))
     assert response.headers["Location"] == f"/scenarios/attempts/{attempt.id}"  # the open attempt resumed
-    assert db.session.query(User).count() == 1
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
 @pytest.mark.parametrize("role", [INSTRUCTOR, TEACHING_ASSISTANT])
@@ -291,3 +291,11 @@ def test_an_exam_link_scores_the_first_practice_exam_submitted_after_the_launch(
     db.session.refresh(exam)
     assert [s["scoreGiven"] for s in platform.state.scores] == [round(100 * exam.score, 1)]
     assert 0 < exam.score < 1
+
+
+def test_a_link_to_something_the_academy_does_not_know_says_so_and_cannot_be_replayed(client, bank, platform):
+    platform.add_link("odd", "video:intro")
+    response, fields = launch(client, platform, "lms-learner-10", [LEARNER], "odd")
+    assert response.status_code == 400
+    assert "&#39;video:intro&#39; is not one the academy knows" in response.get_data(as_text=True)
+    assert "already used" in client.post("/lti/launch", data=fields).get_data(as_text=True)
