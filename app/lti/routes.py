@@ -28,7 +28,6 @@ from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.domain import lti as rules
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import csrf, db, limiter
 from app.lti.forms import PickResourceForm
@@ -126,32 +125,22 @@ def launch():
             log.info("lti launch refused: %s", error)
             raise LtiError(_explain(error), 400) from None
     db.session.commit()  # the nonce is used up and the launch stored, whatever happens next
-    now = _now()
-    platform = lti.platform_of(claims)
-    roles = claims.get(lti.CLAIM + "roles", [])
     if message.is_deep_link_launch():
-        if not rules.may_pick_links(roles):
-            raise LtiError("Only the course's instructors can choose what it links to.", 403)
-        person = lti.person_for(claims, now)
-        lti.join_course_cohort(person.user, claims, now)
+        user = lti.accept_deep_linking_launch(claims, _now())
         db.session.commit()
-        login_user(person.user)
+        login_user(user)
         session[DEEP_LINKS_KEY] = [*session.get(DEEP_LINKS_KEY, [])[-4:], message.get_launch_id()]
         return redirect(url_for("lti.deep_link", launch_id=message.get_launch_id()))
     if not message.is_resource_launch():
         raise LtiError("The academy handles resource links and deep linking only; this LMS message type is "
                        "not supported.", 400)
-    resource = lti.resource_of(claims)
-    person = lti.person_for(claims, now)
-    lti.join_course_cohort(person.user, claims, now)
-    endpoint, arguments, record_id = lti.open_resource(person.user, resource, now)
-    link = lti.keep_grade_link(person.user, platform, claims, resource, record_id, now)
+    landing = lti.accept_resource_launch(claims, _now())
     db.session.commit()
-    login_user(person.user)
-    if link is not None:
+    login_user(landing.user)
+    if landing.graded:
         session[GRADING_KEY] = True
-    log.info("lti launch: %s opens %s from %s", person.user.email, resource, platform.name)
-    return redirect(url_for(endpoint, **arguments))
+    log.info("lti launch: %s lands on %s", landing.user.email, landing.endpoint)
+    return redirect(url_for(landing.endpoint, **landing.arguments))
 
 
 @bp.get("/jwks")

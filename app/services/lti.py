@@ -199,3 +199,35 @@ def platform_of(claims: dict[str, Any]) -> LtiPlatform:
     if platform is None:  # pylti1p3 found it a moment ago; only a concurrent removal gets here
         raise LtiError("This LMS is no longer registered with the academy.", 400)
     return platform
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where a verified launch sends the person, signed in as `user`."""
+
+    user: User
+    endpoint: str
+    arguments: dict[str, Any]
+    graded: bool  # a score is owed back to the LMS when they complete it
+
+
+def accept_resource_launch(claims: dict[str, Any], now: datetime) -> Landing:
+    """A verified resource link launch: the account, the course cohort, the resource started, and where
+    its score goes."""
+    platform = platform_of(claims)
+    resource = resource_of(claims)
+    person = person_for(claims, now)
+    join_course_cohort(person.user, claims, now)
+    endpoint, arguments, record_id = open_resource(person.user, resource, now)
+    link = keep_grade_link(person.user, platform, claims, resource, record_id, now)
+    return Landing(person.user, endpoint, arguments, graded=link is not None)
+
+
+def accept_deep_linking_launch(claims: dict[str, Any], now: datetime) -> User:
+    """A verified deep-linking request: only those who teach the course may answer it."""
+    platform_of(claims)
+    if not rules.may_pick_links(claims.get(CLAIM + "roles", [])):
+        raise LtiError("Only the course's instructors can choose what it links to.", 403)
+    person = person_for(claims, now)
+    join_course_cohort(person.user, claims, now)
+    return person.user
