@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import jwt
 from flask import (
     Blueprint,
     Response,
@@ -65,6 +66,14 @@ def _tool_conf() -> DatabaseToolConf:
     return DatabaseToolConf(tool_key())
 
 
+def _unverified_claims(id_token: str) -> dict:
+    """What a token says, unverified: only ever quoted back in an error message."""
+    try:
+        return jwt.decode(id_token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return {}
+
+
 def _explain(error: Exception) -> str:
     """pylti1p3's reason, in words for the person the LMS sent here."""
     reason = str(error)
@@ -74,7 +83,10 @@ def _explain(error: Exception) -> str:
     if reason == "Invalid Nonce":
         return "This launch was already used: each launch works once. Open the link from the LMS again."
     if reason in ("Registration not found.", "Client id not registered for this issuer", "Could not find registration details"):
-        return UNREGISTERED.format(iss=request.values.get("iss", "?"), client=request.values.get("client_id", "?"))
+        said = _unverified_claims(request.form.get("id_token", ""))  # at the launch, only the token names them
+        aud = said.get("aud")
+        return UNREGISTERED.format(iss=request.values.get("iss") or said.get("iss", "?"),
+                                   client=request.values.get("client_id") or (aud[0] if isinstance(aud, list) else aud))
     if reason.startswith("Can't decode id_token") or reason == "Unable to find public key":
         return ("The launch's signature does not match the keys the LMS publishes (its key set URL), so it may "
                 f"not come from the LMS. Nothing was signed in. Details: {reason}")

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import (
     Cohort,
     LtiIdentity,
+    LtiPlatform,
     LtiScore,
     QuestionVersion,
     Role,
@@ -299,3 +300,16 @@ def test_a_link_to_something_the_academy_does_not_know_says_so_and_cannot_be_rep
     assert response.status_code == 400
     assert "&#39;video:intro&#39; is not one the academy knows" in response.get_data(as_text=True)
     assert "already used" in client.post("/lti/launch", data=fields).get_data(as_text=True)
+
+
+def test_a_launch_for_a_client_id_no_longer_registered_names_it(client, bank, platform):
+    platform.add_link("exam", "exam")
+    started = requests.get(platform.start_url("lms-learner-11", [LEARNER], "exam"), allow_redirects=False, timeout=10)
+    login = client.get(started.headers["Location"])
+    fields = form_fields(requests.get(login.headers["Location"], timeout=10).text)[1]
+    db.session.scalar(select(LtiPlatform)).client_id = "re-registered"
+    db.session.commit()
+    refused = client.post("/lti/launch", data=fields)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "not registered with Order Desk Academy" in text
+    assert f"issuer &#39;{platform.url}&#39;, client id &#39;{CLIENT_ID}&#39;" in text
