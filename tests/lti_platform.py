@@ -27,6 +27,7 @@ from werkzeug.serving import make_server
 CLIENT_ID = "academy-client"
 DEPLOYMENT_ID = "deployment-1"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 TEACHING_ASSISTANT = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
@@ -48,6 +49,7 @@ class Link:
     title: str
     custom: dict[str, str]
     lineitem: int | None = None
+    lineitems_only: bool = False  # graded, but the tool must find or create its line item
 
 
 @dataclass
@@ -143,6 +145,8 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
         self.set_custom_parameters_claim(link.custom)
         if link.lineitem is not None:
             self.set_ags(f"{self.base_url}/lineitems", f"{self.base_url}/lineitems/{link.lineitem}")
+        elif link.lineitems_only:
+            self.set_ags(f"{self.base_url}/lineitems")
 
     def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> Any:
         return (f'<form method="post" action="{html.escape(launch_data["launch_url"])}">'
@@ -188,16 +192,29 @@ def platform_app(issuer: str, private_pem: str, state: State) -> Flask:
         except Exception as error:  # noqa: BLE001 - any invalid request is the client's fault here
             return jsonify({"error": "invalid_client", "error_description": str(error)}), 400
 
+    def bearer_allows(scope: str) -> bool:
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        try:
+            return platform().validate_token(bearer, allowed_scopes=[scope])
+        except Exception:  # noqa: BLE001 - a bad token of any kind is refused
+            return False
+
+    @app.route("/lineitems", methods=["GET", "POST"])
+    def lineitems():
+        """The line items container: list them, or create one (the tool's own, for a link without one)."""
+        if not bearer_allows(LINEITEM_SCOPE):
+            return "forbidden", 403
+        if request.method == "POST":
+            number = len(state.lineitems) + 1
+            state.lineitems[number] = request.get_json(force=True)
+            return jsonify({"id": f"{issuer}/lineitems/{number}", **state.lineitems[number]}), 201
+        return jsonify([{"id": f"{issuer}/lineitems/{n}", **item} for n, item in state.lineitems.items()])
+
     @app.post("/lineitems/<int:item>/scores")
     def scores(item: int):
         if state.down:
             return "maintenance", 503
-        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        try:
-            allowed = platform().validate_token(bearer, allowed_scopes=[SCORE_SCOPE])
-        except Exception:  # noqa: BLE001 - a bad token of any kind is refused
-            allowed = False
-        if not allowed or item not in state.lineitems:
+        if not bearer_allows(SCORE_SCOPE) or item not in state.lineitems:
             return "forbidden", 403
         if request.content_type != "application/vnd.ims.lis.v1.score+json":
             return "wrong media type", 415
@@ -238,12 +255,15 @@ class RunningPlatform:
     def reset(self, tool: dict[str, Any]) -> None:
         self.state.__init__(tool=tool)  # type: ignore[misc]
 
-    def add_link(self, link_id: str, resource: str, graded: bool = True) -> None:
-        lineitem = None
-        if graded:
-            lineitem = len(self.state.lineitems) + 1
-            self.state.lineitems[lineitem] = {"scoreMaximum": 100, "label": resource}
-        self.state.links[link_id] = Link(link_id, resource, {"odesk_resource": resource}, lineitem)
+    def add_link(self, link_id: str, resource: str, lineitem: bool = True) -> None:
+        """A link placed by hand: with its own line item, or (lineitem=False) only the line items
+        container, where the tool finds or creates its own."""
+        number = None
+        if lineitem:
+            number = len(self.state.lineitems) + 1
+            self.state.lineitems[number] = {"scoreMaximum": 100, "label": resource}
+        self.state.links[link_id] = Link(link_id, resource, {"odesk_resource": resource}, number,
+                                         lineitems_only=not lineitem)
 
     def start_url(self, user: str, roles: list[str], link: str | None = None, deep: bool = False, **extra) -> str:
         params: list[tuple[str, str]] = [("user", user), *(("role", r) for r in roles)]

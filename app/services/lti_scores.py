@@ -94,12 +94,15 @@ def deliver(score: LtiScore, connector: ServiceConnector, now: datetime) -> bool
         .set_grading_progress("FullyGraded")
         .set_user_id(link.subject)
     )
-    lineitem = None
-    if not link.ags.get("lineitem"):
-        lineitem = (LineItem().set_resource_id(link.resource).set_resource_link_id(link.resource_link_id)
-                    .set_score_maximum(SCORE_MAXIMUM).set_label(link.resource))
     score.attempts += 1
     try:
+        lineitem = None
+        if not link.ags.get("lineitem"):  # the link has no line item of its own: ours, made once
+            lineitem = service.find_or_create_lineitem(
+                LineItem().set_resource_link_id(link.resource_link_id).set_resource_id(link.resource)
+                .set_tag(link.resource).set_score_maximum(SCORE_MAXIMUM).set_label(link.resource),
+                find_by="resource_link_id",
+            )
         service.put_grade(grade, lineitem)
     except LtiServiceException as error:
         score.last_error = f"the platform answered {error.response.status_code}: {error.response.text[:300]}"

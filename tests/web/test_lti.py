@@ -313,3 +313,18 @@ def test_a_launch_for_a_client_id_no_longer_registered_names_it(client, bank, pl
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "not registered with Order Desk Academy" in text
     assert f"issuer &#39;{platform.url}&#39;, client id &#39;{CLIENT_ID}&#39;" in text
+
+
+def test_a_link_without_its_own_line_item_gets_one_made_once_by_the_tool(client, bank, platform):
+    platform.add_link("by-hand", "scenario:fx-split-shipment", lineitem=False)
+    launch(client, platform, "lms-learner-12", [LEARNER], "by-hand")
+    _play_scenario_to_the_end(client, db.session.scalar(select(ScenarioAttempt)).id)
+    assert platform.state.lineitems == {1: {
+        "scoreMaximum": 100, "label": "scenario:fx-split-shipment", "resourceId": "scenario:fx-split-shipment",
+        "tag": "scenario:fx-split-shipment", "resourceLinkId": "by-hand"}}
+    assert [(s["lineitem"], s["scoreGiven"]) for s in platform.state.scores] == [(1, 100)]
+    launch(client, platform, "lms-learner-12", [LEARNER], "by-hand")  # again: a new attempt, the same line item
+    latest = db.session.scalar(select(ScenarioAttempt).order_by(ScenarioAttempt.id.desc()).limit(1))
+    _play_scenario_to_the_end(client, latest.id)
+    assert len(platform.state.lineitems) == 1
+    assert [(s["lineitem"], s["scoreGiven"]) for s in platform.state.scores] == [(1, 100), (1, 100)]
