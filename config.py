@@ -69,6 +69,12 @@ class Config:
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_JSON = _env_bool("LOG_JSON", True)
+        # LTI 1.3: the tool's RSA key (PEM) from a file, else made once in LTI_KEY_DIR/lti_private_key.pem
+        # (instance/, never committed); the seconds any call to an LMS (JWKS, token, scores) may take.
+        self.LTI_PRIVATE_KEY_FILE = os.environ.get("LTI_PRIVATE_KEY_FILE") or None
+        self.LTI_KEY_DIR: str | None = str(INSTANCE_DIR)
+        self.LTI_HTTP_TIMEOUT = float(os.environ.get("LTI_HTTP_TIMEOUT", "10"))
+
         self._single_sign_on()
         self._mail()
 
@@ -144,6 +150,7 @@ class TestConfig(Config):
         self.PASSWORD_RESET_RATE_LIMIT = self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = "1000 per minute"
         self.SMTP_HOST = self.OIDC_ISSUER = ""  # a developer's settings never reach the tests; tests set their own
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need not be
+        self.LTI_KEY_DIR = None  # tests never touch instance/: a tool key made in memory per app
 
 
 class ProductionConfig(Config):

@@ -18,6 +18,7 @@ from app.exams import bp as exams_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.health import bp as health_bp
 from app.home import bp as home_bp
+from app.lti import bp as lti_bp
 from app.notifications import bp as notifications_bp
 from app.password_reset import bp as password_reset_bp
 from app.practice import bp as practice_bp
@@ -77,6 +78,7 @@ def create_app(config: Config | str | None = None) -> Flask:
 
     display.init_app(app)
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
-                      trainer_bp, readiness_bp, authoring_bp, sso_bp, password_reset_bp, notifications_bp):
+                      trainer_bp, readiness_bp, authoring_bp, sso_bp, password_reset_bp, notifications_bp,
+                      lti_bp):
         app.register_blueprint(blueprint)
     return app

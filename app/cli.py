@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from app.content_cli import content_cli
 from app.extensions import db
+from app.lti_cli import lti_cli
 from app.mail_cli import mail_cli
 from app.models import Role, TraineeReadiness, User, UserRole
 from app.services import accounts, demo, demo_history, practice, readiness
@@ -133,5 +134,5 @@ def refresh(everyone: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, cohorts_cli, demo_cli, content_cli, readiness_cli, mail_cli):
+    for group in (users_cli, cohorts_cli, demo_cli, content_cli, readiness_cli, mail_cli, lti_cli):
         app.cli.add_command(group)

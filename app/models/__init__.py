@@ -4,6 +4,15 @@ from app.models.appeal import Appeal
 from app.models.authoring import Draft, DraftComment, DraftKind, DraftRevision, DraftStatus
 from app.models.cohort import Cohort, cohort_trainees, cohort_trainers
 from app.models.content import Question, QuestionVersion
+from app.models.lti import (
+    LtiContext,
+    LtiDeployment,
+    LtiGradeLink,
+    LtiIdentity,
+    LtiLaunchValue,
+    LtiPlatform,
+    LtiScore,
+)
 from app.models.practice import Answer, Exam, ExamResponse, ReviewCard, StudySession
 from app.models.progress import (
     CalibrationRun,
@@ -31,6 +40,13 @@ __all__ = [
     "DraftStatus",
     "Exam",
     "ItemCalibration",
+    "LtiContext",
+    "LtiDeployment",
+    "LtiGradeLink",
+    "LtiIdentity",
+    "LtiLaunchValue",
+    "LtiPlatform",
+    "LtiScore",
     "PromotionCheck",
     "ReadinessSnapshot",
     "SignOff",

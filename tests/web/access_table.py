@@ -135,6 +135,21 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "authoring.review_queue"): expect(403, author=200, trainer=200),
     ("GET", "authoring.import_questions"): expect(403, author=200),
     ("POST", "authoring.import_questions"): expect(403, author=200),  # no file: comes back with errors
+    # LTI: login initiation and launch without an LMS's parameters are refused (400) whoever asks
+    ("GET", "lti.login"): expect(400, anonymous=400),
+    ("POST", "lti.login"): expect(400, anonymous=400),
+    ("POST", "lti.launch"): expect(400, anonymous=400),
+    ("GET", "lti.jwks"): expect(200, anonymous=200),
+    ("GET", "lti.deep_link"): expect(403, trainer=404, admin=404),  # no deep-linking launch in this browser
+    ("POST", "lti.deep_link"): expect(403, trainer=404, admin=404),
+}
+
+# Routes the LTI spec makes cross-site POST targets (the LMS's browser form posts): no CSRF token can
+# exist, so they are exempt, and protected by the LTI state cookie, a one-time nonce and the id_token's
+# signature instead. Without those they are refused with 400 like any tokenless POST.
+CSRF_EXEMPT = {
+    ("POST", "lti.login"): "OIDC login initiation (LTI 1.3 / OIDC third-party initiated login)",
+    ("POST", "lti.launch"): "the platform's id_token form post (LTI 1.3 launch)",
 }
 
 
@@ -189,6 +204,7 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "exams.submit": exam,
         "exams.confirm": exam,
         "exams.results": exam,
+        "lti.deep_link": {"launch_id": "lti1p3-launch-unknown"},
         "admin.user_edit": {"user_id": world.trainee.id},
         "admin.cohort_edit": {"cohort_id": world.cohort.id},
         "admin.cohort_add_trainee": {"cohort_id": world.cohort.id},
