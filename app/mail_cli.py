@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 from flask import current_app
 
-from app import mail
+from app import clock, mail
 from app.extensions import db
-from app.services import notifications
+from app.services import notifications, readiness
 
 mail_cli = click.Group("mail", help="Send the e-mail digests and alerts (schedule these).")
 
@@ -23,7 +21,7 @@ def _run(send) -> notifications.Sent:
     if not mail.configured():
         click.echo("SMTP_HOST is not set: nothing will be sent (each message is logged instead).")
     with current_app.test_request_context(base_url=base):
-        result = send(datetime.now(UTC))
+        result = send(clock.now())
     db.session.rollback()  # read-only: nothing to keep
     return result
 
@@ -38,5 +36,6 @@ def digest() -> None:
 @mail_cli.command("alerts")
 def alerts() -> None:
     """Each cohort's intervention queue to its trainers (run it daily or weekly)."""
-    result = _run(notifications.send_alerts)
+    rules = readiness.load_policy(current_app.config["CONTENT_DIR"]).interventions
+    result = _run(lambda now: notifications.send_alerts(now, rules))
     click.echo(f"Alerts: {result.sent} sent, {result.skipped} skipped (turned off or nothing to report).")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app import mail
 from app.domain import messages
+from app.domain.readiness.policy import InterventionRules
 from app.extensions import db
 from app.models import (
     Cohort,
@@ -83,21 +84,21 @@ def send_digests(now: datetime) -> Sent:
 
 # -- intervention alerts -------------------------------------------------------------------------------------
 
-def alert_lines(cohort: Cohort, now: datetime) -> list[messages.AlertLine]:
+def alert_lines(cohort: Cohort, now: datetime, rules: InterventionRules) -> list[messages.AlertLine]:
     """The cohort's intervention queue, exactly as the trainer dashboard computes it."""
     rows = cohorts.dashboard_rows(cohort, now)
     _trend, drops = cohorts.weekly_trend(cohort)
     return [messages.AlertLine(item.user.name, item.kind, item.reason)
-            for item in cohorts.interventions(rows, now, drops)]
+            for item in cohorts.interventions(rows, now, drops, rules)]
 
 
-def send_alerts(now: datetime) -> Sent:
+def send_alerts(now: datetime, rules: InterventionRules) -> Sent:
     """Each cohort's intervention queue to its active trainers who have not turned alerts off; a cohort
     with an empty queue sends nothing. Meant to run daily or weekly (README)."""
     sent = skipped = 0
     every_cohort = db.session.scalars(select(Cohort).options(joinedload(Cohort.trainers)).order_by(Cohort.name))
     for cohort in every_cohort.unique():
-        lines = alert_lines(cohort, now)
+        lines = alert_lines(cohort, now, rules)
         for trainer in cohort.trainers:
             if not lines or not trainer.active or not trainer.mail_alerts:
                 skipped += 1
