@@ -7,15 +7,23 @@ import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def instance_dir() -> Path:
+    """Where the secret key, the LTI tool key and the SQLite database live: instance/ beside config.py in a
+    checkout; set INSTANCE_DIR when the app is installed as a package (site-packages is no place for them)."""
+    return Path(os.environ.get("INSTANCE_DIR") or BASE_DIR / "instance")
+
+
 TEST_SECRET_KEY = "test-secret-key"
 # Keys that have been written in this repository: anyone can sign a cookie with them.
 KNOWN_KEYS = frozenset({TEST_SECRET_KEY, "dev-only-not-secret"})
 
 
-def instance_secret_key(folder: Path = INSTANCE_DIR) -> str:
+def instance_secret_key(folder: Path | None = None) -> str:
     """The development key: random, made once in instance/secret_key (never committed), then reused so
     sessions survive restarts. Two workers starting at once agree: the first to create the file wins."""
+    folder = folder or instance_dir()
     path = folder / "secret_key"
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -72,7 +80,7 @@ class Config:
         # LTI 1.3: the tool's RSA key (PEM) from a file, else made once in LTI_KEY_DIR/lti_private_key.pem
         # (instance/, never committed); the seconds any call to an LMS (JWKS, token, scores) may take.
         self.LTI_PRIVATE_KEY_FILE = os.environ.get("LTI_PRIVATE_KEY_FILE") or None
-        self.LTI_KEY_DIR: str | None = str(INSTANCE_DIR)
+        self.LTI_KEY_DIR: str | None = str(instance_dir())
         self.LTI_HTTP_TIMEOUT = float(os.environ.get("LTI_HTTP_TIMEOUT", "10"))
 
         self._single_sign_on()
@@ -120,7 +128,7 @@ class Config:
 
     @staticmethod
     def default_database_url() -> str:
-        return f"sqlite:///{BASE_DIR / 'instance' / 'academy.sqlite3'}"
+        return f"sqlite:///{instance_dir() / 'academy.sqlite3'}"
 
 
 class DevelopmentConfig(Config):

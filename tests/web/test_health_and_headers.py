@@ -68,8 +68,7 @@ def test_development_makes_its_own_random_key_once_and_refuses_a_known_one(monke
     import config as settings
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.setattr(settings, "INSTANCE_DIR", tmp_path)
-    monkeypatch.setattr(settings.Config, "default_secret_key", lambda self: settings.instance_secret_key(tmp_path))
+    monkeypatch.setenv("INSTANCE_DIR", str(tmp_path))
     first, again = settings.DevelopmentConfig(), settings.DevelopmentConfig()
     assert len(first.SECRET_KEY) == 64 and first.SECRET_KEY == again.SECRET_KEY
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
