@@ -54,6 +54,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per account
         self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "60 per minute")  # per address
+        # JSON API: requests with a missing or bad token, per client address (then 429 for that address).
+        self.API_AUTH_FAILURE_RATE_LIMIT = os.environ.get("API_AUTH_FAILURE_RATE_LIMIT", "10 per minute")
         # Redis down must not stop people signing in: count in memory meanwhile (each fallback is logged).
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True
@@ -110,6 +112,7 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.LOGIN_RATE_LIMIT = "1000 per minute"
         self.LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"
+        self.API_AUTH_FAILURE_RATE_LIMIT = "1000 per minute"
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need not be
 
 

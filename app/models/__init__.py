@@ -15,10 +15,12 @@ from app.models.progress import (
     TraineeReadiness,
 )
 from app.models.scenario import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
+from app.models.token import ApiToken
 from app.models.user import Role, User, UserRole
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "Appeal",
     "CalibrationRun",
     "Cohort",
