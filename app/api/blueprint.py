@@ -61,6 +61,14 @@ def authenticate_bearer_token():
     return None
 
 
+@bp.teardown_request
+def forget_token(_error: BaseException | None) -> None:
+    """`g` belongs to the app context, which a caller (a test, a CLI command) may share across requests:
+    the token's person must not stay signed in for the next one."""
+    g.pop("api_token", None)
+    g.pop("_login_user", None)
+
+
 def operation(scope: str, action: Action | None = None, problems: tuple[int, ...] = ()) -> Callable:
     """Decorate a view under `bp.route`: the token needs `scope` and its person the role `action` (else
     403), and the OpenAPI document lists the scope and every problem the operation can answer."""
