@@ -120,7 +120,8 @@ def decision_statistics(version_id: int):
     """Decision statistics of one scenario version: choices per node, scores by path, critical errors"""
     version = db.session.get(ScenarioVersion, version_id) or abort(404, message="There is no such scenario version.")
     found = statistics.scenario_statistics(version)
-    return {**scenario_row(version), "runs": len(found["runs"]), "choices": to_json(found["choices"]),
+    return {**scenario_row(version), "runs": len(found["runs"]),
+            "choices": to_json(list(found["choices"].values())),  # node id -> choices, in node order
             "paths": to_json(found["paths"]), "critical": to_json(found["critical"]), "edges": to_json(found["edges"])}
 
 
