@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -258,3 +259,11 @@ def test_bad_json_and_invalid_fields_are_problems(client, world):
 def test_pages_keep_their_html_error_pages(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+def test_writes_through_the_api_are_logged_as_the_tokens_person(client, world, caplog):
+    headers = bearer(world.admin)
+    caplog.set_level(logging.INFO, logger="app.audit")
+    client.post("/api/v1/cohorts", headers=headers, json={"name": "Audited"})
+    writes = [r for r in caplog.records if getattr(r, "event", None) == "write" and r.table == "cohorts"]
+    assert [(w.op, w.user) for w in writes] == [("insert", world.admin.id)]
