@@ -10,6 +10,15 @@ from app.security import MAX_ID
 
 MAX_LIMIT = 200
 RecordId = validate.Range(min=1, max=MAX_ID)  # what the <int:...> converter accepts
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="holds a NUL character, which no field accepts; remove it.")
+
+
+class Text(fields.String):
+    """A string field that refuses NUL characters (PostgreSQL cannot store them; the pages refuse them too,
+    see app/security.py). The rule is in the OpenAPI document as a pattern."""
+
+    def __init__(self, *args, validate: list | None = None, **kwargs):
+        super().__init__(*args, validate=[NO_NUL, *(validate or [])], **kwargs)
 
 
 class ProblemSchema(Schema):
@@ -71,13 +80,14 @@ class UserPageSchema(PageSchema):
 
 
 class UserCreateSchema(Schema):
-    email = fields.String(required=True, validate=[validate.Length(max=254),
-                                                   validate.Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")])
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    email = fields.String(required=True, validate=[
+        validate.Length(max=254),
+        validate.Regexp(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$", error="Enter an e-mail address like name@company.com.")])
+    name = Text(required=True, validate=[validate.Length(min=1, max=120)])
     roles = fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])), required=True,
                         validate=validate.Length(min=1, max=4))
     cohort_id = fields.Integer(validate=RecordId, metadata={"description": "a cohort to join as trainee"})
-    password = fields.String(validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=200), load_only=True,
+    password = Text(validate=[validate.Length(min=MIN_PASSWORD_LENGTH, max=200)], load_only=True,
                              metadata={"description": "initial password; absent: the person cannot sign in "
                                                       "until an admin sets one"})
 
@@ -95,7 +105,7 @@ class CohortListSchema(Schema):
 
 
 class CohortCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = Text(required=True, validate=[validate.Length(min=1, max=120)])
     trainer_ids = fields.List(fields.Integer(validate=RecordId), load_default=list, validate=validate.Length(max=50))
 
 

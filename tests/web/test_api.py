@@ -254,6 +254,8 @@ def test_bad_json_and_invalid_fields_are_problems(client, world):
     assert_problem(client.post("/api/v1/users", headers=headers, data="{not json"), 400)
     body = assert_problem(client.post("/api/v1/users", headers=headers, json={"email": "x", "roles": []}), 422)
     assert set(body["errors"]["json"]) == {"email", "name", "roles"}
+    body = assert_problem(client.post("/api/v1/cohorts", headers=headers, json={"name": "Night\x00shift"}), 422)
+    assert "NUL" in str(body["errors"]["json"]["name"])
 
 
 def test_pages_keep_their_html_error_pages(client):
