@@ -1,7 +1,8 @@
 """API operations on accounts and cohorts: what the admin pages do, for HR systems to provision people.
 
 Who sees whom follows app/policy.py: an admin sees everyone; a trainer the trainees of the cohorts they
-lead (and themself); anyone else only themself. A person not visible is 404, as on the pages.
+lead (and themself); anyone else only themself, and only admins and trainers may list people. A person
+not visible is 404, as on the pages.
 """
 
 from __future__ import annotations
@@ -67,21 +68,20 @@ def user_row(person: User) -> dict:
 
 
 @bp.route("/users", methods=["GET"])
-@operation("users:read")
+@operation("users:read", Action.REVIEW_COHORTS)
 @bp.arguments(schemas.UserArgs, location="query")
 @bp.response(200, schemas.UserPageSchema)
 def list_users(args: dict):
-    """List the people you may see, in id order, paged
+    """List the people you may see, in id order, paged (admins and trainers)
 
-    Admins see everyone; trainers the trainees of the cohorts they lead; anyone else only themself.
-    `from`/`to` filter on the day the account was created."""
+    Admins see everyone; trainers themself and the trainees of the cohorts they lead; trainees and
+    authors may not list people (403). `from`/`to` filter on the day the account was created."""
     me = viewer()
     query = select(User)
     if not permits(me, Action.ADMINISTER):
         led = select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == me.id)
         trainees = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led))
-        query = query.where((User.id == me.id) | User.id.in_(trainees) if Role.TRAINER in me.roles
-                            else User.id == me.id)
+        query = query.where((User.id == me.id) | User.id.in_(trainees))
     if args.get("role"):
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == args["role"])))
     if args.get("active") is not None:
