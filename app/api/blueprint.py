@@ -55,9 +55,10 @@ def authenticate_bearer_token():
         db.session.rollback()
         return problem(401, "Send a valid personal access token as Authorization: Bearer <token>: this one is "
                             "missing, unknown, revoked or expired, or its person is deactivated.")
+    if db.session.dirty:
+        db.session.commit()  # the last-used time (at most once a minute), whatever the view then does
     g.api_token = found
     g._login_user = found.user  # Flask-Login's current_user, for policy helpers and the audit log
-    db.session.commit()  # the last-used time, whatever the view then does
     return None
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Answer, ApiToken, Question, User
 from app.services import progress, tokens
+from tests import factories
 from tests.conftest import csrf_token
 
 ALL_SCOPES = list(tokens.SCOPES)
@@ -118,9 +119,11 @@ def test_failed_tokens_are_rate_limited_per_address(app, client, world):
         statuses = [client.get("/api/v1/users", headers={"Authorization": "Bearer oda_guess"},
                                environ_base=elsewhere).status_code for _ in range(4)]
         from_here = client.get("/api/v1/users", headers=bearer(world.admin)).status_code
+        blocked = client.get("/api/v1/users", headers={"Authorization": "Bearer oda_guess"}, environ_base=elsewhere)
     finally:
         app.config["API_AUTH_FAILURE_RATE_LIMIT"] = "1000 per minute"
     assert statuses == [401, 401, 401, 429]
+    assert_problem(blocked, 429)
     assert from_here == 200  # another address is not blocked, and successes never count
 
 
@@ -146,6 +149,18 @@ def test_a_trainee_cannot_list_others_or_administer(client, world):
     assert_problem(client.get("/api/v1/statistics/items", headers=headers), 403)
     assert_problem(client.post("/api/v1/users", headers=headers,
                                json={"email": "new@example.test", "name": "New", "roles": ["admin"]}), 403)
+
+
+def test_a_page_of_people_costs_the_same_queries_whatever_its_size(client, world, count_queries):
+    headers = bearer(world.admin)
+    client.get("/api/v1/users?limit=3", headers=headers)
+    with count_queries() as small:
+        client.get("/api/v1/users?limit=3", headers=headers)
+    for n in range(20):
+        factories.user(email=f"bulk{n}@example.test")
+    with count_queries() as large:
+        assert len(client.get("/api/v1/users?limit=25", headers=headers).get_json()["items"]) == 25
+    assert large.n == small.n <= 4  # the token, its person with roles, the page, the page's roles
 
 
 # -- provisioning -----------------------------------------------------------------------------------------
