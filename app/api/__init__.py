@@ -53,7 +53,6 @@ class ProblemApi(Api):
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("API_AUTH_FAILURE_RATE_LIMIT", "10 per minute")
     app.config["OPENAPI_URL_PREFIX"] = URL_PREFIX
     app.config["OPENAPI_JSON_PATH"] = "openapi.json"
     csrf.exempt(bp)  # bearer tokens only: a session cookie never authenticates the API
