@@ -62,6 +62,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per account
         self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "60 per minute")  # per address
+        # JSON API: requests with a missing or bad token, per client address (then 429 for that address).
+        self.API_AUTH_FAILURE_RATE_LIMIT = os.environ.get("API_AUTH_FAILURE_RATE_LIMIT", "10 per minute")
         # Redis down must not stop people signing in: count in memory meanwhile (each fallback is logged).
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True
@@ -157,6 +159,7 @@ class TestConfig(Config):
         self.LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"
         self.PASSWORD_RESET_RATE_LIMIT = self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = "1000 per minute"
         self.SMTP_HOST = self.OIDC_ISSUER = ""  # a developer's settings never reach the tests; tests set their own
+        self.API_AUTH_FAILURE_RATE_LIMIT = "1000 per minute"
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need not be
         self.LTI_KEY_DIR = None  # tests never touch instance/: a tool key made in memory per app
 

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import audit, cli, display, errors, security
+from app import api, audit, cli, display, errors, security
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
@@ -25,6 +25,7 @@ from app.practice import bp as practice_bp
 from app.readiness import bp as readiness_bp
 from app.scenarios import bp as scenarios_bp
 from app.sso import bp as sso_bp
+from app.tokens import bp as tokens_bp
 from app.trainer import bp as trainer_bp
 from config import Config, config_for
 
@@ -79,6 +80,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     display.init_app(app)
     for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
                       trainer_bp, readiness_bp, authoring_bp, sso_bp, password_reset_bp, notifications_bp,
-                      lti_bp):
+                      lti_bp, tokens_bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # the JSON API and its OpenAPI document
     return app

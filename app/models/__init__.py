@@ -25,10 +25,12 @@ from app.models.progress import (
 )
 from app.models.scenario import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.models.sign_off_request import SignOffRequest
+from app.models.token import ApiToken
 from app.models.user import Role, User, UserRole
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "Appeal",
     "CalibrationRun",
     "Cohort",

@@ -197,12 +197,14 @@ def answers_csv(cohort: Cohort) -> Iterator[list]:
     members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(members)))}
     query = select(Answer).where(Answer.user_id.in_(members)).order_by(Answer.id).execution_options(yield_per=BATCH)
-    for answer in db.session.scalars(query):
-        person = people[answer.user_id]
-        yield [answer.id, person.name, person.email, answer.question_id, answer.question_version_id, answer.domain,
-               answer.mode, " ".join(answer.chosen or []), "" if answer.value is None else answer.value,
-               answer.confidence or "", int(answer.correct), f"{answer.credit:.3f}",
-               "" if answer.seconds is None else f"{answer.seconds:.1f}", answer.answered_at.isoformat()]
+    with db.session.scalars(query) as answers:  # closed when a reader stops early (PostgreSQL: a server cursor)
+        for answer in answers:
+            person = people[answer.user_id]
+            yield [answer.id, person.name, person.email, answer.question_id, answer.question_version_id,
+                   answer.domain, answer.mode, " ".join(answer.chosen or []),
+                   "" if answer.value is None else answer.value, answer.confidence or "", int(answer.correct),
+                   f"{answer.credit:.3f}", "" if answer.seconds is None else f"{answer.seconds:.1f}",
+                   answer.answered_at.isoformat()]
 
 
 def runs_csv(cohort: Cohort) -> Iterator[list]:
@@ -213,12 +215,14 @@ def runs_csv(cohort: Cohort) -> Iterator[list]:
     query = (select(ScenarioAttempt, ScenarioVersion.title).join(ScenarioVersion)
              .where(ScenarioAttempt.user_id.in_(members)).order_by(ScenarioAttempt.id)
              .execution_options(yield_per=BATCH))
-    for attempt, title in db.session.execute(query):
-        person = people[attempt.user_id]
-        yield [attempt.id, person.name, person.email, title, attempt.version_id, attempt.started_at.isoformat(),
-               attempt.finished_at.isoformat() if attempt.finished_at else "",
-               "" if attempt.total is None else attempt.total, "" if attempt.passed is None else int(attempt.passed),
-               attempt.outcome or "", "; ".join(attempt.critical_errors or []), " ".join(attempt.log)]
+    with db.session.execute(query) as runs:  # closed when a reader stops early (PostgreSQL: a server cursor)
+        for attempt, title in runs:
+            person = people[attempt.user_id]
+            yield [attempt.id, person.name, person.email, title, attempt.version_id,
+                   attempt.started_at.isoformat(), attempt.finished_at.isoformat() if attempt.finished_at else "",
+                   "" if attempt.total is None else attempt.total,
+                   "" if attempt.passed is None else int(attempt.passed),
+                   attempt.outcome or "", "; ".join(attempt.critical_errors or []), " ".join(attempt.log)]
 
 
 @dataclass(frozen=True)

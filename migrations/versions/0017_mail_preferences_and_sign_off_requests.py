@@ -1,7 +1,7 @@
 """e-mail preferences on users; sign-off requests from trainees judged Ready
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import app.models.base
 
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -41,6 +41,8 @@ def test_admin_pages_are_accessible_and_work_by_keyboard(page, world, assert_acc
         "/admin/cohorts/new",
         f"/admin/cohorts/{world.cohort.id}",
         "/account/password",
+        "/account/tokens",
+        "/admin/tokens",
     ]:
         page.goto(path)
         assert_accessible(page)

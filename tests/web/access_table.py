@@ -15,7 +15,7 @@ from random import Random
 from app.authoring.starters import starter_text
 from app.extensions import db
 from app.models import DraftKind
-from app.services import authoring, exams, practice, promotion, scenarios
+from app.services import authoring, exams, practice, promotion, scenarios, tokens
 from tests.content_fixtures import FIXTURES
 
 ACTORS = ("anonymous", "trainee", "other_trainee", "author", "trainer", "other_trainer", "admin")
@@ -35,6 +35,20 @@ ANYONE_SIGNED_IN = expect(200)
 ADMIN_ONLY = expect(403, admin=200)
 OWN_TRAINEE = expect(403, trainee=200, other_trainee=404)  # trainee pages about their own records
 ADMIN_POST = expect(403, admin=(200, 302))
+
+# The JSON API authenticates bearer tokens only: a session cookie gets 401 whoever it belongs to (token
+# access per actor is tested in tests/web/test_api*.py). It is exempt from CSRF for the same reason.
+API_COOKIE = expect(401, anonymous=401)
+CSRF_EXEMPT_BLUEPRINTS = {"api"}
+API_ROUTES = [
+    ("GET", "api.list_users"), ("POST", "api.create_user"), ("GET", "api.get_user"),
+    ("POST", "api.deactivate_user"), ("GET", "api.list_cohorts"), ("POST", "api.create_cohort"),
+    ("GET", "api.get_cohort"), ("PUT", "api.add_trainee"), ("DELETE", "api.remove_trainee"),
+    ("PUT", "api.add_trainer"), ("DELETE", "api.remove_trainer"), ("GET", "api.trainee_readiness"),
+    ("GET", "api.trainee_answers"), ("GET", "api.trainee_runs"), ("GET", "api.item_statistics"),
+    ("GET", "api.question_statistics"), ("GET", "api.scenario_versions"), ("GET", "api.decision_statistics"),
+    ("GET", "api.cohort_export"),
+]
 
 ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "health.healthz"): expect(200, anonymous=200),
@@ -142,6 +156,13 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "lti.jwks"): expect(200, anonymous=200),
     ("GET", "lti.deep_link"): expect(403, trainer=404, admin=404),  # no deep-linking launch in this browser
     ("POST", "lti.deep_link"): expect(403, trainer=404, admin=404),
+    # personal access tokens: anyone signed in has their own; world.trainee's token is revoked here
+    ("GET", "tokens.index"): ANYONE_SIGNED_IN,
+    ("POST", "tokens.index"): expect(400),  # empty form: comes back with errors, no token made
+    ("POST", "tokens.revoke"): expect(404, trainee=302, other_trainee=404, admin=302),
+    ("GET", "tokens.all_tokens"): ADMIN_ONLY,
+    ("GET", "api-docs.openapi_json"): expect(200, anonymous=200),
+    **{route: API_COOKIE for route in API_ROUTES},
 }
 
 # Routes the LTI spec makes cross-site POST targets (the LMS's browser form posts): no CSRF token can
@@ -213,6 +234,24 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
             "user_id": world.other_trainee.id,
         },
         **authoring_params(world),
+        **api_params(world),
+    }
+
+
+def api_params(world) -> dict[str, dict]:
+    """A token of world.trainee (for the revoke page) and the API's URL arguments."""
+    token, _secret = tokens.create_token(world.trainee, "Access table", ["users:read"], None, datetime.now(UTC))
+    db.session.commit()
+    user, cohort = {"user_id": world.trainee.id}, {"cohort_id": world.cohort.id}
+    return {
+        "tokens.revoke": {"token_id": token.id},
+        "api.get_user": user, "api.deactivate_user": user, "api.get_cohort": cohort,
+        "api.add_trainee": {**cohort, **user}, "api.remove_trainee": {**cohort, **user},
+        "api.add_trainer": {**cohort, "user_id": world.trainer.id},
+        "api.remove_trainer": {**cohort, "user_id": world.trainer.id},
+        "api.trainee_readiness": user, "api.trainee_answers": user, "api.trainee_runs": user,
+        "api.question_statistics": {"question_id": 1}, "api.decision_statistics": {"version_id": 1},
+        "api.cohort_export": {**cohort, "kind": "answers"},
     }
 
 
