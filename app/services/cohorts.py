@@ -233,24 +233,25 @@ class WeekPoint:
 
 
 def weekly_trend(cohort: Cohort) -> tuple[list[WeekPoint], dict[int, float]]:
-    """The cohort's weekly means, and each trainee's drop in pass probability since the week before."""
+    """The cohort's weekly means, and each trainee's drop in pass probability since the week before.
+
+    Both are computed by the database (an average per week; each trainee's last two known probabilities by
+    a window function), so the cost grows with the number of weeks shown, not with every snapshot loaded."""
     members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
-    snaps = db.session.scalars(select(ReadinessSnapshot).where(ReadinessSnapshot.user_id.in_(members))
-                               .order_by(ReadinessSnapshot.week)).all()
-    by_week: dict[object, list[ReadinessSnapshot]] = {}
-    by_user: dict[int, list[ReadinessSnapshot]] = {}
-    for s in snaps:
-        by_week.setdefault(s.week, []).append(s)
-        by_user.setdefault(s.user_id, []).append(s)
-    points = []
-    for week, group in by_week.items():
-        probs = [s.pass_probability for s in group if s.pass_probability is not None]
-        mastery = [s.mean_mastery for s in group if s.mean_mastery is not None]
-        points.append(WeekPoint(week, sum(probs) / len(probs) if probs else None,
-                                sum(mastery) / len(mastery) if mastery else None))
-    drops = {}
-    for user_id, history in by_user.items():
-        known = [s.pass_probability for s in history if s.pass_probability is not None]
-        if len(known) >= 2 and known[-2] - known[-1] > 0:
-            drops[user_id] = known[-2] - known[-1]
+    weekly = db.session.execute(
+        select(ReadinessSnapshot.week, func.avg(ReadinessSnapshot.pass_probability),
+               func.avg(ReadinessSnapshot.mean_mastery))
+        .where(ReadinessSnapshot.user_id.in_(members))
+        .group_by(ReadinessSnapshot.week).order_by(ReadinessSnapshot.week))
+    points = [WeekPoint(week, None if p is None else float(p), None if m is None else float(m))
+              for week, p, m in weekly]
+    recent = (select(ReadinessSnapshot.user_id, ReadinessSnapshot.pass_probability,
+                     func.row_number().over(partition_by=ReadinessSnapshot.user_id,
+                                            order_by=ReadinessSnapshot.week.desc()).label("back"))
+              .where(ReadinessSnapshot.user_id.in_(members), ReadinessSnapshot.pass_probability.is_not(None))
+              .subquery())
+    latest: dict[int, dict[int, float]] = {}
+    for user_id, probability, back in db.session.execute(select(recent).where(recent.c.back <= 2)):
+        latest.setdefault(user_id, {})[back] = probability
+    drops = {user_id: last[2] - last[1] for user_id, last in latest.items() if len(last) == 2 and last[2] > last[1]}
     return points, drops

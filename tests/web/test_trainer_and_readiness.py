@@ -226,3 +226,30 @@ def test_the_dashboard_says_what_each_verdict_waits_for(client, world, bank, sig
     signed_in(world.trainer)
     page = client.get(f"/trainer/cohorts/{world.cohort.id}").get_data(as_text=True)
     assert 'class="meta why"' in page and "more questions in" in page
+
+
+def test_the_weekly_trend_averages_each_week_and_finds_who_fell_since_last_week(app, world):
+    from datetime import date
+
+    from app.models import ReadinessSnapshot, User
+    from app.services import cohorts
+
+    third = User(email="third@example.test", name="Third Trainee", password_hash="x")
+    db.session.add(third)
+    world.cohort.trainees.append(third)
+    weeks = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
+    history = {
+        world.trainee.id: [(0.40, 60.0), (0.70, 70.0), (0.55, 72.0)],  # fell 15 points in the last week
+        third.id: [(None, 50.0), (0.20, 55.0), (0.30, None)],  # rose
+        world.other_trainee.id: [(0.99, 99.0), (0.10, 10.0), (0.05, 5.0)],  # another cohort: not counted
+    }
+    db.session.add_all(ReadinessSnapshot(user_id=user_id, week=week, pass_probability=p, mean_mastery=m)
+                       for user_id, rows in history.items() for week, (p, m) in zip(weeks, rows, strict=True))
+    db.session.commit()
+    points, drops = cohorts.weekly_trend(world.cohort)
+    assert [(p.week, p.pass_probability, p.mean_mastery) for p in points] == [
+        (weeks[0], pytest.approx(0.40), pytest.approx(55.0)),
+        (weeks[1], pytest.approx(0.45), pytest.approx(62.5)),
+        (weeks[2], pytest.approx(0.425), pytest.approx(72.0)),
+    ]
+    assert drops == {world.trainee.id: pytest.approx(0.15)}
