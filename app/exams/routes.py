@@ -7,7 +7,6 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app import clock
@@ -46,11 +45,9 @@ def _start_form() -> StartExamForm:
 @bp.get("/")
 @require(Action.PRACTISE)
 def index():
-    mine = db.session.scalars(
-        select(Exam).where(Exam.user_id == current_user.id).order_by(Exam.started_at.desc())
-    )
     cut = readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark
-    return render_template("exams/index.html", form=_start_form(), exams=list(mine), now=clock.now(), cut=cut)
+    return render_template("exams/index.html", form=_start_form(), exams=exams.history(current_user.id), now=clock.now(),
+                           cut=cut)
 
 
 @bp.post("/")

@@ -1,14 +1,14 @@
 """Landing pages: `/` sends each person to the home of their most senior role."""
 
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import clock
 from app.extensions import db
 from app.models import Role, TraineeReadiness
 from app.policy import Action, require, require_login
-from app.services import accounts, authoring, exams, notifications, practice, promotion, scenarios
+from app.services import accounts, authoring, exams, notifications, practice, promotion, readiness, scenarios
 
 bp = Blueprint("home", __name__)
 
@@ -46,6 +46,24 @@ def trainee():
         next_step=next(iter(((readiness.report or {}).get("result") or {}).get("next_actions") or []), None)
         if readiness else None,
         sign_off_request=notifications.open_request(current_user.id),
+    )
+
+
+HISTORY_LIMIT = 100  # per kind; the CSV exports and the API have everything
+
+
+@bp.get("/home/history")
+@require(Action.PRACTISE)
+def history():
+    """What the trainee has done: study and review sessions, scenario runs, exams, each linked."""
+    return render_template(
+        "home/history.html",
+        sessions=practice.history(current_user.id, HISTORY_LIMIT),
+        runs=scenarios.history(current_user.id, HISTORY_LIMIT),
+        exams=exams.history(current_user.id, HISTORY_LIMIT),
+        limit=HISTORY_LIMIT,
+        cut=readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark,
+        now=clock.now(),
     )
 
 

@@ -230,3 +230,9 @@ def result(exam: Exam, blueprint: Blueprint) -> ExamResult:
         scored.append((version.domain, answer.credit if answer else 0.0))
     by_domain = [d for d in domain_results(scored, blueprint) if d.total]
     return ExamResult(by_domain, sum(c for _, c in scored), len(items), len(answers), items)
+
+
+def history(user_id: int, limit: int | None = None) -> list[Exam]:
+    """The trainee's exams and promotion checks, newest first."""
+    return list(db.session.scalars(select(Exam).where(Exam.user_id == user_id)
+                                   .order_by(Exam.started_at.desc()).limit(limit)))

@@ -420,6 +420,27 @@ def summarise(session: StudySession) -> SessionSummary:
     )
 
 
+@dataclass(frozen=True)
+class SessionLine:
+    """One past study or review session in the trainee's history."""
+
+    session: StudySession
+    answered: int
+    correct: int
+    credit: float
+
+
+def history(user_id: int, limit: int) -> list[SessionLine]:
+    """The trainee's study and review sessions, newest first, with what was answered in each (one query)."""
+    rows = db.session.execute(
+        select(StudySession, func.count(Answer.id), func.count(Answer.id).filter(Answer.correct.is_(True)),
+               func.coalesce(func.sum(Answer.credit), 0.0))
+        .outerjoin(Answer, Answer.session_id == StudySession.id)
+        .where(StudySession.user_id == user_id)
+        .group_by(StudySession.id).order_by(StudySession.started_at.desc(), StudySession.id.desc()).limit(limit))
+    return [SessionLine(session, answered, correct, float(credit)) for session, answered, correct, credit in rows]
+
+
 def recently_seen_question_ids(user_id: int, now: datetime, days: int = 14) -> set[int]:
     since = now - timedelta(days=days)
     return set(

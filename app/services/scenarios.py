@@ -54,6 +54,8 @@ class CatalogueEntry:
     status: str  # new | in progress | passed | not passed
     best: float | None
     open_attempt: ScenarioAttempt | None
+    last_finished: ScenarioAttempt | None = None  # its debrief is linked from the catalogue
+    runs: int = 0  # finished runs
 
 
 def catalogue(
@@ -84,7 +86,8 @@ def catalogue(
         else:
             state = "new"
         best = max((a.total for a in finished if a.total is not None), default=None)
-        entries.append(CatalogueEntry(scenario, version, state, best, open_attempt))
+        entries.append(CatalogueEntry(scenario, version, state, best, open_attempt,
+                                      finished[-1] if finished else None, len(finished)))
     return [
         e
         for e in entries
@@ -92,6 +95,13 @@ def catalogue(
         and (not difficulty or e.version.difficulty == difficulty)
         and (not status or e.status == status)
     ]
+
+
+def history(user_id: int, limit: int) -> list[tuple[ScenarioAttempt, str]]:
+    """The trainee's scenario runs, newest first, with each version's title."""
+    return list(db.session.execute(
+        select(ScenarioAttempt, ScenarioVersion.title).join(ScenarioVersion, ScenarioAttempt.version_id == ScenarioVersion.id)
+        .where(ScenarioAttempt.user_id == user_id).order_by(ScenarioAttempt.started_at.desc()).limit(limit)))
 
 
 def scenario_by_slug(slug: str) -> Scenario:

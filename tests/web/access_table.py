@@ -69,6 +69,7 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "home.index"): expect(302),
     ("GET", "home.account"): ANYONE_SIGNED_IN,
     ("GET", "home.trainee"): expect(403, trainee=200),
+    ("GET", "home.history"): expect(403, trainee=200),
     ("GET", "home.author"): expect(403, author=200),
     ("GET", "home.trainer"): expect(403, trainer=200, admin=200),
     ("GET", "admin.index"): ADMIN_ONLY,
