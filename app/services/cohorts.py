@@ -116,15 +116,25 @@ def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, floa
     return found
 
 
-def ungraded_writeups(viewer: User) -> list[WriteUp]:
-    """Write-ups waiting for a grade from trainees of the viewer's cohorts (admins: all), oldest first."""
-    query = (select(WriteUp).join(ScenarioAttempt).where(WriteUp.graded_at.is_(None))
+@dataclass(frozen=True)
+class QueuedWriteUp:
+    writeup: WriteUp
+    trainee: User
+
+
+def ungraded_writeups(viewer: User) -> list[QueuedWriteUp]:
+    """Write-ups waiting for a grade from trainees of the viewer's cohorts (admins: all), oldest first,
+    each with its trainee."""
+    query = (select(WriteUp, User).select_from(WriteUp)
+             .join(ScenarioAttempt, ScenarioAttempt.id == WriteUp.attempt_id)
+             .join(User, User.id == ScenarioAttempt.user_id)
+             .where(WriteUp.graded_at.is_(None))
              .options(joinedload(WriteUp.attempt).joinedload(ScenarioAttempt.version)).order_by(WriteUp.created_at))
     if Role.ADMIN not in viewer.roles:
         led = select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == viewer.id)
         trainees = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led))
         query = query.where(ScenarioAttempt.user_id.in_(trainees))
-    return list(db.session.scalars(query).unique())
+    return [QueuedWriteUp(writeup, trainee) for writeup, trainee in db.session.execute(query).unique()]
 
 
 def writeup_for(viewer: User, writeup_id: int) -> WriteUp:

@@ -77,7 +77,17 @@ def trainee(cohort_id: int, user_id: int):
 @bp.get("/grading")
 @require(Action.REVIEW_COHORTS)
 def grading():
-    return render_template("trainer/grading.html", writeups=cohorts.ungraded_writeups(current_user))
+    """The queue, filtered by trainee or scenario; the filter choices come from the whole queue."""
+    everything = cohorts.ungraded_writeups(current_user)
+    trainee_id = request.args.get("trainee", type=int)
+    scenario_id = request.args.get("scenario", type=int)
+    shown = [q for q in everything if (trainee_id is None or q.trainee.id == trainee_id)
+             and (scenario_id is None or q.writeup.attempt.scenario_id == scenario_id)]
+    trainees = sorted({(q.trainee.id, q.trainee.name) for q in everything}, key=lambda t: t[1])
+    scenario_choices = sorted({(q.writeup.attempt.scenario_id, q.writeup.attempt.version.title) for q in everything},
+                              key=lambda s: s[1])
+    return render_template("trainer/grading.html", queue=shown, total=len(everything), trainees=trainees,
+                           scenario_choices=scenario_choices, trainee_id=trainee_id, scenario_id=scenario_id)
 
 
 @bp.route("/grading/<int:writeup_id>", methods=["GET", "POST"])

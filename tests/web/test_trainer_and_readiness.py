@@ -253,3 +253,18 @@ def test_the_weekly_trend_averages_each_week_and_finds_who_fell_since_last_week(
         (weeks[2], pytest.approx(0.425), pytest.approx(72.0)),
     ]
     assert drops == {world.trainee.id: pytest.approx(0.15)}
+
+
+def test_the_grading_queue_names_the_trainee_and_filters_by_trainee(client, world, bank, signed_in):
+    writeup = _finished_writeup(client, world, signed_in)
+    signed_in(world.trainer)
+    page = client.get("/trainer/grading").get_data(as_text=True)
+    assert f"{world.trainee.name} · " in page and f"/trainer/grading/{writeup.id}" in page
+    assert "1 of 1 waiting" in page
+    mine = client.get(f"/trainer/grading?trainee={world.trainee.id}").get_data(as_text=True)
+    assert f"/trainer/grading/{writeup.id}" in mine
+    nobody = client.get(f"/trainer/grading?trainee={world.other_trainee.id}").get_data(as_text=True)
+    assert f"/trainer/grading/{writeup.id}" not in nobody and "Nothing matches this filter" in nobody
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/trainer/grading")})
+    signed_in(world.other_trainer)
+    assert "Nothing to grade" in client.get("/trainer/grading").get_data(as_text=True)
