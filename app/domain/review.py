@@ -6,6 +6,7 @@ cards get a fixed id, and the caller always passes `now`, so the same history gi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,3 +87,22 @@ def describe_interval(now: datetime, due: datetime) -> str:
     if days < 60:
         return f"in {round(days / 7)} weeks"
     return f"in {round(days / 30)} months"
+
+
+def forecast(dues: Iterable[datetime], now: datetime, done_today: int, limit: int, days: int = 7) -> list[int]:
+    """Reviews a trainee will be offered on each of the next `days` days (today first) under the daily
+    `limit`: what is due by the end of a day joins the backlog, at most `limit` of it is offered that day
+    (less what was already done today), and the rest carries over, as the queue does."""
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    per_day = [0] * days
+    for due in dues:
+        day = max(0, (due - start).days)  # overdue cards are due today
+        if day < days:
+            per_day[day] += 1
+    offered, backlog = [], 0
+    for day, arriving in enumerate(per_day):
+        backlog += arriving
+        room = max(0, limit - (done_today if day == 0 else 0))
+        offered.append(min(backlog, room))
+        backlog -= offered[-1]
+    return offered

@@ -41,6 +41,7 @@ def index():
         start_form=StartForm(),
         topics=topics,
         due=practice.review_load(current_user.id, clock.now()),
+        forecast=practice.review_forecast(current_user.id, clock.now()),
         domains=DOMAIN_NAMES,
     )
 

@@ -211,6 +211,17 @@ def review_load(user_id: int, now: datetime) -> ReviewLoad:
     return ReviewLoad(due, min(due, max(0, DAILY_REVIEW_LIMIT - done)), DAILY_REVIEW_LIMIT)
 
 
+def review_forecast(user_id: int, now: datetime, days: int = 7) -> list[tuple[datetime, int]]:
+    """(day, reviews offered that day) for the next `days` days under the daily limit, today first."""
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    dues = db.session.scalars(select(ReviewCard.due).where(ReviewCard.user_id == user_id,
+                                                           ReviewCard.due < start + timedelta(days=days)))
+    done = db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.user_id == user_id, Answer.mode == "review", Answer.answered_at >= start)) or 0
+    counts = spaced.forecast(dues, now, done, DAILY_REVIEW_LIMIT, days)
+    return [(start + timedelta(days=n), count) for n, count in enumerate(counts)]
+
+
 def answer_count(user_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user_id)) or 0
 

@@ -114,3 +114,14 @@ def test_cards_being_relearnt_come_before_older_reviews():
     queue = sorted([({"state": 2}, old), ({"state": 3}, new), ({"state": 1}, new)],
                    key=lambda c: review_priority(*c))
     assert [c[0]["state"] for c in queue] == [3, 1, 2]
+
+
+def test_the_forecast_counts_each_day_and_carries_what_the_daily_limit_leaves():
+    from app.domain.review import forecast
+
+    dues = ([NOW - timedelta(days=3)] * 70  # a backlog: overdue counts today
+            + [NOW + timedelta(hours=2)] * 5 + [NOW + timedelta(days=1)] * 10 + [NOW + timedelta(days=9)] * 4)
+    assert forecast(dues, NOW, done_today=0, limit=60, days=4) == [60, 25, 0, 0]
+    assert forecast(dues, NOW, done_today=50, limit=60, days=4) == [10, 60, 15, 0]
+    assert forecast([], NOW, done_today=0, limit=60) == [0] * 7
+    assert sum(forecast(dues, NOW, 0, 60, days=14)) == len(dues)  # nothing is lost, only moved

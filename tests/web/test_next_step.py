@@ -30,3 +30,23 @@ def test_a_topics_link_preselects_the_topics_and_ignores_unknown_ones(client, wo
     page = client.get(f"/practice/?topics={first.group(1)},not-a-topic").get_data(as_text=True)
     chosen = [o for o in re.findall(r"<option[^>]*>", topics_select(page)) if "selected" in o]
     assert len(chosen) == 1 and f'value="{first.group(1)}"' in chosen[0]
+
+
+def test_the_practice_page_forecasts_the_coming_reviews(client, world, bank, signed_in, monkeypatch):
+    import random
+    from datetime import UTC, datetime
+
+    from app import clock
+    from app.extensions import db
+    from app.services import practice
+    from tests.web.test_evidence_rules import _answer_session
+
+    noon = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # a Monday: the next days read Tue, Wed, ...
+    monkeypatch.setattr(clock, "now", lambda: noon)
+    session = practice.start_study(world.trainee.id, [], [], False, 5, noon, random.Random(1))
+    _answer_session(world.trainee, session, noon, right=False)  # missed: back within minutes
+    db.session.commit()
+    signed_in(world.trainee)
+    page = client.get("/practice/").get_data(as_text=True)
+    line = re.search(r"Coming reviews \(at most 60 a day\):\s*(.*?)</p>", page, re.S).group(1)
+    assert [part.strip() for part in line.split(" · ")][:2] == ["today 5", "Tue 0"]
