@@ -34,6 +34,7 @@ import girth
 import numpy as np
 from scipy.stats import norm
 
+from app.domain.forecast_quality import brier, ece, ece_noise_band
 from app.domain.readiness.calibration import CalibrationResponse, calibrate
 from app.domain.readiness.evidence import BankItem, Response, TraineeEvidence
 from app.domain.readiness.policy import Policy, parse_policy
@@ -139,17 +140,6 @@ def true_expected_scores(cohort: Cohort) -> np.ndarray:
     return score
 
 
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error: count-weighted |mean p - pass rate| over equal-width bins of p."""
-    index = np.minimum((p * bins).astype(int), bins - 1)
-    total = 0.0
-    for k in range(bins):
-        in_bin = index == k
-        if in_bin.any():
-            total += in_bin.mean() * abs(p[in_bin].mean() - y[in_bin].mean())
-    return float(total)
-
-
 def linked_rmse(estimate: np.ndarray, truth: np.ndarray) -> float:
     """RMSE after mean/sigma linking of the estimates onto the true scale (both models fix their own)."""
     linked = (estimate - estimate.mean()) / estimate.std() * truth.std() + truth.mean()
@@ -214,9 +204,10 @@ def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | 
         "responses": len(responses),
         "shown": len(shown),
         "true_pass_rate": round(float(y.mean()), 4),
-        "brier": round(float(np.mean((p - y) ** 2)), 4),
+        "brier": round(brier(p, y), 4),
         "ece": round(ece(p, y), 4),
-        "naive_brier": round(float(np.mean((q - y) ** 2)), 4),
+        "ece_noise_band90": round(ece_noise_band(p), 4),
+        "naive_brier": round(brier(q, y), 4),
         "false_ready_rate": round(float(1 - y[called_ready].mean()) if called_ready.any() else 0.0, 4),
         "false_ready_fpr": round(float(called_ready[y == 0].mean()) if (y == 0).any() else 0.0, 4),
         "called_ready": int(called_ready.sum()),
