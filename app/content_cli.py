@@ -119,9 +119,12 @@ def import_file(file: str, author_email: str | None, domain: str, dry_run: bool)
     """Import GIFT or Moodle XML questions as a draft; report per question what was not imported."""
     path = Path(file)
     try:
+        authoring.check_import_size(path.name, path.stat().st_size)  # before reading: never 50 MB into memory
         data = path.read_bytes()
     except OSError as error:
         raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
     author = accounts.find_user(author_email) if author_email else accounts.first_admin()
     if author is None:
         raise click.ClickException(f"no account {author_email or 'with the admin role'} to own the draft")

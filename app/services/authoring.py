@@ -50,6 +50,8 @@ from app.services import ServiceError, content_sync
 from app.services.content_files import ContentSet, ScenarioFile
 
 IMPORT_FORMATS = {".gift": "GIFT", ".txt": "GIFT", ".xml": "Moodle XML"}
+MAX_IMPORT_BYTES = 1024 * 1024  # a 1 MB GIFT file is about 1,500 questions: more is split into several drafts
+MAX_DRAFT_CHARACTERS = 200_000  # what the editor saves (authoring/forms.py MAX_TEXT)
 
 
 class AuthoringError(ServiceError):
@@ -471,6 +473,7 @@ def import_questions(
     suffix = PurePath(filename).suffix.lower()
     if suffix not in IMPORT_FORMATS:
         raise AuthoringError(f"{filename} is not a .gift, .txt or .xml file: export GIFT or Moodle XML.", 400)
+    check_import_size(filename, len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -484,9 +487,20 @@ def import_questions(
     if not any(item.markdown for item in result.items):
         return outcome
     title = (title.strip() or f"Imported from {filename}")[:200]  # the column's length: a long file name fits
-    outcome.draft = create_draft(author, DraftKind.QUESTION, title, markdown_file(result, title), now)
+    markdown = markdown_file(result, title)
+    if len(markdown) > MAX_DRAFT_CHARACTERS:
+        raise AuthoringError(f"{filename} makes a draft of {len(markdown):,} characters; a draft holds at most "
+                             f"{MAX_DRAFT_CHARACTERS:,}: split the file and import each part.", 413)
+    outcome.draft = create_draft(author, DraftKind.QUESTION, title, markdown, now)
     _comment(outcome.draft, author, import_report(filename, result), now, "imported")
     return outcome
+
+
+def check_import_size(filename: str, size: int) -> None:
+    """Refuse a file too large to import before reading or parsing it (the CLI checks the file's size)."""
+    if size > MAX_IMPORT_BYTES:
+        raise AuthoringError(f"{filename} is {size / 1024 / 1024:.1f} MB; an import takes at most "
+                             f"{MAX_IMPORT_BYTES // 1024 // 1024} MB: split the file and import each part.", 413)
 
 
 def import_report(filename: str, result: GiftImport) -> str:

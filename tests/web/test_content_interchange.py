@@ -56,6 +56,23 @@ def test_import_of_an_unreadable_file_fails(app, world, tmp_path):
     assert result.exit_code == 1 and "cannot read" in result.output
 
 
+def test_an_import_too_large_is_refused_before_it_is_read(app, world, tmp_path):
+    big = tmp_path / "huge.gift"
+    with big.open("wb") as handle:  # sparse: 50 MB on paper, nothing on disk
+        handle.truncate(50 * 1024 * 1024)
+    result = app.test_cli_runner().invoke(args=["content", "import", str(big)])
+    assert result.exit_code == 1
+    assert "huge.gift is 50.0 MB; an import takes at most 1 MB: split the file" in result.output
+
+
+def test_an_import_that_would_overflow_a_draft_is_refused(app, world, tmp_path):
+    many = tmp_path / "many.gift"
+    many.write_text("".join(f"::q{n}:: Which carrier code is on the routing guide for lane {n}? "
+                            f"{{=UPSN ~FDEG ~ODFL ~RDWY}}\n\n" for n in range(3000)))
+    result = app.test_cli_runner().invoke(args=["content", "import", str(many), "--author", world.author.email])
+    assert result.exit_code == 1 and "a draft holds at most 200,000: split the file" in result.output
+
+
 def test_sync_refuses_to_overwrite_an_in_app_edit_unless_forced(app, bank, tmp_path):
     version = db.session.scalar(select(QuestionVersion).where(QuestionVersion.source_line > 0).limit(1))
     version.source_path = "authoring/draft-1.md"  # as if last published from the authoring workspace
