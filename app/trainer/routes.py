@@ -27,7 +27,7 @@ from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINES
 from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, require, trainee_or_404
-from app.services import cohorts, readiness, scenarios, statistics
+from app.services import cohorts, exams, readiness, scenarios, statistics
 from app.trainer.forms import grade_form_class
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -71,7 +71,25 @@ def trainee(cohort_id: int, user_id: int):
         select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id)
         .options(joinedload(ScenarioAttempt.version)).order_by(ScenarioAttempt.started_at.desc())).all()
     return render_template("trainer/trainee.html", cohort=group, person=person, row=row, answers=answers,
-                           runs=runs, domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES)
+                           runs=runs, exams=exams.history(person.id, 20), now=clock.now(),
+                           cut=readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark,
+                           domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES)
+
+
+@bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>/runs/<int:attempt_id>")
+@require(Action.REVIEW_COHORTS)
+def run(cohort_id: int, user_id: int, attempt_id: int):
+    """A trainee's finished scenario run as they see its debrief, read-only, from the drill-down."""
+    group = cohorts.cohort_for(current_user, cohort_id)
+    person = trainee_or_404(current_user, user_id)
+    attempt = db.session.get(ScenarioAttempt, attempt_id)
+    if person not in group.trainees or attempt is None or attempt.user_id != person.id or not attempt.finished:
+        abort(404)
+    scenario, analysis = scenarios.parsed(attempt.version)
+    return render_template(
+        "scenarios/debrief.html", attempt=attempt, scenario=scenario, report=scenarios.debrief(attempt),
+        fragments=scenarios.fragments_for(attempt.version, attempt.variant), dimensions=DIMENSION_NAMES,
+        analysis=analysis, trainer_view={"cohort": group, "person": person})
 
 
 @bp.get("/grading")

@@ -112,6 +112,7 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "scenarios.review"): expect(403, trainee=404),
     ("GET", "trainer.cohort"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.trainee"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("GET", "trainer.run"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.grading"): expect(403, trainer=200, admin=200),
     ("GET", "trainer.grade"): expect(403, trainer=404, admin=404),  # no write-up with that id
     ("POST", "trainer.grade"): expect(403, trainer=404, admin=404),
@@ -182,10 +183,13 @@ def records(world) -> dict[str, int]:
     session = practice.start_study(world.trainee.id, [], [], False, 5, now, Random(1))
     blueprint = exams.load_blueprint(_content_dir())
     exam = exams.start_exam(world.trainee.id, 20, blueprint, now, Random(1))
-    attempt = scenarios.start(world.trainee.id, scenarios.scenario_by_slug("fx-split-shipment"), now)
+    finished = scenarios.start(world.trainee.id, scenarios.scenario_by_slug("fx-split-shipment"), now)
+    for ref in scenarios.parsed(finished.version)[1].max_score_path:
+        scenarios.choose(finished, ref, len(finished.log), "Called the customer.", 10.0, now)
+    attempt = scenarios.start(world.trainee.id, scenarios.scenario_by_slug("fx-split-shipment"), now)  # open
     check = promotion.schedule_check(world.trainee, world.trainer, now)
     db.session.commit()
-    return {"session": session.id, "exam": exam.id, "attempt": attempt.id, "check": check.id}
+    return {"session": session.id, "exam": exam.id, "attempt": attempt.id, "check": check.id, "finished": finished.id}
 
 
 def _content_dir() -> str:
@@ -203,6 +207,7 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "scenarios.review": {"version_id": 1, "node_id": "start"},
         "trainer.cohort": {"cohort_id": world.cohort.id},
         "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
+        "trainer.run": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "attempt_id": ids["finished"]},
         "trainer.grade": {"writeup_id": 999999},
         "trainer.export": {"cohort_id": world.cohort.id, "kind": "answers"},
         "trainer.item": {"question_id": 1},

@@ -268,3 +268,16 @@ def test_the_grading_queue_names_the_trainee_and_filters_by_trainee(client, worl
     client.post("/logout", data={"csrf_token": csrf_token(client, "/trainer/grading")})
     signed_in(world.other_trainer)
     assert "Nothing to grade" in client.get("/trainer/grading").get_data(as_text=True)
+
+
+def test_the_drill_down_links_each_finished_run_to_its_debrief_and_lists_exams(client, world, bank, signed_in):
+    writeup = _finished_writeup(client, world, signed_in)
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}").get_data(as_text=True)
+    link = f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}/runs/{writeup.attempt_id}"
+    assert link in page and "No exams yet." in page
+    debrief = client.get(link).get_data(as_text=True)
+    assert "Line 1 ships today." in debrief and "Waiting for a trainer to grade it" in debrief
+    assert "Play it again" not in debrief and world.trainee.name in debrief
+    other = f"/trainer/cohorts/{world.other_cohort.id}/trainees/{world.trainee.id}/runs/{writeup.attempt_id}"
+    assert client.get(other).status_code == 404
