@@ -14,7 +14,7 @@ from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
 from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
 from app.policy import Action, own_trainee_or_403, require, trainee_or_404, trains
-from app.services import appeals, exams, notifications, promotion, readiness
+from app.services import appeals, cohorts, exams, notifications, promotion, readiness
 from app.trainer.forms import ContestForm, DecideAppealForm, SignOffForm
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
@@ -40,7 +40,8 @@ def _report(person, form=None):
         may_schedule=person.id != current_user.id and trains(current_user, person.id),
         button=StartForm(), policy=policy, appeals=appeals.verdict_appeals(person.id),
         contest_form=ContestForm(), decide_form=DecideAppealForm(),
-        sign_off_request=notifications.open_request(person.id))
+        sign_off_request=notifications.open_request(person.id),
+        trainer_cohort=None if person.id == current_user.id else cohorts.viewers_cohort_of(current_user, person))
 
 
 def _check_summary(check, policy):

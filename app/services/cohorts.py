@@ -44,6 +44,15 @@ def cohort_for(viewer: User, cohort_id: int) -> Cohort:
     return cohort
 
 
+def viewers_cohort_of(viewer: User, trainee: User) -> Cohort | None:
+    """A cohort of the trainee's that the viewer leads (admins: any of the trainee's), for links into the
+    cohort pages; None when there is none."""
+    query = select(Cohort).where(Cohort.trainees.contains(trainee)).order_by(Cohort.name)
+    if Role.ADMIN not in viewer.roles:
+        query = query.where(Cohort.trainers.contains(viewer))
+    return db.session.scalars(query.limit(1)).first()
+
+
 @dataclass
 class TraineeRow:
     user: User

@@ -281,3 +281,10 @@ def test_the_drill_down_links_each_finished_run_to_its_debrief_and_lists_exams(c
     assert "Play it again" not in debrief and world.trainee.name in debrief
     other = f"/trainer/cohorts/{world.other_cohort.id}/trainees/{world.trainee.id}/runs/{writeup.attempt_id}"
     assert client.get(other).status_code == 404
+
+
+def test_the_trainers_readiness_report_links_run_evidence_to_the_debrief(client, world, bank, signed_in):
+    writeup = _finished_writeup(client, world, signed_in)
+    signed_in(world.trainer)
+    page = client.get(f"/readiness/trainees/{world.trainee.id}").get_data(as_text=True)
+    assert f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}/runs/{writeup.attempt_id}" in page
