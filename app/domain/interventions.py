@@ -6,6 +6,7 @@ Rules (each trainee can meet several; the queue shows one line per rule met):
 - critical-errors: at least `critical_errors` critical errors in recent scenario runs;
 - overconfident: right at least `overconfidence` less often than their certainty claims. The figure is
   only present once the trainee has enough certainty answers to judge (readiness decides that).
+A flag a trainer marked handled leaves the queue for `handled_days`; if it still holds then, it returns.
 """
 
 from __future__ import annotations
@@ -48,3 +49,8 @@ def flags(signals: TraineeSignals, rules: InterventionRules, now: datetime) -> l
         found.append(Flag("overconfident", f"Right {signals.overconfidence:.0%} less often than their certainty "
                                            "claims: slow down on 'Certain' answers."))
     return found
+
+
+def still_handled(handled_at: datetime | None, rules: InterventionRules, now: datetime) -> bool:
+    """True while a trainer's "handled" mark keeps a flag out of the queue."""
+    return handled_at is not None and now - handled_at < timedelta(days=rules.handled_days)

@@ -2,7 +2,7 @@
 
 from app.models.appeal import Appeal
 from app.models.authoring import Draft, DraftComment, DraftKind, DraftRevision, DraftStatus
-from app.models.cohort import Cohort, cohort_trainees, cohort_trainers
+from app.models.cohort import Cohort, HandledIntervention, cohort_trainees, cohort_trainers
 from app.models.content import Question, QuestionVersion
 from app.models.lti import (
     LtiContext,
@@ -67,6 +67,7 @@ __all__ = [
     "User",
     "UserRole",
     "WriteUp",
+    "HandledIntervention",
     "cohort_trainees",
     "cohort_trainers",
 ]

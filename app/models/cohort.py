@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -38,3 +38,20 @@ class Cohort(db.Model):
 
     def __repr__(self) -> str:
         return f"<Cohort {self.name}>"
+
+
+class HandledIntervention(db.Model):
+    """A trainer's note that an intervention (a trainee, a kind of flag) was handled: the queue leaves the
+    flag out for the policy's `handled_days`, and the note stays on record."""
+
+    __tablename__ = "handled_interventions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), comment="stalled, at-risk, critical-errors or overconfident")
+    note: Mapped[str] = mapped_column(Text, comment="what the trainer did")
+    handled_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    handled_by: Mapped[User] = relationship(foreign_keys=[handled_by_id])

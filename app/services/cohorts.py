@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.domain.interventions import TraineeSignals, flags
+from app.domain.interventions import TraineeSignals, flags, still_handled
 from app.domain.readiness.policy import InterventionRules
 from app.extensions import db
 from app.models import (
     Answer,
     Cohort,
+    HandledIntervention,
     ReadinessSnapshot,
     ReviewCard,
     Role,
@@ -104,6 +105,9 @@ SORTS = {
 }
 
 
+INTERVENTION_KINDS = ("stalled", "at-risk", "critical-errors", "overconfident")
+
+
 @dataclass(frozen=True)
 class Intervention:
     user: User
@@ -113,16 +117,53 @@ class Intervention:
 
 def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, float],
                   rules: InterventionRules) -> list[Intervention]:
-    """Who needs a trainer now, and why (the rules: app/domain/interventions.py). `falling`: trainee -> drop
-    in pass probability since last week."""
+    """Who needs a trainer now, and why (the rules: app/domain/interventions.py), leaving out flags a trainer
+    marked handled within the policy's handled_days. `falling`: trainee -> drop in P(pass) since last week."""
+    handled = latest_handled([row.user.id for row in rows])
     found = []
     for row in rows:
         readiness = row.readiness
         signals = TraineeSignals(row.last_activity, falling.get(row.user.id),
                                  readiness.critical_recent if readiness else 0,
                                  readiness.overconfidence if readiness else None)
-        found += [Intervention(row.user, flag.kind, flag.reason) for flag in flags(signals, rules, now)]
+        found += [Intervention(row.user, flag.kind, flag.reason) for flag in flags(signals, rules, now)
+                  if not still_handled(handled.get((row.user.id, flag.kind)), rules, now)]
     return found
+
+
+def latest_handled(trainee_ids: list[int]) -> dict[tuple[int, str], datetime]:
+    """(trainee, kind) -> when a trainer last marked that flag handled."""
+    rows = db.session.execute(select(HandledIntervention.trainee_id, HandledIntervention.kind,
+                                     func.max(HandledIntervention.handled_at))
+                              .where(HandledIntervention.trainee_id.in_(trainee_ids))
+                              .group_by(HandledIntervention.trainee_id, HandledIntervention.kind))
+    return {(trainee_id, kind): at for trainee_id, kind, at in rows}
+
+
+def mark_handled(cohort: Cohort, trainee: User, kind: str, note: str, trainer: User,
+                 now: datetime) -> HandledIntervention:
+    if trainee not in cohort.trainees:
+        raise CohortError("There is no such trainee in this cohort.", 404)
+    if kind not in INTERVENTION_KINDS:
+        raise CohortError("There is no such kind of intervention.", 404)
+    if not note.strip():
+        raise CohortError("Say what you did: the note is the record.", 400)
+    record = HandledIntervention(trainee_id=trainee.id, kind=kind, note=note.strip(), handled_by_id=trainer.id,
+                                 handled_at=now)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def recently_handled(cohort: Cohort, now: datetime, rules: InterventionRules) -> list[HandledIntervention]:
+    """The cohort's handled marks still keeping a flag out of the queue, newest first."""
+    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    since = now - timedelta(days=rules.handled_days)
+    return list(db.session.scalars(
+        select(HandledIntervention).where(HandledIntervention.trainee_id.in_(members),
+                                          HandledIntervention.handled_at > since)
+        .options(joinedload(HandledIntervention.handled_by), joinedload(HandledIntervention.trainee))
+        .order_by(HandledIntervention.handled_at.desc())))
 
 
 @dataclass(frozen=True)

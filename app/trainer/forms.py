@@ -55,3 +55,11 @@ class DecideAppealForm(FlaskForm):
     note = TextAreaField("Reason (shown to the trainee)", validators=[DataRequired("Give the reason."),
                                                                       Length(max=4000)])
     submit = SubmitField("Record the decision")
+
+
+class HandledForm(FlaskForm):
+    """A trainer marks a flag in the intervention queue handled, saying what they did."""
+
+    note = TextAreaField("What did you do?", validators=[DataRequired("Say what you did: the note is the record."),
+                                                          Length(max=2000)])
+    submit = SubmitField("Mark handled")

@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, require, trainee_or_404
 from app.services import cohorts, exams, readiness, scenarios, statistics
-from app.trainer.forms import grade_form_class
+from app.trainer.forms import HandledForm, grade_form_class
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 log = logging.getLogger(__name__)
@@ -48,11 +48,28 @@ def cohort(cohort_id: int):
     sort = request.args.get("sort", "name")
     rows.sort(key=cohorts.SORTS.get(sort, cohorts.SORTS["name"]))
     trend, drops = cohorts.weekly_trend(group)
+    rules = readiness.load_policy(current_app.config["CONTENT_DIR"]).interventions
     return render_template("trainer/cohort.html", cohort=group, rows=rows, sort=sort, verdict=verdict, now=now,
                            domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES, snapshots=trend,
                            scenario_dimensions=SCENARIO_READINESS_DIMENSIONS,
-                           interventions=cohorts.interventions(
-                               rows, now, drops, readiness.load_policy(current_app.config["CONTENT_DIR"]).interventions))
+                           interventions=cohorts.interventions(rows, now, drops, rules),
+                           handled=cohorts.recently_handled(group, now, rules), handle_form=HandledForm())
+
+
+@bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>/interventions/<kind>")
+@require(Action.REVIEW_COHORTS)
+def handled(cohort_id: int, user_id: int, kind: str):
+    """Mark a flag in the queue handled, with what was done: it leaves the queue for the policy's days."""
+    group = cohorts.cohort_for(current_user, cohort_id)
+    person = trainee_or_404(current_user, user_id)
+    form = HandledForm()
+    if not form.validate_on_submit():
+        flash("Not marked: " + " ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("trainer.cohort", cohort_id=group.id) + "#int-h")
+    cohorts.mark_handled(group, person, kind, form.note.data, current_user, clock.now())
+    db.session.commit()
+    flash(f"Marked handled for {person.name}: it leaves the queue for now, and the note is kept.", "success")
+    return redirect(url_for("trainer.cohort", cohort_id=group.id) + "#int-h")
 
 
 @bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")

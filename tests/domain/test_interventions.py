@@ -67,3 +67,11 @@ def test_without_the_section_the_defaults_apply():
     text = POLICY.read_text().split("\ninterventions:")[0]
     policy, _ = parse_policy(text, "promotion.yaml")
     assert policy.interventions == InterventionRules()
+
+
+def test_a_handled_flag_stays_out_of_the_queue_for_the_policy_days():
+    from app.domain.interventions import still_handled
+
+    assert still_handled(NOW - timedelta(days=6, hours=23), RULES, NOW)
+    assert not still_handled(NOW - timedelta(days=7), RULES, NOW)
+    assert not still_handled(None, RULES, NOW)

@@ -112,6 +112,7 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "scenarios.review"): expect(403, trainee=404),
     ("GET", "trainer.cohort"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.trainee"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("POST", "trainer.handled"): expect(403, trainer=302, other_trainer=404, admin=302),
     ("GET", "trainer.run"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.grading"): expect(403, trainer=200, admin=200),
     ("GET", "trainer.grade"): expect(403, trainer=404, admin=404),  # no write-up with that id
@@ -207,6 +208,7 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "scenarios.review": {"version_id": 1, "node_id": "start"},
         "trainer.cohort": {"cohort_id": world.cohort.id},
         "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
+        "trainer.handled": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "kind": "stalled"},
         "trainer.run": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "attempt_id": ids["finished"]},
         "trainer.grade": {"writeup_id": 999999},
         "trainer.export": {"cohort_id": world.cohort.id, "kind": "answers"},

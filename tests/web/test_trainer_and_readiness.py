@@ -288,3 +288,21 @@ def test_the_trainers_readiness_report_links_run_evidence_to_the_debrief(client,
     signed_in(world.trainer)
     page = client.get(f"/readiness/trainees/{world.trainee.id}").get_data(as_text=True)
     assert f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}/runs/{writeup.attempt_id}" in page
+
+
+def test_a_trainer_marks_a_flag_handled_with_a_note_and_it_leaves_the_queue(client, world, bank, signed_in):
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert "Never practised." in page  # the trainee has done nothing: stalled
+    url = f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}/interventions/stalled"
+    token = csrf_token(client, f"/trainer/cohorts/{world.cohort.id}")
+    empty = client.post(url, data={"csrf_token": token, "note": " "}, follow_redirects=True)
+    assert "Say what you did" in empty.get_data(as_text=True)
+    done = client.post(url, data={"csrf_token": token, "note": "Called Tess: back on Monday."}, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "Marked handled for Tess Trainee" in page and "Never practised." not in page
+    assert "Called Tess: back on Monday." in page and "Handled recently (1)" in page
+    other = f"/trainer/cohorts/{world.other_cohort.id}/trainees/{world.trainee.id}/interventions/stalled"
+    assert client.post(other, data={"csrf_token": token, "note": "x"}).status_code == 404
+    bad_kind = f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}/interventions/bored"
+    assert client.post(bad_kind, data={"csrf_token": token, "note": "x"}).status_code == 404

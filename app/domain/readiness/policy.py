@@ -83,6 +83,7 @@ class InterventionRules:
     pass_drop: float = 0.05
     critical_errors: int = 2
     overconfidence: float = 0.15
+    handled_days: int = 7  # a flag a trainer marked handled stays out of the queue this long
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def _read(top: Fields) -> Policy | None:
             "pass_drop": queue.number("pass_drop", 0.01, 1),
             "critical_errors": queue.number("critical_errors", 1, 100, integer=True),
             "overconfidence": queue.number("overconfidence", 0.01, 1),
+            "handled_days": queue.number("handled_days", 1, 90, integer=True, required=False, default=7),
         }
         queue.unknown_keys()
         if None in rules_read.values():
