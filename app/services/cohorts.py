@@ -115,11 +115,17 @@ class Intervention:
     reason: str
 
 
-def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, float],
-                  rules: InterventionRules) -> list[Intervention]:
+def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, float], rules: InterventionRules,
+                  handled: list[HandledIntervention] | None = None) -> list[Intervention]:
     """Who needs a trainer now, and why (the rules: app/domain/interventions.py), leaving out flags a trainer
-    marked handled within the policy's handled_days. `falling`: trainee -> drop in P(pass) since last week."""
-    handled = latest_handled([row.user.id for row in rows])
+    marked handled within the policy's handled_days (`handled`: those marks, when the caller has them).
+    `falling`: trainee -> drop in P(pass) since last week."""
+    if handled is None:
+        handled = _handled_since([row.user.id for row in rows], now - timedelta(days=rules.handled_days))
+    last: dict[tuple[int, str], datetime] = {}
+    for mark in handled:
+        key = (mark.trainee_id, mark.kind)
+        last[key] = max(last.get(key, mark.handled_at), mark.handled_at)
     found = []
     for row in rows:
         readiness = row.readiness
@@ -127,17 +133,16 @@ def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, floa
                                  readiness.critical_recent if readiness else 0,
                                  readiness.overconfidence if readiness else None)
         found += [Intervention(row.user, flag.kind, flag.reason) for flag in flags(signals, rules, now)
-                  if not still_handled(handled.get((row.user.id, flag.kind)), rules, now)]
+                  if not still_handled(last.get((row.user.id, flag.kind)), rules, now)]
     return found
 
 
-def latest_handled(trainee_ids: list[int]) -> dict[tuple[int, str], datetime]:
-    """(trainee, kind) -> when a trainer last marked that flag handled."""
-    rows = db.session.execute(select(HandledIntervention.trainee_id, HandledIntervention.kind,
-                                     func.max(HandledIntervention.handled_at))
-                              .where(HandledIntervention.trainee_id.in_(trainee_ids))
-                              .group_by(HandledIntervention.trainee_id, HandledIntervention.kind))
-    return {(trainee_id, kind): at for trainee_id, kind, at in rows}
+def _handled_since(trainee_ids, since: datetime) -> list[HandledIntervention]:
+    return list(db.session.scalars(
+        select(HandledIntervention).where(HandledIntervention.trainee_id.in_(trainee_ids),
+                                          HandledIntervention.handled_at > since)
+        .options(joinedload(HandledIntervention.handled_by), joinedload(HandledIntervention.trainee))
+        .order_by(HandledIntervention.handled_at.desc())))
 
 
 def mark_handled(cohort: Cohort, trainee: User, kind: str, note: str, trainer: User,
@@ -158,12 +163,7 @@ def mark_handled(cohort: Cohort, trainee: User, kind: str, note: str, trainer: U
 def recently_handled(cohort: Cohort, now: datetime, rules: InterventionRules) -> list[HandledIntervention]:
     """The cohort's handled marks still keeping a flag out of the queue, newest first."""
     members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
-    since = now - timedelta(days=rules.handled_days)
-    return list(db.session.scalars(
-        select(HandledIntervention).where(HandledIntervention.trainee_id.in_(members),
-                                          HandledIntervention.handled_at > since)
-        .options(joinedload(HandledIntervention.handled_by), joinedload(HandledIntervention.trainee))
-        .order_by(HandledIntervention.handled_at.desc())))
+    return _handled_since(members, now - timedelta(days=rules.handled_days))
 
 
 @dataclass(frozen=True)

@@ -49,11 +49,12 @@ def cohort(cohort_id: int):
     rows.sort(key=cohorts.SORTS.get(sort, cohorts.SORTS["name"]))
     trend, drops = cohorts.weekly_trend(group)
     rules = readiness.load_policy(current_app.config["CONTENT_DIR"]).interventions
+    handled = cohorts.recently_handled(group, now, rules)
     return render_template("trainer/cohort.html", cohort=group, rows=rows, sort=sort, verdict=verdict, now=now,
                            domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES, snapshots=trend,
                            scenario_dimensions=SCENARIO_READINESS_DIMENSIONS,
-                           interventions=cohorts.interventions(rows, now, drops, rules),
-                           handled=cohorts.recently_handled(group, now, rules), handle_form=HandledForm())
+                           interventions=cohorts.interventions(rows, now, drops, rules, handled),
+                           handled=handled, handle_form=HandledForm())
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>/interventions/<kind>")

@@ -13,7 +13,7 @@ from tests.conftest import csrf_token
 PRACTICE_PAGE = 5
 ANSWER_POST = 14
 SCENARIO_STEP = 7
-DASHBOARD = 11  # the weekly trend: week averages and last-two drops are two aggregate queries
+DASHBOARD = 12  # the weekly trend (two aggregate queries) and the recently handled interventions
 
 
 def _fresh():
