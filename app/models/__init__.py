@@ -16,6 +16,7 @@ from app.models.progress import (
 )
 from app.models.scenario import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.models.user import Role, User, UserRole
+from app.models.xapi import XapiOutbox
 
 __all__ = [
     "Answer",
@@ -47,6 +48,7 @@ __all__ = [
     "User",
     "UserRole",
     "WriteUp",
+    "XapiOutbox",
     "cohort_trainees",
     "cohort_trainers",
 ]
