@@ -17,7 +17,7 @@ VERSION = "1.0.3"
 ADL_VERB = "http://adlnet.gov/expapi/verbs/"
 ADL_VERBS = ("answered", "responded", "completed", "passed", "failed")
 OUR_VERBS = ("signed-off",)
-ACTIVITY_TYPES = ("question", "scenario", "scenario-decision", "exam", "promotion-check")
+ACTIVITY_TYPES = ("question", "scenario", "scenario-decision", "exam", "promotion-check", "promotion")
 # Fixed forever: changing it would give every past event a new statement id.
 NAMESPACE = uuid.UUID("6f1c0d1e-8d4b-5a39-9a57-2f0d4c1b7e21")
 MAX_RETRY_DELAY = timedelta(hours=6)

@@ -146,17 +146,18 @@ def completed_exam(exam: Exam, now: datetime) -> None:
 
 
 def signed_off(record: SignOff, trainee: User, trainer: User) -> None:
-    """A trainer's sign-off: actor the trainer, verb signed-off, object the trainee (an Agent); the
-    decision (recommend, not-yet) is the response, the verdict as it stood an extension."""
+    """A trainer's sign-off: actor the trainer, verb signed-off, object the trainee's promotion (an
+    activity per trainee), the trainee as an extension; the decision (recommend, not-yet) is the response
+    and the computed verdict as it stood an extension."""
     rules = profile()
     if rules is None:
         return
-    target = {**rules.actor(trainee.id, trainee.email), "name": trainee.name} if trainee.name else \
-        rules.actor(trainee.id, trainee.email)
     made = statement(
         rules, rules.statement_id("sign-off", record.id), rules.actor(trainer.id, trainer.email), "signed-off",
-        target, record.created_at, result={"response": record.decision},
-        extensions={"verdict": record.verdict, "pass-probability": (record.evidence or {}).get("pass_probability")},
+        rules.activity(f"trainees/{trainee.id}/promotion", "promotion", "Promotion to the senior desk"),
+        record.created_at, result={"response": record.decision},
+        extensions={"trainee": rules.actor(trainee.id, trainee.email), "verdict": record.verdict,
+                    "pass-probability": (record.evidence or {}).get("pass_probability")},
     )
     _outbox(made["id"], made, record.created_at)
 
