@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from app import jobs
 from app.extensions import db
-from app.models import Role, TraineeReadiness, User, UserRole
+from app.models import Answer, Role, TraineeReadiness, User, UserRole
 from app.services import readiness, xapi
 
 log = logging.getLogger("app.jobs")
@@ -32,11 +32,14 @@ def nightly_readiness() -> str:
     """Item calibration, then readiness for every trainee it made stale (as `flask readiness calibrate`
     followed by `flask readiness refresh`)."""
     now = datetime.now(UTC)
-    run = readiness.calibrate_items(now)
-    db.session.commit()
+    calibrated = "no answers yet: calibration skipped"
+    if db.session.scalar(select(Answer.id).where(Answer.first_attempt.is_(True)).limit(1)) is not None:
+        run = readiness.calibrate_items(now)
+        db.session.commit()
+        calibrated = f"calibrated {run.items} items from {run.responses} answers"
     count = readiness.refresh_stale(_trainee_ids(), current_app.config["CONTENT_DIR"], now)
     db.session.commit()
-    return f"calibrated {run.items} items from {run.responses} answers; recomputed {count} trainees"
+    return f"{calibrated}; recomputed {count} trainees"
 
 
 def weekly_snapshot() -> str:

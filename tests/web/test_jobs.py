@@ -13,7 +13,16 @@ from sqlalchemy import func, select
 
 from app import jobs, tasks
 from app.extensions import db
-from app.models import Answer, CalibrationRun, Question, ReadinessSnapshot, TraineeReadiness, User
+from app.models import (
+    Answer,
+    CalibrationRun,
+    Question,
+    QuestionVersion,
+    ReadinessSnapshot,
+    StudySession,
+    TraineeReadiness,
+    User,
+)
 from tests.conftest import csrf_token
 
 RUNS: list[str] = []
@@ -109,6 +118,12 @@ def test_the_nightly_job_calibrates_and_refreshes_readiness_in_the_database(app,
     trainee_id = world.trainee.id  # the worker closes the session after each job: keep ids, not rows
     signed_in(world.trainee)
     client.post("/practice/study", data={"csrf_token": csrf_token(client, "/practice/"), "size": "5"})
+    session = db.session.scalar(select(StudySession))
+    version = db.session.get(QuestionVersion, session.filters["version_ids"][0])
+    url = f"/practice/sessions/{session.id}/items/0"
+    data = {"value": "1"} if version.type == "numeric" else {"chosen": version.option_keys[0]}
+    client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low", **data})
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 1
     assert db.session.scalar(select(func.count()).select_from(CalibrationRun)) == 0
     on_redis.enqueue(tasks.nightly_readiness)
     _work(on_redis)
