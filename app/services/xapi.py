@@ -77,7 +77,7 @@ def answered(answer: Answer, version: QuestionVersion, exam: Exam | None = None)
         result={"success": answer.correct,
                 "response": ",".join(answer.chosen or []) if answer.value is None else str(answer.value),
                 "score": score(answer.credit, 1.0), "duration": _duration(answer.seconds)},
-        extensions={"mode": answer.mode, "domain": answer.domain, "question-version": answer.question_version_id,
+        extensions={"mode": answer.mode, "domain": answer.domain, "question-version": version.number,
                     "confidence": answer.confidence, "first-attempt": answer.first_attempt},
         parent=_exam_activity(rules, exam) if exam is not None else None,
     )
