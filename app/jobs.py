@@ -49,6 +49,7 @@ def enqueue(func: JobFunc, *args: Any, **kwargs: Any) -> None:
                 dispatch_pending()
             else:
                 g.pop("_pending_jobs", None)
+                g.pop("_jobs_hooked", None)
             return response
 
 

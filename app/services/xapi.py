@@ -21,7 +21,7 @@ import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -54,8 +54,10 @@ def _actor(rules: Profile, user_id: int) -> dict[str, Any]:
     return rules.actor(user_id)
 
 
-def _outbox(statement_id: str, made: dict[str, Any], now: datetime) -> None:
-    db.session.add(XapiOutbox(statement_id=statement_id, statement=made, created=now, attempts=0, next_try_at=now))
+def _outbox(made: dict[str, Any]) -> None:
+    written = datetime.now(UTC)  # when the row is written (the statement's timestamp is the event's time)
+    db.session.add(XapiOutbox(statement_id=made["id"], statement=made, created=written, attempts=0,
+                              next_try_at=written))
     jobs.enqueue(DELIVER_JOB)
 
 
@@ -81,7 +83,7 @@ def answered(answer: Answer, version: QuestionVersion, exam: Exam | None = None)
                     "confidence": answer.confidence, "first-attempt": answer.first_attempt},
         parent=_exam_activity(rules, exam) if exam is not None else None,
     )
-    _outbox(made["id"], made, answer.answered_at)
+    _outbox(made)
 
 
 def decided(attempt: ScenarioAttempt, scenario: ScenarioModel, node_id: str, ref: str, events: list,
@@ -107,7 +109,7 @@ def decided(attempt: ScenarioAttempt, scenario: ScenarioModel, node_id: str, ref
                     "attempt": attempt.id, "step": step},
         parent=_scenario(rules, scenario),
     )
-    _outbox(made["id"], made, now)
+    _outbox(made)
 
 
 def _scenario(rules: Profile, scenario: ScenarioModel) -> dict[str, Any]:
@@ -126,7 +128,7 @@ def completed_scenario(attempt: ScenarioAttempt, scenario: ScenarioModel, now: d
         extensions={"attempt": attempt.id, "dimensions": attempt.dimensions,
                     "critical-errors": attempt.critical_errors, "outcome": attempt.outcome},
     )
-    _outbox(made["id"], made, now)
+    _outbox(made)
 
 
 def completed_exam(exam: Exam, now: datetime) -> None:
@@ -142,7 +144,7 @@ def completed_exam(exam: Exam, now: datetime) -> None:
         result={"completion": True, "score": score((exam.score or 0.0) * items, items)},
         extensions={"kind": exam.kind, "items": items},
     )
-    _outbox(made["id"], made, exam.submitted_at or now)
+    _outbox(made)
 
 
 def signed_off(record: SignOff, trainee: User, trainer: User) -> None:
@@ -159,7 +161,7 @@ def signed_off(record: SignOff, trainee: User, trainer: User) -> None:
         extensions={"trainee": rules.actor(trainee.id, trainee.email), "verdict": record.verdict,
                     "pass-probability": (record.evidence or {}).get("pass_probability")},
     )
-    _outbox(made["id"], made, record.created_at)
+    _outbox(made)
 
 
 def _duration(seconds: float | None) -> str | None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Exam, QuestionVersion, ScenarioAttempt, StudySession, XapiOutbox
+from app.models import Exam, PromotionCheck, QuestionVersion, ScenarioAttempt, StudySession, XapiOutbox
 from app.services import xapi
 from tests.conftest import csrf_token
 from tests.lrs import PASSWORD, RALPH, USERNAME, Ralph
+from tests.web.test_promotion_check import _right, small_check  # noqa: F401 (a fixture used below)
 from tests.web.test_query_counts import ANSWER_POST, SCENARIO_STEP, _fresh
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -36,9 +38,12 @@ def ralph(tmp_path_factory):
 
 @pytest.fixture
 def xapi_on(app, monkeypatch, ralph):
-    """xAPI configured against the test LRS, jobs inline (no Redis), retries due at once."""
+    """xAPI configured against the test LRS, jobs inline (no Redis), retries due at once. Each test has a
+    base of its own: the database numbers rows from 1 again in every test, the LRS keeps what it stored, and
+    the same event ids under one base would be the same statement ids."""
+    ralph.base = f"{BASE}/{uuid.uuid4().hex[:8]}"
     for key, value in {"XAPI_ENDPOINT": ralph.url + "/xAPI/", "XAPI_USERNAME": USERNAME, "XAPI_PASSWORD": PASSWORD,
-                       "XAPI_ACTIVITY_BASE": BASE, "XAPI_ACTOR": "account", "XAPI_RETRY_SECONDS": 0,
+                       "XAPI_ACTIVITY_BASE": ralph.base, "XAPI_ACTOR": "account", "XAPI_RETRY_SECONDS": 0,
                        "JOBS_REDIS_URL": None}.items():
         monkeypatch.setitem(app.config, key, value)
     if not ralph.process:
@@ -87,6 +92,7 @@ def _without_lrs_fields(statement: dict) -> dict:
 
 
 def test_every_event_arrives_in_the_lrs_as_the_app_stored_it(client, world, bank, signed_in, xapi_on):
+    base = xapi_on.base
     signed_in(world.trainee)
     _, session = _study(client)
     _answer(client, session, 0)
@@ -107,17 +113,17 @@ def test_every_event_arrives_in_the_lrs_as_the_app_stored_it(client, world, bank
 
     decision = rows[1].statement
     extensions = decision["context"]["extensions"]
-    assert decision["actor"] == {"objectType": "Agent", "account": {"homePage": BASE, "name": str(world.trainee.id)}}
-    assert decision["object"]["id"] == f"{BASE}/scenarios/fx-split-shipment/nodes/start"
-    assert extensions[f"{BASE}/xapi/extensions/choice"]["ref"] == "start/1"
-    assert extensions[f"{BASE}/xapi/extensions/critical"] is False
-    assert extensions[f"{BASE}/xapi/extensions/state-change"], "the decision changed the meters"
+    assert decision["actor"] == {"objectType": "Agent", "account": {"homePage": base, "name": str(world.trainee.id)}}
+    assert decision["object"]["id"] == f"{base}/scenarios/fx-split-shipment/nodes/start"
+    assert extensions[f"{base}/xapi/extensions/choice"]["ref"] == "start/1"
+    assert extensions[f"{base}/xapi/extensions/critical"] is False
+    assert extensions[f"{base}/xapi/extensions/state-change"], "the decision changed the meters"
     finished = rows[3].statement
     assert finished["result"]["success"] is True and finished["result"]["score"]["raw"] == attempt.total == 100
     sign_off = rows[-1].statement
     assert sign_off["actor"]["account"]["name"] == str(world.trainer.id)
-    assert sign_off["object"]["id"] == f"{BASE}/trainees/{world.trainee.id}/promotion"
-    assert sign_off["context"]["extensions"][f"{BASE}/xapi/extensions/trainee"]["account"]["name"] == str(world.trainee.id)
+    assert sign_off["object"]["id"] == f"{base}/trainees/{world.trainee.id}/promotion"
+    assert sign_off["context"]["extensions"][f"{base}/xapi/extensions/trainee"]["account"]["name"] == str(world.trainee.id)
     assert sign_off["result"]["response"] == "recommend"
 
 
@@ -220,3 +226,31 @@ def test_the_outbox_costs_the_answer_and_decision_posts_one_insert(
         client.post(f"/scenarios/attempts/{attempt.id}/decide", data={"csrf_token": token, "ref": "start/1", "step": "0"})
     assert step.n <= SCENARIO_STEP + 1, step.statements
     assert db.session.scalar(select(func.count()).select_from(XapiOutbox)) == 2
+
+
+@pytest.mark.usefixtures("small_check")
+def test_a_promotion_check_sends_its_answers_and_its_completion(client, world, bank, signed_in, xapi_on):
+    base = xapi_on.base
+    signed_in(world.trainer)
+    page = f"/readiness/trainees/{world.trainee.id}"
+    client.post(page + "/promotion-check", data={"csrf_token": csrf_token(client, page)})
+    check = db.session.scalar(select(PromotionCheck))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainer")})
+    signed_in(world.trainee)
+    client.post(f"/readiness/promotion-check/{check.id}/start", data={"csrf_token": csrf_token(client, "/readiness/")})
+    exam = db.session.scalar(select(Exam).where(Exam.kind == "promotion"))
+    for position, version_id in enumerate(exam.version_ids):
+        url = f"/exams/{exam.id}/items/{position}"
+        client.post(url, data={"csrf_token": csrf_token(client, url), **_right(db.session.get(QuestionVersion, version_id))})
+    client.post(f"/exams/{exam.id}/submit", data={"csrf_token": csrf_token(client, "/exams/")})
+
+    rows = list(db.session.scalars(select(XapiOutbox).order_by(XapiOutbox.id)))
+    assert [r.statement["verb"]["display"]["en-US"] for r in rows] == ["answered"] * 6 + ["completed"]
+    check_activity = f"{base}/promotion-checks/{exam.id}"
+    assert all(r.statement["context"]["contextActivities"]["parent"][0]["id"] == check_activity for r in rows[:6])
+    completed = rows[-1].statement
+    assert completed["object"]["id"] == check_activity
+    assert completed["object"]["definition"]["type"] == f"{base}/xapi/activity-types/promotion-check"
+    assert completed["result"]["score"] == {"raw": 6.0, "min": 0, "max": 6, "scaled": 1.0}
+    assert all(r.delivered_at is not None for r in rows), [r.last_error for r in rows]
+    assert _without_lrs_fields(xapi_on.statement(completed["id"])) == completed
