@@ -7,6 +7,8 @@ Rules
   the work they were about.
 - With JOBS_REDIS_URL (or REDIS_URL) they go to the RQ queue JOBS_QUEUE, retried with backoff
   (JOBS_RETRY_DELAYS seconds between tries); after the last try RQ keeps them in its failed registry.
+  Redis being down loses the job (logged), never the request: work that must not be lost, like xAPI
+  statements, is kept in the database and picked up again by a periodic job.
 - Without it (development on SQLite) they run inline, one after another, each committing its own work;
   an inline job that fails is logged and rolled back, not retried.
 - `flask jobs worker` runs `AppWorker`: an RQ worker whose jobs run inside the app context, each in a
@@ -21,6 +23,7 @@ from typing import Any
 
 from flask import Flask, after_this_request, current_app, g, has_app_context, has_request_context
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.job import Job
 from werkzeug.utils import import_string
@@ -58,10 +61,14 @@ def dispatch_pending() -> None:
     pending = g.pop("_pending_jobs", [])
     g.pop("_jobs_hooked", None)
     for func, args, kwargs in pending:
-        if redis_url():
-            queue().enqueue(func, *args, retry=_retry(), **kwargs)
-        else:
+        if not redis_url():
             _run_inline(func, args, kwargs)
+            continue
+        try:
+            queue().enqueue(func, *args, retry=_retry(), **kwargs)
+        except RedisError:  # the work is committed; a page must not fail because Redis did
+            log.exception("job %s could not be queued: Redis unreachable", _name(func),
+                          extra={"event": "job-not-queued", "job": _name(func)})
 
 
 def redis_url() -> str | None:
@@ -93,8 +100,12 @@ def _retry() -> Retry:
     return Retry(max=len(delays), interval=delays)
 
 
+def _name(func: JobFunc) -> str:
+    return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+
+
 def _run_inline(func: JobFunc, args: tuple, kwargs: dict) -> None:
-    name = func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+    name = _name(func)
     target = import_string(func) if isinstance(func, str) else func
     try:
         target(*args, **kwargs)

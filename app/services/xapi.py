@@ -8,8 +8,8 @@ Rules
 - Delivery (`deliver_batch`) sends due rows oldest first, in batches, to POST {endpoint}/statements.
   2xx: delivered. 409 (the LRS holds a different statement under that id): counts as delivered, the id
   being taken is final. Any other answer, or no answer: each row waits XAPI_RETRY_SECONDS x 2^(tries-1)
-  (at most 6 h) and is tried again; a 4xx on a batch is retried one statement at a time so one bad
-  statement cannot hold up the others. The LRS drops a resent statement it already has (same id, same
+  (at most 6 h) and is tried again; a 4xx on a batch (other than 401/403, the credentials) is retried one
+  statement at a time so one bad statement cannot hold up the others. The LRS drops a resent statement it already has (same id, same
   content), so a delivery whose answer was lost duplicates nothing.
 """
 
@@ -222,12 +222,8 @@ def deliver_batch(now: datetime, lrs: LrsClient | None = None) -> Delivery:
     lrs = lrs or client()
     status, body = lrs.post([row.statement for row in rows])
     outcome = Delivery(attempted=len(rows))
-    if status is not None and 400 <= status < 500 and status != 409 and len(rows) > 1:
-        for row in rows:  # find the statement the LRS refuses; send the others
-            single, single_body = lrs.post([row.statement])
-            _settle(row, single, single_body, now, outcome)
-        return outcome
-    if status == 409 and len(rows) > 1:  # one id is taken by a different statement: settle each on its own
+    refused = status is not None and 400 <= status < 500 and status not in (401, 403)  # not a credentials problem
+    if refused and len(rows) > 1:  # a bad statement or a taken id: settle each on its own, the rest go in
         for row in rows:
             single, single_body = lrs.post([row.statement])
             _settle(row, single, single_body, now, outcome)

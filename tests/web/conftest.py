@@ -8,6 +8,8 @@ import pytest
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from app import jobs
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # A database number of its own, flushed before and after: other users of this Redis are left alone.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -35,6 +37,4 @@ def _close_job_connections(request):
     """Redis clients the app opened for jobs in a test are closed after it (no unclosed sockets)."""
     yield
     if "app" in request.fixturenames:
-        from app import jobs
-
         jobs.close_connections(request.getfixturevalue("app"))

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.xapi import statement
 from app.extensions import db
 from app.models import Exam, PromotionCheck, QuestionVersion, ScenarioAttempt, StudySession, XapiOutbox
 from app.services import xapi
@@ -254,3 +255,33 @@ def test_a_promotion_check_sends_its_answers_and_its_completion(client, world, b
     assert completed["result"]["score"] == {"raw": 6.0, "min": 0, "max": 6, "scaled": 1.0}
     assert all(r.delivered_at is not None for r in rows), [r.last_error for r in rows]
     assert _without_lrs_fields(xapi_on.statement(completed["id"])) == completed
+
+
+def _queued(made: dict) -> XapiOutbox:
+    now = datetime.now(UTC)
+    row = XapiOutbox(statement_id=made["id"], statement=made, created=now, attempts=0, next_try_at=now)
+    db.session.add(row)
+    return row
+
+
+def test_a_taken_id_counts_as_delivered_and_a_refused_statement_holds_up_no_other(app, xapi_on):
+    profile = xapi.profile()
+
+    def made(key: str, slug: str) -> dict:
+        return statement(profile, profile.statement_id("test", key), profile.actor(1), "answered",
+                         profile.activity(f"questions/{slug}", "question", slug), datetime.now(UTC))
+
+    taken = made("taken", "q1")
+    other_source = {**made("other", "q2"), "id": taken["id"]}  # another system got that id in first
+    assert xapi.client().post([other_source])[0] == 200
+    bad = {**made("bad", "q3"), "actor": {"objectType": "Agent"}}  # nobody: the LRS refuses it (422)
+    rows = [_queued(taken), _queued(bad), _queued(made("fine", "q4"))]
+    db.session.commit()
+
+    delivery = xapi.deliver_batch(datetime.now(UTC))
+    db.session.commit()
+    assert (delivery.delivered, delivery.failed) == (2, 1)
+    assert rows[0].delivered_at is not None and rows[0].last_error.startswith("409")
+    assert rows[1].delivered_at is None and rows[1].attempts == 1 and rows[1].last_error.startswith(("400", "422"))
+    assert rows[2].delivered_at is not None
+    assert xapi_on.statement(rows[2].statement_id)["id"] == rows[2].statement_id
