@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint bench validate install install-dev chromium clean
+.PHONY: run test lint bench validate install install-dev chromium lrs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,33 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+## lrs: Ralph, a real xAPI learning record store for the tests, in its own virtualenv (its pinned FastAPI
+## and pydantic clash with ours); tests/lrs.py starts it
+RALPH_VERSION := 5.1.0
+LRS_VENV := .venv-lrs
+$(LRS_VENV)/.installed-$(RALPH_VERSION):
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/pip install -q --upgrade pip
+	$(LRS_VENV)/bin/pip install -q 'ralph-malph[cli,lrs]==$(RALPH_VERSION)' 'requests>=2.31'
+	touch $@
+lrs: $(LRS_VENV)/.installed-$(RALPH_VERSION)
+
 ## run: upgrade the database, sync content, seed demo data when empty, serve on http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content sync --if-present
 	$(BIN)/flask demo seed
 	@echo "Serving Order Desk Academy on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
+	@if [ -n "$${JOBS_REDIS_URL:-$$REDIS_URL}" ]; then \
+	  echo "Background jobs go to Redis: an RQ worker and the scheduler run beside gunicorn"; \
+	  $(BIN)/flask jobs worker & worker=$$!; \
+	  $(BIN)/flask jobs scheduler & scheduler=$$!; \
+	  trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
+	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'; \
+	else \
+	  echo "No REDIS_URL: background jobs run inline, in the app, after each request"; \
+	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'; \
+	fi
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser)
 chromium:
@@ -45,7 +65,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 ## test: ruff, then the whole pytest suite (domain, web, browser); TEST_DATABASE_URL picks PostgreSQL
-test: install-dev chromium
+test: install-dev chromium lrs
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -63,4 +83,4 @@ validate: install-dev
 	exit $$status
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LRS_VENV) instance/*.sqlite3 .pytest_cache .ruff_cache

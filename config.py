@@ -87,6 +87,7 @@ class Config:
 
         self._single_sign_on()
         self._mail()
+        self.read_jobs_and_xapi()
 
     def _single_sign_on(self) -> None:
         """OpenID Connect beside passwords; off unless issuer, client id and secret are all set (README)."""
@@ -116,6 +117,31 @@ class Config:
         self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))  # seconds
         self.PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")  # per e-mail
         self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "20 per hour")
+
+    def read_jobs_and_xapi(self) -> None:
+        """Background jobs (RQ) and xAPI statements to a learning record store: both off when unset."""
+        # No Redis: jobs run inline, in the process, after the request (development on SQLite).
+        self.JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL") or None
+        self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "academy")
+        # Seconds before each retry of a failed job; after the last, RQ keeps it in its failed registry.
+        self.JOBS_RETRY_DELAYS = [int(s) for s in os.environ.get("JOBS_RETRY_DELAYS", "30,120,600").split(",") if s]
+        self.JOBS_NIGHTLY_CRON = os.environ.get("JOBS_NIGHTLY_CRON", "30 2 * * *")  # calibration + readiness, UTC
+        self.JOBS_WEEKLY_CRON = os.environ.get("JOBS_WEEKLY_CRON", "30 3 * * 1")  # every trainee's weekly snapshot
+        self.XAPI_ENDPOINT = os.environ.get("XAPI_ENDPOINT") or None  # the LRS's xAPI root, e.g. https://lrs/xAPI/
+        self.XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
+        self.XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
+        self.XAPI_ACTIVITY_BASE = (os.environ.get("XAPI_ACTIVITY_BASE") or "").rstrip("/") or None
+        self.XAPI_ACTOR = os.environ.get("XAPI_ACTOR", "account")  # account (user id) or mbox (e-mail)
+        self.XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", "50"))
+        self.XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", "5"))
+        self.XAPI_RETRY_SECONDS = int(os.environ.get("XAPI_RETRY_SECONDS", "30"))  # first retry; doubles, to 6 h
+        if self.XAPI_ENDPOINT and not self.XAPI_ACTIVITY_BASE:
+            raise RuntimeError(
+                "XAPI_ENDPOINT is set but XAPI_ACTIVITY_BASE is not: set it to the app's public address, e.g. "
+                "XAPI_ACTIVITY_BASE=https://academy.example.com (statements name activities and people under it)"
+            )
+        if self.XAPI_ACTOR not in ("account", "mbox"):
+            raise RuntimeError(f"XAPI_ACTOR={self.XAPI_ACTOR!r}: use account (the user id) or mbox (the e-mail)")
 
     def default_secret_key(self) -> str:
         return instance_secret_key()

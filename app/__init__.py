@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import api, audit, cli, display, errors, security
+from app import api, audit, cli, display, errors, jobs, security
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
@@ -67,6 +67,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     audit.init_app(app)
+    jobs.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     security.init_app(app)  # before CSRF: a NUL byte gets its own clear 400

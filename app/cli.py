@@ -15,6 +15,7 @@ from app.mail_cli import mail_cli
 from app.models import Role, TraineeReadiness, User, UserRole
 from app.services import accounts, demo, demo_history, practice, readiness
 from app.services.accounts import AccountError
+from app.tasks import jobs_cli
 
 users_cli = click.Group("users", help="Create and manage accounts.")
 cohorts_cli = click.Group("cohorts", help="Create cohorts and assign trainers.")
@@ -134,5 +135,5 @@ def refresh(everyone: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, cohorts_cli, demo_cli, content_cli, readiness_cli, mail_cli, lti_cli):
+    for group in (users_cli, cohorts_cli, demo_cli, content_cli, readiness_cli, mail_cli, lti_cli, jobs_cli):
         app.cli.add_command(group)

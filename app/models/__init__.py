@@ -27,6 +27,7 @@ from app.models.scenario import DecisionReviewCard, Scenario, ScenarioAttempt, S
 from app.models.sign_off_request import SignOffRequest
 from app.models.token import ApiToken
 from app.models.user import Role, User, UserRole
+from app.models.xapi import XapiOutbox
 
 __all__ = [
     "Answer",
@@ -68,6 +69,7 @@ __all__ = [
     "UserRole",
     "WriteUp",
     "HandledIntervention",
+    "XapiOutbox",
     "cohort_trainees",
     "cohort_trainers",
 ]

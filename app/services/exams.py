@@ -21,7 +21,7 @@ from app.domain.shuffle import new_seed
 from app.extensions import db
 from app.models import Answer, Exam, ExamResponse, QuestionVersion, TraineeReadiness, User
 from app.policy import own_or_404
-from app.services import ServiceError, load_content_file, progress
+from app.services import ServiceError, load_content_file, progress, xapi
 from app.services.practice import live_versions, recently_seen_question_ids, schedule_review, scorable
 
 FORM_LENGTHS = (20, 50, 150)
@@ -187,11 +187,13 @@ def submit(exam: Exam, now: datetime) -> None:
         )
         db.session.add(answer)
         progress.record_answer(answer)
+        xapi.answered(answer, version, exam)
         schedule_review(exam.user_id, version.question_id, score.correct, response.confidence, now)
     stored = db.session.get(TraineeReadiness, exam.user_id)
     exam.readiness_before = stored.pass_probability if stored else None
     exam.submitted_at = min(now, exam.deadline)
     exam.score = credit / len(exam.version_ids) if exam.version_ids else 0.0
+    xapi.completed_exam(exam, now)
     db.session.flush()
 
 

@@ -21,7 +21,7 @@ from app.domain.shuffle import new_seed, shown_order
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
 from app.policy import own_or_404
-from app.services import ServiceError, load_content_file, progress
+from app.services import ServiceError, load_content_file, progress, xapi
 
 CONFIDENCE_LEVELS = ("low", "medium", "high")
 SESSION_SIZES = (5, 10, 20)
@@ -339,6 +339,7 @@ def record_answer(
     with db.session.no_autoflush:  # one flush at commit instead of one per lookup below
         schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
         progress.record_answer(answer)
+        xapi.answered(answer, version)
         if session.mode == "review" and not score.correct:
             ask_again_later(session, version.id)
         if session.ended_at is None and next_position(session) is None:

@@ -48,7 +48,7 @@ from app.models import (
     User,
     WriteUp,
 )
-from app.services import ServiceError, exams, load_content_file, practice, promotion
+from app.services import ServiceError, exams, load_content_file, practice, promotion, xapi
 
 POLICY_FILE = "policy/promotion.yaml"
 STORED_FORMAT = 1  # raise when the shape of a stored result changes
@@ -260,6 +260,7 @@ def record_sign_off(trainee: User, trainer: User, decision: str, comment: str, r
                      verdict=result.verdict.value, evidence=evidence, created_at=now)
     db.session.add(record)
     db.session.flush()
+    xapi.signed_off(record, trainee, trainer)
     return record
 
 

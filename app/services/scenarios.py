@@ -23,7 +23,7 @@ from app.domain.shuffle import new_seed, shown_order, token
 from app.extensions import db
 from app.models import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.policy import own_or_404
-from app.services import ServiceError, progress
+from app.services import ServiceError, progress, xapi
 
 METERS = ("csat", "hours", "cost", "risk")
 STATUSES = ("new", "in progress", "passed", "not passed")
@@ -210,7 +210,7 @@ def choose(
         )
     ref = _resolve(attempt, scenario, current, ref)
     try:
-        after, _events = engine.step(scenario, current, ref)
+        after, events = engine.step(scenario, current, ref)
     except engine.ChoiceNotOffered:
         raise ScenarioError(
             "That choice is not offered at this point of the scenario. Nothing was recorded; "
@@ -224,8 +224,10 @@ def choose(
     attempt.decision_seconds = [*attempt.decision_seconds, round(max(0.0, min(seconds or 0.0, 86400.0)), 1)]
     attempt.updated_at = now
     progress.note_activity(attempt.user_id, now)
+    xapi.decided(attempt, scenario, node.id, ref, events, now)
     if after.finished:
         _finish(attempt, scenario, analysis, after, now)
+        xapi.completed_scenario(attempt, scenario, now)
     db.session.flush()
     return after
 

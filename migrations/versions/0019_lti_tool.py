@@ -1,7 +1,7 @@
 """lti: LMS platforms, linked LMS identities and courses, scores owed through AGS, launch storage
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import app.models.base
 
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
