@@ -2,7 +2,8 @@
 
 Each job commits its own work. The schedule runs on RQ's cron scheduler (`flask jobs scheduler`):
 nightly calibration then readiness refresh (JOBS_NIGHTLY_CRON), every trainee's weekly snapshot
-(JOBS_WEEKLY_CRON), and every minute the xAPI deliveries whose retry time has come.
+(JOBS_WEEKLY_CRON), every minute the xAPI deliveries whose retry time has come, and every ten minutes the
+LTI scores an LMS has not accepted yet. E-mail from a page goes through `send_mail`, retried while SMTP is down.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from flask import current_app
 from rq.cron import CronScheduler
 from sqlalchemy import select, update
 
-from app import jobs
+from app import jobs, mail
 from app.extensions import db
 from app.models import Answer, Role, TraineeReadiness, User, UserRole
-from app.services import readiness, xapi
+from app.services import lti_scores, readiness, xapi
+from app.services.lti_tool import http_session, tool_key
 
 log = logging.getLogger("app.jobs")
 XAPI_RETRY_INTERVAL = 60  # seconds between two looks at the outbox for statements due again
+LTI_RETRY_INTERVAL = 600  # seconds between two tries of the LMS scores still pending
 
 
 def _trainee_ids() -> list[int]:
@@ -63,7 +66,29 @@ def deliver_xapi() -> str:
             return f"xAPI: {delivered} delivered, {failed} to retry"
 
 
-PERIODIC = {"nightly": nightly_readiness, "weekly": weekly_snapshot, "deliver-xapi": deliver_xapi}
+class MailNotSent(RuntimeError):
+    """The SMTP server refused or could not be reached: raising makes RQ retry the job with backoff."""
+
+
+def send_mail(to: str, subject: str, text: str) -> str:
+    """One e-mail, sent by a worker so that a page never waits on SMTP; retried while the server is down."""
+    if mail.send(to, subject, text):
+        return f"mail sent to {to}"
+    if mail.configured():
+        raise MailNotSent(f"{subject!r} to {to}: the SMTP server did not accept it (retried with backoff)")
+    return "mail not sent: SMTP_HOST is not set"
+
+
+def send_lti_scores(user_id: int | None = None) -> str:
+    """Scores owed to LMS grade books (one learner's, or everyone's): a platform that was down gets them now."""
+    with http_session() as http:
+        sent, pending = lti_scores.send_pending(tool_key(), http, datetime.now(UTC), user_id=user_id)
+    db.session.commit()
+    return f"LTI scores: {sent} sent, {pending} still pending"
+
+
+PERIODIC = {"nightly": nightly_readiness, "weekly": weekly_snapshot, "deliver-xapi": deliver_xapi,
+            "lti-scores": send_lti_scores}
 
 
 def cron_scheduler() -> CronScheduler:
@@ -75,6 +100,8 @@ def cron_scheduler() -> CronScheduler:
     scheduler.register(weekly_snapshot, queue, cron=config["JOBS_WEEKLY_CRON"], job_timeout=3600)
     if config.get("XAPI_ENDPOINT"):
         scheduler.register(deliver_xapi, queue, interval=XAPI_RETRY_INTERVAL, job_timeout=600)
+    if lti_scores.any_platform():
+        scheduler.register(send_lti_scores, queue, interval=LTI_RETRY_INTERVAL, job_timeout=600)
     return scheduler
 
 

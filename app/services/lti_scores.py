@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from app.domain import lti as rules
 from app.extensions import db
-from app.models import Answer, Exam, LtiGradeLink, LtiScore, ScenarioAttempt, StudySession
+from app.models import Answer, Exam, LtiGradeLink, LtiPlatform, LtiScore, ScenarioAttempt, StudySession
 from app.services.lti_tool import ToolKey, registration_for
 
 log = logging.getLogger(__name__)
@@ -133,3 +133,8 @@ def send_pending(key: ToolKey, http: requests.Session, now: datetime, user_id: i
             failed += 1
     db.session.flush()
     return sent, failed
+
+
+def any_platform() -> bool:
+    """True once an LMS is registered: only then does the scheduler look for scores to resend."""
+    return db.session.scalar(select(LtiPlatform.id).limit(1)) is not None

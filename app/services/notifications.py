@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
-from app import mail
+from app import jobs, mail
 from app.domain import messages
 from app.domain.readiness.policy import InterventionRules
 from app.extensions import db
@@ -160,7 +160,8 @@ def request_sign_off(trainee: User, now: datetime) -> SignOffRequest:
         if trainer.mail_sign_off_requests:
             message = messages.sign_off_request(
                 trainer.name.split(" ")[0], trainee.name, readiness.pass_probability, report, preferences)
-            asked.trainers_mailed += mail.send(trainer.email, message.subject, message.text)
+            jobs.enqueue("app.tasks.send_mail", trainer.email, message.subject, message.text)
+            asked.trainers_mailed += mail.configured()
     db.session.flush()
     log.info("sign-off requested by %s; mailed to %d trainers", trainee.email, asked.trainers_mailed)
     return asked

@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app import mail
+from app import jobs
 from app.domain import messages
 from app.extensions import db
 from app.models import User
@@ -64,8 +64,9 @@ def request_reset(email: str, now: datetime, link_for: Callable[[str], str]) -> 
         return
     message = messages.password_reset(
         user.name, link_for(make_token(user, now)), current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
-    mail.send(user.email, message.subject, message.text)
-    log.info("password reset link mailed to %s", user.email)
+    # by a job, after the response: the page answers in the same time whether or not the account exists
+    jobs.enqueue("app.tasks.send_mail", user.email, message.subject, message.text)
+    log.info("password reset link queued for %s", user.email)
 
 
 def reset_password(user: User, password: str) -> None:

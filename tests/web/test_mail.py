@@ -384,3 +384,30 @@ def test_a_trainer_who_turned_sign_off_mail_off_still_sees_the_request(client, w
     assert "no e-mail was sent" in client.get("/home/trainee").get_data(as_text=True)
     assert inbox.messages == []
     assert db.session.query(SignOffRequest).one().trainee_id == world.trainee.id
+
+
+def test_with_redis_a_reset_mail_leaves_in_a_job_and_is_retried_until_smtp_answers(
+        app, client, world, inbox, redis_url, monkeypatch):
+    import time
+    import uuid
+
+    from app import jobs
+    from tests.web.test_jobs import BurstWorker
+
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", f"test-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setitem(app.config, "JOBS_RETRY_DELAYS", [1])
+    queue = jobs.queue()
+    working_port = app.config["SMTP_PORT"]
+    assert _ask_for_reset(client, world.trainee.email).status_code in (200, 302)
+    assert inbox.to(world.trainee.email) == [] and queue.count == 1  # the page did not wait for SMTP
+
+    app.config["SMTP_PORT"] = _free_port()  # the SMTP server is down: nothing listens there
+    BurstWorker([queue], connection=queue.connection).work(burst=True)
+    assert inbox.to(world.trainee.email) == [] and queue.scheduled_job_registry.count == 1  # kept for a retry
+
+    app.config["SMTP_PORT"] = working_port
+    time.sleep(1.2)
+    BurstWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
+    [message] = inbox.to(world.trainee.email)
+    assert "/password/reset/" in Inbox.text(message)
