@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.domain.scenarios.variants import fill, format_value, label_placeholders
 from app.domain.shuffle import token
+from app.policy import may_open
 from app.services import practice
 
 
@@ -62,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(variable_label)
     app.add_template_filter(value_label)
     app.add_template_global(token, "choice_token")
+    app.add_template_global(may_open)
     app.add_template_global(practice.shown_options)
     app.add_template_global(format_value, "variant_value")
     app.add_template_filter(lambda text, variant: fill(str(text), variant or {}), "with_figures")

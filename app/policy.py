@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import exists, select
 
@@ -72,6 +72,16 @@ def require_login(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def may_open(endpoint: str) -> bool:
+    """May the signed-in person open this page? Asked by the navigation, so a link shows exactly when its
+    view's `require` would let the person in (views without one need only a sign-in)."""
+    if not current_user.is_authenticated:
+        return False
+    view = current_app.view_functions.get(endpoint)
+    action = getattr(view, "required_action", None)
+    return action is None or permits(current_user, action)
 
 
 def trains(trainer: User, trainee_id: int) -> bool:

@@ -190,3 +190,25 @@ def test_sign_in_keeps_working_when_the_rate_limit_store_is_down():
         for mode in ("ours", "strict")
     }
     assert statuses == {"ours": "302", "strict": "500"}  # ours signs in; without the fallback it would fail
+
+
+def test_every_navigation_link_opens_for_the_person_who_sees_it(app, world, bank):
+    import re
+
+    from flask import g
+
+    seen = {}
+    for person in (world.trainee, world.author, world.trainer, world.admin):
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+        client = app.test_client()
+        login(client, person.email)
+        page = client.get(client.get("/").headers["Location"]).get_data(as_text=True)
+        nav = re.search(r'<ul class="nav-links">(.*?)</ul>', page, re.S) or re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S)
+        links = re.findall(r'<li><a href="(/[^"]*)"', nav.group(1))
+        assert links, f"{person.email} sees no navigation"
+        for href in links:
+            assert client.get(href).status_code == 200, f"{person.email}: {href}"
+        seen[person.email] = set(links)
+    assert "/admin/" in seen[world.admin.email] and "/admin/" not in seen[world.trainer.email]
+    assert "/practice/" in seen[world.trainee.email] and "/practice/" not in seen[world.author.email]
