@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
+from app import clock
 from app.content_cli import content_cli
 from app.extensions import db
 from app.lti_cli import lti_cli
@@ -100,7 +99,7 @@ def seed_demo() -> None:
     db.session.commit()
     answers = 0
     if practice.live_versions():
-        answers = demo.seed_histories(current_app.config["CONTENT_DIR"], datetime.now(UTC))
+        answers = demo.seed_histories(current_app.config["CONTENT_DIR"], clock.now())
         db.session.commit()
     if created or answers:
         click.echo(f"Demo data created ({answers} practice answers and scenario runs over {demo_history.WEEKS} weeks)."
@@ -116,7 +115,7 @@ def seed_demo() -> None:
 @readiness_cli.command("calibrate")
 def calibrate() -> None:
     """Fit item difficulty (Rasch; 2PL where items have enough answers) from every stored answer."""
-    run = readiness.calibrate_items(datetime.now(UTC))
+    run = readiness.calibrate_items(clock.now())
     db.session.commit()
     click.echo(f"Calibrated {run.items} items from {run.responses} answers "
                f"({'converged' if run.converged else 'did NOT converge: check the data'}); readiness marked stale.")
@@ -129,7 +128,7 @@ def refresh(everyone: bool) -> None:
     trainees = list(db.session.scalars(select(User.id).join(UserRole).where(UserRole.role == Role.TRAINEE.value)))
     if everyone:
         db.session.execute(update(TraineeReadiness).values(stale=True))
-    count = readiness.refresh_stale(trainees, current_app.config["CONTENT_DIR"], datetime.now(UTC))
+    count = readiness.refresh_stale(trainees, current_app.config["CONTENT_DIR"], clock.now())
     db.session.commit()
     click.echo(f"Recomputed readiness for {count} trainees.")
 

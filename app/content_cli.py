@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 
+from app import clock
 from app.domain.interchange import summary_line
 from app.domain.item_checks import bank_report, format_report
 from app.domain.problems import ContentError
@@ -70,7 +70,7 @@ def sync(paths: tuple[str, ...], if_present: bool, quiet: bool, force: bool) -> 
     where = roots()
     if if_present and not paths and not has_content(where):
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         with click.progressbar(length=1, label="Syncing content", file=io.StringIO() if quiet else None) as bar:
             report = content_sync.sync(_paths(paths), where, now, progress=_progress(bar), force=force)
@@ -129,7 +129,7 @@ def import_file(file: str, author_email: str | None, domain: str, dry_run: bool)
     if author is None:
         raise click.ClickException(f"no account {author_email or 'with the admin role'} to own the draft")
     try:
-        outcome = authoring.import_questions(author, path.name, data, domain, "", datetime.now(UTC))
+        outcome = authoring.import_questions(author, path.name, data, domain, "", clock.now())
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(authoring.import_report(path.name, outcome.result))

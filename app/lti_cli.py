@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import click
 from flask import current_app, url_for
 
+from app import clock
 from app.extensions import db
 from app.services import lti, lti_scores
 from app.services.lti_tool import TimeoutSession, tool_key
@@ -96,7 +96,7 @@ Then register the LMS here with what it shows for the tool:
 def resend_scores():
     """Deliver the scores the LMS has not accepted yet (safe to run from cron)."""
     with TimeoutSession(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
-        sent, pending = lti_scores.send_pending(tool_key(), http, datetime.now(UTC))
+        sent, pending = lti_scores.send_pending(tool_key(), http, clock.now())
     db.session.commit()
     click.echo(f"{sent} sent, {pending} still pending")
     if pending:

@@ -16,10 +16,10 @@ from typing import Any
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 
 from app.extensions import db, login_manager
-from app.models import Role, User, cohort_trainees, cohort_trainers
+from app.models import Cohort, Role, User, cohort_trainees, cohort_trainers
 
 
 class Action(StrEnum):
@@ -95,11 +95,30 @@ def trains(trainer: User, trainee_id: int) -> bool:
     return bool(db.session.scalar(query))
 
 
+def sees_every_cohort(viewer: User) -> bool:
+    """Cohort rule: an admin sees every cohort and its trainees; a trainer only the cohorts they lead."""
+    return Role.ADMIN in viewer.roles
+
+
+def can_view_cohort(viewer: User, cohort: Cohort) -> bool:
+    return sees_every_cohort(viewer) or viewer in cohort.trainers
+
+
+def led_cohort_ids(viewer: User) -> Select:
+    """The ids of the cohorts this person leads as trainer (a subquery)."""
+    return select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == viewer.id)
+
+
+def visible_trainee_ids(viewer: User) -> Select | None:
+    """The trainees whose cohort records the viewer may see, as a subquery; None means everyone (admin)."""
+    if sees_every_cohort(viewer):
+        return None
+    return select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led_cohort_ids(viewer)))
+
+
 def can_view_trainee(viewer: User, trainee_id: int) -> bool:
     """Trainees see only themselves; trainers see the trainees of their cohorts; admins see everyone."""
-    if viewer.id == trainee_id:
-        return True
-    if Role.ADMIN in viewer.roles:
+    if viewer.id == trainee_id or sees_every_cohort(viewer):
         return True
     return Role.TRAINER in viewer.roles and trains(viewer, trainee_id)
 

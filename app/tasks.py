@@ -9,14 +9,13 @@ LTI scores an LMS has not accepted yet. E-mail from a page goes through `send_ma
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from rq.cron import CronScheduler
 from sqlalchemy import select, update
 
-from app import jobs, mail
+from app import clock, jobs, mail
 from app.extensions import db
 from app.models import Answer, Role, TraineeReadiness, User, UserRole
 from app.services import lti_scores, readiness, xapi
@@ -34,7 +33,7 @@ def _trainee_ids() -> list[int]:
 def nightly_readiness() -> str:
     """Item calibration, then readiness for every trainee it made stale (as `flask readiness calibrate`
     followed by `flask readiness refresh`)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     calibrated = "no answers yet: calibration skipped"
     if db.session.scalar(select(Answer.id).where(Answer.first_attempt.is_(True)).limit(1)) is not None:
         run = readiness.calibrate_items(now)
@@ -49,7 +48,7 @@ def weekly_snapshot() -> str:
     """Recompute every trainee, so each has this week's snapshot for the trend even without new evidence
     (as `flask readiness refresh --all`)."""
     db.session.execute(update(TraineeReadiness).values(stale=True))
-    count = readiness.refresh_stale(_trainee_ids(), current_app.config["CONTENT_DIR"], datetime.now(UTC))
+    count = readiness.refresh_stale(_trainee_ids(), current_app.config["CONTENT_DIR"], clock.now())
     db.session.commit()
     return f"weekly snapshot of {count} trainees"
 
@@ -59,7 +58,7 @@ def deliver_xapi() -> str:
     failed (the LRS is down: the rows wait for their backoff)."""
     delivered = failed = 0
     while True:
-        batch = xapi.deliver_batch(datetime.now(UTC))
+        batch = xapi.deliver_batch(clock.now())
         db.session.commit()
         delivered, failed = delivered + batch.delivered, failed + batch.failed
         if not batch.attempted or batch.failed:
@@ -82,7 +81,7 @@ def send_mail(to: str, subject: str, text: str) -> str:
 def send_lti_scores(user_id: int | None = None) -> str:
     """Scores owed to LMS grade books (one learner's, or everyone's): a platform that was down gets them now."""
     with http_session() as http:
-        sent, pending = lti_scores.send_pending(tool_key(), http, datetime.now(UTC), user_id=user_id)
+        sent, pending = lti_scores.send_pending(tool_key(), http, clock.now(), user_id=user_id)
     db.session.commit()
     return f"LTI scores: {sent} sent, {pending} still pending"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
@@ -20,6 +19,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app import clock
 from app.api.problems import problem
 from app.extensions import db, limiter
 from app.models import ApiToken, User
@@ -50,7 +50,7 @@ def token() -> ApiToken:
 @bp.before_request
 def authenticate_bearer_token():
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    found = tokens.authenticate(secret.strip(), datetime.now(UTC)) if scheme.lower() == "bearer" else None
+    found = tokens.authenticate(secret.strip(), clock.now()) if scheme.lower() == "bearer" else None
     if found is None:
         db.session.rollback()
         return problem(401, "Send a valid personal access token as Authorization: Bearer <token>: this one is "

@@ -8,13 +8,13 @@ stored one the pages show; like the pages, it is recomputed only when evidence a
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 from itertools import islice
 
 from flask import current_app
 from flask_smorest import abort
 from sqlalchemy import select
 
+from app import clock
 from app.api import schemas
 from app.api.blueprint import bp, operation, viewer
 from app.api.people import dated, keyset_page
@@ -32,7 +32,7 @@ from app.services import cohorts, readiness, statistics
 def trainee_readiness(user_id: int):
     """A trainee's readiness report and the answers and runs its criteria cite, as on /readiness"""
     person = trainee_or_404(viewer(), user_id)
-    result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], datetime.now(UTC))
+    result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], clock.now())
     if recomputed:
         db.session.commit()
     records = readiness.evidence_records(person, result)

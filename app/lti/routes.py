@@ -7,7 +7,6 @@ page with CSRF-protected forms."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import jwt
@@ -29,7 +28,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import jobs
+from app import clock, jobs
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import csrf, db, limiter
 from app.lti.forms import PickResourceForm
@@ -58,9 +57,6 @@ UNREGISTERED = (
 GRADING_KEY = "lti_grading"  # set in the session of a learner whose launch expects a score back
 DEEP_LINKS_KEY = "lti_deep_links"  # deep-linking launches this browser may answer
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _tool_conf() -> DatabaseToolConf:
@@ -111,7 +107,7 @@ def login():
                        "LMS's issuer (iss) and login_hint. Open the academy from the LMS course instead.", 400)
     if find_platform(issuer, client_id) is None:
         raise LtiError(UNREGISTERED.format(iss=issuer, client=client_id or "(not given)"), 400)
-    DatabaseLaunchStorage.purge_expired(_now())
+    DatabaseLaunchStorage.purge_expired(clock.now())
     oidc = FlaskOIDCLogin(lti_request_, _tool_conf(), session_service=services["session_service"],
                           launch_data_storage=services["launch_data_storage"])
     try:
@@ -139,7 +135,7 @@ def launch():
             raise LtiError(_explain(error), 400) from None
     db.session.commit()  # the nonce is used up and the launch stored, whatever happens next
     if message.is_deep_link_launch():
-        user = lti.accept_deep_linking_launch(claims, _now())
+        user = lti.accept_deep_linking_launch(claims, clock.now())
         db.session.commit()
         login_user(user)
         session[DEEP_LINKS_KEY] = [*session.get(DEEP_LINKS_KEY, [])[-4:], message.get_launch_id()]
@@ -147,7 +143,7 @@ def launch():
     if not message.is_resource_launch():
         raise LtiError("The academy handles resource links and deep linking only; this LMS message type is "
                        "not supported.", 400)
-    landing = lti.accept_resource_launch(claims, _now())
+    landing = lti.accept_resource_launch(claims, clock.now())
     db.session.commit()
     login_user(landing.user)
     if landing.graded:

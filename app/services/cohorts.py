@@ -18,7 +18,6 @@ from app.models import (
     HandledIntervention,
     ReadinessSnapshot,
     ReviewCard,
-    Role,
     ScenarioAttempt,
     ScenarioVersion,
     SignOff,
@@ -27,9 +26,8 @@ from app.models import (
     User,
     WriteUp,
     cohort_trainees,
-    cohort_trainers,
 )
-from app.policy import trains
+from app.policy import can_view_cohort, led_cohort_ids, sees_every_cohort, trains, visible_trainee_ids
 from app.services import ServiceError, progress
 
 
@@ -40,7 +38,7 @@ class CohortError(ServiceError):
 def cohort_for(viewer: User, cohort_id: int) -> Cohort:
     """A cohort the viewer leads (admins: any), else 404 — other cohorts do not exist for them."""
     cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None or (Role.ADMIN not in viewer.roles and viewer not in cohort.trainers):
+    if cohort is None or not can_view_cohort(viewer, cohort):
         raise CohortError("There is no such cohort among yours.", 404)
     return cohort
 
@@ -49,8 +47,8 @@ def viewers_cohort_of(viewer: User, trainee: User) -> Cohort | None:
     """A cohort of the trainee's that the viewer leads (admins: any of the trainee's), for links into the
     cohort pages; None when there is none."""
     query = select(Cohort).where(Cohort.trainees.contains(trainee)).order_by(Cohort.name)
-    if Role.ADMIN not in viewer.roles:
-        query = query.where(Cohort.trainers.contains(viewer))
+    if not sees_every_cohort(viewer):
+        query = query.where(Cohort.id.in_(led_cohort_ids(viewer)))
     return db.session.scalars(query.limit(1)).first()
 
 
@@ -180,16 +178,14 @@ def ungraded_writeups(viewer: User) -> list[QueuedWriteUp]:
              .join(User, User.id == ScenarioAttempt.user_id)
              .where(WriteUp.graded_at.is_(None))
              .options(joinedload(WriteUp.attempt).joinedload(ScenarioAttempt.version)).order_by(WriteUp.created_at))
-    if Role.ADMIN not in viewer.roles:
-        led = select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == viewer.id)
-        trainees = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led))
+    if (trainees := visible_trainee_ids(viewer)) is not None:
         query = query.where(ScenarioAttempt.user_id.in_(trainees))
     return [QueuedWriteUp(writeup, trainee) for writeup, trainee in db.session.execute(query).unique()]
 
 
 def writeup_for(viewer: User, writeup_id: int) -> WriteUp:
     writeup = db.session.get(WriteUp, writeup_id)
-    if writeup is None or not (Role.ADMIN in viewer.roles or trains(viewer, writeup.attempt.user_id)):
+    if writeup is None or not (sees_every_cohort(viewer) or trains(viewer, writeup.attempt.user_id)):
         raise CohortError("There is no such write-up among your trainees'.", 404)
     return writeup
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import ApiToken, Role, User
+from app.models import ApiToken, User
+from app.policy import Action, permits
 from app.services import ServiceError
 
 TOKEN_PREFIX = "oda_"
@@ -81,7 +82,7 @@ def authenticate(secret: str, now: datetime) -> ApiToken | None:
 def token_for(viewer: User, token_id: int) -> ApiToken:
     """One of the viewer's tokens (admins: anyone's), else 404: other people's tokens do not exist for them."""
     token = db.session.get(ApiToken, token_id)
-    if token is None or (token.user_id != viewer.id and Role.ADMIN not in viewer.roles):
+    if token is None or (token.user_id != viewer.id and not permits(viewer, Action.ADMINISTER)):
         raise TokenError("There is no such token among yours.", 404)
     return token
 
