@@ -243,7 +243,7 @@ def _resolve(attempt: ScenarioAttempt, scenario: ScenarioModel, current: Attempt
 def _finish(
     attempt: ScenarioAttempt, scenario: ScenarioModel, analysis: Analysis, after: AttemptState, now: datetime
 ) -> None:
-    score = engine.score_attempt(scenario, after, analysis)
+    score = engine.score_attempt(scenario, after, analysis, attempt.decision_seconds)
     attempt.finished_at = now
     attempt.total = round(score.total, 2)
     attempt.passed = score.passed
@@ -275,7 +275,7 @@ def go_back(attempt: ScenarioAttempt, to_step: int, now: datetime) -> AttemptSta
 
 def debrief(attempt: ScenarioAttempt) -> engine.Debrief:
     scenario, analysis = parsed(attempt.version)
-    return engine.debrief(scenario, engine.replay(scenario, attempt.log), analysis)
+    return engine.debrief(scenario, engine.replay(scenario, attempt.log), analysis, attempt.decision_seconds)
 
 
 def has_newer_version(attempt: ScenarioAttempt) -> bool:

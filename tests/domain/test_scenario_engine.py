@@ -306,3 +306,30 @@ def test_results_are_read_only_and_pickle_for_caching(scenario, analysis):
     for value in (scenario, analysis, attempt, score_attempt(scenario, attempt, analysis)):
         assert pickle.loads(pickle.dumps(value)) == value
     assert hash(scenario) == hash(pickle.loads(pickle.dumps(scenario)))
+
+
+TIMED = TINY.replace("rubric:\n  accuracy: 50\n  compliance: 30\n  coordination: 20\n",
+                     "rubric:\n  accuracy: 40\n  compliance: 30\n  coordination: 20\n  resolution_time: 10\n"
+                     ).replace("time_budget_hours: 2.5\n", "time_budget_hours: 2.5\nseconds_per_decision: 60\n"
+                               ).replace("  score: accuracy +10, compliance +10, coordination +5\n",
+                                         "  score: accuracy +10, compliance +10, coordination +5, resolution_time +5\n")
+
+
+def test_decisions_over_the_time_limit_cost_resolution_time():
+    timed, problems = parse_scenario(TIMED, "timed.md")
+    assert timed is not None, problems
+    analysis = analyse(timed)
+    attempt = replay(timed, ["start/2", "review/1"])
+    on_time = score_attempt(timed, attempt, analysis, [30.0, 59.9])
+    assert on_time.dimensions["resolution_time"] == 100.0 and on_time.late_decisions == 0
+    assert (on_time.decision_limit, on_time.timed_decisions, on_time.time_penalty) == (60, 2, 0.0)
+    one_late = score_attempt(timed, attempt, analysis, [30.0, 200.0])
+    assert one_late.late_decisions == 1 and one_late.time_penalty == 50.0
+    assert one_late.dimensions["resolution_time"] == 50.0
+    assert one_late.total == pytest.approx(on_time.total - 0.1 * 50.0)
+    assert score_attempt(timed, attempt, analysis).late_decisions == 0  # times unknown: no penalty
+
+
+def test_without_a_limit_time_costs_nothing(scenario, analysis):
+    attempt = replay(scenario, ["start/2", "review/1"])
+    assert score_attempt(scenario, attempt, analysis, [999.0, 999.0]) == score_attempt(scenario, attempt, analysis)

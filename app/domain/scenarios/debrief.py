@@ -8,7 +8,7 @@ if it had been taken from the trainee's state at that moment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .analysis import Analysis
@@ -86,7 +86,8 @@ def _expert_choice(expert: list[Step], node_id: str, visit: int) -> Choice | Non
     return at_node[visit] if visit < len(at_node) else at_node[-1]
 
 
-def debrief(scenario: Scenario, attempt: AttemptState, analysis: Analysis) -> Debrief:
+def debrief(scenario: Scenario, attempt: AttemptState, analysis: Analysis,
+            decision_seconds: Sequence[float] = ()) -> Debrief:
     """Compare the run with `analysis.max_score_path`, step by step."""
     mine = trace(scenario, attempt.log)
     expert = trace(scenario, analysis.max_score_path)
@@ -127,4 +128,4 @@ def debrief(scenario: Scenario, attempt: AttemptState, analysis: Analysis) -> De
     expert_path = tuple(
         ExpertStep(s.node.id, s.node.title, s.choice, s.after, s.choice.feedback) for s in expert
     )
-    return Debrief(tuple(steps), tuple(divergences), expert_path, score_attempt(scenario, attempt, analysis))
+    return Debrief(tuple(steps), tuple(divergences), expert_path, score_attempt(scenario, attempt, analysis, decision_seconds))

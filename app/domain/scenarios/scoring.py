@@ -5,16 +5,20 @@ between the lowest and highest totals any complete path reaches (100 when they a
 total is the rubric-weighted mean. Any critical error caps the total at `critical_cap` and fails
 the run; otherwise a finished run passes when total >= pass_mark. An unfinished run gets the
 same figures for the part played, with finished=False and passed=False.
+
+Decision time: when the scenario sets `seconds_per_decision` and the rubric weighs resolution_time, each
+decision that took longer (write-ups excepted: a note takes the time it takes) costs resolution_time
+100 / (decisions timed) points, down to 0. The desk's SLA, in the score the trainee reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .analysis import Analysis, capped_total, dimension_scores, weighted_total
 from .engine import AttemptState, trace
-from .model import HOURS_VARIABLE, FrozenMap, Scenario
+from .model import HOURS_VARIABLE, FrozenMap, NodeKind, Scenario
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,16 @@ class ScenarioScore:
     over_budget: bool
     functions_involved: tuple[str, ...]  # in the order first brought in
     path: tuple[str, ...]
+    decision_limit: int | None = None  # seconds per decision, when the scenario sets one
+    late_decisions: int = 0  # decisions that took longer
+    timed_decisions: int = 0  # decisions the limit applies to (write-ups excepted)
+    time_penalty: float = 0.0  # points of resolution_time lost to late decisions
 
 
-def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis) -> ScenarioScore:
-    """Score the run in `attempt.log` (replayed, so a tampered attempt raises ChoiceNotOffered)."""
+def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis,
+                  decision_seconds: Sequence[float] = ()) -> ScenarioScore:
+    """Score the run in `attempt.log` (replayed, so a tampered attempt raises ChoiceNotOffered);
+    `decision_seconds[i]` is how long decision i took, when known."""
     steps = trace(scenario, attempt.log)
     raw: dict[str, float] = dict.fromkeys(scenario.rubric, 0.0)
     criticals: list[CriticalError] = []
@@ -61,6 +71,14 @@ def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis)
             criticals.append(CriticalError(s.node.id, s.choice.ref, s.choice.critical, s.choice.line))
         functions.extend(f for f in s.choice.involves if f not in functions)
     dimensions = dimension_scores(raw, analysis.dimension_ranges, scenario.rubric)
+    limit = scenario.seconds_per_decision
+    timed = [seconds for step, seconds in zip(steps, decision_seconds, strict=False)
+             if step.node.kind != NodeKind.WRITE_UP]
+    late = sum(seconds > limit for seconds in timed) if limit else 0
+    penalty = 0.0
+    if late and "resolution_time" in dimensions:
+        penalty = min(dimensions["resolution_time"], 100.0 * late / len(timed))
+        dimensions["resolution_time"] -= penalty
     uncapped = weighted_total(dimensions, scenario.rubric)
     total = capped_total(uncapped, bool(criticals), scenario.critical_cap)
     final_state = steps[-1].after if steps else scenario.initial_state
@@ -90,4 +108,8 @@ def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis)
         over_budget=budget is not None and hours_used is not None and hours_used > budget,
         functions_involved=tuple(functions),
         path=attempt.log,
+        decision_limit=limit,
+        late_decisions=late,
+        timed_decisions=len(timed) if limit else 0,
+        time_penalty=penalty,
     )
