@@ -1,0 +1,80 @@
+"""Bulk add from a roster file: a dry run that reports on every row, then an all-or-nothing apply.
+
+The file is read by app/domain/roster.py; this module adds what only the database knows (the e-mail has
+an account already, the cohort does not exist) and creates the accounts. New accounts get no usable
+password: the person sets one through "Forgot password?" (when mail is set up) or an admin sets one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.domain import roster
+from app.domain.roster import RosterFileError, RosterRow
+from app.extensions import db
+from app.models import Cohort, Role, User
+from app.services import accounts
+
+MAX_BYTES = 1024 * 1024  # ~20,000 rows of ordinary names; far below the request limit (MAX_CONTENT_LENGTH)
+MAX_ROWS = 2000
+
+__all__ = ["MAX_BYTES", "MAX_ROWS", "RosterFileError", "RosterReport", "apply", "check"]
+
+
+@dataclass(frozen=True)
+class RosterReport:
+    rows: list[RosterRow]
+    applied: bool = False
+
+    @property
+    def problems(self) -> list[RosterRow]:
+        return [row for row in self.rows if not row.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(data: bytes) -> RosterReport:
+    """Every row of the file with its problems; writes nothing. Raises RosterFileError for an unusable file."""
+    if len(data) > MAX_BYTES:
+        raise RosterFileError(
+            f"The file is {len(data) / 1024:.0f} KB; the limit is {MAX_BYTES // 1024} KB "
+            f"(about {MAX_ROWS} people). Split it and upload the parts one after the other.")
+    rows = roster.parse(roster.decode(data), MAX_ROWS)
+    emails = [row.email for row in rows if row.email]
+    taken = set(db.session.scalars(select(User.email).where(User.email.in_(emails)))) if emails else set()
+    cohorts = _cohorts_by_name()
+    for row in rows:
+        if row.email in taken:
+            row.problems.append(f"an account for {row.email} already exists")
+        if row.cohort and row.cohort.lower() not in cohorts:
+            row.problems.append(f"there is no cohort named {row.cohort!r}; create it on the Cohorts page first")
+    return RosterReport(rows)
+
+
+def apply(data: bytes) -> RosterReport:
+    """Create every account of the file, or none: when any row has a problem nothing is written and the
+    report says why. Flushes; the caller commits."""
+    report = check(data)
+    if not report.ok:
+        return report
+    cohorts = _cohorts_by_name()
+    for row in report.rows:
+        user = User(email=row.email, name=row.name)
+        accounts.set_no_password(user)
+        user.set_roles({Role(row.role)})
+        db.session.add(user)
+        cohort = cohorts.get(row.cohort.lower())
+        if cohort is not None and row.role == Role.TRAINEE:
+            cohort.trainees.append(user)
+        elif cohort is not None and row.role == Role.TRAINER:
+            cohort.trainers.append(user)
+    db.session.flush()
+    return RosterReport(report.rows, applied=True)
+
+
+def _cohorts_by_name() -> dict[str, Cohort]:
+    return {cohort.name.lower(): cohort for cohort in db.session.scalars(select(Cohort))}
