@@ -106,29 +106,32 @@ def user_edit(user_id: int):
     return _user_page(user, form)
 
 
-def _move_form(user: User, current: list[Cohort]) -> MoveTraineeForm:
+def _move_form() -> MoveTraineeForm:
     form = MoveTraineeForm()
     form.cohort.choices = [SelectChoice(0, "No cohort")] + [
         SelectChoice(c.id, c.name) for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
-    if request.method == "GET" or form.cohort.data is None:
-        form.cohort.data = current[0].id if len(current) == 1 else 0
     return form
 
 
 def _user_page(user: User, form: UserEditForm) -> str:
     cohorts = {"trainee": accounts.cohorts_of_trainee(user), "trainer": accounts.cohorts_of_trainer(user)}
-    move_form = _move_form(user, cohorts["trainee"]) if Role.TRAINEE in user.roles else None
+    move_form = None
+    if Role.TRAINEE in user.roles:
+        move_form = _move_form()
+        current = cohorts["trainee"]
+        move_form.cohort.data = current[0].id if len(current) == 1 else 0
     return render_template("admin/user_edit.html", form=form, user=user, cohorts=cohorts, move_form=move_form)
 
 
 @bp.post("/users/<int:user_id>/cohort")
 @require(Action.ADMINISTER)
 def user_move(user_id: int):
-    """Move a trainee to one cohort in one step: they leave the others (an unknown cohort id: 400)."""
+    """Move a trainee to one cohort in one step: they leave the others."""
     user = db.session.get(User, user_id) or abort(404)
-    form = _move_form(user, [])
-    if not form.validate_on_submit():
-        abort(400)
+    form = _move_form()
+    if not form.validate_on_submit() or form.cohort.data is None:  # a missing choice moves nobody
+        flash("Choose one of the cohorts listed to move the trainee to.", "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
     target = db.session.get(Cohort, form.cohort.data) if form.cohort.data else None
     try:
         left = accounts.move_trainee(user, target)
@@ -157,7 +160,7 @@ def user_import():
             form.file.errors = [*form.file.errors, str(error)]
         else:
             if report.ok:
-                apply_form = RosterApplyForm(formdata=None, roster=roster.decode(data))
+                apply_form = RosterApplyForm(formdata=None, roster=report.text)
     return render_template("admin/user_import.html", form=form, report=report, apply_form=apply_form,
                            max_rows=roster.MAX_ROWS, max_kb=roster.MAX_BYTES // 1024)
 

@@ -26,6 +26,7 @@ __all__ = ["MAX_BYTES", "MAX_ROWS", "RosterFileError", "RosterReport", "apply", 
 @dataclass(frozen=True)
 class RosterReport:
     rows: list[RosterRow]
+    text: str  # the file as decoded: what the apply step sends back
     applied: bool = False
 
     @property
@@ -43,7 +44,8 @@ def check(data: bytes) -> RosterReport:
         raise RosterFileError(
             f"The file is {len(data) / 1024:.0f} KB; the limit is {MAX_BYTES // 1024} KB "
             f"(about {MAX_ROWS} people). Split it and upload the parts one after the other.")
-    rows = roster.parse(roster.decode(data), MAX_ROWS)
+    text = roster.decode(data)
+    rows = roster.parse(text, MAX_ROWS)
     emails = [row.email for row in rows if row.email]
     taken = set(db.session.scalars(select(User.email).where(User.email.in_(emails)))) if emails else set()
     cohorts = _cohorts_by_name()
@@ -52,7 +54,7 @@ def check(data: bytes) -> RosterReport:
             row.problems.append(f"an account for {row.email} already exists")
         if row.cohort and row.cohort.lower() not in cohorts:
             row.problems.append(f"there is no cohort named {row.cohort!r}; create it on the Cohorts page first")
-    return RosterReport(rows)
+    return RosterReport(rows, text)
 
 
 def apply(data: bytes) -> RosterReport:
@@ -73,7 +75,7 @@ def apply(data: bytes) -> RosterReport:
         elif cohort is not None and row.role == Role.TRAINER:
             cohort.trainers.append(user)
     db.session.flush()
-    return RosterReport(report.rows, applied=True)
+    return RosterReport(report.rows, report.text, applied=True)
 
 
 def _cohorts_by_name() -> dict[str, Cohort]:
