@@ -161,8 +161,12 @@ def user_import():
         else:
             if report.ok:
                 apply_form = RosterApplyForm(formdata=None, roster=report.text)
+    return _import_page(form, report, apply_form)
+
+
+def _import_page(form: RosterUploadForm, report: roster.RosterReport | None, apply_form: RosterApplyForm | None):
     return render_template("admin/user_import.html", form=form, report=report, apply_form=apply_form,
-                           max_rows=roster.MAX_ROWS, max_kb=roster.MAX_BYTES // 1024)
+                           max_rows=roster.MAX_ROWS, max_size=roster.size_limit())
 
 
 @bp.post("/users/import/apply")
@@ -180,8 +184,7 @@ def user_import_apply():
         return redirect(url_for("admin.user_import"))
     if not report.applied:
         db.session.rollback()
-        return render_template("admin/user_import.html", form=RosterUploadForm(formdata=None), report=report,
-                               apply_form=None, max_rows=roster.MAX_ROWS, max_kb=roster.MAX_BYTES // 1024), 409
+        return _import_page(RosterUploadForm(formdata=None), report, None), 409
     db.session.commit()
     how = ("each uses \"Forgot password?\" on the sign-in page, or you set one on their account page"
            if mail.configured() else "set one on each account page (this academy sends no e-mail yet)")

@@ -20,7 +20,7 @@ from app.services import accounts
 MAX_BYTES = 1024 * 1024  # ~20,000 rows of ordinary names; far below the request limit (MAX_CONTENT_LENGTH)
 MAX_ROWS = 2000
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "RosterFileError", "RosterReport", "apply", "check"]
+__all__ = ["MAX_BYTES", "MAX_ROWS", "RosterFileError", "RosterReport", "apply", "check", "size_limit"]
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def check(data: bytes) -> RosterReport:
     """Every row of the file with its problems; writes nothing. Raises RosterFileError for an unusable file."""
     if len(data) > MAX_BYTES:
         raise RosterFileError(
-            f"The file is {len(data) / 1024:.0f} KB; the limit is {MAX_BYTES // 1024} KB "
-            f"(about {MAX_ROWS} people). Split it and upload the parts one after the other.")
+            f"The file is larger than {size_limit()}, the limit. Split it into files of at most {MAX_ROWS} "
+            "people and add them one after the other.")
     text = roster.decode(data)
     rows = roster.parse(text, MAX_ROWS)
     emails = [row.email for row in rows if row.email]
@@ -76,6 +76,11 @@ def apply(data: bytes) -> RosterReport:
             cohort.trainers.append(user)
     db.session.flush()
     return RosterReport(report.rows, report.text, applied=True)
+
+
+def size_limit() -> str:
+    """The byte limit as a person reads it: "1 MB", "512 KB"."""
+    return f"{MAX_BYTES / 2**20:g} MB" if MAX_BYTES >= 2**20 else f"{MAX_BYTES / 1024:g} KB"
 
 
 def _cohorts_by_name() -> dict[str, Cohort]:

@@ -94,8 +94,8 @@ def test_files_that_are_not_a_roster_get_a_clear_message(client, world, signed_i
     monkeypatch.setattr(roster, "MAX_ROWS", 2)
     many = "name,email,cohort\n" + "".join(f"P{i},p{i}@example.test,Cohort A\n" for i in range(3))
     assert "more than 2 people" in _upload(client, many.encode()).get_data(as_text=True)
-    monkeypatch.setattr(roster, "MAX_BYTES", 100)
-    assert "the limit is 0 KB" in _upload(client, many.encode() * 3).get_data(as_text=True)
+    monkeypatch.setattr(roster, "MAX_BYTES", 2048)
+    assert "larger than 2 KB, the limit" in _upload(client, many.encode() * 30).get_data(as_text=True)
 
 
 def test_the_page_says_how_new_people_get_a_password(client, world, signed_in):
