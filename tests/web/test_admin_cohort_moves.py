@@ -32,7 +32,7 @@ def test_admin_moves_a_trainee_and_they_leave_every_other_cohort(client, world, 
     extra = factories.cohort("Cohort C", trainees=[world.trainee])
     signed_in(world.admin)
     page = client.get(f"/admin/users/{world.trainee.id}").get_data(as_text=True)
-    assert "Move to cohort" in page and "They leave Cohort A, Cohort C in the same step" in page
+    assert "Move to cohort" in page and "Moving takes them out of Cohort A, Cohort C in the same step" in page
     response = _move(client, world.trainee.id, world.other_cohort.id)
     assert response.status_code == 302
     assert "Tess Trainee is now in Cohort B (left Cohort A, Cohort C)." in client.get(
