@@ -33,8 +33,8 @@ def test_admin_checks_a_roster_then_adds_it(page, world, assert_accessible, tmp_
     page.get_by_role("button", name="Check the file").click()
     assert "Ready to add 2 people" in page.locator("h2#report-h").inner_text()
     assert_accessible(page)
-    page.get_by_role("button", name="Add these people").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add these people").click()
     assert "Added 2 people" in page.content()
     assert accounts.find_user("nia@example.test") is not None
 
@@ -45,7 +45,7 @@ def test_admin_moves_a_trainee_by_keyboard(page, world, assert_accessible):
     assert_accessible(page)
     page.get_by_label("Move to cohort").select_option(label="Cohort B")
     page.get_by_label("Move to cohort").press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Tess Trainee is now in Cohort B (left Cohort A)." in page.content()
     assert_accessible(page)
