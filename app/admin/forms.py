@@ -73,7 +73,7 @@ class RosterUploadForm(FlaskForm):
 
 class RosterApplyForm(FlaskForm):
     """The checked file travels back in a hidden field, so what is added is exactly what was checked
-    (and is checked once more)."""
+    (and is checked once more). Sent as multipart, so the text is not inflated by URL-encoding."""
 
     roster = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Add these people")

@@ -64,6 +64,20 @@ def test_a_bulk_added_person_cannot_sign_in_until_a_password_is_set(client, worl
     assert accounts.authenticate("np@example.test", "a-brand-new-password") == person
 
 
+def test_a_file_near_the_size_limit_goes_through_check_and_apply(client, world, signed_in):
+    signed_in(world.admin)
+    name = "Zoë Ünal-" + "é" * 90  # 2 bytes a letter in UTF-8
+    rows = "".join(f"{name}{n},zoe{n}@example.test,Cohort A\n" for n in range(1000))
+    data = ("name,email,cohort\n" + rows).encode()
+    assert 0.8 * roster.MAX_BYTES < len(data) < roster.MAX_BYTES
+    html = _upload(client, data).get_data(as_text=True)
+    assert "Ready to add 1000 people" in html
+    response = client.post("/admin/users/import/apply", content_type="multipart/form-data",  # as the page sends it
+                           data={"roster": _hidden_roster(html), "csrf_token": csrf_token(client, "/admin/users")})
+    assert response.status_code == 302
+    assert accounts.find_user("zoe999@example.test").name == f"{name}999"
+
+
 def test_one_bad_row_changes_nothing_and_the_report_says_which_line_and_why(client, world, signed_in):
     signed_in(world.admin)
     before = _accounts()
