@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from app import mail
@@ -181,6 +182,11 @@ def user_import_apply():
         report = roster.apply(form.roster.data.encode("utf-8"))
     except RosterFileError as error:
         flash(str(error), "error")
+        return redirect(url_for("admin.user_import"))
+    except IntegrityError:  # another admin added one of these e-mails between the check and this flush
+        db.session.rollback()
+        flash("Some of these accounts were added by someone else a moment ago; nobody was added. Check the file "
+              "again.", "error")
         return redirect(url_for("admin.user_import"))
     if not report.applied:
         db.session.rollback()

@@ -6,6 +6,7 @@ from html import unescape
 
 from sqlalchemy import func, select
 
+from app.domain.roster import RosterRow
 from app.extensions import db
 from app.models import Cohort, Role, User
 from app.services import accounts, roster
@@ -149,3 +150,17 @@ def test_cli_dry_run_then_apply(app, world, tmp_path):
     result = runner.invoke(args=["users", "import", str(path), "--apply"])
     assert result.exit_code == 0 and "Added 1 accounts" in result.output
     assert accounts.find_user("cli1@example.test") in db.session.get(Cohort, world.cohort.id).trainees
+
+
+def test_an_account_added_by_someone_else_between_check_and_apply_adds_nobody(client, world, signed_in, monkeypatch):
+    signed_in(world.admin)
+    before = _accounts()
+    text = "name,email,cohort\nFresh,fresh@example.test,Cohort A\nTess,trainee@example.test,Cohort A\n"
+    raced = roster.RosterReport([RosterRow(2, "Fresh", "fresh@example.test", "Cohort A", "trainee"),
+                                 RosterRow(3, "Tess", "trainee@example.test", "Cohort A", "trainee")], text)
+    monkeypatch.setattr(roster, "check", lambda data: raced)  # as if the check ran before the other admin
+    response = client.post("/admin/users/import/apply",
+                           data={"roster": text, "csrf_token": csrf_token(client, "/admin/users")})
+    assert "added by someone else a moment ago; nobody was added" in client.get(
+        response.headers["Location"]).get_data(as_text=True)
+    assert _accounts() == before
