@@ -12,7 +12,7 @@ from app.extensions import db
 from app.lti_cli import lti_cli
 from app.mail_cli import mail_cli
 from app.models import Role, TraineeReadiness, User, UserRole
-from app.services import accounts, demo, demo_history, practice, readiness
+from app.services import accounts, demo, demo_history, practice, readiness, roster
 from app.services.accounts import AccountError
 from app.tasks import jobs_cli
 
@@ -53,6 +53,33 @@ def create_user(
         _fail(str(error))
     db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--apply", "apply_", is_flag=True, help="Create the accounts (without it: only check the file).")
+def import_users(file, apply_: bool) -> None:
+    """Add the people of a CSV FILE (columns name, email, cohort [, role]); a dry run unless --apply.
+
+    Every row is checked first; with --apply the accounts are created all together, or none if any row
+    has a problem. New accounts have no password: people use "Forgot password?", or run set-password."""
+    data = file.read(roster.MAX_BYTES + 1)  # one byte over the limit is enough to refuse it
+    try:
+        report = roster.apply(data) if apply_ else roster.check(data)
+    except roster.RosterFileError as error:
+        _fail(f"{file.name}: {error}")
+    for row in report.rows:
+        verdict = "ok" if row.ok else "error: " + "; ".join(row.problems)
+        click.echo(f"{file.name}:{row.line}: {row.email or '(no e-mail)'}: {verdict}")
+    if not report.ok:
+        _fail(f"{len(report.problems)} of {len(report.rows)} rows have problems; nothing was added. "
+              "Fix them and run the command again.")
+    if not apply_:
+        click.echo(f"All {len(report.rows)} rows are fine. Nothing was added: run again with --apply to add them.")
+        return
+    db.session.commit()
+    click.echo(f"Added {len(report.rows)} accounts. They have no password yet: each uses \"Forgot password?\" "
+               "(when mail is set up), or set one with `flask users set-password EMAIL`.")
 
 
 @users_cli.command("set-password")

@@ -1,7 +1,16 @@
 """Forms for accounts and cohorts."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -45,6 +54,29 @@ class CohortForm(FlaskForm):
 class AddTraineeForm(FlaskForm):
     trainee = SelectField("Trainee", coerce=int, choices=[], validators=[DataRequired("Pick a trainee.")])
     submit = SubmitField("Add to cohort")
+
+
+class MoveTraineeForm(FlaskForm):
+    """Put a trainee in one cohort (0: none); they leave every other cohort in the same step."""
+
+    cohort = SelectField("Cohort", coerce=int, choices=[], validate_choice=True)
+    submit = SubmitField("Move")
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField("Roster file (CSV)", validators=[
+        FileRequired("Choose a CSV file."),
+        FileAllowed(["csv", "txt"], "Upload a .csv file (in Excel: Save As, \"CSV UTF-8\")."),
+    ])
+    submit = SubmitField("Check the file")
+
+
+class RosterApplyForm(FlaskForm):
+    """The checked file travels back in a hidden field, so what is added is exactly what was checked
+    (and is checked once more). Sent as multipart, so the text is not inflated by URL-encoding."""
+
+    roster = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Add these people")
 
 
 class ConfirmForm(FlaskForm):

@@ -2,14 +2,26 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from app.admin.forms import AddTraineeForm, CohortForm, ConfirmForm, UserCreateForm, UserEditForm
+from app import mail
+from app.admin.forms import (
+    AddTraineeForm,
+    CohortForm,
+    ConfirmForm,
+    MoveTraineeForm,
+    RosterApplyForm,
+    RosterUploadForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from app.extensions import db
 from app.models import Cohort, Role, User, UserRole
 from app.policy import Action, require
-from app.services import accounts
+from app.services import accounts, roster
 from app.services.accounts import AccountError
+from app.services.roster import RosterFileError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -83,8 +95,7 @@ def user_edit(user_id: int):
             accounts.guard_last_admin(user, roles, form.active.data)
         except AccountError as error:
             form.roles.errors.append(str(error))
-            cohorts = {"trainee": accounts.cohorts_of_trainee(user), "trainer": accounts.cohorts_of_trainer(user)}
-            return render_template("admin/user_edit.html", form=form, user=user, cohorts=cohorts), 400
+            return _user_page(user, form), 400
         user.name = form.name.data.strip()
         user.set_roles(roles)
         user.active = form.active.data
@@ -93,8 +104,99 @@ def user_edit(user_id: int):
         db.session.commit()
         flash(f"Saved {user.email}.", "success")
         return redirect(url_for("admin.user_edit", user_id=user.id))
+    return _user_page(user, form)
+
+
+def _move_form() -> MoveTraineeForm:
+    form = MoveTraineeForm()
+    form.cohort.choices = [SelectChoice(0, "No cohort")] + [
+        SelectChoice(c.id, c.name) for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
+    return form
+
+
+def _user_page(user: User, form: UserEditForm) -> str:
     cohorts = {"trainee": accounts.cohorts_of_trainee(user), "trainer": accounts.cohorts_of_trainer(user)}
-    return render_template("admin/user_edit.html", form=form, user=user, cohorts=cohorts)
+    move_form = None
+    if Role.TRAINEE in user.roles:
+        move_form = _move_form()
+        current = cohorts["trainee"]
+        move_form.cohort.data = current[0].id if len(current) == 1 else 0
+    return render_template("admin/user_edit.html", form=form, user=user, cohorts=cohorts, move_form=move_form)
+
+
+@bp.post("/users/<int:user_id>/cohort")
+@require(Action.ADMINISTER)
+def user_move(user_id: int):
+    """Move a trainee to one cohort in one step: they leave the others."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = _move_form()
+    if not form.validate_on_submit() or form.cohort.data is None:  # a missing choice moves nobody
+        flash("Choose one of the cohorts listed to move the trainee to.", "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    target = db.session.get(Cohort, form.cohort.data) if form.cohort.data else None
+    try:
+        left = accounts.move_trainee(user, target)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    db.session.commit()
+    was = f" (left {', '.join(c.name for c in left)})" if left else ""
+    flash(f"{user.name} is now in {target.name}{was}." if target else f"{user.name} is now in no cohort{was}.",
+          "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@require(Action.ADMINISTER)
+def user_import():
+    """Bulk add, step one: upload a CSV and see every row checked (nothing is written)."""
+    form = RosterUploadForm()
+    report, apply_form = None, None
+    if form.validate_on_submit():
+        data = form.file.data.read(roster.MAX_BYTES + 1)
+        try:
+            report = roster.check(data)
+        except RosterFileError as error:
+            form.file.errors = [*form.file.errors, str(error)]
+        else:
+            if report.ok:
+                apply_form = RosterApplyForm(formdata=None, roster=report.text)
+    return _import_page(form, report, apply_form)
+
+
+def _import_page(form: RosterUploadForm, report: roster.RosterReport | None, apply_form: RosterApplyForm | None):
+    return render_template("admin/user_import.html", form=form, report=report, apply_form=apply_form,
+                           max_rows=roster.MAX_ROWS, max_size=roster.size_limit())
+
+
+@bp.post("/users/import/apply")
+@require(Action.ADMINISTER)
+def user_import_apply():
+    """Bulk add, step two: add everyone from the checked file, or nobody if anything changed since."""
+    form = RosterApplyForm()
+    if not form.validate_on_submit():
+        flash("Upload the file and check it first.", "error")
+        return redirect(url_for("admin.user_import"))
+    try:
+        report = roster.apply(form.roster.data.encode("utf-8"))
+    except RosterFileError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.user_import"))
+    except IntegrityError:  # another admin added one of these e-mails between the check and this flush
+        db.session.rollback()
+        flash("Some of these accounts were added by someone else a moment ago; nobody was added. Check the file "
+              "again.", "error")
+        return redirect(url_for("admin.user_import"))
+    if not report.applied:
+        db.session.rollback()
+        return _import_page(RosterUploadForm(formdata=None), report, None), 409
+    db.session.commit()
+    how = ("each uses \"Forgot password?\" on the sign-in page, or you set one on their account page"
+           if mail.configured() else "set one on each account page (this academy sends no e-mail yet)")
+    flash(f"Added {len(report.rows)} {'person' if len(report.rows) == 1 else 'people'}. "
+          f"They have no password yet: {how}.", "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/cohorts")

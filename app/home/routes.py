@@ -81,7 +81,7 @@ def author():
 @require(Action.REVIEW_COHORTS)
 def trainer():
     cohorts = accounts.cohorts_of_trainer(current_user)
-    trainee_ids = sorted({t.id for c in cohorts for t in c.trainees})
+    trainee_ids = sorted({t.id for c in cohorts for t in c.trainees if t.active})  # deactivated: not theirs to act on
     return render_template("home/trainer.html", cohorts=cohorts, requests=promotion.pending_requests(trainee_ids),
                            sign_off_requests=notifications.open_requests(trainee_ids))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,6 +21,10 @@ class Role(StrEnum):
     TRAINER = "trainer"
     ADMIN = "admin"
 
+
+# Starts the stored value of an account nobody has chosen a password for (bulk-added people): it is no
+# werkzeug hash, and check_password refuses it; they set a password by a reset link or an admin does.
+NO_PASSWORD = "!"
 
 # The home a person lands on is that of their most senior role, in this order.
 ROLE_PRECEDENCE = (Role.ADMIN, Role.TRAINER, Role.AUTHOR, Role.TRAINEE)
@@ -69,8 +74,16 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)
 
+    def set_no_password(self) -> None:
+        """A random value, not a hash: nothing signs in with it, and it costs no scrypt (bulk add)."""
+        self.password_hash = NO_PASSWORD + secrets.token_urlsafe(32)
+
+    @property
+    def has_password(self) -> bool:
+        return not self.password_hash.startswith(NO_PASSWORD)
+
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return self.has_password and check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
         """What the session and remember-me cookies carry: the id and the session generation, so raising

@@ -40,7 +40,7 @@ def find_user(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (the same answer for every failure)."""
     user = find_user(email)
-    if user is None:
+    if user is None or not user.has_password:  # the same time for both as for a wrong password
         _dummy().check_password(password)
         return None
     if not user.check_password(password) or not user.active:
@@ -67,6 +67,13 @@ def set_password(user: User, password: str) -> None:
     """Hash with the configured method (scrypt; tests use a cheaper one to stay fast). Every earlier
     session of the person ends: a stolen cookie does not outlive the password it was signed in with."""
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    if user.id is not None:
+        user.end_sessions()
+
+
+def set_no_password(user: User) -> None:
+    """No password yet (bulk add): the person uses "Forgot password?" or an admin sets one."""
+    user.set_no_password()
     if user.id is not None:
         user.end_sessions()
 
@@ -99,6 +106,17 @@ def add_trainee(cohort: Cohort, user: User) -> None:
 def remove_trainee(cohort: Cohort, user: User) -> None:
     if user in cohort.trainees:
         cohort.trainees.remove(user)
+
+
+def move_trainee(user: User, cohort: Cohort | None) -> list[Cohort]:
+    """Make `cohort` the trainee's only cohort (None: no cohort); returns the cohorts they left. Their
+    history stays with them, so the new cohort's trainers see it at once."""
+    if cohort is not None:
+        add_trainee(cohort, user)
+    left = [c for c in cohorts_of_trainee(user) if c is not cohort]
+    for old in left:
+        remove_trainee(old, user)
+    return left
 
 
 def assign_trainer(cohort: Cohort, user: User) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain.interventions import TraineeSignals, flags, still_handled
@@ -52,6 +52,14 @@ def viewers_cohort_of(viewer: User, trainee: User) -> Cohort | None:
     return db.session.scalars(query.limit(1)).first()
 
 
+def active_members(cohort: Cohort) -> Select:
+    """The ids of the cohort's trainees who may sign in, as a subquery. Everything a trainer sees of a cohort
+    (dashboard, intervention queue, trend, exports, alert mails) starts here, so a deactivated trainee leaves
+    all of it at once; reactivating brings them back with their history."""
+    return (select(cohort_trainees.c.user_id).join(User, User.id == cohort_trainees.c.user_id)
+            .where(cohort_trainees.c.cohort_id == cohort.id, User.active))
+
+
 @dataclass
 class TraineeRow:
     user: User
@@ -72,7 +80,7 @@ class TraineeRow:
 
 def dashboard_rows(cohort: Cohort, now: datetime) -> list[TraineeRow]:
     """One row per trainee, in five queries whatever the cohort size."""
-    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    members = active_members(cohort)
     users = db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)).all()
     rows = {u.id: TraineeRow(u, None) for u in users}
     for r in db.session.scalars(select(TraineeReadiness).where(TraineeReadiness.user_id.in_(members))):
@@ -145,7 +153,7 @@ def _handled_since(trainee_ids, since: datetime) -> list[HandledIntervention]:
 
 def mark_handled(cohort: Cohort, trainee: User, kind: str, note: str, trainer: User,
                  now: datetime) -> HandledIntervention:
-    if trainee not in cohort.trainees:
+    if trainee not in cohort.trainees or not trainee.active:
         raise CohortError("There is no such trainee in this cohort.", 404)
     if kind not in INTERVENTION_KINDS:
         raise CohortError("There is no such kind of intervention.", 404)
@@ -160,8 +168,7 @@ def mark_handled(cohort: Cohort, trainee: User, kind: str, note: str, trainer: U
 
 def recently_handled(cohort: Cohort, now: datetime, rules: InterventionRules) -> list[HandledIntervention]:
     """The cohort's handled marks still keeping a flag out of the queue, newest first."""
-    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
-    return _handled_since(members, now - timedelta(days=rules.handled_days))
+    return _handled_since(active_members(cohort), now - timedelta(days=rules.handled_days))
 
 
 @dataclass(frozen=True)
@@ -213,7 +220,7 @@ BATCH = 1000
 def mastery_csv(cohort: Cohort, domains: list[str]) -> Iterator[list]:
     """Trainee x domain: answers and percent credit, from the maintained aggregates."""
     yield ["trainee", "email", *[f"{d} answered" for d in domains], *[f"{d} percent" for d in domains]]
-    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    members = active_members(cohort)
     stats: dict[int, dict[str, TraineeDomainStat]] = {}
     for s in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id.in_(members))):
         stats.setdefault(s.user_id, {})[s.domain] = s
@@ -229,7 +236,7 @@ def verdicts_csv(cohort: Cohort) -> Iterator[list]:
     latest sign-off (decision, trainer, date, comment)."""
     yield ["trainee", "email", "verdict", "pass_probability", "unmet_criteria", "computed_at",
            "sign_off", "signed_off_by", "signed_off_at", "sign_off_comment"]
-    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    members = active_members(cohort)
     stored = {r.user_id: r for r in db.session.scalars(select(TraineeReadiness).where(
         TraineeReadiness.user_id.in_(members)))}
     latest: dict[int, SignOff] = {}
@@ -250,7 +257,7 @@ def verdicts_csv(cohort: Cohort) -> Iterator[list]:
 def answers_csv(cohort: Cohort) -> Iterator[list]:
     yield ["answer_id", "trainee", "email", "question", "version", "domain", "mode", "chosen", "value",
            "confidence", "correct", "credit", "seconds", "answered_at"]
-    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    members = active_members(cohort)
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(members)))}
     query = select(Answer).where(Answer.user_id.in_(members)).order_by(Answer.id).execution_options(yield_per=BATCH)
     with db.session.scalars(query) as answers:  # closed when a reader stops early (PostgreSQL: a server cursor)
@@ -266,7 +273,7 @@ def answers_csv(cohort: Cohort) -> Iterator[list]:
 def runs_csv(cohort: Cohort) -> Iterator[list]:
     yield ["attempt_id", "trainee", "email", "scenario", "version", "started_at", "finished_at", "total", "passed",
            "outcome", "critical_errors", "path"]
-    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    members = active_members(cohort)
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(members)))}
     query = (select(ScenarioAttempt, ScenarioVersion.title).join(ScenarioVersion)
              .where(ScenarioAttempt.user_id.in_(members)).order_by(ScenarioAttempt.id)
@@ -293,7 +300,7 @@ def weekly_trend(cohort: Cohort) -> tuple[list[WeekPoint], dict[int, float]]:
 
     Both are computed by the database (an average per week; each trainee's last two known probabilities by
     a window function), so the cost grows with the number of weeks shown, not with every snapshot loaded."""
-    members = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id == cohort.id)
+    members = active_members(cohort)
     weekly = db.session.execute(
         select(ReadinessSnapshot.week, func.avg(ReadinessSnapshot.pass_probability),
                func.avg(ReadinessSnapshot.mean_mastery))

@@ -78,7 +78,7 @@ def handled(cohort_id: int, user_id: int, kind: str):
 def trainee(cohort_id: int, user_id: int):
     group = cohorts.cohort_for(current_user, cohort_id)
     person = trainee_or_404(current_user, user_id)
-    if person not in group.trainees:
+    if person not in group.trainees or not person.active:  # deactivated: gone from the cohort's pages
         abort(404)
     row = next(r for r in cohorts.dashboard_rows(group, clock.now()) if r.user.id == person.id)
     answers = db.session.scalars(

@@ -78,6 +78,10 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "admin.user_new"): ADMIN_POST,
     ("GET", "admin.user_edit"): ADMIN_ONLY,
     ("POST", "admin.user_edit"): ADMIN_POST,
+    ("POST", "admin.user_move"): ADMIN_POST,
+    ("GET", "admin.user_import"): ADMIN_ONLY,
+    ("POST", "admin.user_import"): ADMIN_POST,
+    ("POST", "admin.user_import_apply"): ADMIN_POST,
     ("GET", "admin.cohorts"): ADMIN_ONLY,
     ("GET", "admin.cohort_new"): ADMIN_ONLY,
     ("POST", "admin.cohort_new"): ADMIN_POST,
@@ -235,6 +239,7 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "exams.results": exam,
         "lti.deep_link": {"launch_id": "lti1p3-launch-unknown"},
         "admin.user_edit": {"user_id": world.trainee.id},
+        "admin.user_move": {"user_id": world.trainee.id},
         "admin.cohort_edit": {"cohort_id": world.cohort.id},
         "admin.cohort_add_trainee": {"cohort_id": world.cohort.id},
         "admin.cohort_remove_trainee": {

@@ -235,12 +235,13 @@ def test_without_smtp_nothing_is_sent_and_the_pages_say_whom_to_ask(app, client,
     box.messages.clear()
     assert not app.config["SMTP_HOST"]
     login_page = client.get("/login").get_data(as_text=True)
-    assert "Your trainer or an admin can set a new one." in login_page
+    assert "Ask an admin of the academy to set one for you." in login_page
+    assert "Forgot password?" not in login_page  # no link to a page that could only say the same
     page = client.get("/password/forgot").get_data(as_text=True)
     assert "does not send e-mail" in page and 'name="email"' not in page
     response = client.post("/password/forgot", data={"email": world.trainee.email,
                                                       "csrf_token": csrf_token(client, "/login")})
-    assert "Ask your trainer or an admin" in response.get_data(as_text=True)
+    assert "Ask an admin of the academy" in response.get_data(as_text=True)
 
     app.config["PUBLIC_URL"] = PUBLIC_URL
     try:
