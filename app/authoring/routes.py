@@ -38,6 +38,32 @@ bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 log = logging.getLogger(__name__)
 
 
+@bp.get("/")
+@require(Action.AUTHOR)
+def index():
+    """/authoring, as the README and people's bookmarks say: the author's home."""
+    return redirect(url_for("home.author"))
+
+
+@bp.get("/bank")
+@require(Action.AUTHOR)
+def bank():
+    """Every published question and scenario, each with Edit in workspace; `q` filters."""
+    search = request.args.get("q", "")[:100]
+    return render_template("authoring/bank.html", items=authoring.bank_items(search), search=search,
+                           button=ButtonForm(formdata=None))
+
+
+@bp.post("/bank/<any(question, scenario):kind>/<slug>/edit")
+@require(Action.AUTHOR)
+def edit_published(kind: str, slug: str):
+    """Open a published item in the workspace under its own id (the draft it came from, or a new one)."""
+    draft = authoring.edit_published(current_user, kind, slug, clock.now())
+    db.session.commit()
+    flash(f"Editing the {kind} {slug} under its own id. Publishing it, after review, makes a new version.",
+          "success")
+    return redirect(url_for("authoring.edit", draft_id=draft.id))
+
 
 @bp.route("/drafts/new", methods=["GET", "POST"])
 @require(Action.AUTHOR)
@@ -118,6 +144,24 @@ def preview(draft_id: int):
         map=render_template("authoring/_map.html", map=result.map, interactive=True) if result.map else "",
         summary=result.summary,
     )
+
+
+@bp.post("/drafts/<int:draft_id>/autosave")
+@require(Action.AUTHOR)
+def autosave(draft_id: int):
+    """Save the text (editor.js every ~20 s while it changes, JSON with X-CSRFToken): {saved_at}.
+
+    The same rules as Save (the author's own draft, 409 while in review); without script the Save
+    button does the same.
+    """
+    draft = authoring.own_draft(current_user, draft_id)
+    payload = request.get_json(silent=True)
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        abort(400, f"Send the draft's text as a string of at most {MAX_TEXT:,} characters.")
+    authoring.save_draft(draft, current_user, draft.title, text, clock.now())
+    db.session.commit()
+    return jsonify(saved_at=draft.updated_at.isoformat(), status=draft.status)
 
 
 @bp.post("/drafts/<int:draft_id>/submit")
@@ -208,6 +252,16 @@ def retire(draft_id: int, kind: str, slug: str):
     flash(
         f"Retired the {kind} {slug}: trainees no longer get it; past answers keep their version.", "success"
     )
+    return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor="published"))
+
+
+@bp.post("/drafts/<int:draft_id>/items/<any(question, scenario):kind>/<slug>/restore")
+@require(Action.APPROVE_CONTENT)
+def restore(draft_id: int, kind: str, slug: str):
+    draft = authoring.visible_draft(current_user, draft_id)
+    authoring.restore_item(draft, current_user, kind, slug, clock.now())
+    db.session.commit()
+    flash(f"Restored the {kind} {slug}: trainees get it again.", "success")
     return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor="published"))
 
 

@@ -58,7 +58,7 @@ def question_files() -> dict[str, str]:
         groups[_question_path(version.source_path)].append(version)
     files = {}
     for path, versions in groups.items():
-        text = _file_text(versions)
+        text = question_file_text(versions)
         parsed, problems = parse_questions(text, path)
         stored = {v.question.slug: v.content_hash for v in versions}
         again = {q.id: q.content_hash() for q in parsed}
@@ -70,7 +70,8 @@ def question_files() -> dict[str, str]:
     return files
 
 
-def _file_text(versions: list[QuestionVersion]) -> str:
+def question_file_text(versions: list[QuestionVersion]) -> str:
+    """A question file holding these versions' sections, with the front matter their sections rely on."""
     defaults: dict[str, object] = {}
     for version in versions:
         meta = version.source.splitlines()[1] if len(version.source.splitlines()) > 1 else ""

@@ -5,7 +5,9 @@ Rules:
 - A question or scenario whose content hash is new gets a new version; answers and attempts stay
   pinned to the version they used. An unchanged item costs one hash comparison and no rendering.
 - An item that disappears from the files within the synced scope is retired (never deleted); one that
-  comes back is restored.
+  comes back is restored. An item retired by hand (the workspace's Retire button) stays retired, even
+  with new text, until someone restores it: publishing or syncing the text that still holds it is no
+  decision to serve it again. The report counts those as kept retired.
 - Markdown is rendered and sanitised here, once; requests never render it again.
 The caller commits (or rolls back); this module only flushes.
 """
@@ -40,6 +42,7 @@ class SyncReport:
     scenario_versions_added: int = 0
     scenarios_unchanged: int = 0
     scenarios_retired: int = 0
+    kept_retired: int = 0  # items retired by hand that the content still holds: they stay retired
     warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -48,6 +51,8 @@ class SyncReport:
             f"{self.questions_unchanged} unchanged, {self.questions_retired} retired; "
             f"scenarios: {self.scenarios_added} new, {self.scenario_versions_added} new versions, "
             f"{self.scenarios_unchanged} unchanged, {self.scenarios_retired} retired"
+            + (f"; {self.kept_retired} retired by hand kept retired (restore them to serve them again)"
+               if self.kept_retired else "")
         )
 
 
@@ -129,6 +134,16 @@ def _in_scope(source_path: str, scope: list[str]) -> bool:
     return any(source_path == s or source_path.startswith(s.rstrip("/") + "/") for s in scope)
 
 
+def _restore_unless_retired_by_hand(row: Question | Scenario, report: SyncReport) -> None:
+    """An item the content holds is served again, unless someone retired it by hand."""
+    if row.retired_at is None:
+        return
+    if row.retired_by_hand:
+        report.kept_retired += 1
+    else:
+        row.retired_at = None
+
+
 # -- questions ---------------------------------------------------------------------------------------
 
 
@@ -205,8 +220,7 @@ def _sync_questions(
         row = existing[q.id]
         if current_hash.get(row.id) == q.content_hash():
             report.questions_unchanged += 1
-            if row.retired_at is not None:
-                row.retired_at = None
+            _restore_unless_retired_by_hand(row, report)
         else:
             pending.append((row, question_row(q, renderer)))
         if progress and done % 100 == 0:
@@ -259,7 +273,8 @@ def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, 
     for row, values in pending:
         reused = known.get((row.id, values["content_hash"]))
         if reused is not None:
-            row.current_version_id, row.retired_at, row.domain = reused, None, values["domain"]
+            row.current_version_id, row.domain = reused, values["domain"]
+            _restore_unless_retired_by_hand(row, report)
             continue
         fresh.append(
             (row, {**values, "question_id": row.id, "number": numbers.get(row.id, 0) + 1, "created_at": now})
@@ -270,7 +285,8 @@ def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, 
             [values for _, values in fresh],
         ).all()
         for (row, values), version_id in zip(fresh, version_ids, strict=True):
-            row.current_version_id, row.retired_at, row.domain = version_id, None, values["domain"]
+            row.current_version_id, row.domain = version_id, values["domain"]
+            _restore_unless_retired_by_hand(row, report)
     report.question_versions_added += len(pending)
 
 
@@ -337,7 +353,7 @@ def _sync_scenarios(
             db.session.flush()
             row.current_version_id = version.id
             report.scenario_versions_added += 1
-        row.retired_at = None
+        _restore_unless_retired_by_hand(row, report)
         if progress:
             progress(1)
     present = {item.scenario.id for item in files}

@@ -1,0 +1,31 @@
+"""authoring: drafts that edit published items under their ids; items retired by hand stay retired
+
+Revision ID: 0022
+Revises: 0019
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0022'
+down_revision = '0019'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('drafts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('edits', sa.JSON(), nullable=True, comment='[{kind, slug, version, source}]: published items opened here with Edit in workspace; the draft may publish new versions of them under the same ids'))
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('retired_by_hand', sa.Boolean(), server_default=sa.false(), nullable=False, comment='retired with the Retire button: stays retired when its unchanged text is published or synced'))
+    with op.batch_alter_table('scenarios', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('retired_by_hand', sa.Boolean(), server_default=sa.false(), nullable=False, comment='retired with the Retire button: stays retired when its unchanged text is published or synced'))
+
+
+def downgrade():
+    with op.batch_alter_table('scenarios', schema=None) as batch_op:
+        batch_op.drop_column('retired_by_hand')
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_column('retired_by_hand')
+    with op.batch_alter_table('drafts', schema=None) as batch_op:
+        batch_op.drop_column('edits')
