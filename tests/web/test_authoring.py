@@ -8,13 +8,16 @@ import re
 from datetime import UTC, datetime
 from random import Random
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Draft, DraftRevision, DraftStatus, Question, QuestionVersion, Role, Scenario
-from app.services import practice
+from app.services import authoring, content_export, practice
+from app.services.content_sync import SyncConflict
 from tests import factories
 from tests.conftest import csrf_token, login
+from tests.content_fixtures import sync_fixtures
 
 QUESTION = """---
 domain: D2
@@ -458,3 +461,139 @@ def test_a_very_long_file_name_still_imports(client, world):
     )
     assert response.status_code == 302
     assert len(db.session.scalar(select(Draft)).title) == 200
+
+
+# -- Edit in workspace: published items under their own ids ---------------------------------------------
+
+
+def _edit_published(client, kind: str, slug: str) -> Draft:
+    response = _post(client, f"/authoring/bank/{kind}/{slug}/edit")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    draft_id = int(re.search(r"/drafts/(\d+)/edit", response.headers["Location"]).group(1))
+    return db.session.get(Draft, draft_id)
+
+
+def test_every_shipped_item_opens_in_the_workspace_with_the_text_it_was_published_from(client, world, bank):
+    """Opened and published unchanged, each item parses to the very version it came from: no edit, no change."""
+    login(client, world.author.email)
+    page = client.get("/authoring/bank").get_data(as_text=True)
+    assert "fx-credit-release" in page and "fx-split-shipment" in page
+    for question in db.session.scalars(select(Question)).all():
+        draft = _edit_published(client, "question", question.slug)
+        assert _preview(client, draft, draft.text)["problems"] == [], question.slug
+        parsed = authoring.check_text(draft, draft.text).questions
+        assert [q.content_hash() for q in parsed] == [question.current_version.content_hash]
+    scenario = _edit_published(client, "scenario", "fx-split-shipment")
+    assert scenario.kind == "scenario" and scenario.edits[0]["source"].endswith("fx-split-shipment.md")
+    assert [p for p in _preview(client, scenario, scenario.text)["problems"] if p["severity"] == "error"] == []
+
+
+def test_an_edit_of_a_shipped_question_is_reviewed_and_publishes_a_new_version_of_the_same_id(
+    client, world, bank
+):
+    login(client, world.author.email)
+    assert "Edit in workspace" in client.get(
+        f"/trainer/items/{db.session.scalar(select(Question.id).where(Question.slug == 'fx-credit-release'))}"
+    ).get_data(as_text=True)  # from the statistics page
+    draft = _edit_published(client, "question", "fx-credit-release")
+    assert _edit_published(client, "question", "fx-credit-release").id == draft.id  # opened again, not twice
+    changed = draft.text.replace("Credit holds are released by credit.", "Only the credit team releases a hold.")
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=changed, save_and_submit="1")
+    db.session.refresh(draft)
+    assert draft.status == DraftStatus.IN_REVIEW
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    question = db.session.scalar(select(Question).where(Question.slug == "fx-credit-release"))
+    db.session.refresh(question)
+    assert question.current_version.number == 2
+    assert question.current_version.source_path == f"authoring/draft-{draft.id}.md"
+    assert "Only the credit team releases a hold." in question.current_version.explanation_html
+    assert db.session.scalar(select(func.count()).select_from(Question)) == len(
+        {q.slug for q in db.session.scalars(select(Question))}
+    )
+
+    # The file still holds the old text: the next sync reports a conflict instead of overwriting the edit.
+    with pytest.raises(SyncConflict) as conflict:
+        sync_fixtures()
+    assert "fx-credit-release" in str(conflict.value.problems)
+    db.session.rollback()
+    # ...and the export writes the edited question back into the file it came from.
+    assert "Only the credit team releases a hold." in content_export.question_files()[
+        "tests/fixtures/content/questions/sample.md"
+    ]
+
+
+def test_an_edit_opened_before_someone_else_published_a_version_is_refused(client, world, bank):
+    login(client, world.author.email)
+    stale = _edit_published(client, "question", "fx-credit-release")
+    other = factories.user(Role.AUTHOR, email="second-author@example.test")
+    db.session.commit()
+    _as(client, other)
+    theirs = _edit_published(client, "question", "fx-credit-release")
+    assert theirs.id != stale.id
+    text = theirs.text.replace("Credit holds are released by credit.", "Credit releases holds.")
+    _post(client, f"/authoring/drafts/{theirs.id}/edit", title=theirs.title, text=text, save_and_submit="1")
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{theirs.id}/approve")
+    _as(client, world.author)
+    problems = _preview(client, stale, stale.text)["problems"]
+    assert any("changed since you opened it: version 2" in p["message"] for p in problems)
+
+
+def test_a_question_retired_by_hand_stays_retired_on_the_next_unrelated_publish(client, world):
+    """Regression: publishing a text that still held a retired question restored it silently."""
+    two = QUESTION + QUESTION.split("# Pricing basics\n", 1)[1].replace("auth-price-mismatch", "auth-second")
+    draft = _submitted(client, world, text=two)
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/retire")
+
+    _as(client, world.author)  # an unrelated change to the other question, published again
+    unrelated = two.replace("Pricing owns the contract.", "Pricing owns the contract price.", 1)
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=unrelated, save_and_submit="1")
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    db.session.refresh(draft)
+    second = db.session.scalar(select(Question).where(Question.slug == "auth-second"))
+    assert second.retired_at is not None
+    assert "1 retired by hand kept retired" in draft.revisions[-1].summary
+    page = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
+    assert "Restore question auth-second" in page
+
+    assert _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 302
+    db.session.refresh(second)
+    assert second.retired_at is None and not second.retired_by_hand
+    assert _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 409
+
+
+def test_authoring_redirects_to_the_author_home(client, world):
+    login(client, world.author.email)
+    response = client.get("/authoring/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/home/author")
+    assert client.get("/authoring", follow_redirects=True).request.path == "/home/author"
+
+
+def test_autosave_stores_the_text_and_keeps_the_rules_of_save(client, world):
+    login(client, world.author.email)
+    draft = _new_draft(client, "question", "Pricing basics", QUESTION)
+    token = csrf_token(client, f"/authoring/drafts/{draft.id}/edit")
+    response = client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": QUESTION + "\nmore"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.get_json()["status"] == "draft"
+    db.session.refresh(draft)
+    assert draft.text.endswith("\nmore")
+    assert client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}).status_code == 400  # no CSRF
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=QUESTION, save_and_submit="1")
+    locked = client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}, headers={"X-CSRFToken": token})
+    assert locked.status_code == 409
+
+
+def test_the_export_names_files_written_in_the_app_after_the_draft_title_and_the_scenario_id(client, world):
+    draft = _submitted(client, world)
+    scenario = _new_draft(client, "scenario", "Short line", SCENARIO)
+    _post(client, f"/authoring/drafts/{scenario.id}/submit")
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    _post(client, f"/authoring/drafts/{scenario.id}/approve")
+    assert "content/questions/pricing-basics.md" in content_export.question_files()
+    assert list(content_export.scenario_files()) == ["scenarios/auth-short-line.md"]
