@@ -37,7 +37,7 @@ class EditorForm(FlaskForm):
         validators=[
             Length(max=MAX_TEXT, message=f"A draft holds at most {MAX_TEXT:,} characters: split it.")
         ],
-        render_kw={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off", "wrap": "off"},
+        render_kw={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off", "wrap": "soft"},
     )
     submit = SubmitField("Save")
     save_and_submit = SubmitField("Save and submit for review")

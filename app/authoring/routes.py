@@ -157,9 +157,10 @@ def autosave(draft_id: int):
     draft = authoring.own_draft(current_user, draft_id)
     payload = request.get_json(silent=True)
     text = payload.get("text") if isinstance(payload, dict) else None
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
-        abort(400, f"Send the draft's text as a string of at most {MAX_TEXT:,} characters.")
-    authoring.save_draft(draft, current_user, draft.title, text, clock.now())
+    title = (payload.get("title") if isinstance(payload, dict) else None) or draft.title
+    if not isinstance(text, str) or len(text) > MAX_TEXT or not isinstance(title, str) or len(title) > 200:
+        abort(400, f"Send the draft's text as a string of at most {MAX_TEXT:,} characters (a title of 200).")
+    authoring.save_draft(draft, current_user, title, text, clock.now())
     db.session.commit()
     return jsonify(saved_at=draft.updated_at.isoformat(), status=draft.status)
 

@@ -31,17 +31,25 @@ def test_write_a_scenario_fix_a_lint_error_submit_and_a_trainer_publishes_it(
     browser, live_server, world, assert_accessible
 ):
     context, page, errors = _new_page(browser, live_server, world.author.email)
-    page.goto("/home/author")
+    page.goto("/authoring")  # the README's address: the author's home
     assert_accessible(page)
+    page.get_by_role("link", name="Edit a published item").click()
+    assert "Published questions and scenarios" in page.locator("h1").inner_text()
+    assert_accessible(page)
+    page.goto("/home/author")
     page.get_by_role("link", name="New draft").click()
     assert_accessible(page)
     page.get_by_label("Scenario: one branching exception case").check()
     page.get_by_label("Title").fill("Short line")
     page.get_by_role("button", name="Create the draft").click()
     assert "Edit: Short line" in page.locator("h1").inner_text()
-    page.locator(".editor-gutter").wait_for()  # editor.js is running (it adds the gutter once loaded)
-    assert page.locator(".editor-gutter").count() == 1
+    wrap = page.get_by_label("Wrap long lines")  # editor.js is running (it adds the switch once loaded)
+    assert wrap.is_checked()  # soft wrap by default: no line numbers, which could not follow wrapped lines
+    assert not page.locator(".editor-gutter").is_visible()
     assert_accessible(page)
+    wrap.uncheck()
+    page.locator(".editor-gutter").wait_for()
+    assert page.locator(".editor-gutter").count() == 1
 
     editor = page.locator("#text")
     editor.fill(BROKEN)
@@ -62,6 +70,10 @@ def test_write_a_scenario_fix_a_lint_error_submit_and_a_trainer_publishes_it(
     assert page.evaluate("document.activeElement.id") != "text"
 
     editor.fill(SCENARIO)
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.evaluate("location.reload()")  # unsaved changes: the browser asks before leaving
+    assert dialogs == ["beforeunload"]
     page.locator("#problems-status", has_text="No problems found.").wait_for()
     assert "★1" in page.locator("#map").inner_text()
     editor.focus()
