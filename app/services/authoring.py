@@ -425,7 +425,7 @@ def edit_published(author: User, kind: str, slug: str, now: datetime) -> Draft:
         if opened and opened[0]["version"] == version.number and not draft.revisions:
             return draft
     if kind == DraftKind.QUESTION:
-        title, text = f"Edit of {slug}", question_file_text([version])
+        title, text = slug, question_file_text([version])
         line = version.source_line
     else:
         title, text, line = version.title, version.source, 1
