@@ -197,10 +197,16 @@ def approve(draft_id: int):
     if not form.validate_on_submit():
         return _draft_page(draft, approve_form=form)
     try:
-        revision = authoring.approve(draft, current_user, form.comment.data or "", clock.now())
+        revision = authoring.approve(draft, current_user, form.comment.data or "", clock.now(),
+                                     form.key_reason.data or "", form.old_answers.data)
     except DraftProblems as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("authoring.draft", draft_id=draft.id))
+    except AuthoringError as refusal:
+        if refusal.status != 422:
+            raise
+        form.key_reason.errors = [str(refusal)]  # a changed key without its reason or decision
+        return _draft_page(draft, approve_form=form), 422
     db.session.commit()
     flash(f"Published as revision {revision.number}: {revision.summary}.", "success")
     return redirect(url_for("authoring.revision", draft_id=draft.id, number=revision.number))
@@ -330,12 +336,14 @@ def import_questions():
 def _draft_page(draft: Draft, **forms):
     """The draft's page: status, actions for this person, preview and problems, map, comments, history."""
     is_author = draft.author_id == current_user.id
+    preview = authoring.preview(draft, draft.text)
     return render_template(
         "authoring/draft.html",
         draft=draft,
         is_author=is_author,
         can_decide=not is_author and draft.status == DraftStatus.IN_REVIEW,
-        preview=authoring.preview(draft, draft.text),
+        preview=preview,
+        key_changes=authoring.key_changes(draft, preview.check),
         items=authoring.published_items(draft),
         pending_diff=authoring.unpublished_diff(draft),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),

@@ -33,6 +33,7 @@ from pathlib import PurePath
 from markupsafe import Markup
 from sqlalchemy import select
 
+from app.domain import rekey
 from app.domain.interchange import GiftImport, import_gift, import_moodle_xml, markdown_file, summary_line
 from app.domain.markdown_render import MarkdownRenderer
 from app.domain.problems import Problem, ProblemList
@@ -53,7 +54,7 @@ from app.models import (
     ScenarioVersion,
     User,
 )
-from app.services import ServiceError, content_sync
+from app.services import ServiceError, content_sync, rekeying
 from app.services.content_export import question_file_text
 from app.services.content_files import ContentSet, ScenarioFile
 
@@ -183,6 +184,17 @@ def check_text(draft: Draft, text: str) -> DraftCheck:
     if message:
         problems.append(Problem(path, scenario.line_of("id"), message))
     return DraftCheck(sorted(problems, key=lambda p: p.line), scenario=ScenarioFile(scenario, analysis, text))
+
+
+def key_changes(draft: Draft, check: DraftCheck) -> list[rekey.KeyChange]:
+    """Questions of the checked text whose correct answer differs from their current bank version's."""
+    if draft.kind != DraftKind.QUESTION:
+        return []
+    claims = {e["slug"] for e in draft.edits or [] if e["kind"] == DraftKind.QUESTION.value}
+    path = draft_path(draft)
+    stored = {slug: owner.key for slug, owner in _question_owners([q.id for q in check.questions]).items()
+              if owner.source == path or slug in claims}
+    return rekey.key_changes(check.questions, stored)
 
 
 @dataclass(frozen=True)
@@ -327,13 +339,30 @@ def withdraw(draft: Draft, author: User, now: datetime) -> None:
     db.session.flush()
 
 
-def approve(draft: Draft, reviewer: User, comment: str, now: datetime) -> DraftRevision:
-    """Publish a draft in review into the bank, as a new immutable revision. Never one's own (403)."""
+def approve(draft: Draft, reviewer: User, comment: str, now: datetime, key_reason: str = "",
+            old_answers: str | None = None) -> DraftRevision:
+    """Publish a draft in review into the bank, as a new immutable revision. Never one's own (403).
+
+    When the text changes the correct answer of a question under its id (key_changes), the reviewer
+    must give `key_reason` and choose `old_answers` (regrade or void, app.domain.rekey), else 422;
+    the answers given under the old key are then regraded or voided, and the reason is kept as a
+    comment on the draft.
+    """
     _require_reviewer(draft, reviewer, "approve")
     check = check_text(draft, draft.text)
     if check.errors:
         raise DraftProblems(_refusal("published", check.errors), check.problems)
+    changes = key_changes(draft, check)
+    missing = rekey.decision_problems(changes, key_reason, old_answers)
+    if missing:
+        raise AuthoringError(" ".join(missing), 422)
     report = content_sync.apply(check.content(), [draft_path(draft)], now)
+    if changes:
+        decision = rekey.OldAnswers(old_answers)
+        rekeyed = rekeying.apply_key_changes(changes, decision, now)
+        ids = ", ".join(f"`{c.slug}`" for c in changes)
+        _comment(draft, reviewer, f"New answer key for {ids}: {key_reason.strip()}\n\nAnswers under the old key: "
+                 f"{decision.value} ({rekeyed.summary()}).", now, "rekeyed")
     revision = DraftRevision(
         draft_id=draft.id,
         number=len(draft.revisions) + 1,

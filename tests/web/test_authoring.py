@@ -12,8 +12,19 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Draft, DraftRevision, DraftStatus, Question, QuestionVersion, Role, Scenario
-from app.services import authoring, content_export, practice
+from app.models import (
+    Answer,
+    Draft,
+    DraftRevision,
+    DraftStatus,
+    Question,
+    QuestionVersion,
+    Role,
+    Scenario,
+    TraineeDomainStat,
+    TraineeReadiness,
+)
+from app.services import authoring, content_export, practice, progress, statistics
 from app.services.content_sync import SyncConflict
 from tests import factories
 from tests.conftest import csrf_token, login
@@ -597,3 +608,59 @@ def test_the_export_names_files_written_in_the_app_after_the_draft_title_and_the
     _post(client, f"/authoring/drafts/{scenario.id}/approve")
     assert "content/questions/pricing-basics.md" in content_export.question_files()
     assert list(content_export.scenario_files()) == ["scenarios/auth-short-line.md"]
+
+
+# -- a changed answer key under the same id -------------------------------------------------------------
+
+REKEYED = QUESTION.replace("- [ ] Enter it at the PO price", "- [x] Enter it at the PO price").replace(
+    "- [x] Ask the pricing owner", "- [ ] Ask the pricing owner"
+)
+
+
+def _published_and_answered(client, world) -> tuple[Draft, Answer]:
+    draft = _submitted(client, world)
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    now = datetime.now(UTC)
+    session = practice.start_study(world.trainee.id, [], ["authoring-test"], False, 5, now, Random(1))
+    answer = practice.record_answer(world.trainee.id, session, 0, practice.Response(("B",), None, "high", 4.0), now)
+    db.session.commit()
+    assert answer.correct
+    _as(client, world.author)
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=REKEYED, save_and_submit="1")
+    _as(client, world.trainer)
+    return draft, answer
+
+
+def test_a_changed_key_needs_a_reason_and_regrades_the_old_answers(client, world):
+    draft, answer = _published_and_answered(client, world)
+    page = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
+    assert "The correct answer changes" in page and "Regrade them with the new key" in page
+
+    refused = _post(client, f"/authoring/drafts/{draft.id}/approve")
+    assert refused.status_code == 422
+    assert "say why" in refused.get_data(as_text=True)
+    assert len(db.session.get(Draft, draft.id).revisions) == 1  # nothing published
+
+    db.session.get(TraineeReadiness, world.trainee.id).stale = False  # as if computed since the answer
+    db.session.commit()
+    done = _post(client, f"/authoring/drafts/{draft.id}/approve", key_reason="Pricing confirmed the PO price.",
+                 old_answers="regrade")
+    assert done.status_code == 302
+    db.session.expire_all()
+    regraded = db.session.get(Answer, answer.id)
+    assert not regraded.correct and regraded.credit == 0.0 and regraded.cbm_mark == -6 and regraded.voided_at is None
+    stat = db.session.scalar(select(TraineeDomainStat).where(TraineeDomainStat.user_id == world.trainee.id))
+    assert (stat.answered, stat.correct) == (1, 0)
+    assert db.session.get(TraineeReadiness, world.trainee.id).stale
+    comments = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
+    assert "Pricing confirmed the PO price." in comments and "1 answers regraded, 0 voided" in comments
+
+
+def test_voided_answers_stay_on_record_but_leave_the_evidence(client, world):
+    draft, answer = _published_and_answered(client, world)
+    _post(client, f"/authoring/drafts/{draft.id}/approve", key_reason="The old key was wrong.", old_answers="void")
+    db.session.expire_all()
+    assert db.session.get(Answer, answer.id).voided_at is not None
+    assert progress.recount(world.trainee.id) == {}
+    assert statistics.item_table() == {}
