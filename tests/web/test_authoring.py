@@ -17,6 +17,7 @@ from app.models import (
     Draft,
     DraftRevision,
     DraftStatus,
+    Exam,
     Question,
     QuestionVersion,
     Role,
@@ -624,6 +625,12 @@ def _published_and_answered(client, world) -> tuple[Draft, Answer]:
     now = datetime.now(UTC)
     session = practice.start_study(world.trainee.id, [], ["authoring-test"], False, 5, now, Random(1))
     answer = practice.record_answer(world.trainee.id, session, 0, practice.Response(("B",), None, "high", 4.0), now)
+    # As if the same answer had been part of a closed two-item exam whose other item was missed.
+    exam = Exam(user_id=world.trainee.id, version_ids=[answer.question_version_id, answer.question_version_id],
+                time_limit_seconds=600, started_at=now, deadline=now, submitted_at=now, score=0.5)
+    db.session.add(exam)
+    db.session.flush()
+    answer.exam_id = exam.id
     db.session.commit()
     assert answer.correct
     _as(client, world.author)
@@ -653,6 +660,7 @@ def test_a_changed_key_needs_a_reason_and_regrades_the_old_answers(client, world
     stat = db.session.scalar(select(TraineeDomainStat).where(TraineeDomainStat.user_id == world.trainee.id))
     assert (stat.answered, stat.correct) == (1, 0)
     assert db.session.get(TraineeReadiness, world.trainee.id).stale
+    assert db.session.get(Exam, regraded.exam_id).score == 0.0  # now wrong under the new key
     comments = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
     assert "Pricing confirmed the PO price." in comments and "1 answers regraded, 0 voided" in comments
 
@@ -661,6 +669,8 @@ def test_voided_answers_stay_on_record_but_leave_the_evidence(client, world):
     draft, answer = _published_and_answered(client, world)
     _post(client, f"/authoring/drafts/{draft.id}/approve", key_reason="The old key was wrong.", old_answers="void")
     db.session.expire_all()
-    assert db.session.get(Answer, answer.id).voided_at is not None
+    voided = db.session.get(Answer, answer.id)
+    assert voided.voided_at is not None and voided.credit == 1.0  # on record, as given
+    assert db.session.get(Exam, voided.exam_id).score == 0.0  # the exam counts the one item left, missed
     assert progress.recount(world.trainee.id) == {}
     assert statistics.item_table() == {}
