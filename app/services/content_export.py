@@ -57,12 +57,12 @@ def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].rstrip("-")
 
 
-def _origins() -> dict[tuple[str, str], tuple[str, int]]:
-    """(draft path, slug) -> (file, line) a question came from before it was edited in the workspace."""
+def _origins(kind: str = "question") -> dict[tuple[str, str], tuple[str, int]]:
+    """(draft path, slug) -> (file, line) an item came from before it was edited in the workspace."""
     found = {}
     for draft_id, edits in db.session.execute(select(Draft.id, Draft.edits).where(Draft.edits.is_not(None))):
         for e in edits or []:
-            if e["kind"] == "question" and not e["source"].startswith("authoring/"):
+            if e["kind"] == kind and not e["source"].startswith("authoring/"):
                 found[(f"authoring/draft-{draft_id}.md", e["slug"])] = (e["source"], e["line"])
     return found
 
@@ -116,10 +116,18 @@ def question_file_text(versions: list[QuestionVersion]) -> str:
 
 
 def scenario_files() -> dict[str, str]:
+    """path -> text of every live scenario: back into the file it was opened from, else scenarios/<id>.md."""
     query = (select(ScenarioVersion).join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
              .where(Scenario.retired_at.is_(None)))
-    return {(v.source_path if not v.source_path.startswith("authoring/")
-             else f"scenarios/{v.scenario.slug}.md"): v.source for v in db.session.scalars(query)}
+    origins = _origins("scenario")
+
+    def path_of(v: ScenarioVersion) -> str:
+        if not v.source_path.startswith("authoring/"):
+            return v.source_path
+        origin = origins.get((v.source_path, v.scenario.slug))
+        return origin[0] if origin else f"scenarios/{v.scenario.slug}.md"
+
+    return {path_of(v): v.source for v in db.session.scalars(query)}
 
 
 def parsed_questions() -> list[ParsedQuestion]:

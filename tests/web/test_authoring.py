@@ -674,3 +674,18 @@ def test_voided_answers_stay_on_record_but_leave_the_evidence(client, world):
     assert db.session.get(Exam, voided.exam_id).score == 0.0  # the exam counts the one item left, missed
     assert progress.recount(world.trainee.id) == {}
     assert statistics.item_table() == {}
+
+
+def test_an_edited_shipped_scenario_publishes_a_new_version_under_its_id(client, world, bank):
+    login(client, world.author.email)
+    draft = _edit_published(client, "scenario", "fx-split-shipment")
+    title = re.search(r"^title: (.+)$", draft.text, re.M).group(1)
+    changed = draft.text.replace(f"title: {title}", f"title: {title} (revised)", 1)
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=changed, save_and_submit="1")
+    _as(client, world.trainer)
+    assert _post(client, f"/authoring/drafts/{draft.id}/approve").status_code == 302
+    scenario = db.session.scalar(select(Scenario).where(Scenario.slug == "fx-split-shipment"))
+    db.session.refresh(scenario)
+    assert scenario.current_version.number == 2 and scenario.current_version.title.endswith("(revised)")
+    assert scenario.current_version.source_path == f"authoring/draft-{draft.id}.md"
+    assert "(revised)" in content_export.scenario_files()["tests/fixtures/scenarios/fx-split-shipment.md"]
