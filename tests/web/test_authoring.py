@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from datetime import UTC, datetime
 from random import Random
 
@@ -25,11 +26,11 @@ from app.models import (
     TraineeDomainStat,
     TraineeReadiness,
 )
-from app.services import authoring, content_export, practice, progress, statistics
+from app.services import authoring, content_export, content_sync, practice, progress, statistics
 from app.services.content_sync import SyncConflict
 from tests import factories
 from tests.conftest import csrf_token, login
-from tests.content_fixtures import sync_fixtures
+from tests.content_fixtures import FIXTURES, fixture_roots, sync_fixtures
 
 QUESTION = """---
 domain: D2
@@ -501,7 +502,7 @@ def test_every_shipped_item_opens_in_the_workspace_with_the_text_it_was_publishe
 
 
 def test_an_edit_of_a_shipped_question_is_reviewed_and_publishes_a_new_version_of_the_same_id(
-    client, world, bank
+    client, world, bank, tmp_path
 ):
     login(client, world.author.email)
     assert "Edit in workspace" in client.get(
@@ -524,10 +525,21 @@ def test_an_edit_of_a_shipped_question_is_reviewed_and_publishes_a_new_version_o
         {q.slug for q in db.session.scalars(select(Question))}
     )
 
-    # The file still holds the old text: the next sync reports a conflict instead of overwriting the edit.
+    # The file still holds the version the edit started from: it is out of date, and the sync keeps the edit.
+    report = sync_fixtures()
+    assert report.kept_in_app == 1 and "1 kept as edited in the authoring workspace" in report.summary()
+    db.session.refresh(question)
+    assert question.current_version.number == 2
+    # A file changed as well is a conflict: nothing changes, instead of one edit silently overwriting the other.
+    shutil.copytree(FIXTURES / "content", tmp_path / "content")
+    sample = tmp_path / "content" / "questions" / "sample.md"
+    sample.write_text(sample.read_text().replace("Credit holds are released by credit.", "Credit decides."))
+    roots = fixture_roots(tmp_path / "content", FIXTURES / "scenarios")
     with pytest.raises(SyncConflict) as conflict:
-        sync_fixtures()
-    assert "fx-credit-release" in str(conflict.value.problems)
+        content_sync.sync([roots.content], roots, datetime.now(UTC))
+    assert "fx-credit-release" in str(conflict.value.problems) and "the file changed too" in str(
+        conflict.value.problems
+    )
     db.session.rollback()
     # ...and the export writes the edited question back into the file it came from.
     assert "Only the credit team releases a hold." in content_export.question_files()[
