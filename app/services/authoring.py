@@ -18,8 +18,9 @@ Who may do what (routes check the role with app.policy; this module checks the r
 - Any published question or scenario, from a file or from anyone's draft, can be opened with Edit in
   workspace: a draft pre-filled with its current Markdown that may publish new versions under the same
   id, through the same review. It is refused when someone published another version since it was
-  opened. A file-synced item edited here is protected from the file: `flask content sync` reports a
-  conflict instead of overwriting it, and `flask content export` writes it back into its file.
+  opened. A file-synced item edited here is protected from the file: `flask content sync` keeps this
+  version while the file is merely out of date, reports a conflict if the file changed too, and
+  `flask content export` writes it back into its file.
 These functions flush; the route commits.
 """
 
