@@ -8,6 +8,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.domain.rekey import OldAnswers
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.models import DraftKind
 
@@ -37,7 +38,7 @@ class EditorForm(FlaskForm):
         validators=[
             Length(max=MAX_TEXT, message=f"A draft holds at most {MAX_TEXT:,} characters: split it.")
         ],
-        render_kw={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off", "wrap": "off"},
+        render_kw={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off", "wrap": "soft"},
     )
     submit = SubmitField("Save")
     save_and_submit = SubmitField("Save and submit for review")
@@ -58,6 +59,17 @@ class ReturnForm(FlaskForm):
 
 class ApproveForm(FlaskForm):
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=5000)])
+    # Shown and required (by the service) only when the text changes a question's correct answer.
+    key_reason = TextAreaField("Why does the correct answer change?", validators=[Optional(), Length(max=2000)])
+    old_answers = RadioField(
+        "Answers given under the old key",
+        choices=[
+            SelectChoice(OldAnswers.REGRADE.value, "Regrade them with the new key"),
+            SelectChoice(OldAnswers.VOID.value, "Void them: they no longer count as evidence"),
+        ],
+        validators=[Optional()],
+        validate_choice=False,  # app.domain.rekey.decision_problems says what is missing
+    )
     submit = SubmitField("Approve and publish")
 
 

@@ -38,6 +38,32 @@ bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 log = logging.getLogger(__name__)
 
 
+@bp.get("/")
+@require(Action.AUTHOR)
+def index():
+    """/authoring, as the README and people's bookmarks say: the author's home."""
+    return redirect(url_for("home.author"))
+
+
+@bp.get("/bank")
+@require(Action.AUTHOR)
+def bank():
+    """Every published question and scenario, each with Edit in workspace; `q` filters."""
+    search = request.args.get("q", "")[:100]
+    return render_template("authoring/bank.html", items=authoring.bank_items(search), search=search,
+                           button=ButtonForm(formdata=None))
+
+
+@bp.post("/bank/<any(question, scenario):kind>/<slug>/edit")
+@require(Action.AUTHOR)
+def edit_published(kind: str, slug: str):
+    """Open a published item in the workspace under its own id (the draft it came from, or a new one)."""
+    draft = authoring.edit_published(current_user, kind, slug, clock.now())
+    db.session.commit()
+    flash(f"Editing the {kind} {slug} under its own id. Publishing it, after review, makes a new version.",
+          "success")
+    return redirect(url_for("authoring.edit", draft_id=draft.id))
+
 
 @bp.route("/drafts/new", methods=["GET", "POST"])
 @require(Action.AUTHOR)
@@ -120,6 +146,25 @@ def preview(draft_id: int):
     )
 
 
+@bp.post("/drafts/<int:draft_id>/autosave")
+@require(Action.AUTHOR)
+def autosave(draft_id: int):
+    """Save the text (editor.js every ~20 s while it changes, JSON with X-CSRFToken): {saved_at}.
+
+    The same rules as Save (the author's own draft, 409 while in review); without script the Save
+    button does the same.
+    """
+    draft = authoring.own_draft(current_user, draft_id)
+    payload = request.get_json(silent=True)
+    text = payload.get("text") if isinstance(payload, dict) else None
+    title = (payload.get("title") if isinstance(payload, dict) else None) or draft.title
+    if not isinstance(text, str) or len(text) > MAX_TEXT or not isinstance(title, str) or len(title) > 200:
+        abort(400, f"Send the draft's text as a string of at most {MAX_TEXT:,} characters (a title of 200).")
+    authoring.save_draft(draft, current_user, title, text, clock.now())
+    db.session.commit()
+    return jsonify(saved_at=draft.updated_at.isoformat(), status=draft.status)
+
+
 @bp.post("/drafts/<int:draft_id>/submit")
 @require(Action.AUTHOR)
 def submit(draft_id: int):
@@ -152,10 +197,16 @@ def approve(draft_id: int):
     if not form.validate_on_submit():
         return _draft_page(draft, approve_form=form)
     try:
-        revision = authoring.approve(draft, current_user, form.comment.data or "", clock.now())
+        revision = authoring.approve(draft, current_user, form.comment.data or "", clock.now(),
+                                     form.key_reason.data or "", form.old_answers.data)
     except DraftProblems as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("authoring.draft", draft_id=draft.id))
+    except AuthoringError as refusal:
+        if refusal.status != 422:
+            raise
+        form.key_reason.errors = [str(refusal)]  # a changed key without its reason or decision
+        return _draft_page(draft, approve_form=form), 422
     db.session.commit()
     flash(f"Published as revision {revision.number}: {revision.summary}.", "success")
     return redirect(url_for("authoring.revision", draft_id=draft.id, number=revision.number))
@@ -208,6 +259,16 @@ def retire(draft_id: int, kind: str, slug: str):
     flash(
         f"Retired the {kind} {slug}: trainees no longer get it; past answers keep their version.", "success"
     )
+    return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor="published"))
+
+
+@bp.post("/drafts/<int:draft_id>/items/<any(question, scenario):kind>/<slug>/restore")
+@require(Action.APPROVE_CONTENT)
+def restore(draft_id: int, kind: str, slug: str):
+    draft = authoring.visible_draft(current_user, draft_id)
+    authoring.restore_item(draft, current_user, kind, slug, clock.now())
+    db.session.commit()
+    flash(f"Restored the {kind} {slug}: trainees get it again.", "success")
     return redirect(url_for("authoring.draft", draft_id=draft.id, _anchor="published"))
 
 
@@ -275,12 +336,14 @@ def import_questions():
 def _draft_page(draft: Draft, **forms):
     """The draft's page: status, actions for this person, preview and problems, map, comments, history."""
     is_author = draft.author_id == current_user.id
+    preview = authoring.preview(draft, draft.text)
     return render_template(
         "authoring/draft.html",
         draft=draft,
         is_author=is_author,
         can_decide=not is_author and draft.status == DraftStatus.IN_REVIEW,
-        preview=authoring.preview(draft, draft.text),
+        preview=preview,
+        key_changes=authoring.key_changes(draft, preview.check),
         items=authoring.published_items(draft),
         pending_diff=authoring.unpublished_diff(draft),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),

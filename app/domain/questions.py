@@ -888,7 +888,8 @@ def lint_questions(
                 Problem(
                     question.path,
                     question.line,
-                    f"the correct answer of {question.id} changed: publish it under a new id",
+                    f"the correct answer of {question.id} changed: publish it under a new id, or in the "
+                    "authoring workspace with a reason and regrade or void the old answers",
                     Severity.WARNING,
                 )
             )

@@ -47,6 +47,11 @@ class Draft(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime(), comment="last sent for review; once set, reviewers may read the draft"
     )
+    edits: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON,
+        comment="[{kind, slug, version, source}]: published items opened here with Edit in workspace; "
+        "the draft may publish new versions of them under the same ids",
+    )
 
     author: Mapped[User] = relationship(lazy="joined")
     comments: Mapped[list[DraftComment]] = relationship(

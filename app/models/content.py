@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,10 @@ class Question(db.Model):
     domain: Mapped[str] = mapped_column(String(2), index=True, comment="D1-D9 of the current version")
     retired_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime(), comment="set when the question left the files; retired items are never served"
+    )
+    retired_by_hand: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false(),
+        comment="retired with the Retire button: stays retired when its unchanged text is published or synced",
     )
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_versions.id", use_alter=True, name="fk_questions_current_version"),

@@ -64,6 +64,9 @@ class Answer(db.Model):
     )
     session_id: Mapped[int | None] = mapped_column(ForeignKey("study_sessions.id", ondelete="SET NULL"))
     exam_id: Mapped[int | None] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    voided_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="set when a changed answer key voided it: kept, but no longer evidence"
+    )
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     version: Mapped[QuestionVersion] = relationship()

@@ -19,6 +19,10 @@ class Scenario(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True, comment="the front matter id; never reused")
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="set when the file disappeared")
+    retired_by_hand: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false(),
+        comment="retired with the Retire button: stays retired when its unchanged text is published or synced",
+    )
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("scenario_versions.id", use_alter=True, name="fk_scenarios_current_version"),
         comment="the version new attempts start on",

@@ -12,8 +12,15 @@ Who may do what (routes check the role with app.policy; this module checks the r
   content_sync.apply: any error refuses it (DraftProblems, every problem listed); new content gets new
   bank versions, answers and attempts stay pinned to theirs, and an item the text no longer holds is
   retired. Each publish adds an immutable DraftRevision.
-- A published item is retired (never deleted) by anyone who may approve content; publishing a text
-  that still holds it brings it back, as a sync does when a file brings an item back.
+- A published item is retired (never deleted) by anyone who may approve content. It stays retired when
+  a text that still holds it is published or synced again (an unrelated publish is no decision to
+  serve it): only Restore brings it back.
+- Any published question or scenario, from a file or from anyone's draft, can be opened with Edit in
+  workspace: a draft pre-filled with its current Markdown that may publish new versions under the same
+  id, through the same review. It is refused when someone published another version since it was
+  opened. A file-synced item edited here is protected from the file: `flask content sync` keeps this
+  version while the file is merely out of date, reports a conflict if the file changed too, and
+  `flask content export` writes it back into its file.
 These functions flush; the route commits.
 """
 
@@ -24,8 +31,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
 
+from markupsafe import Markup
 from sqlalchemy import select
 
+from app.domain import rekey
 from app.domain.interchange import GiftImport, import_gift, import_moodle_xml, markdown_file, summary_line
 from app.domain.markdown_render import MarkdownRenderer
 from app.domain.problems import Problem, ProblemList
@@ -46,7 +55,8 @@ from app.models import (
     ScenarioVersion,
     User,
 )
-from app.services import ServiceError, content_sync
+from app.services import ServiceError, content_sync, rekeying
+from app.services.content_export import question_file_text
 from app.services.content_files import ContentSet, ScenarioFile
 
 IMPORT_FORMATS = {".gift": "GIFT", ".txt": "GIFT", ".xml": "Moodle XML"}
@@ -149,15 +159,20 @@ def check_text(draft: Draft, text: str) -> DraftCheck:
     warning, as in `flask content check`. A question draft without any question is an error.
     """
     path = draft_path(draft)
+    claims = {(e["kind"], e["slug"]): e for e in draft.edits or []}
     if draft.kind == DraftKind.QUESTION:
         questions, problems = parse_questions(text, path)
         owners = _question_owners([q.id for q in questions])
-        known = {slug: key for slug, (key, source, _) in owners.items() if source == path}
+        known = {
+            slug: owner.key
+            for slug, owner in owners.items()
+            if owner.source == path or (DraftKind.QUESTION.value, slug) in claims
+        }
         problems += lint_questions(questions, known)
         for q in questions:
-            owner = owners.get(q.id)
-            if owner is not None and owner[1] != path:
-                problems.append(Problem(path, q.line, _taken(f"question id `{q.id}`", owner[1], owner[2])))
+            message = _ownership_problem("question", q.id, owners.get(q.id), path, claims)
+            if message:
+                problems.append(Problem(path, q.line, message))
         if not questions and not any(p.is_error for p in problems):
             problems.append(
                 Problem(path, 1, "there is no question yet: start one with `## The question? {#its-id}`")
@@ -168,12 +183,51 @@ def check_text(draft: Draft, text: str) -> DraftCheck:
         return DraftCheck(problems)
     analysis = analyse(scenario)
     problems += lint_scenario(scenario, analysis)
-    owner = _scenario_owner(scenario.id)
-    if owner is not None and owner != path:
-        problems.append(
-            Problem(path, scenario.line_of("id"), _taken(f"scenario id `{scenario.id}`", owner, None))
-        )
+    message = _ownership_problem("scenario", scenario.id, _scenario_owner(scenario.id), path, claims)
+    if message:
+        problems.append(Problem(path, scenario.line_of("id"), message))
     return DraftCheck(sorted(problems, key=lambda p: p.line), scenario=ScenarioFile(scenario, analysis, text))
+
+
+def key_changes(draft: Draft, check: DraftCheck) -> list[rekey.KeyChange]:
+    """Questions of the checked text whose correct answer differs from their current bank version's."""
+    if draft.kind != DraftKind.QUESTION:
+        return []
+    claims = {e["slug"] for e in draft.edits or [] if e["kind"] == DraftKind.QUESTION.value}
+    path = draft_path(draft)
+    stored = {slug: owner.key for slug, owner in _question_owners([q.id for q in check.questions]).items()
+              if owner.source == path or slug in claims}
+    return rekey.key_changes(check.questions, stored)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Where the current version of a bank item came from."""
+
+    key: str  # questions: the answer key; scenarios: ""
+    source: str
+    line: int | None
+    version: int
+
+
+def _ownership_problem(kind: str, slug: str, owner: Owner | None, path: str, claims: dict) -> str | None:
+    """Why this draft may not publish the id, or None: new ids, its own items and items opened here are fine.
+
+    An item opened with Edit in workspace may take a new version only while the version it was opened
+    at is still current; otherwise the draft would silently undo what someone else published since.
+    """
+    if owner is None or owner.source == path:
+        return None
+    claim = claims.get((kind, slug))
+    if claim is None:
+        return _taken(f"{kind} id `{slug}`", owner.source, owner.line)
+    if claim["version"] != owner.version:
+        return (
+            f"{kind} `{slug}` changed since you opened it: version {owner.version} from {owner.source} is "
+            f"current now, this draft started from version {claim['version']}. Open it again with "
+            "Edit in workspace and carry your change over"
+        )
+    return None
 
 
 def _taken(what: str, source: str, line: int | None) -> str:
@@ -181,8 +235,8 @@ def _taken(what: str, source: str, line: int | None) -> str:
     return f"{what} is already used by {where}: ids are never reused, so choose a new one"
 
 
-def _question_owners(slugs: list[str]) -> dict[str, tuple[str, str, int]]:
-    """slug -> (answer key, source path, line) of the current version, for the slugs already in the bank."""
+def _question_owners(slugs: list[str]) -> dict[str, Owner]:
+    """slug -> the current version's owner, for the slugs already in the bank."""
     if not slugs:
         return {}
     rows = db.session.execute(
@@ -191,19 +245,21 @@ def _question_owners(slugs: list[str]) -> dict[str, tuple[str, str, int]]:
             QuestionVersion.answer_key,
             QuestionVersion.source_path,
             QuestionVersion.source_line,
+            QuestionVersion.number,
         )
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .where(Question.slug.in_(slugs))
     ).all()
-    return {slug: (key, source, line) for slug, key, source, line in rows}
+    return {slug: Owner(key, source, line, number) for slug, key, source, line, number in rows}
 
 
-def _scenario_owner(slug: str) -> str | None:
-    return db.session.scalar(
-        select(ScenarioVersion.source_path)
+def _scenario_owner(slug: str) -> Owner | None:
+    row = db.session.execute(
+        select(ScenarioVersion.source_path, ScenarioVersion.number)
         .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
         .where(Scenario.slug == slug)
-    )
+    ).first()
+    return Owner("", row.source_path, None, row.number) if row else None
 
 
 @dataclass
@@ -286,13 +342,30 @@ def withdraw(draft: Draft, author: User, now: datetime) -> None:
     db.session.flush()
 
 
-def approve(draft: Draft, reviewer: User, comment: str, now: datetime) -> DraftRevision:
-    """Publish a draft in review into the bank, as a new immutable revision. Never one's own (403)."""
+def approve(draft: Draft, reviewer: User, comment: str, now: datetime, key_reason: str = "",
+            old_answers: str | None = None) -> DraftRevision:
+    """Publish a draft in review into the bank, as a new immutable revision. Never one's own (403).
+
+    When the text changes the correct answer of a question under its id (key_changes), the reviewer
+    must give `key_reason` and choose `old_answers` (regrade or void, app.domain.rekey), else 422;
+    the answers given under the old key are then regraded or voided, and the reason is kept as a
+    comment on the draft.
+    """
     _require_reviewer(draft, reviewer, "approve")
     check = check_text(draft, draft.text)
     if check.errors:
         raise DraftProblems(_refusal("published", check.errors), check.problems)
+    changes = key_changes(draft, check)
+    missing = rekey.decision_problems(changes, key_reason, old_answers)
+    if missing:
+        raise AuthoringError(" ".join(missing), 422)
     report = content_sync.apply(check.content(), [draft_path(draft)], now)
+    if changes:
+        decision = rekey.OldAnswers(old_answers)
+        rekeyed = rekeying.apply_key_changes(changes, decision, now)
+        ids = ", ".join(f"`{c.slug}`" for c in changes)
+        _comment(draft, reviewer, f"New answer key for {ids}: {key_reason.strip()}\n\nAnswers under the old key: "
+                 f"{decision.value} ({rekeyed.summary()}).", now, "rekeyed")
     revision = DraftRevision(
         draft_id=draft.id,
         number=len(draft.revisions) + 1,
@@ -355,6 +428,87 @@ def _refusal(what: str, errors: list[Problem]) -> str:
     return f"The draft cannot be {what}: it has {count} error{'s' if count != 1 else ''}. Fix {'them' if count != 1 else 'it'} first."
 
 
+# -- editing a published item in the workspace -------------------------------------------------------
+
+
+def edit_published(author: User, kind: str, slug: str, now: datetime) -> Draft:
+    """The draft in which this person edits a published question or scenario under its own id.
+
+    - An item last published from this person's own draft opens that draft: it already holds the id.
+    - A draft this person opened earlier for the item and has not published yet opens again.
+    - Otherwise a new draft holds the item's current Markdown (a question with the front matter its
+      section relies on) and records the version and file it started from (`Draft.edits`). It goes
+      through the same review; publishing makes a new version of the same id. Retired items may be
+      edited too; they stay retired until restored.
+    404 when the bank holds no such item.
+    """
+    if kind == DraftKind.QUESTION:
+        item = db.session.scalar(select(Question).where(Question.slug == slug))
+    else:
+        item = db.session.scalar(select(Scenario).where(Scenario.slug == slug))
+    version = item.current_version if item is not None else None
+    if version is None:
+        raise AuthoringError(f"There is no published {kind} with the id {slug!r}.", 404)
+    own = next((d for d in drafts_of(author.id) if draft_path(d) == version.source_path), None)
+    if own is not None:
+        return own
+    for draft in drafts_of(author.id):
+        opened = [e for e in draft.edits or [] if (e["kind"], e["slug"]) == (kind, slug)]
+        if opened and opened[0]["version"] == version.number and not draft.revisions:
+            return draft
+    if kind == DraftKind.QUESTION:
+        title, text = slug, question_file_text([version])
+        line = version.source_line
+    else:
+        title, text, line = version.title, version.source, 1
+    draft = create_draft(author, DraftKind(kind), title[:200], text, now)
+    draft.edits = [{"kind": kind, "slug": slug, "version": version.number, "source": version.source_path,
+                    "line": line}]
+    _comment(draft, author, f"Opened {kind} `{slug}` version {version.number} from {version.source_path} "
+             "to edit it under the same id.", now, "opened")
+    return draft
+
+
+@dataclass(frozen=True)
+class BankItem:
+    kind: str  # question | scenario
+    slug: str
+    title: str  # a scenario's title; a question's prompt as plain text
+    version: int
+    source: str
+    retired: bool
+
+
+def bank_items(search: str = "") -> list[BankItem]:
+    """Every published question and scenario (retired ones too), by source file; `search` filters by
+    id, source path or title (case-insensitive substring)."""
+    pattern = f"%{search.strip()}%"
+    questions = db.session.execute(
+        select(Question.slug, QuestionVersion.prompt_html, QuestionVersion.number, QuestionVersion.source_path,
+               Question.retired_at)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.slug.ilike(pattern) | QuestionVersion.source_path.ilike(pattern)
+               | QuestionVersion.source.ilike(pattern))
+        .order_by(QuestionVersion.source_path, QuestionVersion.source_line)
+    ).all()
+    scenarios = db.session.execute(
+        select(Scenario.slug, ScenarioVersion.title, ScenarioVersion.number, ScenarioVersion.source_path,
+               Scenario.retired_at)
+        .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
+        .where(Scenario.slug.ilike(pattern) | ScenarioVersion.source_path.ilike(pattern)
+               | ScenarioVersion.title.ilike(pattern))
+        .order_by(ScenarioVersion.source_path)
+    ).all()
+    return [BankItem(DraftKind.QUESTION.value, slug, _plain(html), n, src, retired is not None)
+            for slug, html, n, src, retired in questions] + [
+        BankItem(DraftKind.SCENARIO.value, slug, title, n, src, retired is not None)
+        for slug, title, n, src, retired in scenarios]
+
+
+def _plain(html: str) -> str:
+    return Markup(html).striptags()
+
+
 # -- what a draft published -----------------------------------------------------------------------------
 
 
@@ -396,8 +550,17 @@ def _published_items(draft: Draft) -> list[dict]:
 def retire_item(draft: Draft, user: User, kind: str, slug: str, now: datetime) -> None:
     """Retire a question or scenario this draft published: never served again, never deleted.
 
-    404 when the draft's published content holds no such item; 409 when it is already retired.
+    404 when the draft's published content holds no such item; 409 when it is already retired. It stays
+    retired when a text that still holds it is published again, until restore_item.
     """
+    row = _published_row(draft, kind, slug)
+    if row.retired_at is not None:
+        raise AuthoringError(f"The {kind} {slug!r} is already retired.", 409)
+    row.retired_at, row.retired_by_hand = now, True
+    _comment(draft, user, f"Retired the {kind} `{slug}`.", now, "retired")
+
+
+def _published_row(draft: Draft, kind: str, slug: str) -> Question | Scenario:
     path = draft_path(draft)
     if kind == DraftKind.QUESTION:
         row = db.session.scalar(
@@ -413,10 +576,16 @@ def retire_item(draft: Draft, user: User, kind: str, slug: str, now: datetime) -
         )
     if row is None:
         raise AuthoringError(f"This draft published no {kind} with the id {slug!r}.", 404)
-    if row.retired_at is not None:
-        raise AuthoringError(f"The {kind} {slug!r} is already retired.", 409)
-    row.retired_at = now
-    _comment(draft, user, f"Retired the {kind} `{slug}`.", now, "retired")
+    return row
+
+
+def restore_item(draft: Draft, user: User, kind: str, slug: str, now: datetime) -> None:
+    """Serve a retired question or scenario this draft published again. 404 as retire_item; 409 if live."""
+    row = _published_row(draft, kind, slug)
+    if row.retired_at is None:
+        raise AuthoringError(f"The {kind} {slug!r} is not retired.", 409)
+    row.retired_at, row.retired_by_hand = None, False
+    _comment(draft, user, f"Restored the {kind} `{slug}`: trainees get it again.", now, "restored")
 
 
 def diff_to_previous(draft: Draft, revision: DraftRevision) -> list[str]:

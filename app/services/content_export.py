@@ -9,7 +9,7 @@ hash, with what is stored; a mismatch stops the export instead of writing someth
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from app.domain.interchange import export_gift, export_qti_package
 from app.domain.questions import Question as ParsedQuestion
 from app.domain.questions import parse_questions
 from app.extensions import db
-from app.models import Question, QuestionVersion, Scenario, ScenarioVersion
+from app.models import Draft, Question, QuestionVersion, Scenario, ScenarioVersion
 from app.services import ServiceError
 
 FORMATS = ("markdown", "gift", "qti")
@@ -44,21 +44,50 @@ def _live_versions() -> list[QuestionVersion]:
     return list(db.session.scalars(query))
 
 
-def _question_path(source_path: str) -> str:
-    """Where a question file goes: its own path, or content/questions/<draft>.md for in-app drafts."""
-    if source_path.startswith("authoring/"):
-        return f"content/questions/{source_path.removeprefix('authoring/')}"
-    return source_path
+def _draft_names() -> dict[str, str]:
+    """authoring/draft-N.md -> a file name from the draft's title ("pricing-basics"), unique among drafts."""
+    titles = dict(db.session.execute(select(Draft.id, Draft.title)).all())
+    names = {draft_id: _slug(title) or f"draft-{draft_id}" for draft_id, title in titles.items()}
+    taken = Counter(names.values())
+    return {f"authoring/draft-{draft_id}.md": name if taken[name] == 1 else f"{name}-{draft_id}"
+            for draft_id, name in names.items()}
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].rstrip("-")
+
+
+def _origins(kind: str = "question") -> dict[tuple[str, str], tuple[str, int]]:
+    """(draft path, slug) -> (file, line) an item came from before it was edited in the workspace."""
+    found = {}
+    for draft_id, edits in db.session.execute(select(Draft.id, Draft.edits).where(Draft.edits.is_not(None))):
+        for e in edits or []:
+            if e["kind"] == kind and not e["source"].startswith("authoring/"):
+                found[(f"authoring/draft-{draft_id}.md", e["slug"])] = (e["source"], e["line"])
+    return found
 
 
 def question_files() -> dict[str, str]:
-    """path -> text of every published question file, verified to parse back to the stored versions."""
-    groups: dict[str, list[QuestionVersion]] = defaultdict(list)
+    """path -> text of every published question file, verified to parse back to the stored versions.
+
+    A question edited in the workspace goes back into the file it was opened from, at its old place;
+    other questions published from drafts go to content/questions/<the draft's title>.md.
+    """
+    names, origins = _draft_names(), _origins()
+    groups: dict[str, list[tuple[int, QuestionVersion]]] = defaultdict(list)
     for version in _live_versions():
-        groups[_question_path(version.source_path)].append(version)
+        origin = origins.get((version.source_path, version.question.slug))
+        if origin is not None:
+            groups[origin[0]].append((origin[1], version))
+        elif version.source_path.startswith("authoring/"):
+            name = names.get(version.source_path, version.source_path.removeprefix("authoring/").removesuffix(".md"))
+            groups[f"content/questions/{name}.md"].append((version.source_line, version))
+        else:
+            groups[version.source_path].append((version.source_line, version))
     files = {}
-    for path, versions in groups.items():
-        text = _file_text(versions)
+    for path, placed in groups.items():
+        versions = [v for _, v in sorted(placed, key=lambda lv: lv[0])]
+        text = question_file_text(versions)
         parsed, problems = parse_questions(text, path)
         stored = {v.question.slug: v.content_hash for v in versions}
         again = {q.id: q.content_hash() for q in parsed}
@@ -70,7 +99,8 @@ def question_files() -> dict[str, str]:
     return files
 
 
-def _file_text(versions: list[QuestionVersion]) -> str:
+def question_file_text(versions: list[QuestionVersion]) -> str:
+    """A question file holding these versions' sections, with the front matter their sections rely on."""
     defaults: dict[str, object] = {}
     for version in versions:
         meta = version.source.splitlines()[1] if len(version.source.splitlines()) > 1 else ""
@@ -86,10 +116,18 @@ def _file_text(versions: list[QuestionVersion]) -> str:
 
 
 def scenario_files() -> dict[str, str]:
+    """path -> text of every live scenario: back into the file it was opened from, else scenarios/<id>.md."""
     query = (select(ScenarioVersion).join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
              .where(Scenario.retired_at.is_(None)))
-    return {(v.source_path if not v.source_path.startswith("authoring/")
-             else f"scenarios/{v.source_path.removeprefix('authoring/')}"): v.source for v in db.session.scalars(query)}
+    origins = _origins("scenario")
+
+    def path_of(v: ScenarioVersion) -> str:
+        if not v.source_path.startswith("authoring/"):
+            return v.source_path
+        origin = origins.get((v.source_path, v.scenario.slug))
+        return origin[0] if origin else f"scenarios/{v.scenario.slug}.md"
+
+    return {path_of(v): v.source for v in db.session.scalars(query)}
 
 
 def parsed_questions() -> list[ParsedQuestion]:

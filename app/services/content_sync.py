@@ -5,7 +5,11 @@ Rules:
 - A question or scenario whose content hash is new gets a new version; answers and attempts stay
   pinned to the version they used. An unchanged item costs one hash comparison and no rendering.
 - An item that disappears from the files within the synced scope is retired (never deleted); one that
-  comes back is restored.
+  comes back is restored. An item retired by hand (the workspace's Retire button) stays retired, even
+  with new text, until someone restores it: publishing or syncing the text that still holds it is no
+  decision to serve it again. The report counts those as kept retired.
+- An item edited in the authoring workspace keeps that version while its file holds an older one; a
+  file that changed too is a conflict (see `sync`).
 - Markdown is rendered and sanitised here, once; requests never render it again.
 The caller commits (or rolls back); this module only flushes.
 """
@@ -13,7 +17,7 @@ The caller commits (or rolls back); this module only flushes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -40,6 +44,8 @@ class SyncReport:
     scenario_versions_added: int = 0
     scenarios_unchanged: int = 0
     scenarios_retired: int = 0
+    kept_retired: int = 0  # items retired by hand that the content still holds: they stay retired
+    kept_in_app: int = 0  # items edited in the workspace whose files still hold an older version
     warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -48,6 +54,10 @@ class SyncReport:
             f"{self.questions_unchanged} unchanged, {self.questions_retired} retired; "
             f"scenarios: {self.scenarios_added} new, {self.scenario_versions_added} new versions, "
             f"{self.scenarios_unchanged} unchanged, {self.scenarios_retired} retired"
+            + (f"; {self.kept_retired} retired by hand kept retired (restore them to serve them again)"
+               if self.kept_retired else "")
+            + (f"; {self.kept_in_app} kept as edited in the authoring workspace (their files are out of date: "
+               "flask content export)" if self.kept_in_app else "")
         )
 
 
@@ -76,34 +86,74 @@ class SyncConflict(ContentError):
 
 def sync(paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress | None = None,
          force: bool = False) -> SyncReport:
-    """Check everything under `paths`, then apply it. Raises ContentError (nothing changed) on any error,
-    and SyncConflict when a file would replace an item whose current version was published in the app
-    (unless `force`): export those first (`flask content export`) or pass --force to let the files win."""
+    """Check everything under `paths`, then apply it. Raises ContentError (nothing changed) on any error.
+
+    Items whose current version was published in the authoring workspace (unless `force`, which lets
+    the files win):
+    - a file that still holds a version the workspace has superseded is out of date, not an edit: the
+      item keeps its workspace version and the report counts it (`flask content export` updates the file);
+    - a file that holds text the bank has never had was edited too: SyncConflict, nothing changes.
+    """
     paths = [Path(p) for p in paths]
     content = check(paths, roots)
+    behind: set[tuple[str, str]] = set()
     if not force and not content.errors:
-        conflicts = in_app_conflicts(content)
+        conflicts, behind = in_app_edits(content)
         if conflicts:
-            raise SyncConflict([Problem(path, line, f"`{slug}` was last published in the authoring workspace; "
-                                        "the file would overwrite that edit (export it first, or sync --force)")
+            raise SyncConflict([Problem(path, line, f"`{slug}` was last published in the authoring workspace "
+                                        "and the file changed too; it would overwrite that edit (export it, "
+                                        "merge the two, or sync --force)")
                                 for slug, path, line in conflicts])
-    return apply(content, [roots.display(p) for p in paths], now, progress)
+        content = replace(
+            content,
+            questions=[q for q in content.questions if ("question", q.id) not in behind],
+            scenarios=[s for s in content.scenarios if ("scenario", s.scenario.id) not in behind],
+        )
+    report = apply(content, [roots.display(p) for p in paths], now, progress)
+    report.kept_in_app = len(behind)
+    return report
 
 
 def in_app_conflicts(content: ContentSet) -> list[tuple[str, str, int]]:
-    """(slug, file, line) for file items that differ from a current version published in the app."""
-    current = {slug: (digest, source) for slug, digest, source in db.session.execute(
-        select(Question.slug, QuestionVersion.content_hash, QuestionVersion.source_path)
-        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id))}
-    found = [(q.id, q.path, q.line) for q in content.questions
-             if q.id in current and current[q.id][1].startswith("authoring/") and current[q.id][0] != q.content_hash()]
-    scenarios = {slug: (digest, source) for slug, digest, source in db.session.execute(
-        select(Scenario.slug, ScenarioVersion.content_hash, ScenarioVersion.source_path)
-        .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id))}
-    for item in content.scenarios:
-        known = scenarios.get(item.scenario.id)
-        if known and known[1].startswith("authoring/") and known[0] != item.scenario.content_hash():
-            found.append((item.scenario.id, item.scenario.path, 1))
+    """(slug, file, line) for file items whose text differs from every version of an item edited in the app."""
+    return in_app_edits(content)[0]
+
+
+def in_app_edits(content: ContentSet) -> tuple[list[tuple[str, str, int]], set[tuple[str, str]]]:
+    """File items of items whose current version was published in the app: (conflicts, behind).
+
+    Behind: (kind, slug) of files holding an older version of the item (no news, the file is out of
+    date). Conflicts: (slug, file, line) of files holding text the bank never had for the item.
+    """
+    questions = _versions_of_app_edited(Question, QuestionVersion, QuestionVersion.question_id)
+    scenarios = _versions_of_app_edited(Scenario, ScenarioVersion, ScenarioVersion.scenario_id)
+    conflicts: list[tuple[str, str, int]] = []
+    behind: set[tuple[str, str]] = set()
+    files = [("question", q.id, q.content_hash(), q.path, q.line) for q in content.questions] + [
+        ("scenario", s.scenario.id, s.scenario.content_hash(), s.scenario.path, 1) for s in content.scenarios]
+    for kind, slug, digest, path, line in files:
+        known = (questions if kind == "question" else scenarios).get(slug)
+        if known is None or digest == known[0]:
+            continue
+        if digest in known[1]:
+            behind.add((kind, slug))
+        else:
+            conflicts.append((slug, path, line))
+    return conflicts, behind
+
+
+def _versions_of_app_edited(item, version, item_id) -> dict[str, tuple[str, set[str]]]:
+    """slug -> (current hash, every version's hash) for the items whose current version came from the app."""
+    current = {slug: digest for slug, digest in db.session.execute(
+        select(item.slug, version.content_hash).join(version, item.current_version_id == version.id)
+        .where(version.source_path.startswith("authoring/")))}
+    found: dict[str, tuple[str, set[str]]] = {slug: (digest, set()) for slug, digest in current.items()}
+    if found:
+        for slug, digest in db.session.execute(
+            select(item.slug, version.content_hash).join(version, item_id == item.id)
+            .where(item.slug.in_(list(found)))
+        ):
+            found[slug][1].add(digest)
     return found
 
 
@@ -127,6 +177,16 @@ def apply(content: ContentSet, scope: list[str], now: datetime, progress: Progre
 
 def _in_scope(source_path: str, scope: list[str]) -> bool:
     return any(source_path == s or source_path.startswith(s.rstrip("/") + "/") for s in scope)
+
+
+def _restore_unless_retired_by_hand(row: Question | Scenario, report: SyncReport) -> None:
+    """An item the content holds is served again, unless someone retired it by hand."""
+    if row.retired_at is None:
+        return
+    if row.retired_by_hand:
+        report.kept_retired += 1
+    else:
+        row.retired_at = None
 
 
 # -- questions ---------------------------------------------------------------------------------------
@@ -205,8 +265,7 @@ def _sync_questions(
         row = existing[q.id]
         if current_hash.get(row.id) == q.content_hash():
             report.questions_unchanged += 1
-            if row.retired_at is not None:
-                row.retired_at = None
+            _restore_unless_retired_by_hand(row, report)
         else:
             pending.append((row, question_row(q, renderer)))
         if progress and done % 100 == 0:
@@ -259,7 +318,8 @@ def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, 
     for row, values in pending:
         reused = known.get((row.id, values["content_hash"]))
         if reused is not None:
-            row.current_version_id, row.retired_at, row.domain = reused, None, values["domain"]
+            row.current_version_id, row.domain = reused, values["domain"]
+            _restore_unless_retired_by_hand(row, report)
             continue
         fresh.append(
             (row, {**values, "question_id": row.id, "number": numbers.get(row.id, 0) + 1, "created_at": now})
@@ -270,7 +330,8 @@ def _add_question_versions(pending: list[tuple[Question, dict]], now: datetime, 
             [values for _, values in fresh],
         ).all()
         for (row, values), version_id in zip(fresh, version_ids, strict=True):
-            row.current_version_id, row.retired_at, row.domain = version_id, None, values["domain"]
+            row.current_version_id, row.domain = version_id, values["domain"]
+            _restore_unless_retired_by_hand(row, report)
     report.question_versions_added += len(pending)
 
 
@@ -337,7 +398,7 @@ def _sync_scenarios(
             db.session.flush()
             row.current_version_id = version.id
             report.scenario_versions_added += 1
-        row.retired_at = None
+        _restore_unless_retired_by_hand(row, report)
         if progress:
             progress(1)
     present = {item.scenario.id for item in files}

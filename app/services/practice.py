@@ -103,7 +103,7 @@ def weakest_domains(user_id: int, count: int = 2) -> list[str]:
     """Domains with the lowest smoothed accuracy, (credit + 1) / (answers + 2): unknown counts as 0.5."""
     rows = db.session.execute(
         select(Answer.domain, func.sum(Answer.credit), func.count())
-        .where(Answer.user_id == user_id)
+        .where(Answer.user_id == user_id, Answer.voided_at.is_(None))
         .group_by(Answer.domain)
     ).all()
     stats = {domain: (credit, n) for domain, credit, n in rows}
@@ -130,7 +130,7 @@ def start_study(
     history = dict(
         db.session.execute(
             select(Answer.question_id, func.max(Answer.credit))
-            .where(Answer.user_id == user_id)
+            .where(Answer.user_id == user_id, Answer.voided_at.is_(None))
             .group_by(Answer.question_id)
         ).all()
     )

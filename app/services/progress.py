@@ -74,7 +74,7 @@ def recount(user_id: int) -> dict[str, tuple[int, int, float]]:
     """The aggregates recomputed from raw answers (for checks and repairs): domain -> (answered, correct, credit)."""
     rows = db.session.execute(
         select(Answer.domain, func.count(), func.sum(func.cast(Answer.correct, db.Integer)), func.sum(Answer.credit))
-        .where(Answer.user_id == user_id).group_by(Answer.domain))
+        .where(Answer.user_id == user_id, Answer.voided_at.is_(None)).group_by(Answer.domain))
     return {d: (n, int(c or 0), float(s or 0.0)) for d, n, c, s in rows}
 
 
@@ -84,7 +84,8 @@ def rebuild(user_id: int, last_activity: datetime | None = None) -> None:
         db.session.delete(stat)
     db.session.flush()
     last = dict(db.session.execute(select(Answer.domain, func.max(Answer.answered_at))
-                                   .where(Answer.user_id == user_id).group_by(Answer.domain)).all())
+                                   .where(Answer.user_id == user_id, Answer.voided_at.is_(None))
+                                   .group_by(Answer.domain)).all())
     for domain, (answered, correct, credit) in recount(user_id).items():
         db.session.add(TraineeDomainStat(user_id=user_id, domain=domain, answered=answered, correct=correct,
                                          credit=credit, last_answered_at=last[domain]))

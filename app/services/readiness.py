@@ -90,7 +90,7 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
     Scenarios: the first finished run of each scenario only, so replays along a debriefed expert path
     are for learning and criteria count distinct scenarios; a run that went back is aided."""
     answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.answered_at <= now,
-                                                      Answer.first_attempt.is_(True))
+                                                      Answer.first_attempt.is_(True), Answer.voided_at.is_(None))
                                  .order_by(Answer.answered_at))
     responses = tuple(Response(f"answer:{a.id}", str(a.question_id), a.correct, a.answered_at, a.confidence)
                       for a in answers)
@@ -268,7 +268,8 @@ def calibrate_items(now: datetime) -> CalibrationRun:
     """Fit every live item from first attempts (`flask readiness calibrate`); marks readiness stale.
     Repeats after a rationale measure memory of the item, not its difficulty, so they are left out."""
     rows = db.session.execute(select(Answer.user_id, Answer.question_id, Answer.domain, Answer.correct,
-                                     Answer.answered_at).where(Answer.first_attempt.is_(True)))
+                                     Answer.answered_at).where(Answer.first_attempt.is_(True),
+                                                                Answer.voided_at.is_(None)))
     responses = [CalibrationResponse(u, str(q), d, c, t.replace(tzinfo=None)) for u, q, d, c, t in rows]
     ratings = dict(db.session.execute(
         select(Question.id, QuestionVersion.difficulty)

@@ -37,7 +37,7 @@ def item_table(version_ids: list[int] | None = None) -> dict[int, items.ItemStat
     First attempts only: an answer given after the item's rationale measures memory, not the item."""
     query = select(Answer.exam_id, Answer.session_id, Answer.user_id, Answer.answered_at,
                    Answer.question_version_id, Answer.credit, Answer.chosen, Answer.seconds
-                   ).where(Answer.first_attempt.is_(True))
+                   ).where(Answer.first_attempt.is_(True), Answer.voided_at.is_(None))
     if version_ids is not None:
         query = query.where(Answer.question_version_id.in_(version_ids))
     latest: dict[tuple[str, str], items.ItemResponse] = {}  # an item repeated within an attempt: the last one

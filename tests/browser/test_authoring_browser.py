@@ -31,17 +31,25 @@ def test_write_a_scenario_fix_a_lint_error_submit_and_a_trainer_publishes_it(
     browser, live_server, world, assert_accessible
 ):
     context, page, errors = _new_page(browser, live_server, world.author.email)
-    page.goto("/home/author")
+    page.goto("/authoring")  # the README's address: the author's home
     assert_accessible(page)
+    page.get_by_role("link", name="Edit a published item").click()
+    assert "Published questions and scenarios" in page.locator("h1").inner_text()
+    assert_accessible(page)
+    page.goto("/home/author")
     page.get_by_role("link", name="New draft").click()
     assert_accessible(page)
     page.get_by_label("Scenario: one branching exception case").check()
     page.get_by_label("Title").fill("Short line")
     page.get_by_role("button", name="Create the draft").click()
     assert "Edit: Short line" in page.locator("h1").inner_text()
-    page.locator(".editor-gutter").wait_for()  # editor.js is running (it adds the gutter once loaded)
-    assert page.locator(".editor-gutter").count() == 1
+    wrap = page.get_by_label("Wrap long lines")  # editor.js is running (it adds the switch once loaded)
+    assert wrap.is_checked()  # soft wrap by default: no line numbers, which could not follow wrapped lines
+    assert not page.locator(".editor-gutter").is_visible()
     assert_accessible(page)
+    wrap.uncheck()
+    page.locator(".editor-gutter").wait_for()
+    assert page.locator(".editor-gutter").count() == 1
 
     editor = page.locator("#text")
     editor.fill(BROKEN)
@@ -62,6 +70,10 @@ def test_write_a_scenario_fix_a_lint_error_submit_and_a_trainer_publishes_it(
     assert page.evaluate("document.activeElement.id") != "text"
 
     editor.fill(SCENARIO)
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.evaluate("location.reload()")  # unsaved changes: the browser asks before leaving
+    assert dialogs == ["beforeunload"]
     page.locator("#problems-status", has_text="No problems found.").wait_for()
     assert "★1" in page.locator("#map").inner_text()
     editor.focus()
@@ -110,3 +122,38 @@ def test_import_a_gift_file_then_edit_the_question_draft(page, world, assert_acc
     page.locator("#problems-status", has_text="No problems found.").wait_for()
     assert "Send credit the exposure" in page.locator("#preview").inner_text()
     assert_accessible(page)
+
+
+def test_an_author_edits_a_shipped_question_and_a_trainer_publishes_the_new_key_with_a_regrade(
+    browser, live_server, world, bank, assert_accessible
+):
+    context, page, errors = _new_page(browser, live_server, world.author.email)
+    page.goto("/authoring/bank?q=fx-credit-release")
+    assert_accessible(page)
+    page.get_by_role("button", name="Edit question fx-credit-release in workspace").click()
+    assert "under its own id" in page.locator(".flashes").inner_text()
+    page.locator("#problems-status", has_text="No problems found.").wait_for()
+    editor = page.locator("#text")
+    rekeyed = (editor.input_value().replace("- [ ] The order desk", "- [x] The order desk")
+               .replace("- [x] Credit, after", "- [ ] Credit, after"))
+    editor.fill(rekeyed)
+    page.locator("#problems-status", has_text="1 warning").wait_for()
+    assert "regrade or void" in page.locator("#problems").inner_text()
+    page.get_by_role("button", name="Save and submit for review").click()
+    assert "sent for review" in page.locator(".flashes").inner_text()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    context.close()
+
+    context, page, _ = _new_page(browser, live_server, world.trainer.email)
+    page.goto("/authoring/reviews")
+    page.get_by_role("link", name="fx-credit-release").click()
+    assert "The correct answer changes" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve and publish").click()
+    assert "say why" in page.locator(".key-change").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Why does the correct answer change?").fill("The desk may now release strategic accounts.")
+    page.get_by_label("Regrade them with the new key").check()
+    page.get_by_role("button", name="Approve and publish").click()
+    assert "1 new versions" in page.locator(".flashes").inner_text()
+    context.close()

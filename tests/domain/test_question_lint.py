@@ -342,7 +342,7 @@ def test_changed_answer_of_a_known_id_is_a_warning() -> None:
         Problem(
             PATH,
             5,
-            "the correct answer of credit-hold-first changed: publish it under a new id",
+            "the correct answer of credit-hold-first changed: publish it under a new id, or in the authoring workspace with a reason and regrade or void the old answers",
             Severity.WARNING,
         )
     ]

@@ -153,6 +153,11 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "authoring.approve"): expect(403, author=403, trainer=302),  # nobody approves their own
     ("GET", "authoring.revision"): expect(403, author=200, trainer=200),
     ("POST", "authoring.retire"): expect(403, author=302, trainer=302),
+    ("POST", "authoring.restore"): expect(403, author=302, trainer=302),  # the item retired just above
+    ("GET", "authoring.index"): expect(403, author=302),  # /authoring: the author's home
+    ("GET", "authoring.bank"): expect(403, author=200),
+    ("POST", "authoring.edit_published"): expect(403, author=302),  # opens the draft it came from
+    ("POST", "authoring.autosave"): expect(403, author=400),  # no JSON text
     ("GET", "authoring.review_queue"): expect(403, author=200, trainer=200),
     ("GET", "authoring.import_questions"): expect(403, author=200),
     ("POST", "authoring.import_questions"): expect(403, author=200),  # no file: comes back with errors
@@ -295,4 +300,7 @@ def authoring_params(world) -> dict[str, dict]:
         "authoring.approve": shared,
         "authoring.revision": {"draft_id": published.id, "number": 1},
         "authoring.retire": {"draft_id": published.id, "kind": "question", "slug": "access-published"},
+        "authoring.restore": {"draft_id": published.id, "kind": "question", "slug": "access-published"},
+        "authoring.edit_published": {"kind": "question", "slug": "access-published"},
+        "authoring.autosave": own,
     }

@@ -5,16 +5,32 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from datetime import UTC, datetime
 from random import Random
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Draft, DraftRevision, DraftStatus, Question, QuestionVersion, Role, Scenario
-from app.services import practice
+from app.models import (
+    Answer,
+    Draft,
+    DraftRevision,
+    DraftStatus,
+    Exam,
+    Question,
+    QuestionVersion,
+    Role,
+    Scenario,
+    TraineeDomainStat,
+    TraineeReadiness,
+)
+from app.services import authoring, content_export, content_sync, practice, progress, statistics
+from app.services.content_sync import SyncConflict
 from tests import factories
 from tests.conftest import csrf_token, login
+from tests.content_fixtures import FIXTURES, fixture_roots, sync_fixtures
 
 QUESTION = """---
 domain: D2
@@ -458,3 +474,230 @@ def test_a_very_long_file_name_still_imports(client, world):
     )
     assert response.status_code == 302
     assert len(db.session.scalar(select(Draft)).title) == 200
+
+
+# -- Edit in workspace: published items under their own ids ---------------------------------------------
+
+
+def _edit_published(client, kind: str, slug: str) -> Draft:
+    response = _post(client, f"/authoring/bank/{kind}/{slug}/edit")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    draft_id = int(re.search(r"/drafts/(\d+)/edit", response.headers["Location"]).group(1))
+    return db.session.get(Draft, draft_id)
+
+
+def test_every_shipped_item_opens_in_the_workspace_with_the_text_it_was_published_from(client, world, bank):
+    """Opened and published unchanged, each item parses to the very version it came from: no edit, no change."""
+    login(client, world.author.email)
+    page = client.get("/authoring/bank").get_data(as_text=True)
+    assert "fx-credit-release" in page and "fx-split-shipment" in page
+    for question in db.session.scalars(select(Question)).all():
+        draft = _edit_published(client, "question", question.slug)
+        assert _preview(client, draft, draft.text)["problems"] == [], question.slug
+        parsed = authoring.check_text(draft, draft.text).questions
+        assert [q.content_hash() for q in parsed] == [question.current_version.content_hash]
+    scenario = _edit_published(client, "scenario", "fx-split-shipment")
+    assert scenario.kind == "scenario" and scenario.edits[0]["source"].endswith("fx-split-shipment.md")
+    assert [p for p in _preview(client, scenario, scenario.text)["problems"] if p["severity"] == "error"] == []
+
+
+def test_an_edit_of_a_shipped_question_is_reviewed_and_publishes_a_new_version_of_the_same_id(
+    client, world, bank, tmp_path
+):
+    login(client, world.author.email)
+    assert "Edit in workspace" in client.get(
+        f"/trainer/items/{db.session.scalar(select(Question.id).where(Question.slug == 'fx-credit-release'))}"
+    ).get_data(as_text=True)  # from the statistics page
+    draft = _edit_published(client, "question", "fx-credit-release")
+    assert _edit_published(client, "question", "fx-credit-release").id == draft.id  # opened again, not twice
+    changed = draft.text.replace("Credit holds are released by credit.", "Only the credit team releases a hold.")
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=changed, save_and_submit="1")
+    db.session.refresh(draft)
+    assert draft.status == DraftStatus.IN_REVIEW
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    question = db.session.scalar(select(Question).where(Question.slug == "fx-credit-release"))
+    db.session.refresh(question)
+    assert question.current_version.number == 2
+    assert question.current_version.source_path == f"authoring/draft-{draft.id}.md"
+    assert "Only the credit team releases a hold." in question.current_version.explanation_html
+    assert db.session.scalar(select(func.count()).select_from(Question)) == len(
+        {q.slug for q in db.session.scalars(select(Question))}
+    )
+
+    # The file still holds the version the edit started from: it is out of date, and the sync keeps the edit.
+    report = sync_fixtures()
+    assert report.kept_in_app == 1 and "1 kept as edited in the authoring workspace" in report.summary()
+    db.session.refresh(question)
+    assert question.current_version.number == 2
+    # A file changed as well is a conflict: nothing changes, instead of one edit silently overwriting the other.
+    shutil.copytree(FIXTURES / "content", tmp_path / "content")
+    sample = tmp_path / "content" / "questions" / "sample.md"
+    sample.write_text(sample.read_text().replace("Credit holds are released by credit.", "Credit decides."))
+    roots = fixture_roots(tmp_path / "content", FIXTURES / "scenarios")
+    with pytest.raises(SyncConflict) as conflict:
+        content_sync.sync([roots.content], roots, datetime.now(UTC))
+    assert "fx-credit-release" in str(conflict.value.problems) and "the file changed too" in str(
+        conflict.value.problems
+    )
+    db.session.rollback()
+    # ...and the export writes the edited question back into the file it came from.
+    assert "Only the credit team releases a hold." in content_export.question_files()[
+        "tests/fixtures/content/questions/sample.md"
+    ]
+
+
+def test_an_edit_opened_before_someone_else_published_a_version_is_refused(client, world, bank):
+    login(client, world.author.email)
+    stale = _edit_published(client, "question", "fx-credit-release")
+    other = factories.user(Role.AUTHOR, email="second-author@example.test")
+    db.session.commit()
+    _as(client, other)
+    theirs = _edit_published(client, "question", "fx-credit-release")
+    assert theirs.id != stale.id
+    text = theirs.text.replace("Credit holds are released by credit.", "Credit releases holds.")
+    _post(client, f"/authoring/drafts/{theirs.id}/edit", title=theirs.title, text=text, save_and_submit="1")
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{theirs.id}/approve")
+    _as(client, world.author)
+    problems = _preview(client, stale, stale.text)["problems"]
+    assert any("changed since you opened it: version 2" in p["message"] for p in problems)
+
+
+def test_a_question_retired_by_hand_stays_retired_on_the_next_unrelated_publish(client, world):
+    """Regression: publishing a text that still held a retired question restored it silently."""
+    two = QUESTION + QUESTION.split("# Pricing basics\n", 1)[1].replace("auth-price-mismatch", "auth-second")
+    draft = _submitted(client, world, text=two)
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/retire")
+
+    _as(client, world.author)  # an unrelated change to the other question, published again
+    unrelated = two.replace("Pricing owns the contract.", "Pricing owns the contract price.", 1)
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=unrelated, save_and_submit="1")
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    db.session.refresh(draft)
+    second = db.session.scalar(select(Question).where(Question.slug == "auth-second"))
+    assert second.retired_at is not None
+    assert "1 retired by hand kept retired" in draft.revisions[-1].summary
+    page = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
+    assert "Restore question auth-second" in page
+
+    assert _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 302
+    db.session.refresh(second)
+    assert second.retired_at is None and not second.retired_by_hand
+    assert _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 409
+
+
+def test_authoring_redirects_to_the_author_home(client, world):
+    login(client, world.author.email)
+    response = client.get("/authoring/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/home/author")
+    assert client.get("/authoring", follow_redirects=True).request.path == "/home/author"
+
+
+def test_autosave_stores_the_text_and_keeps_the_rules_of_save(client, world):
+    login(client, world.author.email)
+    draft = _new_draft(client, "question", "Pricing basics", QUESTION)
+    token = csrf_token(client, f"/authoring/drafts/{draft.id}/edit")
+    response = client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": QUESTION + "\nmore"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.get_json()["status"] == "draft"
+    db.session.refresh(draft)
+    assert draft.text.endswith("\nmore")
+    assert client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}).status_code == 400  # no CSRF
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=QUESTION, save_and_submit="1")
+    locked = client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}, headers={"X-CSRFToken": token})
+    assert locked.status_code == 409
+
+
+def test_the_export_names_files_written_in_the_app_after_the_draft_title_and_the_scenario_id(client, world):
+    draft = _submitted(client, world)
+    scenario = _new_draft(client, "scenario", "Short line", SCENARIO)
+    _post(client, f"/authoring/drafts/{scenario.id}/submit")
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    _post(client, f"/authoring/drafts/{scenario.id}/approve")
+    assert "content/questions/pricing-basics.md" in content_export.question_files()
+    assert list(content_export.scenario_files()) == ["scenarios/auth-short-line.md"]
+
+
+# -- a changed answer key under the same id -------------------------------------------------------------
+
+REKEYED = QUESTION.replace("- [ ] Enter it at the PO price", "- [x] Enter it at the PO price").replace(
+    "- [x] Ask the pricing owner", "- [ ] Ask the pricing owner"
+)
+
+
+def _published_and_answered(client, world) -> tuple[Draft, Answer]:
+    draft = _submitted(client, world)
+    _as(client, world.trainer)
+    _post(client, f"/authoring/drafts/{draft.id}/approve")
+    now = datetime.now(UTC)
+    session = practice.start_study(world.trainee.id, [], ["authoring-test"], False, 5, now, Random(1))
+    answer = practice.record_answer(world.trainee.id, session, 0, practice.Response(("B",), None, "high", 4.0), now)
+    # As if the same answer had been part of a closed two-item exam whose other item was missed.
+    exam = Exam(user_id=world.trainee.id, version_ids=[answer.question_version_id, answer.question_version_id],
+                time_limit_seconds=600, started_at=now, deadline=now, submitted_at=now, score=0.5)
+    db.session.add(exam)
+    db.session.flush()
+    answer.exam_id = exam.id
+    db.session.commit()
+    assert answer.correct
+    _as(client, world.author)
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=REKEYED, save_and_submit="1")
+    _as(client, world.trainer)
+    return draft, answer
+
+
+def test_a_changed_key_needs_a_reason_and_regrades_the_old_answers(client, world):
+    draft, answer = _published_and_answered(client, world)
+    page = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
+    assert "The correct answer changes" in page and "Regrade them with the new key" in page
+
+    refused = _post(client, f"/authoring/drafts/{draft.id}/approve")
+    assert refused.status_code == 422
+    assert "say why" in refused.get_data(as_text=True)
+    assert len(db.session.get(Draft, draft.id).revisions) == 1  # nothing published
+
+    db.session.get(TraineeReadiness, world.trainee.id).stale = False  # as if computed since the answer
+    db.session.commit()
+    done = _post(client, f"/authoring/drafts/{draft.id}/approve", key_reason="Pricing confirmed the PO price.",
+                 old_answers="regrade")
+    assert done.status_code == 302
+    db.session.expire_all()
+    regraded = db.session.get(Answer, answer.id)
+    assert not regraded.correct and regraded.credit == 0.0 and regraded.cbm_mark == -6 and regraded.voided_at is None
+    stat = db.session.scalar(select(TraineeDomainStat).where(TraineeDomainStat.user_id == world.trainee.id))
+    assert (stat.answered, stat.correct) == (1, 0)
+    assert db.session.get(TraineeReadiness, world.trainee.id).stale
+    assert db.session.get(Exam, regraded.exam_id).score == 0.0  # now wrong under the new key
+    comments = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
+    assert "Pricing confirmed the PO price." in comments and "1 answers regraded, 0 voided" in comments
+
+
+def test_voided_answers_stay_on_record_but_leave_the_evidence(client, world):
+    draft, answer = _published_and_answered(client, world)
+    _post(client, f"/authoring/drafts/{draft.id}/approve", key_reason="The old key was wrong.", old_answers="void")
+    db.session.expire_all()
+    voided = db.session.get(Answer, answer.id)
+    assert voided.voided_at is not None and voided.credit == 1.0  # on record, as given
+    assert db.session.get(Exam, voided.exam_id).score == 0.0  # the exam counts the one item left, missed
+    assert progress.recount(world.trainee.id) == {}
+    assert statistics.item_table() == {}
+
+
+def test_an_edited_shipped_scenario_publishes_a_new_version_under_its_id(client, world, bank):
+    login(client, world.author.email)
+    draft = _edit_published(client, "scenario", "fx-split-shipment")
+    title = re.search(r"^title: (.+)$", draft.text, re.M).group(1)
+    changed = draft.text.replace(f"title: {title}", f"title: {title} (revised)", 1)
+    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=changed, save_and_submit="1")
+    _as(client, world.trainer)
+    assert _post(client, f"/authoring/drafts/{draft.id}/approve").status_code == 302
+    scenario = db.session.scalar(select(Scenario).where(Scenario.slug == "fx-split-shipment"))
+    db.session.refresh(scenario)
+    assert scenario.current_version.number == 2 and scenario.current_version.title.endswith("(revised)")
+    assert scenario.current_version.source_path == f"authoring/draft-{draft.id}.md"
+    assert "(revised)" in content_export.scenario_files()["tests/fixtures/scenarios/fx-split-shipment.md"]

@@ -1,10 +1,12 @@
-// The draft editor: line numbers, Tab indents, Ctrl/Cmd+S saves, live checks and preview.
+// The draft editor: soft wrap or line numbers, Tab indents, Ctrl/Cmd+S saves, live checks and preview,
+// autosave every 20 s while the text changes, and a warning before leaving with unsaved changes.
 // Without this file the page is a plain form whose Save button shows the same checks and preview,
 // rendered on the server. No build step, no inline script or style (the CSP forbids both).
 "use strict";
 
 (() => {
   const DEBOUNCE_MS = 400;
+  const AUTOSAVE_MS = 20000;
   const INDENT = "  ";
   const MODIFIER_KEYS = new Set(["Shift", "Control", "Alt", "Meta"]);
 
@@ -70,6 +72,32 @@
       }
       drawGutter(true);
     }
+
+    // -- soft wrap (the default) or line numbers: numbers cannot follow a wrapped line ------------------
+    const wrapKey = "editor:wrap";
+    const wrapLabel = document.createElement("label");
+    wrapLabel.className = "editor-wrap";
+    const wrapBox = document.createElement("input");
+    wrapBox.type = "checkbox";
+    try {
+      wrapBox.checked = localStorage.getItem(wrapKey) !== "off";
+    } catch (error) {
+      wrapBox.checked = true; // storage refused: wrap, as without script
+    }
+    wrapLabel.append(wrapBox, " Wrap long lines (line numbers show when off)");
+    wrapper.parentNode.insertBefore(wrapLabel, wrapper);
+
+    function applyWrap() {
+      wrapper.classList.toggle("is-unwrapped", !wrapBox.checked);
+      textarea.wrap = wrapBox.checked ? "soft" : "off";
+      try {
+        localStorage.setItem(wrapKey, wrapBox.checked ? "on" : "off");
+      } catch (error) {
+        // Only the preference is not remembered.
+      }
+      drawGutter(true);
+    }
+    wrapBox.addEventListener("change", applyWrap);
 
     // -- moving the caret to a line (lint messages, map boxes) ----------------------------------------
     function lineHeight() {
@@ -153,7 +181,45 @@
       form.requestSubmit(form.querySelector("button[name=submit]") || undefined);
     }
 
+    // -- unsaved changes: warn before leaving; autosave the text every 20 s while it changes ----------
+    let dirty = false;
+    form.addEventListener("input", () => {
+      dirty = true;
+    });
+    window.addEventListener("beforeunload", (event) => {
+      if (!dirty) return;
+      event.preventDefault();
+      event.returnValue = ""; // older browsers need it set to show their own warning
+    });
+
+    async function autosave() {
+      if (!dirty || textarea.readOnly || !textarea.dataset.autosaveUrl) return;
+      const text = textarea.value;
+      const title = form.elements.title ? form.elements.title.value : "";
+      try {
+        const response = await fetch(textarea.dataset.autosaveUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+          body: JSON.stringify({ text, title }),
+        });
+        if (response.status === 409) {
+          if (saveState) saveState.textContent = "Not saved: the draft is in review, so its text is locked.";
+          return;
+        }
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        const data = await response.json();
+        if (textarea.value === text) dirty = false;
+        const at = new Date(data.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        if (saveState) saveState.textContent = `Saved automatically at ${at}`;
+      } catch (error) {
+        if (saveState) saveState.textContent = `Not saved automatically (${error.message}): press Save.`;
+      }
+    }
+    setInterval(autosave, AUTOSAVE_MS);
+
     form.addEventListener("submit", (event) => {
+      dirty = false; // the form itself saves
       // Plain Save comes back to this page: keep the caret and scroll for after the reload.
       if (event.submitter && event.submitter.name === "submit") {
         const where = { start: textarea.selectionStart, end: textarea.selectionEnd, scroll: textarea.scrollTop };
@@ -246,7 +312,7 @@
     }));
     marks = new Map();
     for (const p of initial) if (marks.get(p.line) !== "error") marks.set(p.line, p.severity);
-    drawGutter(true);
+    applyWrap();
     restore();
   }
 
