@@ -1,7 +1,7 @@
 """handled interventions: a trainer's note that a flagged trainee was seen to
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0022
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import app.models.base
 
 
 revision = '0023'
-down_revision = '0019'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
