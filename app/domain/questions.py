@@ -51,7 +51,7 @@ class MatchPair:
     key: str  # "p1", "p2", ... in file order
     prompt: str  # Markdown, one line
     answer: str  # Markdown, one line: the text of the right entry of the answer column
-    line: int
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class AcceptedAnswer:
 
     text: str  # plain text as the trainee would type it
     credit: float  # 0 < credit <= 1
-    line: int
+    line: int = field(default=0, compare=False)
 
 
 def normalise_answer(text: str) -> str:
