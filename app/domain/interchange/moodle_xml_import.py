@@ -144,6 +144,9 @@ def _import_question(
     draft = Draft(line, _name(element), QuestionType.SINGLE, "")
     draft.text = draft.markdown_of(_formatted(element.find("questiontext"), draft))
     draft.explanation = draft.markdown_of(_formatted(element.find("generalfeedback"), draft))
+    explanation, _, reference = draft.explanation.rpartition("\n\nReference: ")
+    if explanation and reference and "\n" not in reference:  # as our own export writes the reference
+        draft.explanation, draft.reference = explanation, reference.strip()
     _read_tags(draft, element)
     if kind not in _IMPORTED_TYPES:
         draft.note(line, _SKIPPED_TYPES.get(kind, f"question type `{kind}` has no equivalent: skipped"))
