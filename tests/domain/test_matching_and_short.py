@@ -114,3 +114,14 @@ def test_answer_keys_and_hashes_follow_the_answers():
     assert new.answer_key() != old.answer_key() and new.content_hash() != old.content_hash()
     known = {q.id: q.answer_key() for q in items.values()}
     assert any("changed" in p.message for p in lint_questions([new], known))
+
+
+def test_a_sibling_stating_a_short_answer_key_is_reported_and_no_length_cue_applies():
+    from app.domain.item_checks import has_length_cue, question_cues
+
+    text = FIXTURE.read_text().replace("Answer: CIA", "Answer: cash in advance terms only")
+    text = text.replace("The sales contract names the term", "Cash in advance terms only apply here")
+    items = {q.id: q for q in parse_questions(text, "fx.md")[0]}
+    leaks = [p.message for p in question_cues(list(items.values()))]
+    assert any("fx-incoterm-carriage states the answer of fx-no-credit-risk-term" in m for m in leaks), leaks
+    assert not any(has_length_cue(q) for q in items.values())

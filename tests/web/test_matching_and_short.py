@@ -3,6 +3,7 @@ identity (every question `unchanged`, nothing added)."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from datetime import UTC, datetime
@@ -10,10 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.interchange import export_moodle_xml
 from app.extensions import db
-from app.models import Answer, Question, QuestionVersion, StudySession
+from app.models import Answer, Exam, Question, QuestionVersion, StudySession
 from app.models.authoring import Draft
-from app.services import content_sync
+from app.services import content_export, content_sync
 from tests.conftest import csrf_token
 from tests.content_fixtures import FIXTURES, fixture_roots
 
@@ -97,8 +99,6 @@ def test_both_types_are_answered_in_an_exam_and_scored_at_submit(client, world, 
     signed_in(world.trainee)
     response = client.post("/exams/", data={"csrf_token": csrf_token(client, "/exams/"), "length": "20"})
     exam_id = int(re.search(r"/exams/(\d+)/items/0", response.headers["Location"]).group(1))
-    from app.models import Exam
-
     exam = db.session.get(Exam, exam_id)
     for position, version_id in enumerate(exam.version_ids):
         version = db.session.get(QuestionVersion, version_id)
@@ -131,3 +131,18 @@ def test_export_then_import_changes_nothing(app, world, bank, new_types, tmp_pat
     assert [db.session.scalar(select(func.count()).select_from(m)) for m in (Question, QuestionVersion, Draft)] == counts
     assert dict(db.session.execute(select(Question.slug, QuestionVersion.content_hash).join(
         QuestionVersion, Question.current_version_id == QuestionVersion.id)).all()) == hashes
+
+
+def test_uploading_the_banks_own_export_in_the_browser_makes_no_draft(client, world, bank, new_types, signed_in):
+    data = export_moodle_xml(content_export.parsed_questions())
+    signed_in(world.author)
+    response = client.post(
+        "/authoring/import",
+        data={"csrf_token": csrf_token(client, "/authoring/import"), "domain": "D2",
+              "file": (io.BytesIO(data), "bank.xml")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Everything is already in the bank" in page
+    assert page.count("unchanged") >= 8
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
