@@ -95,3 +95,11 @@ def test_an_edited_question_with_a_known_id_is_a_new_question_naming_what_change
         f"line 1: `{questions[0].id}` is in the bank, but this differs (options): imported as a new "
         "question, since ids are never reused; retire the old one if this replaces it",
     )
+
+
+def test_a_title_alone_carries_the_id_when_moodle_dropped_the_comment():
+    questions = every_type()
+    known = {q.id: q for q in questions}
+    without_comments = re.sub(r"\[id:[^\]]*\] ?", "", export_gift(questions))
+    result = import_gift(without_comments, "x.gift", "D1", known, known)
+    assert {i.status for i in result.items} == {ImportStatus.UNCHANGED}

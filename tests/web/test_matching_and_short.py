@@ -146,3 +146,18 @@ def test_uploading_the_banks_own_export_in_the_browser_makes_no_draft(client, wo
     assert response.status_code == 200 and "Everything is already in the bank" in page
     assert page.count("unchanged") >= 8
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_item_statistics_show_answered_matching_and_short_items(client, world, new_types, signed_in):
+    signed_in(world.trainee)
+    for domain, chosen in (("D3", ["p1=a1", "p2=a2", "p3=a3"]), ("D2", "CIA")):
+        url, _, _, served_at = _study(client, domain)
+        client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low",
+                               "served_at": served_at, "chosen": chosen})
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainee")})
+    signed_in(world.trainer)
+    table = client.get("/trainer/items")
+    assert table.status_code == 200
+    for question in db.session.scalars(select(Question)):
+        page = client.get(f"/trainer/items/{question.id}")
+        assert page.status_code == 200 and question.slug in page.get_data(as_text=True)

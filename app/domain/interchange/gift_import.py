@@ -86,6 +86,8 @@ def _import_question(
     draft = Draft(question.line, question.title, QuestionType.SINGLE, "")
     draft.text = draft.markdown_of(question.text)
     _read_comments(draft, question.comments)
+    if draft.stable_id is None and question.title and ID_PATTERN.fullmatch(question.title):
+        draft.stable_id = question.title  # `::id::` without the `// [id:...]` comment
     if question.general_feedback:
         draft.explanation = draft.markdown_of(question.general_feedback)
     if question.kind in SKIP_REASONS:

@@ -148,6 +148,8 @@ def _import_question(
     if explanation and reference and "\n" not in reference:  # as our own export writes the reference
         draft.explanation, draft.reference = explanation, reference.strip()
     _read_tags(draft, element)
+    if draft.stable_id is None and draft.title and ID_PATTERN.fullmatch(draft.title):
+        draft.stable_id = draft.title  # a <name> that is one of our ids, without <idnumber>
     if kind not in _IMPORTED_TYPES:
         draft.note(line, _SKIPPED_TYPES.get(kind, f"question type `{kind}` has no equivalent: skipped"))
         return skipped_item(draft, category)
