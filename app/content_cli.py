@@ -116,7 +116,10 @@ def export(fmt: str, out: str) -> None:
 @click.option("--domain", default="D2", show_default=True, help="Domain for questions the file does not place.")
 @click.option("--dry-run", is_flag=True, help="Report only; create no draft.")
 def import_file(file: str, author_email: str | None, domain: str, dry_run: bool) -> None:
-    """Import GIFT or Moodle XML questions as a draft; report per question what was not imported."""
+    """Import GIFT or Moodle XML questions as a draft; report per question what was not imported.
+
+    Questions whose stable id names an unchanged question of the bank are reported `unchanged` and
+    left out, so importing the bank's own export creates nothing."""
     path = Path(file)
     try:
         authoring.check_import_size(path.name, path.stat().st_size)  # before reading: never 50 MB into memory
@@ -135,7 +138,12 @@ def import_file(file: str, author_email: str | None, domain: str, dry_run: bool)
     click.echo(authoring.import_report(path.name, outcome.result))
     if dry_run or outcome.draft is None:
         db.session.rollback()
-        click.echo("Dry run: no draft created." if dry_run else "Nothing could be imported: no draft created.")
+        if dry_run:
+            click.echo("Dry run: no draft created.")
+        elif outcome.result.items and all(i.status == "unchanged" for i in outcome.result.items):
+            click.echo("Every question is already in the bank, unchanged: no draft created.")
+        else:
+            click.echo("Nothing could be imported: no draft created.")
     else:
         db.session.commit()
         click.echo(f"Draft {outcome.draft.id} created for {author.email}: review it at /authoring/drafts/{outcome.draft.id}")

@@ -65,6 +65,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(token, "choice_token")
     app.add_template_global(may_open)
     app.add_template_global(practice.shown_options)
+    app.add_template_global(practice.match_prompts)
+    app.add_template_global(practice.accepted_answers)
     app.add_template_global(format_value, "variant_value")
     app.add_template_filter(lambda text, variant: fill(str(text), variant or {}), "with_figures")
     app.add_template_filter(label_placeholders, "figure_labels")

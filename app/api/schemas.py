@@ -117,7 +117,9 @@ class AnswerSchema(Schema):
     question_version_id = fields.Integer(required=True)
     domain = fields.String(required=True)
     mode = fields.String(required=True, metadata={"description": "study, review or exam"})
-    chosen = fields.List(fields.String(), required=True)
+    chosen = fields.List(fields.String(), required=True, metadata={
+        "description": "option keys picked; matching items: `prompt=answer` keys such as `p1=a3`; "
+                       "short-answer items: the text typed"})
     value = fields.Float(allow_none=True, metadata={"description": "numeric items: the number given"})
     confidence = fields.String(allow_none=True)
     correct = fields.Boolean(required=True)

@@ -4,7 +4,9 @@ Rules (docs/item-writing.md):
 - a single-answer key more than 20% longer (in visible characters) than every distractor is a length cue;
 - a scenario decision whose expert choice is the longest of its choices is a length cue;
 - an item whose heading, stem or explanation contains the key of another item of its file or set gives
-  that answer away (keys of at least three words and 16 characters, compared without case or punctuation);
+  that answer away (keys of at least three words and 16 characters, compared without case or punctuation;
+  a short-answer item's keys are its full-credit answers; matching items have no single key and no
+  length cue, since every prompt is offered the same answer column);
 - an import placeholder left in an item is an error: it must be written before publishing;
 - every topic comes from the controlled vocabulary (content/topics.yaml).
 All warnings except the placeholder and vocabulary errors, reported at the item's heading or the choice.
@@ -86,6 +88,11 @@ def _sibling_leaks(members: Sequence[Question], reported: set[tuple[str, str]]) 
             for option in q.options:
                 text = _normal(option.text)
                 if option.correct and len(text) >= 16 and len(text.split()) >= 3:
+                    keys.setdefault(q.id, []).append(text)
+        elif q.type is QuestionType.SHORT:  # a full-credit answer is the key a sibling must not state
+            for accepted in q.accepted:
+                text = _normal(accepted.text)
+                if accepted.credit == 1.0 and len(text) >= 16 and len(text.split()) >= 3:
                     keys.setdefault(q.id, []).append(text)
     problems = []
     for q in members:

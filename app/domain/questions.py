@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,6 +31,8 @@ class QuestionType(StrEnum):
     MULTIPLE = "multiple"
     TRUE_FALSE = "true-false"
     NUMERIC = "numeric"
+    MATCHING = "matching"
+    SHORT = "short"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,32 @@ class Option:
     rationale: str  # Markdown
     correct: bool
     line: int
+
+
+@dataclass(frozen=True)
+class MatchPair:
+    """One prompt of a matching item and the answer it goes with."""
+
+    key: str  # "p1", "p2", ... in file order
+    prompt: str  # Markdown, one line
+    answer: str  # Markdown, one line: the text of the right entry of the answer column
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class AcceptedAnswer:
+    """One accepted answer of a short-answer item, with the credit it earns (1.0 full, else partial)."""
+
+    text: str  # plain text as the trainee would type it
+    credit: float  # 0 < credit <= 1
+    line: int = field(default=0, compare=False)
+
+
+def normalise_answer(text: str) -> str:
+    """The form short answers are compared in: Unicode compatibility forms folded (NFKC: full-width
+    letters, ligatures), case folded, runs of whitespace made one space, ends trimmed. Punctuation,
+    accents and word order still count."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 @dataclass(frozen=True)
@@ -63,15 +92,36 @@ class Question:
     item_set: str | None = None  # items sharing a case or data: served at most one at a time
     pool: str = "practice"  # "practice", or "reserve": only promotion checks serve reserve items
     shuffle: bool = True  # False pins the file order of the options (ordered ranges, "all of the above")
+    pairs: tuple[MatchPair, ...] = ()  # matching items only, in file order
+    distractors: tuple[str, ...] = ()  # matching items only: answers that match no prompt
+    accepted: tuple[AcceptedAnswer, ...] = ()  # short-answer items only
 
     @property
     def correct_keys(self) -> tuple[str, ...]:
+        """Option keys marked correct; for matching, each right `prompt=answer` pair (`p1=a2`)."""
+        if self.type is QuestionType.MATCHING:
+            keys = {text: key for key, text in self.match_answers}
+            return tuple(f"{p.key}={keys[p.answer]}" for p in self.pairs)
         return tuple(o.key for o in self.options if o.correct)
+
+    @property
+    def match_answers(self) -> tuple[tuple[str, str], ...]:
+        """The answer column of a matching item, (key, text): each distinct right answer in the order of
+        the pairs, then the distractors; keyed a1, a2, ... in that order (a serving shuffles them)."""
+        texts: list[str] = []
+        for text in [p.answer for p in self.pairs] + list(self.distractors):
+            if text not in texts:
+                texts.append(text)
+        return tuple((f"a{i}", text) for i, text in enumerate(texts, start=1))
 
     def answer_key(self) -> str:
         """A canonical form of the correct answer, to detect an id whose answer changed."""
         if self.type is QuestionType.NUMERIC:
             return f"numeric:{self.answer!r}±{self.tolerance!r}"
+        if self.type is QuestionType.MATCHING:
+            return "matching:" + "|".join(sorted(f"{p.prompt}->{p.answer}" for p in self.pairs))
+        if self.type is QuestionType.SHORT:
+            return "short:" + "|".join(sorted(f"{a.credit!r}:{normalise_answer(a.text)}" for a in self.accepted))
         return "|".join(sorted(o.text.strip() for o in self.options if o.correct))
 
     def content_hash(self) -> str:
@@ -98,6 +148,13 @@ class Question:
         # Serving keys join the hash only when set, so items that do not use them keep their versions.
         if self.item_set or self.pool != "practice" or not self.shuffle:
             h.update(f"set={self.item_set}\x1fpool={self.pool}\x1fshuffle={self.shuffle}".encode())
+        # Likewise matching pairs and accepted answers: other types keep their hashes.
+        for p in self.pairs:
+            h.update(f"pair\x1f{p.key}\x1f{p.prompt}\x1f{p.answer}\x1e".encode())
+        for d in self.distractors:
+            h.update(f"distractor\x1f{d}\x1e".encode())
+        for a in self.accepted:
+            h.update(f"accepted\x1f{a.text}\x1f{a.credit!r}\x1e".encode())
         return h.hexdigest()
 
 
@@ -112,7 +169,10 @@ _HEADING_ID = re.compile(r"^(.*?)[ \t]*\{#([^{}]*)\}$")
 _OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX]?)\](?:[ \t]+(.*))?$")
 _RATIONALE = re.compile(r"^[ \t]*:(?:[ \t]+(.*))?$")
 # Keywords are matched capitalised as documented, so case data such as "answer: yes" stays stem text.
-_KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit)[ \t]*:[ \t]*(.*?)[ \t]*$")
+_KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit|Match|Distractor)[ \t]*:[ \t]*(.*?)[ \t]*$")
+# A short answer's accepted answer, optionally with partial credit: `Answer 50%: prepayment`.
+_WEIGHTED_ANSWER = re.compile(r"^Answer[ \t]+(\S*?)%[ \t]*:[ \t]*(.*?)[ \t]*$")
+_ANSWER_LINES = ("Answer", "Tolerance", "Unit", "Match", "Distractor")
 _METADATA_PART = re.compile(r"^([a-z][a-z-]*)[ \t]*:[ \t]*(.*?)$")
 _METADATA_SEPARATOR = re.compile(r"[·|]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -380,7 +440,8 @@ class _SectionParser:
         self.has_metadata = False  # when False, "missing metadata line" already covers each missing key
         self.stem: list[str] = []
         self.options: list[_DraftOption] = []
-        self.numeric: dict[str, tuple[int, str]] = {}
+        self.numeric: dict[str, tuple[int, str]] = {}  # the first line of each answer keyword
+        self.answer_lines: list[tuple[int, str, str | None, str]] = []  # (line, keyword, weight, value)
         self.explanation: list[str] | None = None
         self.explanation_line = 0
         self.reference: list[str] | None = None
@@ -488,11 +549,15 @@ class _SectionParser:
 
     def _in_stem(self, number: int, line: str) -> None:
         keyword = _KEYWORD.match(line)
-        numeric = self.meta.get("type", "").lower() == QuestionType.NUMERIC
+        declared = self.meta.get("type", "").lower()
+        numeric = declared == QuestionType.NUMERIC
+        matching = declared == QuestionType.MATCHING
         if _OPTION.match(line):
             self._start_option(number, line)
-        elif keyword and (
-            keyword.group(1) in ("Answer", "Tolerance") or keyword.group(1) == "Unit" and numeric
+        elif _WEIGHTED_ANSWER.match(line) or keyword and (
+            keyword.group(1) in ("Answer", "Tolerance")
+            or keyword.group(1) == "Unit" and numeric
+            or keyword.group(1) in ("Match", "Distractor") and matching
         ):
             self.mode = "numeric"
             self._in_numeric(number, line)
@@ -541,13 +606,16 @@ class _SectionParser:
             )
 
     def _in_numeric(self, number: int, line: str) -> None:
+        """The answer lines: `Answer:`, `Tolerance:`, `Unit:` (numeric), `Answer:` and `Answer 50%:`
+        (short), `Match:` and `Distractor:` (matching). Which are allowed is checked by type in _build."""
         keyword = _KEYWORD.match(line)
-        if keyword and keyword.group(1) in ("Answer", "Tolerance", "Unit"):
+        weighted = _WEIGHTED_ANSWER.match(line)
+        if weighted:
+            self.answer_lines.append((number, "Answer", weighted.group(1), weighted.group(2)))
+        elif keyword and keyword.group(1) in _ANSWER_LINES:
             name, value = keyword.group(1), keyword.group(2)
-            if name in self.numeric:
-                self.error(number, f"second `{name}:` line: keep one")
-            else:
-                self.numeric[name] = (number, value)
+            self.answer_lines.append((number, name, None, value))
+            self.numeric.setdefault(name, (number, value))
         elif keyword:
             self._start_tail(number, keyword.group(1), keyword.group(2))
         elif _OPTION.match(line):
@@ -590,7 +658,10 @@ class _SectionParser:
         cognitive = self._cognitive()
         qtype = self._type()
         options = self._options(qtype)
+        self._check_answer_lines(qtype)
         answer, tolerance, unit = self._numeric(qtype)
+        pairs, distractors = self._matching(qtype)
+        accepted = self._accepted(qtype)
         item_set, pool, shuffle = self._item_set(), self._pool(), self._shuffle()
         explanation = _join(self.explanation or [])
         if self.explanation is None:
@@ -631,6 +702,9 @@ class _SectionParser:
             item_set=item_set,
             pool=pool,
             shuffle=shuffle,
+            pairs=pairs,
+            distractors=distractors,
+            accepted=accepted,
         )
 
     def _source(self) -> str:
@@ -717,7 +791,10 @@ class _SectionParser:
         try:
             return QuestionType(raw.lower())
         except ValueError:
-            self.error(self.meta_line, f"unknown type `{raw}`: use single, multiple, true-false or numeric")
+            self.error(
+                self.meta_line,
+                f"unknown type `{raw}`: use single, multiple, true-false, numeric, matching or short",
+            )
             return None
 
     def _options(self, qtype: QuestionType | None) -> tuple[Option, ...]:
@@ -732,11 +809,11 @@ class _SectionParser:
                     f"option {option.key} has no rationale: add an indented "
                     "`: why it is right or wrong` line under it",
                 )
-        if qtype is QuestionType.NUMERIC:
+        if qtype in _ANSWER_LINE_TYPES:
             if options:
                 self.error(
                     options[0].line,
-                    "a numeric item has no options: remove the `- [ ]` lines or change `type:`",
+                    f"a {qtype.value} item has no options: remove the `- [ ]` lines or change `type:`",
                 )
         elif qtype is not None:
             self._check_choices(qtype, options)
@@ -771,15 +848,91 @@ class _SectionParser:
                 f"{qtype.value} item: mark exactly one `[x]`{fix}",
             )
 
+    def _check_answer_lines(self, qtype: QuestionType | None) -> None:
+        """Each answer keyword where its type allows it; one `Answer:`, `Tolerance:`, `Unit:` on numeric."""
+        if qtype is None:
+            return
+        seen: set[str] = set()
+        for line, name, weight, _ in self.answer_lines:
+            kind = "Answer 50%" if weight is not None else name
+            allowed = _ANSWER_KEYWORDS.get(qtype, ())
+            if kind not in allowed:
+                owners = [t.value for t, names in _ANSWER_KEYWORDS.items() if kind in names]
+                what = " items and ".join(owners)
+                types = " or ".join(f"`type: {o}`" for o in owners)
+                self.error(line, f"`{kind}:` is only for {what} items: add {types} to the metadata line, or remove it")
+            elif qtype is QuestionType.NUMERIC and name in seen:
+                self.error(line, f"second `{name}:` line: keep one")
+            seen.add(name)
+
+    def _matching(self, qtype: QuestionType | None) -> tuple[tuple[MatchPair, ...], tuple[str, ...]]:
+        """Pairs `Match: prompt -> answer` (at least two, prompts distinct) and `Distractor: answer`
+        lines (never one of the right answers)."""
+        if qtype is not QuestionType.MATCHING:
+            return (), ()
+        pairs: list[MatchPair] = []
+        distractors: list[str] = []
+        for line, name, _, value in self.answer_lines:
+            if name == "Match":
+                prompt, arrow, answer = value.partition("->")
+                prompt, answer = prompt.strip(), answer.strip()
+                if not arrow or not prompt or not answer:
+                    self.error(line, "a `Match:` line needs a prompt and its answer: `Match: EXW -> buyer collects`")
+                elif any(p.prompt == prompt for p in pairs):
+                    self.error(line, f"prompt `{prompt}` is matched twice: keep one `Match:` line for it")
+                else:
+                    pairs.append(MatchPair(f"p{len(pairs) + 1}", prompt, answer, line))
+            elif name == "Distractor":
+                if not value:
+                    self.error(line, "`Distractor:` is empty: write an answer that matches no prompt")
+                else:
+                    distractors.append(value)
+        if sum(1 for _, n, _, _ in self.answer_lines if n == "Match") < 2:
+            self.error(
+                self.heading_line,
+                "a matching item needs at least 2 `Match: prompt -> answer` lines below the stem",
+            )
+        rights = {p.answer for p in pairs}
+        for line, name, _, value in self.answer_lines:
+            if name == "Distractor" and value in rights:
+                self.error(line, f"distractor `{value}` is also a right answer: remove it or reword it")
+        return tuple(pairs), tuple(dict.fromkeys(distractors))
+
+    def _accepted(self, qtype: QuestionType | None) -> tuple[AcceptedAnswer, ...]:
+        """`Answer: text` (full credit) and `Answer 50%: text` (partial): at least one full-credit answer,
+        no two the same once normalised, weights above 0 and at most 100."""
+        if qtype is not QuestionType.SHORT:
+            return ()
+        accepted: list[AcceptedAnswer] = []
+        first: dict[str, int] = {}
+        for line, name, weight, value in self.answer_lines:
+            if name != "Answer":
+                continue
+            credit = 1.0
+            if weight is not None:
+                percent = float(weight) if _NUMBER.match(weight) else math.nan
+                if not (0 < percent <= 100):
+                    self.error(line, f"answer weight `{weight}%` must be a number above 0 and at most 100")
+                    continue
+                credit = percent / 100
+            if not value:
+                self.error(line, "`Answer:` is empty: write the answer a trainee would type")
+                continue
+            normal = normalise_answer(value)
+            if normal in first:
+                self.error(line, f"answer `{value}` repeats line {first[normal]} (case and spacing do not count)")
+                continue
+            first[normal] = line
+            accepted.append(AcceptedAnswer(value, credit, line))
+        if not any(a.credit == 1.0 for a in accepted) and not self.problems:
+            self.error(
+                self.heading_line,
+                "a short-answer item needs at least one full-credit `Answer: text` line below the stem",
+            )
+        return tuple(accepted)
+
     def _numeric(self, qtype: QuestionType | None) -> tuple[float | None, float | None, str | None]:
         if qtype is not QuestionType.NUMERIC:
-            if qtype is not None:
-                for name, (line, _) in self.numeric.items():
-                    self.error(
-                        line,
-                        f"`{name}:` is only for numeric items: add `type: numeric` to the "
-                        "metadata line, or remove it",
-                    )
             return None, None, None
         answer = self._number("Answer", "94.2")
         tolerance = self._number("Tolerance", "0.1")
@@ -810,6 +963,14 @@ class _SectionParser:
             )
             return None
         return value
+
+
+_ANSWER_LINE_TYPES = (QuestionType.NUMERIC, QuestionType.MATCHING, QuestionType.SHORT)
+_ANSWER_KEYWORDS: dict[QuestionType, tuple[str, ...]] = {
+    QuestionType.NUMERIC: ("Answer", "Tolerance", "Unit"),
+    QuestionType.SHORT: ("Answer", "Answer 50%"),
+    QuestionType.MATCHING: ("Match", "Distractor"),
+}
 
 
 def _join(lines: list[str]) -> str:

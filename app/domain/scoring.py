@@ -8,6 +8,10 @@ Rules (also in docs/authoring-questions.md, "Scoring"):
   correct only when credit == 1, i.e. all the right options and none of the wrong ones.
 - numeric: correct, credit 1, when |value - answer| <= tolerance (inclusive, with a tiny allowance for
   floating-point rounding so that 94.1 vs 94.2 ± 0.1 counts); otherwise 0.
+- matching: `chosen` holds `prompt=answer` keys (`p1=a3`); credit = prompts matched right / number of
+  prompts (Moodle's rule). An unmatched prompt is simply not right; each prompt is matched at most once.
+- short: `chosen` holds the typed text; credit is that of the accepted answer it equals once both are
+  normalised (questions.normalise_answer: case, NFKC forms and whitespace do not count), else 0.
 - CBM, after Moodle's certainty-based marking: the trainee says how sure they are.
 
       certainty   right   wrong
@@ -26,7 +30,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .questions import Question, QuestionType
+from .questions import Question, QuestionType, normalise_answer
 
 CERTAINTY_MARKS: dict[str, tuple[float, float]] = {  # certainty -> (mark if right, mark if wrong)
     "low": (1.0, 0.0),
@@ -77,6 +81,10 @@ def score_answer(
         raise InvalidResponse(f"unknown certainty {confidence!r}: use low, medium or high")
     if question.type is QuestionType.NUMERIC:
         credit = _numeric_credit(question, chosen, value)
+    elif question.type is QuestionType.MATCHING:
+        credit = _matching_credit(question, chosen, value)
+    elif question.type is QuestionType.SHORT:
+        credit = _short_credit(question, chosen, value)
     else:
         credit = _choice_credit(question, chosen, value)
     return AnswerScore(correct=credit == 1.0, credit=credit, cbm_mark=cbm_mark(credit, confidence))
@@ -99,6 +107,37 @@ def _numeric_credit(question: Question, chosen: Sequence[str], value: float | No
         raise InvalidResponse(f"{question.id} has no answer and tolerance to score against")
     slack = _RELATIVE_SLACK * max(1.0, abs(question.answer))
     return 1.0 if abs(value - question.answer) <= question.tolerance + slack else 0.0
+
+
+def _matching_credit(question: Question, chosen: Sequence[str], value: float | None) -> float:
+    if value is not None:
+        raise InvalidResponse(f"{question.id} is a matching item: match prompts, not a number")
+    prompts = {p.key for p in question.pairs}
+    answers = {key for key, _ in question.match_answers}
+    matched: dict[str, str] = {}
+    for pair in chosen:
+        prompt, _, answer = pair.partition("=")
+        if prompt not in prompts or answer not in answers:
+            raise InvalidResponse(f"`{pair}` is not a prompt and answer of {question.id}")
+        if matched.setdefault(prompt, answer) != answer:
+            raise InvalidResponse(f"prompt {prompt} of {question.id} is matched twice: match it once")
+    if not matched:
+        raise InvalidResponse(f"nothing matched for {question.id}: match at least one prompt")
+    if not prompts:
+        raise InvalidResponse(f"{question.id} has no pairs to score against")
+    right = set(question.correct_keys)
+    return sum(1 for p, a in matched.items() if f"{p}={a}" in right) / len(prompts)
+
+
+def _short_credit(question: Question, chosen: Sequence[str], value: float | None) -> float:
+    if value is not None or len(chosen) != 1:
+        raise InvalidResponse(f"{question.id} is a short-answer item: type one answer")
+    typed = normalise_answer(chosen[0])
+    if not typed:
+        raise InvalidResponse(f"no answer typed for {question.id}: type your answer")
+    if not question.accepted:
+        raise InvalidResponse(f"{question.id} has no accepted answer to score against")
+    return max((a.credit for a in question.accepted if normalise_answer(a.text) == typed), default=0.0)
 
 
 def _choice_credit(question: Question, chosen: Sequence[str], value: float | None) -> float:

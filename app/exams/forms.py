@@ -9,7 +9,7 @@ from wtforms.validators import Optional
 
 from app.forms import CheckboxListField
 from app.models import QuestionVersion
-from app.practice.forms import CONFIDENCE_CHOICES
+from app.practice.forms import CONFIDENCE_CHOICES, response_field
 from app.services.exams import FORM_LENGTHS
 
 
@@ -32,7 +32,9 @@ def exam_item_form_class(version: QuestionVersion) -> type[FlaskForm]:
         goto = HiddenField()
 
     choices = [SelectChoice(o["key"], o["key"]) for o in version.options]
-    if version.type == "numeric":
+    if (field := response_field(version, False, [Optional()])) is not None:
+        ExamItemForm.chosen = field
+    elif version.type == "numeric":
         ExamItemForm.value = FloatField(
             "Your answer" + (f" ({version.unit})" if version.unit else ""), validators=[Optional()]
         )

@@ -122,7 +122,7 @@ def item(exam_id: int, position: int):
             form.value.data = response.value
         else:
             form.chosen.data = (
-                response.chosen if version.type == "multiple" else (response.chosen or [None])[0]
+                response.chosen if version.type in ("multiple", "matching") else (response.chosen or [None])[0]
             )
     form.served_at.data = f"{time.time():.3f}"
     return render_template(

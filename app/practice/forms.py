@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Field,
     FloatField,
     HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
+    StringField,
     SubmitField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -47,8 +50,46 @@ class StartForm(FlaskForm):
     submit = SubmitField("Start")
 
 
+SHORT_ANSWER_MAX = 200  # characters: a short answer is a word or a phrase
+
+
+class MatchingField(Field):
+    """The matching item's selects, one per prompt, all named `chosen`, each sending `p1=a3` (or "" for
+    not matched yet). `data` is the list of pairs chosen; a pair that is not the item's fails."""
+
+    def __init__(self, label=None, validators=None, pairs: frozenset[str] = frozenset(), **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.pairs = pairs
+
+    def process_formdata(self, valuelist):
+        self.data = [v for v in valuelist if v]
+
+    def _value(self):
+        return self.data or []
+
+    def pre_validate(self, form):
+        unknown = [v for v in self.data or [] if v not in self.pairs]
+        if unknown:
+            raise ValidationError("Choose answers from the lists.")
+
+
+def response_field(version: QuestionVersion, required: bool, validators: list) -> Field | None:
+    """The `chosen` field of a matching or short-answer item (None for the other types)."""
+    if version.type == "matching":
+        prompts = [o["key"] for o in version.options if o.get("role") == "prompt"]
+        answers = [o["key"] for o in version.options if o.get("role") == "answer"]
+        pairs = frozenset(f"{p}={a}" for p in prompts for a in answers)
+        required_check = [DataRequired("Match at least one prompt.")] if required else []
+        return MatchingField("Match each prompt", [*validators, *required_check], pairs=pairs)
+    if version.type == "short":
+        required_check = [InputRequired("Type your answer.")] if required else []
+        return StringField("Your answer", [*validators, *required_check, Length(max=SHORT_ANSWER_MAX)])
+    return None
+
+
 def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
-    """A form for one question: radio buttons, checkboxes or a number, plus the certainty choice."""
+    """A form for one question: radio buttons, checkboxes, a number, one select per matching prompt or a
+    text box, plus the certainty choice."""
 
     class AnswerForm(FlaskForm):
         confidence = RadioField(
@@ -60,7 +101,9 @@ def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
         submit = SubmitField("Check answer")
 
     choices = [SelectChoice(o["key"], o["key"]) for o in version.options]
-    if version.type == "numeric":
+    if (field := response_field(version, True, [])) is not None:
+        AnswerForm.chosen = field
+    elif version.type == "numeric":
         AnswerForm.value = FloatField(
             "Your answer" + (f" ({version.unit})" if version.unit else ""),
             validators=[InputRequired("Enter a number, e.g. 94.2 (no units or % sign).")],

@@ -55,7 +55,7 @@ from app.models import (
     ScenarioVersion,
     User,
 )
-from app.services import ServiceError, content_sync, rekeying
+from app.services import ServiceError, content_export, content_sync, rekeying
 from app.services.content_export import question_file_text
 from app.services.content_files import ContentSet, ScenarioFile
 
@@ -636,7 +636,9 @@ def import_questions(
 
     Every imported and partial question goes into the draft's text; the import report (the summary
     line, the file's problems and each question's notes) is kept as the draft's first comment, so
-    nothing is dropped silently. When nothing could be imported, no draft is made. A file that is not
+    nothing is dropped silently. When nothing could be imported, no draft is made. A question whose
+    stable id (GIFT `[id:...]`, Moodle <idnumber>) names a live question of the bank and that has not
+    changed is reported `unchanged` and left out: importing our own export adds nothing. A file that is not
     UTF-8 or has another extension is refused (400).
     """
     suffix = PurePath(filename).suffix.lower()
@@ -650,8 +652,9 @@ def import_questions(
             f"{filename} is not UTF-8 text (byte {error.start}): save it as UTF-8 and upload it again.", 400
         ) from None
     taken = db.session.scalars(select(Question.slug)).all()
+    known = {q.id: q for q in content_export.parsed_questions()}
     reader = import_moodle_xml if suffix == ".xml" else import_gift
-    result = reader(text, filename, default_domain, taken)
+    result = reader(text, filename, default_domain, taken, known)
     outcome = ImportOutcome(result, IMPORT_FORMATS[suffix], None)
     if not any(item.markdown for item in result.items):
         return outcome

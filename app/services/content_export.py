@@ -1,4 +1,5 @@
-"""`flask content export`: published questions and scenarios back to files (Markdown, GIFT or QTI 2.1).
+"""`flask content export`: published questions and scenarios back to files (Markdown, GIFT, Moodle XML
+or QTI 2.1).
 
 Markdown export writes files that `flask content sync` reads back unchanged: each question keeps its
 verbatim section, and each file's front matter (the defaults its sections rely on) is inferred from
@@ -16,14 +17,14 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from app.domain.interchange import export_gift, export_qti_package
+from app.domain.interchange import export_gift, export_moodle_xml, export_qti_package
 from app.domain.questions import Question as ParsedQuestion
 from app.domain.questions import parse_questions
 from app.extensions import db
 from app.models import Draft, Question, QuestionVersion, Scenario, ScenarioVersion
 from app.services import ServiceError
 
-FORMATS = ("markdown", "gift", "qti")
+FORMATS = ("markdown", "gift", "moodle-xml", "qti")
 _OVERRIDE = {key: re.compile(rf"(^|[·|])\s*{key}\s*:") for key in ("domain", "topics")}
 
 
@@ -149,6 +150,10 @@ def export(fmt: str, out: Path) -> ExportReport:
     elif fmt == "gift":
         questions_list = parsed_questions()
         written = {"questions.gift": export_gift(questions_list).encode()}
+        questions, scenarios = len(questions_list), 0
+    elif fmt == "moodle-xml":
+        questions_list = parsed_questions()
+        written = {"questions.xml": export_moodle_xml(questions_list)}
         questions, scenarios = len(questions_list), 0
     else:
         questions_list = parsed_questions()

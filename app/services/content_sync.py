@@ -192,11 +192,31 @@ def _restore_unless_retired_by_hand(row: Question | Scenario, report: SyncReport
 # -- questions ---------------------------------------------------------------------------------------
 
 
+def _matching_options(q: ParsedQuestion, html: list[str]) -> list[dict]:
+    """A matching item's prompts (`p1`, with the key of their answer) then its answer column (`a1`).
+
+    They live in `options` beside choice options, marked by `role`; `correct` stays False so the
+    choice-option statistics (distractor analysis) leave them out.
+    """
+    keys = {text: key for key, text in q.match_answers}
+    prompts = [
+        {"key": p.key, "role": "prompt", "html": html[i], "match": keys[p.answer], "correct": False,
+         "rationale_html": ""}
+        for i, p in enumerate(q.pairs)
+    ]
+    answers = [
+        {"key": key, "role": "answer", "html": html[len(q.pairs) + i], "correct": False, "rationale_html": ""}
+        for i, (key, _) in enumerate(q.match_answers)
+    ]
+    return prompts + answers
+
+
 def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
     """A question version's stored values, its Markdown rendered and sanitised (sync and draft previews)."""
     fragments = [q.prompt, q.stem, q.explanation]
     for option in q.options:
         fragments += [option.text, option.rationale]
+    fragments += [p.prompt for p in q.pairs] + [text for _, text in q.match_answers]
     html = renderer.render_many(fragments)
     prompt, stem, explanation = html[:3]
     options = [
@@ -207,6 +227,12 @@ def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
             "correct": o.correct,
         }
         for i, o in enumerate(q.options)
+    ]
+    options += _matching_options(q, [strip_paragraph(h) for h in html[3 + 2 * len(q.options):]])
+    options += [
+        {"key": f"s{i}", "role": "accepted", "text": a.text, "credit": a.credit, "correct": False,
+         "html": "", "rationale_html": ""}
+        for i, a in enumerate(q.accepted, start=1)
     ]
     return {
         "content_hash": q.content_hash(),

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import review as spaced
 from app.domain.item_checks import parse_vocabulary
-from app.domain.questions import Option, QuestionType
+from app.domain.questions import AcceptedAnswer, MatchPair, Option, QuestionType
 from app.domain.questions import Question as ScorableQuestion
 from app.domain.scoring import AnswerScore, CbmSummary, InvalidResponse, cbm_summary, score_answer
 from app.domain.shuffle import new_seed, shown_order
@@ -47,16 +47,40 @@ def scorable(version: QuestionVersion) -> ScorableQuestion:
         type=QuestionType(version.type),
         prompt="",
         stem="",
-        options=tuple(Option(o["key"], "", "", o["correct"], 0) for o in version.options),
+        options=tuple(Option(o["key"], "", "", o["correct"], 0) for o in version.options if "role" not in o),
         answer=version.answer,
         tolerance=version.tolerance,
         unit=version.unit,
+        # Matching: each pair's answer is given by its key, so match_answers keys them a1, a2... as stored.
+        pairs=tuple(MatchPair(o["key"], "", o["match"]) for o in _with_role(version, "prompt")),
+        distractors=tuple(
+            o["key"] for o in _with_role(version, "answer")
+            if o["key"] not in {p["match"] for p in _with_role(version, "prompt")}
+        ),
+        accepted=tuple(AcceptedAnswer(o["text"], o["credit"]) for o in _with_role(version, "accepted")),
     )
 
 
+def _with_role(version: QuestionVersion, role: str) -> list[dict[str, Any]]:
+    """Stored matching prompts (`prompt`), its answer column (`answer`) or short answers (`accepted`)."""
+    return [o for o in version.options if o.get("role") == role]
+
+
+def match_prompts(version: QuestionVersion) -> list[dict[str, Any]]:
+    """A matching item's prompts in file order (prompts are not shuffled; the answer column is)."""
+    return _with_role(version, "prompt")
+
+
+def accepted_answers(version: QuestionVersion) -> list[dict[str, Any]]:
+    return _with_role(version, "accepted")
+
+
 def shown_options(version: QuestionVersion, seed: str, position: int) -> list[dict[str, Any]]:
-    """The version's options in the order this serving shows them (authored order when pinned)."""
-    return shown_order(version.options, seed, str(position), version.shuffle)
+    """The version's options in the order this serving shows them (authored order when pinned); for a
+    matching item, its answer column, shuffled the same way."""
+    if version.type == "matching":
+        return shown_order(_with_role(version, "answer"), seed, str(position), version.shuffle)
+    return shown_order([o for o in version.options if "role" not in o], seed, str(position), version.shuffle)
 
 
 def live_versions(

@@ -189,6 +189,9 @@ def assert_round_trip(questions: list[Question], same: Callable[[str], str] = st
             original.tolerance,
             original.topics,
         )
+        assert (back.pairs, back.distractors, back.accepted) == (
+            original.pairs, original.distractors, original.accepted
+        )
 
 
 def test_round_trip_of_tricky_text_escapes_and_every_type() -> None:

@@ -194,21 +194,26 @@ def test_true_false_in_every_spelling_with_feedback_for_the_wrong_then_the_right
     assert item.status is expected
 
 
-def test_short_answer_is_skipped_with_the_reason() -> None:
-    result = load("short_answer.gift")
-    assert [(i.status, i.notes) for i in result.items] == [
-        (ImportStatus.SKIPPED, ("line 1: short answer has no equivalent: skipped",)),
-        (ImportStatus.SKIPPED, ("line 3: short answer has no equivalent: skipped",)),
-    ]
-
-
-def test_matching_is_skipped_with_the_reason() -> None:
-    [item] = load("matching.gift").items
-    assert (item.status, item.title, item.notes) == (
-        ImportStatus.SKIPPED,
-        "EDI documents",
-        ("line 1: matching questions have no equivalent: skipped",),
+def test_short_answer_keeps_every_accepted_answer_and_the_right_feedback() -> None:
+    asn, otif = load("short_answer.gift").items
+    question = parsed(asn)
+    assert question.type is QuestionType.SHORT
+    assert [(a.text, a.credit) for a in question.accepted] == [("856", 1.0), ("ASN", 1.0)]
+    assert "The 856 is the ASN." in question.explanation
+    assert asn.notes == (
+        "line 1: the feedback on the right answer was added to the explanation",
     )
+    assert asn.status is ImportStatus.IMPORTED
+    assert [(a.text, a.credit) for a in parsed(otif).accepted] == [("On time in full", 1.0)]
+
+
+def test_matching_pairs_come_through() -> None:
+    [item] = load("matching.gift").items
+    question = parsed(item)
+    assert (item.title, question.type) == ("EDI documents", QuestionType.MATCHING)
+    assert [(p.prompt, p.answer) for p in question.pairs] == [
+        ("850", "Purchase order"), ("855", "Order acknowledgment"), ("856", "Advance ship notice")
+    ]
 
 
 def test_numeric_answer_with_tolerance() -> None:

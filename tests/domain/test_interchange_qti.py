@@ -134,6 +134,23 @@ Answer: 12
 Tolerance: 0
 
 Explanation: Count them.
+
+## Match each document to its X12 set. {#qti-matching}
+difficulty: 2 · cognitive: recall · type: matching
+
+Match: Purchase order -> 850
+Match: *Advance* ship notice -> 856
+Distractor: 997 & more
+
+Explanation: The 850 orders, the 856 announces the shipment.
+
+## Which X12 set is the ASN? {#qti-short}
+difficulty: 1 · cognitive: recall · type: short
+
+Answer: 856
+Answer 50%: X12 856 <ASN>
+
+Explanation: The ship notice is the 856.
 """
 
 
@@ -146,7 +163,8 @@ def awkward() -> dict[str, Question]:
 
 @pytest.mark.parametrize(
     "question_id",
-    ["qti-single-awkward", "qti-multiple", "qti-true-false", "qti-numeric", "qti-numeric-exact"],
+    ["qti-single-awkward", "qti-multiple", "qti-true-false", "qti-numeric", "qti-numeric-exact", "qti-matching",
+     "qti-short"],
 )
 def test_every_question_type_exports_a_valid_item(
     qti_schema: etree.XMLSchema, awkward: dict[str, Question], question_id: str
@@ -229,6 +247,21 @@ def test_numeric_compares_with_the_absolute_tolerance_or_exactly(
     exact = assert_valid(qti_schema, export_qti_item(awkward["qti-numeric-exact"]))
     equal = exact.find(".//q:equal", NS)
     assert equal is not None and (equal.get("toleranceMode"), equal.get("tolerance")) == ("exact", None)
+
+
+def test_matching_maps_each_right_pair_to_its_share_and_short_answers_to_their_credit(
+    qti_schema: etree.XMLSchema, awkward: dict[str, Question]
+) -> None:
+    item = assert_valid(qti_schema, export_qti_item(awkward["qti-matching"]))
+    entries = item.findall("q:responseDeclaration/q:mapping/q:mapEntry", NS)
+    assert [(e.get("mapKey"), float(e.get("mappedValue"))) for e in entries] == [("p1 a1", 0.5), ("p2 a2", 0.5)]
+    sets = item.findall(".//q:simpleMatchSet", NS)
+    assert [len(s) for s in sets] == [2, 3]
+    short = assert_valid(qti_schema, export_qti_item(awkward["qti-short"]))
+    entries = short.findall("q:responseDeclaration/q:mapping/q:mapEntry", NS)
+    assert [(e.get("mapKey"), e.get("mappedValue"), e.get("caseSensitive")) for e in entries] == [
+        ("856", "1.0", "false"), ("X12 856 <ASN>", "0.5", "false")
+    ]
 
 
 @pytest.mark.parametrize("path", CONTENT, ids=lambda p: p.name)

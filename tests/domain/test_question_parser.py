@@ -241,7 +241,8 @@ def test_generated_benchmark_files_are_valid(seed: int) -> None:
         assert problems == []
         questions.extend(parsed)
     assert len(questions) == 250
-    assert {q.type for q in questions} == set(QuestionType)
+    # the benchmark bank keeps the four classic types, so its timings stay comparable across releases
+    assert {q.type for q in questions} == set(QuestionType) - {QuestionType.MATCHING, QuestionType.SHORT}
     assert any("|---|" in q.stem for q in questions)
     assert lint_questions(questions) == []
     assert generate(250, seed) == files

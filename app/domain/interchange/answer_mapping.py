@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..questions import QuestionType
+from ..questions import QuestionType, normalise_answer
 from .drafts import Draft, DraftChoice
 
 FULL = Decimal("99.999")  # Moodle writes a third as 33.33333: compare weights with this much slack
@@ -160,4 +160,78 @@ def map_numeric(draft: Draft, answers: list[NumericAnswer]) -> bool:
     if right.feedback:
         draft.explanation = "\n\n".join(p for p in (draft.explanation, right.feedback) if p)
         draft.note(right.line, "the feedback on the right answer was added to the explanation", lossy=False)
+    return True
+
+
+def map_matching(draft: Draft, pairs: list[tuple[str, str, int]]) -> bool:
+    """Fill in a matching draft from (prompt, answer, line) in Markdown; an empty prompt is a distractor.
+
+    Moodle's rule and ours agree (credit = share of prompts matched right), so nothing is lost unless a
+    pair cannot be written: fewer than two prompts, a prompt or answer without text, or one prompt
+    twice skip the question; a distractor that is also a right answer is dropped (it is listed anyway).
+    """
+    rights = [(p, a, line) for p, a, line in pairs if p.strip()]
+    if len(rights) < 2:
+        draft.note(draft.line, f"a matching question needs at least 2 prompts, found {len(rights)}: skipped")
+        return False
+    seen: set[str] = set()
+    for prompt, answer, line in rights:
+        flat = " ".join(prompt.split())
+        if not answer.strip():
+            draft.note(line, f"prompt `{flat}` has no answer: skipped")
+            return False
+        if flat in seen:
+            draft.note(line, f"prompt `{flat}` appears twice, and each prompt here is matched once: skipped")
+            return False
+        seen.add(flat)
+    draft.type = QuestionType.MATCHING
+    # `->` separates prompt from answer in our format: inside a prompt it is written as an entity.
+    draft.pairs = [(p.replace("->", "-&gt;"), a) for p, a, _ in rights]
+    answers = {" ".join(a.split()) for _, a, _ in rights}
+    for prompt, distractor, line in pairs:
+        if prompt.strip() or not distractor.strip():
+            continue
+        if " ".join(distractor.split()) in answers:
+            draft.note(line, f"distractor `{distractor}` is also a right answer: listed once", lossy=False)
+        elif distractor not in draft.distractors:
+            draft.distractors.append(distractor)
+    return True
+
+
+def map_short_answer(draft: Draft, answers: list[WeightedAnswer]) -> bool:
+    """Fill in a short-answer draft: answers with a positive weight are accepted, keeping partial credit.
+
+    Moodle's `*` wildcard is matched literally here (noted); answers worth 0% or less are only feedback
+    for a wrong answer and are dropped with a note; full-credit answers' feedback joins the explanation,
+    other answers' feedback is noted as dropped. Without a full-credit answer the question is skipped.
+    """
+    accepted = [a for a in answers if a.weight > 0 and a.text.strip()]
+    full = [a for a in accepted if a.weight >= FULL]
+    if not full:
+        draft.note(draft.line, "no answer gives full credit, and a short-answer item needs one: skipped")
+        return False
+    draft.type = QuestionType.SHORT
+    for answer in answers:
+        if answer.weight <= 0:
+            what = "its feedback is lost" if answer.feedback else "any unlisted answer scores 0 anyway"
+            draft.note(answer.line, f"answer `{answer.text}` ({_pct(answer.weight)}) dropped: {what}",
+                       lossy=bool(answer.feedback))
+            continue
+        if "*" in answer.text:
+            draft.note(answer.line, f"`*` in `{answer.text}` is a wildcard in Moodle; here it is matched literally")
+        weight = Decimal(100) if answer.weight >= FULL else answer.weight
+        twin = next((i for i, (t, _) in enumerate(draft.accepted)
+                     if normalise_answer(t) == normalise_answer(answer.text)), None)
+        if twin is not None:
+            draft.note(answer.line, f"answer `{answer.text}` repeats an earlier one once case and spacing are "
+                       "ignored: the higher credit is kept", lossy=False)
+            if weight > draft.accepted[twin][1]:
+                draft.accepted[twin] = (draft.accepted[twin][0], weight)
+            continue
+        draft.accepted.append((answer.text, weight))
+        if weight == 100 and answer.feedback:
+            draft.explanation = "\n\n".join(p for p in (draft.explanation, answer.feedback) if p)
+            draft.note(answer.line, "the feedback on the right answer was added to the explanation", lossy=False)
+        elif answer.feedback:
+            draft.note(answer.line, f"feedback for `{answer.text}` dropped: short answers here have one explanation")
     return True

@@ -38,6 +38,18 @@ class Draft:
     unit: str | None = None
     topics: tuple[str, ...] = ()
     id_hints: tuple[str, ...] = ()  # further id candidates after the title (e.g. a Moodle idnumber)
+    stable_id: str | None = None  # the id the file carries (GIFT `[id:...]`, Moodle <idnumber>)
+    # Our metadata, when the file carries it (our own GIFT export writes it in a comment); else defaults.
+    domain: str | None = None
+    difficulty: int | None = None
+    cognitive: str | None = None
+    item_set: str | None = None
+    pool: str = "practice"
+    shuffle: bool = True
+    reference: str | None = None
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # matching: (prompt, answer) Markdown
+    distractors: list[str] = field(default_factory=list)  # matching: answers matching no prompt
+    accepted: list[tuple[str, Decimal]] = field(default_factory=list)  # short: (text, weight in percent)
     notes: list[str] = field(default_factory=list)
     lossy: bool = False
 

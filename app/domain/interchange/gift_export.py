@@ -51,6 +51,10 @@ def export_gift(questions: Iterable[Question], category: str | None = None) -> s
       Moodle adds up the chosen weights and keeps the total between 0 and 100%, which is exactly our
       scoring: (right chosen - wrong chosen) / k, never below 0.
     - True-false: `{TRUE#feedback if wrong#feedback if right}`; numeric: `{#answer:tolerance}`.
+    - Matching: `=prompt -> answer` per pair and `= -> answer` per distractor (Moodle's own notation).
+    - Short answer: `=answer` per full-credit answer, `=%50%answer` per partial one.
+    - The `// [id:...]` comment is the stable id: importing the file into the same bank reports every
+      question `unchanged` (gift_import), and the metadata comment carries what GIFT has no place for.
     - `category` adds a `$CATEGORY:` line first.
     """
     blocks = [f"$CATEGORY: {category}"] if category else []
@@ -69,6 +73,19 @@ def gift_question(question: Question) -> str:
         wrong = next(o for o in question.options if not o.correct)
         value = "TRUE" if right.text.lower() == "true" else "FALSE"
         lines.append(f"{head}{{{value}#{_text(wrong.rationale)}#{_text(right.rationale)}{general}}}")
+    elif question.type is QuestionType.MATCHING:
+        lines.append(head + "{")
+        lines += [f"\t={escape_gift(p.prompt)} -> {escape_gift(p.answer)}" for p in question.pairs]
+        lines += [f"\t= -> {escape_gift(d)}" for d in question.distractors]
+        lines += [f"\t{general}", "}"]
+    elif question.type is QuestionType.SHORT:
+        lines.append(head + "{")
+        for accepted in question.accepted:
+            weight = "" if accepted.credit == 1.0 else f"%{plain_number(accepted.credit * 100)}%"
+            if not weight and _WEIGHT_LIKE.match(accepted.text):
+                weight = "%100%"  # an explicit weight, so the text keeps its %
+            lines.append(f"\t={weight}{escape_gift(accepted.text)}")
+        lines += [f"\t{general}", "}"]
     elif question.type is QuestionType.NUMERIC:
         assert question.answer is not None and question.tolerance is not None  # the parser guarantees both
         answer = f"{plain_number(question.answer)}:{plain_number(question.tolerance)}"
@@ -101,6 +118,12 @@ def _comments(question: Question) -> list[str]:
         f"// domain: {question.domain} · difficulty: {question.difficulty} · cognitive: {question.cognitive}"
         f" · type: {question.type.value}",
     ]
+    if question.item_set:
+        lines[-1] += f" · set: {question.item_set}"
+    if question.pool != "practice":
+        lines[-1] += f" · pool: {question.pool}"
+    if not question.shuffle:
+        lines[-1] += " · shuffle: false"
     if question.unit:
         lines.append(f"// unit: {_one_line(question.unit)}")
     if question.reference:

@@ -116,7 +116,7 @@ class GiftQuestion:
     missing_word: bool
     general_feedback: Formatted | None
     answers: tuple[GiftAnswer, ...] = ()  # multichoice, shortanswer
-    pairs: tuple[tuple[str, str], ...] = ()  # matching
+    pairs: tuple[tuple[Formatted, str, int], ...] = ()  # matching: (prompt, plain answer, line); "" prompt: distractor
     truth: bool | None = None  # truefalse
     wrong_feedback: Formatted | None = None  # truefalse, numerical (`~` part)
     right_feedback: Formatted | None = None  # truefalse
@@ -373,12 +373,13 @@ def _short_answer(question: GiftQuestion, answers: Source) -> GiftQuestion:
 
 
 def _matching(question: GiftQuestion, answers: Source) -> GiftQuestion:
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[Formatted, str, int]] = []
     for _, piece in _answer_pieces(answers, "="):
-        left, arrow, right = piece.text.partition("->")
-        if not arrow:
+        at = piece.text.find("->")
+        if at < 0:
             raise _Invalid(piece.first_line, "a matching answer needs `->` between the item and its match")
-        pairs.append((Source(left, ()).plain.strip(), Source(right, ()).plain.strip()))
+        left = with_format(piece.cut(0, at), question.text.format)
+        pairs.append((left, piece.cut(at + 2).plain.strip(_MOODLE_TRIM), piece.first_line or question.line))
     if len(pairs) < 2:
         raise _Invalid(question.line, "a matching question needs at least two pairs (`=item -> match`)")
     return replace(question, pairs=tuple(pairs))

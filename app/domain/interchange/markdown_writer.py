@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..markdown_render import unsafe_html
-from ..questions import DOMAINS, QuestionType, parse_questions
+from ..questions import DOMAINS, Question, QuestionType, parse_questions
 from .drafts import NO_EXPLANATION, NO_RATIONALE, Draft
 from .html_to_markdown import escape_plain
 from .ids import IdAllocator
@@ -18,10 +19,11 @@ DEFAULT_COGNITIVE = "application"
 # The parser's own patterns, matched here so that imported text can never be read as structure.
 _HEADING = re.compile(r"^ {0,3}##(?:[ \t]+.*)?$")
 _OPTION = re.compile(r"^( {0,3}[-*+][ \t]+)\[")
-_KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit)([ \t]*:)")
+_KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit|Match|Distractor)([ \t]*:)")
 # Which keywords start structure where (questions.py): in a stem, Explanation, Answer and Tolerance (and
 # Unit on a numeric item); after `Explanation:`, a new Explanation or Reference.
 _STEM_KEYWORDS = frozenset({"Explanation", "Answer", "Tolerance"})
+_WEIGHTED_ANSWER = re.compile(r"^Answer[ \t]+\S*?%[ \t]*:")
 _TAIL_KEYWORDS = frozenset({"Explanation", "Reference"})
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _RATIONALE_START = re.compile(r"^:(?:[ \t]|$)")
@@ -39,8 +41,22 @@ def check_domain(domain: str) -> str:
     return domain.upper()
 
 
-def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category: str | None) -> ImportedItem:
+def write_item(
+    draft: Draft,
+    ids: IdAllocator,
+    domain: str,
+    path: str,
+    category: str | None,
+    known: Mapping[str, Question] | None = None,
+) -> ImportedItem:
     """The ImportedItem for a draft: Markdown, status and notes.
+
+    Identity: when the file carries a stable id (`draft.stable_id`) that names a question in `known`
+    (the live bank), what the format cannot carry (domain, difficulty, cognitive level, set, pool,
+    shuffle, reference, unit, the True/False order) comes from that question, and when the result is
+    the same question (same content hash) the item is `unchanged` and has no Markdown: re-importing an
+    export never duplicates the bank. When it differs, it is imported under a new id with a note
+    naming what changed, since ids are never reused.
 
     Rules: the last plain paragraph of the question text is the prompt (GIFT puts the question after
     the case data), everything before it the stem; without one the title is the prompt. Missing
@@ -71,6 +87,20 @@ def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category:
         draft.explanation = NO_EXPLANATION
         draft.note(draft.line, "no general feedback: a placeholder explanation was added")
     _note_unsafe_html(draft)
+    same = (known or {}).get(draft.stable_id or "")
+    if same is not None:
+        _fill_from(draft, same)
+        markdown = _section(draft, same.id, prompt, stem, domain)
+        back, _ = parse_questions(markdown, path)
+        if back and back[0].content_hash() == same.content_hash():
+            return ImportedItem(_title(draft, prompt), draft.line, ImportStatus.UNCHANGED, None, (), category, same.id)
+        changed = ", ".join(_differences(back[0], same)) if back else "the text"
+        draft.note(
+            draft.line,
+            f"`{same.id}` is in the bank, but this differs ({changed}): imported as a new question, "
+            "since ids are never reused; retire the old one if this replaces it",
+            lossy=False,
+        )
     question_id = ids.allocate(draft.title, *draft.id_hints, prompt)
     markdown = _section(draft, question_id, prompt, stem, domain)
     _, problems = parse_questions(markdown, path)
@@ -83,6 +113,49 @@ def write_item(draft: Draft, ids: IdAllocator, domain: str, path: str, category:
     return ImportedItem(
         _title(draft, prompt), draft.line, status, markdown, tuple(draft.notes), category, question_id
     )
+
+
+def _fill_from(draft: Draft, question: Question) -> None:
+    """Take from the bank's question what the file did not carry."""
+    draft.domain = draft.domain or question.domain
+    draft.difficulty = draft.difficulty or question.difficulty
+    draft.cognitive = draft.cognitive or question.cognitive
+    draft.item_set = draft.item_set or question.item_set
+    draft.pool = question.pool if draft.pool == "practice" else draft.pool
+    draft.shuffle = draft.shuffle and question.shuffle
+    if draft.reference is None:
+        draft.reference = question.reference
+    if draft.unit is None:
+        draft.unit = question.unit
+    if question.type is QuestionType.TRUE_FALSE and [c.text for c in reversed(draft.choices)] == [
+        o.text for o in question.options
+    ]:
+        draft.choices.reverse()
+
+
+_COMPARED = {
+    "type": "type",
+    "prompt": "question",
+    "stem": "stem",
+    "options": "options",
+    "explanation": "explanation",
+    "reference": "reference",
+    "answer": "answer",
+    "tolerance": "tolerance",
+    "unit": "unit",
+    "topics": "topics",
+    "domain": "domain",
+    "difficulty": "difficulty",
+    "cognitive": "cognitive level",
+    "pairs": "pairs",
+    "distractors": "distractors",
+    "accepted": "accepted answers",
+}
+
+
+def _differences(new: Question, old: Question) -> list[str]:
+    found = [name for field, name in _COMPARED.items() if getattr(new, field) != getattr(old, field)]
+    return found or ["set, pool or shuffle"]
 
 
 def skipped_item(draft: Draft, category: str | None) -> ImportedItem:
@@ -150,22 +223,39 @@ def _short(text: str, limit: int = 40) -> str:
 
 def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str) -> str:
     meta = [
-        f"difficulty: {DEFAULT_DIFFICULTY}",
-        f"cognitive: {DEFAULT_COGNITIVE}",
+        f"difficulty: {draft.difficulty or DEFAULT_DIFFICULTY}",
+        f"cognitive: {draft.cognitive or DEFAULT_COGNITIVE}",
         f"type: {draft.type.value}",
-        f"domain: {domain}",
+        f"domain: {draft.domain or domain}",
     ]
     if draft.topics:
         meta.append("topics: " + ", ".join(draft.topics))
+    if draft.item_set:
+        meta.append(f"set: {draft.item_set}")
+    if draft.pool != "practice":
+        meta.append(f"pool: {draft.pool}")
+    if not draft.shuffle:
+        meta.append("shuffle: false")
     lines = [f"## {_defuse_html(prompt)} {{#{question_id}}}", " · ".join(meta), ""]
     if stem:
         numeric = draft.type is QuestionType.NUMERIC
-        lines += [*_free_text(stem, _STEM_KEYWORDS | ({"Unit"} if numeric else set())), ""]
+        matching = draft.type is QuestionType.MATCHING
+        extra = ({"Unit"} if numeric else set()) | ({"Match", "Distractor"} if matching else set())
+        lines += [*_free_text(stem, _STEM_KEYWORDS | extra), ""]
     if draft.type is QuestionType.NUMERIC:
         assert draft.answer is not None and draft.tolerance is not None
         lines += [f"Answer: {plain_number(draft.answer)}", f"Tolerance: {plain_number(draft.tolerance)}"]
         if draft.unit:
             lines.append(f"Unit: {_defuse_html(_one_line(draft.unit))}")
+        lines.append("")
+    if draft.type is QuestionType.MATCHING:
+        lines += [f"Match: {_defuse_html(_one_line(p))} -> {_defuse_html(_one_line(a))}" for p, a in draft.pairs]
+        lines += [f"Distractor: {_defuse_html(_one_line(d))}" for d in draft.distractors]
+        lines.append("")
+    if draft.type is QuestionType.SHORT:
+        for text, weight in draft.accepted:
+            percent = "" if weight >= 100 else f" {plain_number(weight)}%"
+            lines.append(f"Answer{percent}: {_defuse_html(_one_line(text))}")
         lines.append("")
     for choice in draft.choices:
         lines.append(f"- [{'x' if choice.correct else ' '}] {_defuse_html(_one_line(choice.text))}")
@@ -181,6 +271,8 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
             *(_free_text(rest, _TAIL_KEYWORDS) if rest else []),
             "",
         ]
+    if draft.reference:
+        lines += [f"Reference: {_defuse_html(_one_line(draft.reference))}", ""]
     return "\n".join(lines)
 
 
@@ -190,6 +282,9 @@ def _note_unsafe_html(draft: Draft) -> None:
         draft.explanation,
         draft.unit or "",
         *(f"{c.text}\n{c.rationale}" for c in draft.choices),
+        *(f"{p}\n{a}" for p, a in draft.pairs),
+        *draft.distractors,
+        *(text for text, _ in draft.accepted),
     ]
     found = sorted({message for text in texts for _, message in unsafe_html(text)})
     if found:
@@ -221,6 +316,8 @@ def _free_text(text: str, keywords: frozenset[str] | set[str]) -> list[str]:
             line = "#" + line.lstrip()
         line = _OPTION.sub(lambda m: m.group(1) + "\\[", line)
         line = _KEYWORD.sub(lambda m: _entity_start(m) if m.group(1) in keywords else m.group(0), line)
+        if _WEIGHTED_ANSWER.match(line):
+            line = "&#65;" + line[1:]
         out.append(_defuse_html(line))
     if fence is not None:
         out.append(fence)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from lxml import etree
 
 from ..problems import Problem
-from ..questions import QuestionType
-from .answer_mapping import NumericAnswer, WeightedAnswer, map_choices, map_numeric, map_true_false
+from ..questions import ID_PATTERN, Question, QuestionType
+from .answer_mapping import (
+    NumericAnswer,
+    WeightedAnswer,
+    map_choices,
+    map_matching,
+    map_numeric,
+    map_short_answer,
+    map_true_false,
+)
 from .drafts import Draft
 from .gift_import import SKIP_REASONS
+from .html_to_markdown import escape_plain
 from .ids import IdAllocator, slugify
 from .markdown_writer import check_domain, skipped_item, write_item
 from .results import GiftImport, ImportedItem, ImportStatus
@@ -22,8 +31,6 @@ _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain
 _SKIPPED_TYPES = {
     "description": SKIP_REASONS["description"],
     "essay": SKIP_REASONS["essay"],
-    "shortanswer": SKIP_REASONS["shortanswer"],
-    "matching": SKIP_REASONS["match"],
     "randomsamatch": "random short-answer matching has no equivalent: skipped",
     "multianswer": "embedded answers (Cloze) have no equivalent: skipped",
     "calculated": "calculated questions have no equivalent: skipped",
@@ -41,13 +48,21 @@ _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
+_IMPORTED_TYPES = ("multichoice", "truefalse", "numerical", "matching", "shortanswer")
+
+
 def import_moodle_xml(
-    text: str, path: str, default_domain: str = "D2", taken_ids: Iterable[str] = ()
+    text: str,
+    path: str,
+    default_domain: str = "D2",
+    taken_ids: Iterable[str] = (),
+    known: Mapping[str, Question] | None = None,
 ) -> GiftImport:
     """Read a Moodle XML export (`<quiz>` of `<question type=...>`); every question comes back as an item.
 
-    Imported: multichoice (one or several answers), truefalse and numerical, with per-answer feedback,
-    fractions and general feedback. Skipped with the reason: every other type. Categories are kept on
+    Imported: multichoice (one or several answers), truefalse, numerical, matching and shortanswer, with
+    per-answer feedback, fractions and general feedback. An <idnumber> naming a question in `known` (the
+    bank) makes the item `unchanged` when nothing differs, so our own export imports as an identity. Skipped with the reason: every other type. Categories are kept on
     the items; tags become topics; ids are `moodle-` plus the slugified name (else idnumber, else
     prompt). Defaults as for GIFT: `default_domain`, difficulty 3, cognitive `application`. Line numbers
     are the XML source lines. The parser never fetches anything and never expands entities.
@@ -71,7 +86,7 @@ def import_moodle_xml(
             category = (element.findtext("category/text") or "").strip() or None
             continue
         try:
-            items.append(_import_question(element, kind, ids, domain, path, category))
+            items.append(_import_question(element, kind, ids, domain, path, category, known))
         except _Unreadable as error:
             problems.append(Problem(path, error.line, error.message))
             title = _name(element) or f"question at line {element.sourceline}"
@@ -117,19 +132,36 @@ def _formatted(element: etree._Element | None, draft: Draft | None = None) -> Fo
 
 
 def _import_question(
-    element: etree._Element, kind: str, ids: IdAllocator, domain: str, path: str, category: str | None
+    element: etree._Element,
+    kind: str,
+    ids: IdAllocator,
+    domain: str,
+    path: str,
+    category: str | None,
+    known: Mapping[str, Question] | None,
 ) -> ImportedItem:
     line = element.sourceline or 0
     draft = Draft(line, _name(element), QuestionType.SINGLE, "")
     draft.text = draft.markdown_of(_formatted(element.find("questiontext"), draft))
     draft.explanation = draft.markdown_of(_formatted(element.find("generalfeedback"), draft))
+    explanation, _, reference = draft.explanation.rpartition("\n\nReference: ")
+    if explanation and reference and "\n" not in reference:  # as our own export writes the reference
+        draft.explanation, draft.reference = explanation, reference.strip()
     _read_tags(draft, element)
-    if kind not in ("multichoice", "truefalse", "numerical"):
+    if draft.stable_id is None and draft.title and ID_PATTERN.fullmatch(draft.title):
+        draft.stable_id = draft.title  # a <name> that is one of our ids, without <idnumber>
+    if kind not in _IMPORTED_TYPES:
         draft.note(line, _SKIPPED_TYPES.get(kind, f"question type `{kind}` has no equivalent: skipped"))
         return skipped_item(draft, category)
     _note_extras(draft, element)
     answers = element.findall("answer")
-    if kind == "multichoice":
+    shuffle = (element.findtext("shuffleanswers") or "true").strip().lower()
+    draft.shuffle = shuffle not in ("false", "0")
+    if kind == "matching":
+        ok = map_matching(draft, [_pair(draft, sub) for sub in element.findall("subquestion")])
+    elif kind == "shortanswer":
+        ok = _short_answer(draft, element, answers)
+    elif kind == "multichoice":
         single = (element.findtext("single") or "true").strip().lower() in ("true", "1")
         weighted = [
             WeightedAnswer(
@@ -148,7 +180,30 @@ def _import_question(
     else:
         ok = map_numeric(draft, [_numeric_answer(draft, a) for a in answers])
         _unit(draft, element)
-    return write_item(draft, ids, domain, path, category) if ok else skipped_item(draft, category)
+    return write_item(draft, ids, domain, path, category, known) if ok else skipped_item(draft, category)
+
+
+def _pair(draft: Draft, subquestion: etree._Element) -> tuple[str, str, int]:
+    """(prompt as Markdown, answer as Markdown, line): Moodle's answers are plain text; no prompt is a
+    distractor."""
+    prompt = draft.markdown_of(_formatted(subquestion, draft))
+    answer = (subquestion.findtext("answer/text") or "").strip()
+    return prompt, escape_plain(answer), subquestion.sourceline or draft.line
+
+
+def _short_answer(draft: Draft, element: etree._Element, answers: list[etree._Element]) -> bool:
+    if (element.findtext("usecase") or "0").strip() not in ("0", "false", ""):
+        draft.note(draft.line, "case-sensitive in Moodle (usecase 1): answers here are compared ignoring case")
+    weighted = [
+        WeightedAnswer(
+            (a.findtext("text") or "").strip(),  # typed answers are plain text
+            _fraction(a),
+            draft.markdown_of(_formatted(a.find("feedback"), draft)),
+            a.sourceline or draft.line,
+        )
+        for a in answers
+    ]
+    return map_short_answer(draft, weighted)
 
 
 def _fraction(answer: etree._Element) -> Decimal:
@@ -228,3 +283,4 @@ def _read_tags(draft: Draft, element: etree._Element) -> None:
     idnumber = (element.findtext("idnumber") or "").strip()
     if idnumber:
         draft.id_hints = (idnumber,)
+        draft.stable_id = idnumber if ID_PATTERN.fullmatch(idnumber) else None

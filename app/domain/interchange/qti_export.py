@@ -25,7 +25,9 @@ def export_qti_item(question: Question, renderer: MarkdownRenderer | None = None
 
     Scoring reproduces ours: single and true-false score 1 when the chosen option is the correct one;
     multiple maps each right option to 1/k and each wrong one to -1/k, bounded to 0..1; numeric scores
-    1 when |response - answer| <= tolerance (inclusive). Options keep their file order (shuffle off:
+    1 when |response - answer| <= tolerance (inclusive); matching maps each right `prompt answer` pair
+    (directedPair) to 1/n of n prompts; short answer maps each accepted answer to its credit, ignoring case
+    (QTI has no whitespace folding, so extra spaces are not forgiven there as they are here). Options keep their file order (shuffle off:
     rationales and explanations may refer to "option B"). Each option's rationale is modal feedback
     shown when it was chosen; the explanation (and reference) is modal feedback shown after any answer.
     Markdown is rendered and sanitised by MarkdownRenderer, then mapped to QTI's XHTML subset.
@@ -40,6 +42,10 @@ def export_qti_item(question: Question, renderer: MarkdownRenderer | None = None
     root.set("toolName", TOOL_NAME)
     if question.type is QuestionType.NUMERIC:
         _numeric_item(root, question, renderer)
+    elif question.type is QuestionType.MATCHING:
+        _matching_item(root, question, renderer)
+    elif question.type is QuestionType.SHORT:
+        _short_item(root, question, renderer)
     else:
         _choice_item(root, question, renderer)
     _modal(root, SOLUTION, SOLUTION, "Explanation", renderer.render(_explanation(question)))
@@ -146,6 +152,69 @@ def _numeric_item(root: etree._Element, question: Question, renderer: MarkdownRe
     second.append(within)
     second.append(_set_score("1"))
     _element(condition, "responseElse").append(_set_score("0"))
+    _set_solution(processing)
+
+
+def _matching_item(root: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
+    declaration = _element(
+        root, "responseDeclaration", identifier=RESPONSE, cardinality="multiple", baseType="directedPair"
+    )
+    correct = _element(declaration, "correctResponse")
+    pairs = [key.replace("=", " ") for key in question.correct_keys]
+    for pair in pairs:
+        _element(correct, "value").text = pair
+    mapping = _element(declaration, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
+    for pair in pairs:
+        _element(mapping, "mapEntry", mapKey=pair, mappedValue=repr(1 / len(pairs)))
+    _score_outcomes(root)
+    _element(root, "outcomeDeclaration", identifier=SOLUTION, cardinality="single", baseType="identifier")
+
+    body = _element(root, "itemBody")
+    _stem(body, question, renderer)
+    interaction = _element(
+        body,
+        "matchInteraction",
+        responseIdentifier=RESPONSE,
+        shuffle="true" if question.shuffle else "false",
+        maxAssociations=str(len(question.pairs)),
+    )
+    append_html(_element(interaction, "prompt"), renderer.render(question.prompt), inline=True)
+    answers = question.match_answers
+    labels = renderer.render_many([p.prompt for p in question.pairs] + [text for _, text in answers])
+    prompts = _element(interaction, "simpleMatchSet")
+    for pair, label in zip(question.pairs, labels, strict=False):
+        choice = _element(prompts, "simpleAssociableChoice", identifier=pair.key, matchMax="1", fixed="true")
+        append_html(choice, label, inline=True)
+    column = _element(interaction, "simpleMatchSet")
+    for (key, _), label in zip(answers, labels[len(question.pairs):], strict=True):
+        append_html(_element(column, "simpleAssociableChoice", identifier=key, matchMax="0"), label, inline=True)
+
+    processing = _element(root, "responseProcessing")
+    _if_else(processing, _is_null(), _set_score("0"), _mapped_score())
+    _set_solution(processing)
+
+
+def _short_item(root: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
+    declaration = _element(
+        root, "responseDeclaration", identifier=RESPONSE, cardinality="single", baseType="string"
+    )
+    right = next(a for a in question.accepted if a.credit == 1.0)  # the parser guarantees one
+    _element(_element(declaration, "correctResponse"), "value").text = xml_text(right.text)
+    mapping = _element(declaration, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
+    for accepted in question.accepted:
+        _element(mapping, "mapEntry", mapKey=xml_text(accepted.text), mappedValue=repr(accepted.credit),
+                 caseSensitive="false")
+    _score_outcomes(root)
+    _element(root, "outcomeDeclaration", identifier=SOLUTION, cardinality="single", baseType="identifier")
+
+    body = _element(root, "itemBody")
+    _stem(body, question, renderer)
+    append_html(_element(body, "div", **{"class": "prompt"}), renderer.render(question.prompt), inline=True)
+    entry = _element(_element(body, "p"), "textEntryInteraction", responseIdentifier=RESPONSE)
+    entry.set("expectedLength", str(max(12, *(len(a.text) + 2 for a in question.accepted))))
+
+    processing = _element(root, "responseProcessing")
+    _if_else(processing, _is_null(), _set_score("0"), _mapped_score())
     _set_solution(processing)
 
 

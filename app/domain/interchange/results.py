@@ -12,6 +12,7 @@ class ImportStatus(StrEnum):
     IMPORTED = "imported"  # everything that matters mapped; notes may still explain a conversion
     PARTIAL = "partial"  # imported, but something was lost, changed or filled with a placeholder
     SKIPPED = "skipped"  # no Markdown: the question type has no equivalent, or the source is unreadable
+    UNCHANGED = "unchanged"  # the file's stable id names a question in the bank, and nothing differs
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,13 @@ class GiftImport:
 
 
 def summary_line(result: GiftImport) -> str:
-    """`N imported, P partial, S skipped`, counting every source question once."""
+    """`N imported, P partial, [U unchanged, ]S skipped`, counting every source question once."""
+    unchanged = result.count(ImportStatus.UNCHANGED)
     return (
         f"{result.count(ImportStatus.IMPORTED)} imported, "
         f"{result.count(ImportStatus.PARTIAL)} partial, "
-        f"{result.count(ImportStatus.SKIPPED)} skipped"
+        + (f"{unchanged} unchanged, " if unchanged else "")
+        + f"{result.count(ImportStatus.SKIPPED)} skipped"
     )
 
 

@@ -23,10 +23,10 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     };
     itemForm.addEventListener("change", (event) => {
-      if (event.target.matches("input[name=chosen], input[name=confidence], input[name=flagged]")) save();
+      if (event.target.matches("input[name=chosen], select[name=chosen], input[name=confidence], input[name=flagged]")) save();
     });
     itemForm.addEventListener("input", (event) => {
-      if (event.target.matches("input[name=value]")) {
+      if (event.target.matches("input[name=value], input[name=chosen][type=text]")) {  // typed answers
         clearTimeout(itemForm.dataset.timer);
         itemForm.dataset.timer = setTimeout(save, 400);
       }
