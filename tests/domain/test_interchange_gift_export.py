@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from app.domain.interchange import ImportStatus, export_gift, import_gift
 from app.domain.interchange.gift_export import escape_gift, gift_question, multiple_response_weight
+from app.domain.interchange.safe_text import RAW_HTML
 from app.domain.questions import Question, QuestionType, parse_questions
 from app.domain.scoring import score_answer
 
@@ -236,4 +237,22 @@ def test_round_trip_of_any_characters(
     )
     questions, problems = parse_questions(text, "any.md")
     assume(not problems and questions)
+    assume(not RAW_HTML.search(text))  # raw HTML goes out sanitised (the next test), not as written
     assert_round_trip(questions, insignificant)
+
+
+def test_exports_carry_the_sanitised_form_never_the_authors_raw_html():
+    from app.domain.interchange import export_moodle_xml
+
+    tricky = SMALL.replace(": Invoicing terms are not", ": Invoicing terms are not").replace(
+        ": Nothing to charge back: a ratio 1:1 with the PO.",
+        ': Nothing to charge back, <a href="&#106;avascript:alert(1)">see the guide</a> '
+        '<span class="flash">Sign in again</span>.')
+    question = parse(tricky, "tricky.md")[0]
+    xml = export_moodle_xml([question])
+    for exported in (export_gift([question]), xml.decode() if isinstance(xml, bytes) else xml):
+        lowered = exported.lower()
+        assert "javascript" not in lowered and "&#106;" not in exported and "<span" not in exported
+        assert "see the guide" in exported and "Sign in again" in exported  # the words stay, the markup goes
+    plain = parse(SMALL)[0]
+    assert "ratio 1\\:1 with the PO." in gift_question(plain)  # text without raw HTML goes out as written

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from ..questions import Question, QuestionType
 from .numbers import plain_number
+from .safe_text import exportable
 
 _SPECIAL = "~=#{}:"
+
 _FORMAT_MARKER = re.compile(r"^\[(moodle|html|plain|markdown)\]")
 _WEIGHT_LIKE = re.compile(r"^%-*\d")  # Moodle would read it as a weight after `~`
 
@@ -66,7 +68,7 @@ def gift_question(question: Question) -> str:
     """One question as a GIFT block (no blank lines inside)."""
     lines = _comments(question)
     text = f"{question.stem}\n\n{question.prompt}" if question.stem else question.prompt
-    head = f"::{question.id}::[markdown]{escape_gift(text)}"
+    head = f"::{question.id}::[markdown]{escape_gift(exportable(text))}"
     general = f"####{_text(question.explanation)}"
     if question.type is QuestionType.TRUE_FALSE:
         right = next(o for o in question.options if o.correct)
@@ -107,6 +109,7 @@ def gift_question(question: Question) -> str:
 
 def _text(markdown: str) -> str:
     """An answer or feedback: escaped, with an explicit `[markdown]` when it starts like a format marker."""
+    markdown = exportable(markdown)
     marker = "[markdown]" if _FORMAT_MARKER.match(markdown) else ""
     return marker + escape_gift(markdown)
 

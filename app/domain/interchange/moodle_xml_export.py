@@ -9,6 +9,7 @@ from lxml import etree
 from ..questions import Question, QuestionType
 from .gift_export import multiple_response_weight
 from .numbers import plain_number
+from .safe_text import exportable
 
 MARKDOWN = "markdown"  # Moodle's FORMAT_MARKDOWN: our text goes over unchanged
 
@@ -129,7 +130,7 @@ def _text(parent: etree._Element, tag: str, text: str, text_format: str | None) 
     element = etree.SubElement(parent, tag)
     if text_format:
         element.set("format", text_format)
-    _value(element, "text", text)
+    _value(element, "text", exportable(text) if text_format == MARKDOWN else text)
     return element
 
 
