@@ -15,7 +15,7 @@ from random import Random
 from app.authoring.starters import starter_text
 from app.extensions import db
 from app.models import DraftKind
-from app.services import authoring, exams, practice, promotion, scenarios, tokens
+from app.services import appeals, authoring, exams, practice, promotion, scenarios, tokens
 from tests.content_fixtures import FIXTURES
 
 ACTORS = ("anonymous", "trainee", "other_trainee", "author", "trainer", "other_trainer", "admin")
@@ -119,8 +119,8 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "trainer.handled"): expect(403, trainer=302, other_trainer=404, admin=302),
     ("GET", "trainer.run"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.grading"): expect(403, trainer=200, admin=200),
-    ("GET", "trainer.grade"): expect(403, trainer=404, admin=404),  # no write-up with that id
-    ("POST", "trainer.grade"): expect(403, trainer=404, admin=404),
+    ("GET", "trainer.grade"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("POST", "trainer.grade"): expect(403, trainer=400, other_trainer=404, admin=400),  # an empty grade form
     ("GET", "trainer.export"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.items"): expect(403, author=200, trainer=200, admin=200),
     ("GET", "trainer.item"): expect(403, author=200, trainer=200, admin=200),
@@ -131,10 +131,10 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
     ("POST", "readiness.request_check"): expect(403, trainee=302),
     ("POST", "readiness.contest"): expect(403, trainee=302),  # empty note: back to the report with a message
-    ("POST", "readiness.decide_appeal"): expect(403, trainer=404, other_trainer=404, admin=403),  # no such appeal
+    ("POST", "readiness.decide_appeal"): expect(403, trainer=302, other_trainer=404, admin=403),  # only its trainer
     ("POST", "practice.report"): expect(403, trainee=302, other_trainee=404),
     ("GET", "authoring.reports"): expect(403, author=200),
-    ("POST", "authoring.decide_report"): expect(403, author=404),  # no such report
+    ("POST", "authoring.decide_report"): expect(403, author=302),  # an empty decision: sent back with a message
     ("POST", "readiness.schedule_check"): expect(403, trainer=302, other_trainer=404, admin=403),
     # a scheduled check the fixture bank (6 items) cannot fill: the trainee is told, nothing is drawn
     ("POST", "readiness.start_check"): expect(403, trainee=409, other_trainee=404),
@@ -198,8 +198,17 @@ def records(world) -> dict[str, int]:
         scenarios.choose(finished, ref, len(finished.log), "Called the customer.", 10.0, now)
     attempt = scenarios.start(world.trainee.id, scenarios.scenario_by_slug("fx-split-shipment"), now)  # open
     check = promotion.schedule_check(world.trainee, world.trainer, now)
+    last = session.planned - 1  # answered, so it can be reported; position 0 stays open for the item routes
+    version = practice.session_version(session, last)
+    response = (practice.Response((), version.answer, "high", 10.0) if version.type == "numeric"
+                else practice.Response(tuple(version.correct_keys), None, "high", 10.0))
+    practice.record_answer(world.trainee.id, session, last, response, now)
+    report = appeals.report_item(world.trainee, version.question_id, "ambiguous", "Two options fit.", now)
+    verdict_appeal = appeals.contest_verdict(world.trainee, "My scenarios were graded before the update.", now)
     db.session.commit()
-    return {"session": session.id, "exam": exam.id, "attempt": attempt.id, "check": check.id, "finished": finished.id}
+    [writeup] = finished.writeups  # the fixture scenario's expert path ends with a note for the trainer
+    return {"session": session.id, "exam": exam.id, "attempt": attempt.id, "check": check.id, "finished": finished.id,
+            "writeup": writeup.id, "report": report.id, "verdict_appeal": verdict_appeal.id}
 
 
 def _content_dir() -> str:
@@ -219,7 +228,7 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
         "trainer.handled": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "kind": "stalled"},
         "trainer.run": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "attempt_id": ids["finished"]},
-        "trainer.grade": {"writeup_id": 999999},
+        "trainer.grade": {"writeup_id": ids["writeup"]},
         "trainer.export": {"cohort_id": world.cohort.id, "kind": "answers"},
         "trainer.item": {"question_id": 1},
         "trainer.scenario_stats": {"version_id": 1},
@@ -227,9 +236,9 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "readiness.sign_off": {"user_id": world.trainee.id},
         "readiness.schedule_check": {"user_id": world.trainee.id},
         "readiness.start_check": {"check_id": ids["check"]},
-        "readiness.decide_appeal": {"user_id": world.trainee.id, "appeal_id": 999999},
+        "readiness.decide_appeal": {"user_id": world.trainee.id, "appeal_id": ids["verdict_appeal"]},
         "practice.report": {**session, "position": 0},
-        "authoring.decide_report": {"appeal_id": 999999},
+        "authoring.decide_report": {"appeal_id": ids["report"]},
         "scenarios.play": attempt,
         "scenarios.decide": attempt,
         "scenarios.back": attempt,
