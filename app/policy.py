@@ -20,6 +20,7 @@ from sqlalchemy import Select, exists, select
 
 from app.extensions import db, login_manager
 from app.models import Cohort, Role, User, cohort_trainees, cohort_trainers
+from app.services import ServiceError
 
 
 class Action(StrEnum):
@@ -123,11 +124,34 @@ def can_view_trainee(viewer: User, trainee_id: int) -> bool:
     return Role.TRAINER in viewer.roles and trains(viewer, trainee_id)
 
 
+class NotFound(ServiceError):
+    """A record that does not exist, or does not exist for this person (the same answer, so an id reveals
+    nothing). Services raise it too; app/errors.py renders every ServiceError the same way."""
+
+    def __init__(self, message: str):
+        super().__init__(message, 404)
+
+
+class Forbidden(ServiceError):
+    """A record the person may see but not change in this way."""
+
+    def __init__(self, message: str):
+        super().__init__(message, 403)
+
+
+def get_or_404(model: type, record_id: int, what: str) -> Any:
+    """A record by id, or NotFound saying what was looked for (pages that any holder of the role may open)."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"There is no such {what}.")
+    return record
+
+
 def own_or_404(model: type, record_id: int, user_id: int, what: str) -> Any:
     """A trainee's own record (session, exam, attempt), or 404: someone else's does not exist for them."""
     record = db.session.get(model, record_id)
     if record is None or record.user_id != user_id:
-        abort(404, description=f"There is no such {what} among yours.")
+        raise NotFound(f"There is no such {what} among yours.")
     return record
 
 
@@ -135,7 +159,7 @@ def trainee_or_404(viewer: User, trainee_id: int) -> User:
     """Load a trainee the viewer may see, or answer 404 (never 403, so ids reveal nothing)."""
     trainee = db.session.get(User, trainee_id)
     if trainee is None or Role.TRAINEE not in trainee.roles or not can_view_trainee(viewer, trainee_id):
-        abort(404)
+        raise NotFound("There is no such trainee among those you may see.")
     return trainee
 
 
@@ -144,5 +168,5 @@ def own_trainee_or_403(viewer: User, trainee_id: int, to_do: str) -> User:
     (an admin, a trainer of another cohort) is 403 with what only a cohort's trainer may do."""
     trainee = trainee_or_404(viewer, trainee_id)
     if not trains(viewer, trainee.id):
-        abort(403, description=f"Only a trainer of the trainee's cohort can {to_do}.")
+        raise Forbidden(f"Only a trainer of the trainee's cohort can {to_do}.")
     return trainee

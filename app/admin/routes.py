@@ -1,6 +1,6 @@
 """Admin views: thin wrappers that validate a form, call app.services.accounts and commit once."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +18,7 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.models import Cohort, Role, User, UserRole
-from app.policy import Action, require
+from app.policy import Action, get_or_404, require
 from app.services import accounts, roster
 from app.services.accounts import AccountError
 from app.services.roster import RosterFileError
@@ -85,7 +85,7 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @require(Action.ADMINISTER)
 def user_edit(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id, "account")
     form = UserEditForm(obj=user)
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
@@ -128,7 +128,7 @@ def _user_page(user: User, form: UserEditForm) -> str:
 @require(Action.ADMINISTER)
 def user_move(user_id: int):
     """Move a trainee to one cohort in one step: they leave the others."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id, "account")
     form = _move_form()
     if not form.validate_on_submit() or form.cohort.data is None:  # a missing choice moves nobody
         flash("Choose one of the cohorts listed to move the trainee to.", "error")
@@ -237,7 +237,7 @@ def cohort_new():
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @require(Action.ADMINISTER)
 def cohort_edit(cohort_id: int):
-    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    cohort = get_or_404(Cohort, cohort_id, "cohort")
     form = _cohort_form(cohort)
     if form.validate_on_submit():
         other = accounts.find_cohort(form.name.data)
@@ -269,7 +269,7 @@ def cohort_edit(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/trainees")
 @require(Action.ADMINISTER)
 def cohort_add_trainee(cohort_id: int):
-    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    cohort = get_or_404(Cohort, cohort_id, "cohort")
     form = AddTraineeForm()
     form.trainee.choices = [SelectChoice(u.id, u.email) for u in _people_with_role(Role.TRAINEE)]
     if not form.validate_on_submit():
@@ -285,8 +285,8 @@ def cohort_add_trainee(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>/remove")
 @require(Action.ADMINISTER)
 def cohort_remove_trainee(cohort_id: int, user_id: int):
-    cohort = db.session.get(Cohort, cohort_id) or abort(404)
-    trainee = db.session.get(User, user_id) or abort(404)
+    cohort = get_or_404(Cohort, cohort_id, "cohort")
+    trainee = get_or_404(User, user_id, "account")
     if ConfirmForm().validate_on_submit():
         accounts.remove_trainee(cohort, trainee)
         db.session.commit()

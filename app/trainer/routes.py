@@ -9,7 +9,6 @@ import logging
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -26,7 +25,7 @@ from app import clock
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINESS_DIMENSIONS
 from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
-from app.policy import Action, require, trainee_or_404
+from app.policy import Action, NotFound, get_or_404, require, trainee_or_404
 from app.services import cohorts, exams, readiness, scenarios, statistics
 from app.trainer.forms import HandledForm, grade_form_class
 
@@ -79,7 +78,7 @@ def trainee(cohort_id: int, user_id: int):
     group = cohorts.cohort_for(current_user, cohort_id)
     person = trainee_or_404(current_user, user_id)
     if person not in group.trainees or not person.active:  # deactivated: gone from the cohort's pages
-        abort(404)
+        raise NotFound("There is no such trainee in this cohort.")
     row = next(r for r in cohorts.dashboard_rows(group, clock.now()) if r.user.id == person.id)
     answers = db.session.scalars(
         select(Answer).where(Answer.user_id == person.id)
@@ -102,7 +101,7 @@ def run(cohort_id: int, user_id: int, attempt_id: int):
     person = trainee_or_404(current_user, user_id)
     attempt = db.session.get(ScenarioAttempt, attempt_id)
     if person not in group.trainees or attempt is None or attempt.user_id != person.id or not attempt.finished:
-        abort(404)
+        raise NotFound("There is no such finished run of this trainee.")
     scenario, analysis = scenarios.parsed(attempt.version)
     return render_template(
         "scenarios/debrief.html", attempt=attempt, scenario=scenario, report=scenarios.debrief(attempt),
@@ -181,7 +180,7 @@ def export(cohort_id: int, kind: str):
     producers = {"mastery": lambda: cohorts.mastery_csv(group, DOMAINS), "answers": lambda: cohorts.answers_csv(group),
                  "runs": lambda: cohorts.runs_csv(group), "verdicts": lambda: cohorts.verdicts_csv(group)}
     if kind not in producers:
-        abort(404)
+        raise NotFound(f"There is no {kind} export: choose one of {', '.join(sorted(producers))}.")
     return _csv_response(producers[kind](), f"{group.name.lower().replace(' ', '-')}-{kind}.csv")
 
 
@@ -201,7 +200,7 @@ def items():
 def item(question_id: int):
     question, versions = statistics.question_versions(question_id)
     if question is None:
-        abort(404)
+        raise NotFound("There is no such question.")
     table = statistics.item_table([v.id for v in versions])
     return render_template("trainer/item.html", question=question, versions=versions, table=table)
 
@@ -209,7 +208,7 @@ def item(question_id: int):
 @bp.get("/scenarios/<int:version_id>")
 @require(Action.CONTENT_STATISTICS)
 def scenario_stats(version_id: int):
-    version = db.session.get(ScenarioVersion, version_id) or abort(404)
+    version = get_or_404(ScenarioVersion, version_id, "scenario version")
     return render_template("trainer/scenario_stats.html", version=version,
                            fragments=scenarios.fragments_labelled(version),
                            **statistics.scenario_statistics(version))
