@@ -11,6 +11,7 @@ import re
 import pytest
 
 from app.models import Role
+from app.services import scenarios
 from bench.soak import in_fault
 from bench.soak_clients import Page, Record, Trainee
 from tests import factories
@@ -63,3 +64,31 @@ def test_the_simulated_trainee_finds_the_scenario_choices_on_the_page(client, ba
     assert refs and page.value("step") == "0"
     assert decided.status_code == 302
 
+
+def test_starting_and_playing_a_scenario_never_waits_for_its_path_analysis(client, bank, signed_in, monkeypatch):
+    """Found by the soak: every gunicorn worker analysed each scenario's paths (up to 7 s of CPU for the
+    shipped ones) on the first start or page view, so starts timed out under load. Now only scoring the
+    finished run (and its debrief) needs the analysis."""
+    analysed = []
+    real = scenarios.engine.analyse
+    monkeypatch.setattr(scenarios.engine, "analyse", lambda model: analysed.append(model.id) or real(model))
+    scenarios._parse.cache_clear()
+    scenarios._analyse.cache_clear()
+    signed_in(factories.user(Role.TRAINEE))
+    index = Page(client.get("/scenarios/").get_data(as_text=True))
+    play = client.post(next(a for a in index.actions if a.endswith("/start")),
+                       data={"csrf_token": index.value("csrf_token")}).headers["Location"]
+
+    for _ in range(30):
+        page = client.get(play)
+        if page.status_code == 302:
+            break
+        assert analysed == [], "a scenario page or decision ran the path analysis"
+        form = Page(page.get_data(as_text=True))
+        ref = next(b["value"] for b in form.buttons if b.get("name") == "ref")
+        client.post(play + "/decide", data={"csrf_token": form.value("csrf_token"), "step": form.value("step"),
+                                            "served_at": form.value("served_at"), "ref": ref, "text": "A note."})
+
+    assert page.status_code == 302 and page.headers["Location"].endswith("/debrief")
+    assert len(analysed) == 1  # scoring the finished run, once per process
+    assert client.get(page.headers["Location"]).status_code == 200
