@@ -277,6 +277,7 @@ def main() -> int:
     gunicorn = None
     trainees: list[Trainee] = []
     try:
+        load_before = os.getloadavg()[0]  # the machine may be shared: latency depends on it
         print(f"soak: preparing {DATABASE} and {TRAINEES} trainees", flush=True)
         recreate_database()
         ids = prepare(env)
@@ -310,6 +311,7 @@ def main() -> int:
                   "password_hash_for_soak_accounts": "pbkdf2:sha256:1000", "grace_seconds_after_fault": GRACE},
         "fault_windows": windows,
         "trainees_still_running_at_end": still_running,
+        "machine_load_average_before_and_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "tracebacks_in_server_log": tracebacks,
         **summarise(trainees, windows, elapsed),
         **check_database(trainees),
