@@ -246,6 +246,8 @@ def summarise(trainees: list[Trainee], windows: list[dict], elapsed: float) -> d
         "server_errors_5xx": sum(1 for r in failed if r.status),
         "connection_errors": sum(1 for r in failed if not r.status),
         "errors_in_fault_windows": len(failed) - len(outside),
+        "errors_by_fault": [{"fault": w["fault"], "errors": [f"{r.kind} {r.status or 'no response'}" for r in failed
+                                                             if in_fault(r, [w])]} for w in windows],
         "errors_outside_fault_windows": len(outside),
         "errors_outside_examples": [vars(r) for r in outside[:5]],
         "error_rate": round(len(failed) / len(records), 5) if records else 0.0,
