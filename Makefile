@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint bench validate install install-dev chromium lrs clean
+.PHONY: run test lint bench soak validate install install-dev chromium lrs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,14 @@ test: install-dev chromium lrs
 ## bench: requests per second of each page, as a ratio to a Flask hello-world served the same way
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+## soak: 100 simulated trainees for about 3 minutes against gunicorn (4 workers) on PostgreSQL while a worker
+## is killed, the database's connections are terminated and the soak's own Redis restarts (bench/soak.json);
+## not part of `make test`. Needs PostgreSQL on 127.0.0.1:5432 (SOAK_PG_ADMIN) and redis-server.
+soak: install-dev
+	@command -v redis-server >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq redis-server >/dev/null; } \
+	  || { echo "redis-server is missing: apt-get install redis-server"; exit 1; }
+	$(BIN)/python -m bench.soak
 
 ## validate: the model in its own world, the test-wise bots, readiness through the app in eight worlds
 ## (bench/validation.json); every part runs and reports, and the target exit fails if any part missed

@@ -58,7 +58,7 @@ def play(attempt_id: int):
 
 
 def _render_player(attempt, form: DecisionForm, status: int = 200):
-    scenario, _ = scenarios.parsed(attempt.version)
+    scenario = scenarios.model_of(attempt.version)
     state = scenarios.state_of(attempt)
     node = scenario.node(state.node_id)
     form.step.data = len(attempt.log)
@@ -142,7 +142,7 @@ def reviews():
 def review(version_id: int, node_id: str):
     """Meet a decision you once got critically wrong again; any non-critical choice counts as remembered."""
     card = scenarios.own_decision(current_user.id, version_id, node_id)
-    scenario, _ = scenarios.parsed(card.version)
+    scenario = scenarios.model_of(card.version)
     form = ReviewForm()
     picked = None
     if form.validate_on_submit():

@@ -34,17 +34,30 @@ class ScenarioError(ServiceError):
 
 
 @lru_cache(maxsize=128)
-def _parse(version_id: int, content_hash: str, source: str, path: str) -> tuple[ScenarioModel, Analysis]:
+def _parse(version_id: int, content_hash: str, source: str, path: str) -> ScenarioModel:
     scenario, problems = engine.parse_scenario(source, path)
     if scenario is None or any(p.is_error for p in problems):  # synced content was checked; cannot happen
         raise ScenarioError(
             f"Scenario version {version_id} no longer parses; ask an author to re-sync it.", 500
         )
-    return scenario, engine.analyse(scenario)
+    return scenario
+
+
+@lru_cache(maxsize=128)
+def _analyse(version_id: int, content_hash: str, source: str, path: str) -> Analysis:
+    return engine.analyse(_parse(version_id, content_hash, source, path))
+
+
+def model_of(version: ScenarioVersion) -> ScenarioModel:
+    """The parsed scenario: milliseconds. Starting, playing and deciding need nothing more."""
+    return _parse(version.id, version.content_hash, version.source, version.source_path)
 
 
 def parsed(version: ScenarioVersion) -> tuple[ScenarioModel, Analysis]:
-    return _parse(version.id, version.content_hash, version.source, version.source_path)
+    """The scenario and its path analysis. The analysis explores every path (seconds of CPU for the
+    larger scenarios, once per process), so only scoring a finished run and debriefs ask for it."""
+    key = (version.id, version.content_hash, version.source, version.source_path)
+    return _parse(*key), _analyse(*key)
 
 
 @dataclass(frozen=True)
@@ -132,7 +145,7 @@ def start(user_id: int, scenario: Scenario, now: datetime) -> ScenarioAttempt:
         decision_seconds=[],
         seed=new_seed(),
     )
-    model, _ = parsed(db.session.get(ScenarioVersion, scenario.current_version_id))
+    model = model_of(db.session.get(ScenarioVersion, scenario.current_version_id))
     attempt.variant = model.variants.draw(attempt.seed) if model.variants else None
     db.session.add(attempt)
     db.session.flush()
@@ -162,7 +175,7 @@ def fragments_labelled(version: ScenarioVersion) -> dict[str, str]:
 
 def review_variant(version: ScenarioVersion, card_key: str) -> dict | None:
     """A decision review shows the case with figures of its own, fixed per review card and round."""
-    model, _ = parsed(version)
+    model = model_of(version)
     return model.variants.draw(card_key) if model.variants else None
 
 
@@ -172,7 +185,7 @@ def shown_choices(attempt: ScenarioAttempt, scenario: ScenarioModel, state: Atte
 
 
 def state_of(attempt: ScenarioAttempt) -> AttemptState:
-    scenario, _ = parsed(attempt.version)
+    scenario = model_of(attempt.version)
     return engine.replay(scenario, attempt.log)
 
 
@@ -194,7 +207,7 @@ def choose(
             "and continues from where it really is.",
             409,
         )
-    scenario, analysis = parsed(attempt.version)
+    scenario = model_of(attempt.version)
     current = engine.replay(scenario, attempt.log)
     node = scenario.node(current.node_id)
     if node.kind == NodeKind.WRITE_UP:
@@ -226,7 +239,7 @@ def choose(
     progress.note_activity(attempt.user_id, now)
     xapi.decided(attempt, scenario, node.id, ref, events, now)
     if after.finished:
-        _finish(attempt, scenario, analysis, after, now)
+        _finish(attempt, scenario, parsed(attempt.version)[1], after, now)
         xapi.completed_scenario(attempt, scenario, now)
     db.session.flush()
     return after
@@ -256,7 +269,7 @@ def go_back(attempt: ScenarioAttempt, to_step: int, now: datetime) -> AttemptSta
     """Return to an earlier decision when the scenario allows it; later decisions and their scores are dropped."""
     if attempt.finished:
         raise ScenarioError("This attempt is finished; going back is no longer possible.", 409)
-    scenario, _ = parsed(attempt.version)
+    scenario = model_of(attempt.version)
     try:
         state = engine.go_back(scenario, engine.replay(scenario, attempt.log), to_step)
     except engine.BackNotAllowed:
@@ -311,7 +324,7 @@ def own_decision(user_id: int, version_id: int, node_id: str) -> DecisionReviewC
 
 def review_decision(card: DecisionReviewCard, ref: str, now: datetime) -> engine.Choice:
     """Answer a decision again: any choice without a critical error counts as remembered."""
-    scenario, _ = parsed(card.version)
+    scenario = model_of(card.version)
     choice = next((c for c in scenario.node(card.node_id).choices if c.ref == ref), None)
     if choice is None:
         raise ScenarioError("That choice is not one of this decision's. Nothing was recorded.", 400)
@@ -322,8 +335,8 @@ def review_decision(card: DecisionReviewCard, ref: str, now: datetime) -> engine
 
 
 def expert_choice(version: ScenarioVersion, node_id: str) -> engine.Choice | None:
-    scenario, analysis = parsed(version)
-    refs = [r for r in analysis.max_score_path if r.rpartition("/")[0] == node_id]
+    scenario = model_of(version)  # the expert path was stored at sync: no path analysis for a review
+    refs = [r for r in version.max_score_path if r.rpartition("/")[0] == node_id]
     if refs:
         return scenario.choice(refs[0])
     clean = [c for c in scenario.node(node_id).choices if not c.critical]

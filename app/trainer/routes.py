@@ -129,7 +129,7 @@ def grading():
 @require(Action.REVIEW_COHORTS)
 def grade(writeup_id: int):
     writeup = cohorts.writeup_for(current_user, writeup_id)
-    scenario, _ = scenarios.parsed(writeup.attempt.version)
+    scenario = scenarios.model_of(writeup.attempt.version)
     node = scenario.node(writeup.node_id)
     maxima = [item.points for item in node.rubric]
     form = grade_form_class(maxima)(comment=writeup.comment)
