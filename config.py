@@ -61,7 +61,9 @@ class Config:
         # Flask-Limiter: memory per process by default; set a redis:// URL when running several workers/hosts.
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per account
-        self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "60 per minute")  # per address
+        self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get(
+            "LOGIN_ADDRESS_RATE_LIMIT", "60 per minute"
+        )  # per address
         # JSON API: requests with a missing or bad token, per client address (then 429 for that address).
         self.API_AUTH_FAILURE_RATE_LIMIT = os.environ.get("API_AUTH_FAILURE_RATE_LIMIT", "10 per minute")
         # Redis down must not stop people signing in: count in memory meanwhile (each fallback is logged).
@@ -97,7 +99,9 @@ class Config:
         self.OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your company account")
         self.OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
         self.OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM", "groups")
-        self.OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "")  # "idp-group=role,...": empty grants nobody a role
+        self.OIDC_ROLE_MAP = os.environ.get(
+            "OIDC_ROLE_MAP", ""
+        )  # "idp-group=role,...": empty grants nobody a role
         self.OIDC_COHORT_CLAIM = os.environ.get("OIDC_COHORT_CLAIM", "")  # names an existing cohort
         self.OIDC_PROVISION = _env_bool("OIDC_PROVISION", True)  # create accounts on first sign-in
 
@@ -115,8 +119,12 @@ class Config:
         # `flask mail ...`; pages fall back to the request's address only when it is unset.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
         self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))  # seconds
-        self.PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")  # per e-mail
-        self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "20 per hour")
+        self.PASSWORD_RESET_RATE_LIMIT = os.environ.get(
+            "PASSWORD_RESET_RATE_LIMIT", "5 per hour"
+        )  # per e-mail
+        self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get(
+            "PASSWORD_RESET_ADDRESS_RATE_LIMIT", "20 per hour"
+        )
 
     def read_jobs_and_xapi(self) -> None:
         """Background jobs (RQ) and xAPI statements to a learning record store: both off when unset."""
@@ -124,24 +132,36 @@ class Config:
         self.JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL") or None
         self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "academy")
         # Seconds before each retry of a failed job; after the last, RQ keeps it in its failed registry.
-        self.JOBS_RETRY_DELAYS = [int(s) for s in os.environ.get("JOBS_RETRY_DELAYS", "30,120,600").split(",") if s]
-        self.JOBS_NIGHTLY_CRON = os.environ.get("JOBS_NIGHTLY_CRON", "30 2 * * *")  # calibration + readiness, UTC
-        self.JOBS_WEEKLY_CRON = os.environ.get("JOBS_WEEKLY_CRON", "30 3 * * 1")  # every trainee's weekly snapshot
-        self.XAPI_ENDPOINT = os.environ.get("XAPI_ENDPOINT") or None  # the LRS's xAPI root, e.g. https://lrs/xAPI/
+        self.JOBS_RETRY_DELAYS = [
+            int(s) for s in os.environ.get("JOBS_RETRY_DELAYS", "30,120,600").split(",") if s
+        ]
+        self.JOBS_NIGHTLY_CRON = os.environ.get(
+            "JOBS_NIGHTLY_CRON", "30 2 * * *"
+        )  # calibration + readiness, UTC
+        self.JOBS_WEEKLY_CRON = os.environ.get(
+            "JOBS_WEEKLY_CRON", "30 3 * * 1"
+        )  # every trainee's weekly snapshot
+        self.XAPI_ENDPOINT = (
+            os.environ.get("XAPI_ENDPOINT") or None
+        )  # the LRS's xAPI root, e.g. https://lrs/xAPI/
         self.XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
         self.XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
         self.XAPI_ACTIVITY_BASE = (os.environ.get("XAPI_ACTIVITY_BASE") or "").rstrip("/") or None
         self.XAPI_ACTOR = os.environ.get("XAPI_ACTOR", "account")  # account (user id) or mbox (e-mail)
         self.XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", "50"))
         self.XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", "5"))
-        self.XAPI_RETRY_SECONDS = int(os.environ.get("XAPI_RETRY_SECONDS", "30"))  # first retry; doubles, to 6 h
+        self.XAPI_RETRY_SECONDS = int(
+            os.environ.get("XAPI_RETRY_SECONDS", "30")
+        )  # first retry; doubles, to 6 h
         if self.XAPI_ENDPOINT and not self.XAPI_ACTIVITY_BASE:
             raise RuntimeError(
                 "XAPI_ENDPOINT is set but XAPI_ACTIVITY_BASE is not: set it to the app's public address, e.g. "
                 "XAPI_ACTIVITY_BASE=https://academy.example.com (statements name activities and people under it)"
             )
         if self.XAPI_ACTOR not in ("account", "mbox"):
-            raise RuntimeError(f"XAPI_ACTOR={self.XAPI_ACTOR!r}: use account (the user id) or mbox (the e-mail)")
+            raise RuntimeError(
+                f"XAPI_ACTOR={self.XAPI_ACTOR!r}: use account (the user id) or mbox (the e-mail)"
+            )
 
     def default_secret_key(self) -> str:
         return instance_secret_key()
@@ -184,7 +204,9 @@ class TestConfig(Config):
         self.LOGIN_RATE_LIMIT = "1000 per minute"
         self.LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"
         self.PASSWORD_RESET_RATE_LIMIT = self.PASSWORD_RESET_ADDRESS_RATE_LIMIT = "1000 per minute"
-        self.SMTP_HOST = self.OIDC_ISSUER = ""  # a developer's settings never reach the tests; tests set their own
+        self.SMTP_HOST = self.OIDC_ISSUER = (
+            ""  # a developer's settings never reach the tests; tests set their own
+        )
         self.API_AUTH_FAILURE_RATE_LIMIT = "1000 per minute"
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt is slow on purpose; tests need not be
         self.LTI_KEY_DIR = None  # tests never touch instance/: a tool key made in memory per app
@@ -204,7 +226,8 @@ class ProductionConfig(Config):
         if self.SMTP_HOST and not self.PUBLIC_URL:
             raise RuntimeError(
                 "SMTP_HOST is set but PUBLIC_URL is not: links in e-mails (password resets) would be built from "
-                "the visitor's Host header, which an attacker chooses. Set PUBLIC_URL=https://your.academy.host")
+                "the visitor's Host header, which an attacker chooses. Set PUBLIC_URL=https://your.academy.host"
+            )
         if len(self.SECRET_KEY) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production, "

@@ -79,9 +79,23 @@ def create_app(config: Config | str | None = None) -> Flask:
     cli.init_app(app)
 
     display.init_app(app)
-    for blueprint in (auth_bp, home_bp, admin_bp, health_bp, practice_bp, exams_bp, scenarios_bp,
-                      trainer_bp, readiness_bp, authoring_bp, sso_bp, password_reset_bp, notifications_bp,
-                      lti_bp, tokens_bp):
+    for blueprint in (
+        auth_bp,
+        home_bp,
+        admin_bp,
+        health_bp,
+        practice_bp,
+        exams_bp,
+        scenarios_bp,
+        trainer_bp,
+        readiness_bp,
+        authoring_bp,
+        sso_bp,
+        password_reset_bp,
+        notifications_bp,
+        lti_bp,
+        tokens_bp,
+    ):
         app.register_blueprint(blueprint)
     api.init_app(app)  # the JSON API and its OpenAPI document
     return app

@@ -83,21 +83,33 @@ def _log_writes(session: Session, _context) -> None:
                 continue
             identity = inspect(obj).mapper.primary_key_from_instance(obj)
             audit_log.info(
-                "%s %s", op, obj.__table__.name,
-                extra={"event": "write", "op": op, "table": obj.__table__.name,
-                       "id": identity[0] if len(identity) == 1 else list(identity)},
+                "%s %s",
+                op,
+                obj.__table__.name,
+                extra={
+                    "event": "write",
+                    "op": op,
+                    "table": obj.__table__.name,
+                    "id": identity[0] if len(identity) == 1 else list(identity),
+                },
             )
     if counts:
-        audit_log.debug("system writes: %s", ", ".join(f"{k} x{n}" for k, n in sorted(counts.items())),
-                        extra={"event": "write", "counts": counts})
+        audit_log.debug(
+            "system writes: %s",
+            ", ".join(f"{k} x{n}" for k, n in sorted(counts.items())),
+            extra={"event": "write", "counts": counts},
+        )
 
 
 def init_app(app: Flask) -> None:
     level = app.config.get("LOG_LEVEL", "INFO")
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ContextFilter())
-    handler.setFormatter(JsonFormatter() if app.config.get("LOG_JSON", True) else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if app.config.get("LOG_JSON", True)
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    )
     root = logging.getLogger("app")
     if not any(getattr(h, "_academy", False) for h in root.handlers):
         handler._academy = True  # type: ignore[attr-defined]

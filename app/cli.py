@@ -57,7 +57,9 @@ def create_user(
 
 @users_cli.command("import")
 @click.argument("file", type=click.File("rb"))
-@click.option("--apply", "apply_", is_flag=True, help="Create the accounts (without it: only check the file).")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Create the accounts (without it: only check the file)."
+)
 def import_users(file, apply_: bool) -> None:
     """Add the people of a CSV FILE (columns name, email, cohort [, role]); a dry run unless --apply.
 
@@ -72,14 +74,20 @@ def import_users(file, apply_: bool) -> None:
         verdict = "ok" if row.ok else "error: " + "; ".join(row.problems)
         click.echo(f"{file.name}:{row.line}: {row.email or '(no e-mail)'}: {verdict}")
     if not report.ok:
-        _fail(f"{len(report.problems)} of {len(report.rows)} rows have problems; nothing was added. "
-              "Fix them and run the command again.")
+        _fail(
+            f"{len(report.problems)} of {len(report.rows)} rows have problems; nothing was added. "
+            "Fix them and run the command again."
+        )
     if not apply_:
-        click.echo(f"All {len(report.rows)} rows are fine. Nothing was added: run again with --apply to add them.")
+        click.echo(
+            f"All {len(report.rows)} rows are fine. Nothing was added: run again with --apply to add them."
+        )
         return
     db.session.commit()
-    click.echo(f"Added {len(report.rows)} accounts. They have no password yet: each uses \"Forgot password?\" "
-               "(when mail is set up), or set one with `flask users set-password EMAIL`.")
+    click.echo(
+        f'Added {len(report.rows)} accounts. They have no password yet: each uses "Forgot password?" '
+        "(when mail is set up), or set one with `flask users set-password EMAIL`."
+    )
 
 
 @users_cli.command("set-password")
@@ -129,8 +137,11 @@ def seed_demo() -> None:
         answers = demo.seed_histories(current_app.config["CONTENT_DIR"], clock.now())
         db.session.commit()
     if created or answers:
-        click.echo(f"Demo data created ({answers} practice answers and scenario runs over {demo_history.WEEKS} weeks)."
-                   if answers else "Demo accounts created (sync content first for practice histories).")
+        click.echo(
+            f"Demo data created ({answers} practice answers and scenario runs over {demo_history.WEEKS} weeks)."
+            if answers
+            else "Demo accounts created (sync content first for practice histories)."
+        )
     else:
         click.echo("Demo data already present; nothing changed.")
     click.echo(f"Sign in at /login with any of these (password: {demo.DEMO_PASSWORD}):")
@@ -144,15 +155,19 @@ def calibrate() -> None:
     """Fit item difficulty (Rasch; 2PL where items have enough answers) from every stored answer."""
     run = readiness.calibrate_items(clock.now())
     db.session.commit()
-    click.echo(f"Calibrated {run.items} items from {run.responses} answers "
-               f"({'converged' if run.converged else 'did NOT converge: check the data'}); readiness marked stale.")
+    click.echo(
+        f"Calibrated {run.items} items from {run.responses} answers "
+        f"({'converged' if run.converged else 'did NOT converge: check the data'}); readiness marked stale."
+    )
 
 
 @readiness_cli.command("refresh")
 @click.option("--all", "everyone", is_flag=True, help="Recompute every trainee, not only the stale ones.")
 def refresh(everyone: bool) -> None:
     """Recompute stale readiness results (run it from cron, e.g. nightly, and after calibrating)."""
-    trainees = list(db.session.scalars(select(User.id).join(UserRole).where(UserRole.role == Role.TRAINEE.value)))
+    trainees = list(
+        db.session.scalars(select(User.id).join(UserRole).where(UserRole.role == Role.TRAINEE.value))
+    )
     if everyone:
         db.session.execute(update(TraineeReadiness).values(stale=True))
     count = readiness.refresh_stale(trainees, current_app.config["CONTENT_DIR"], clock.now())

@@ -36,8 +36,12 @@ def _paths(given: tuple[str, ...]) -> list[Path]:
 
 @content_cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--report", is_flag=True, help="Also print the bank report: size per domain against the blueprint, "
-              "the reserve, key positions and length cues.")
+@click.option(
+    "--report",
+    is_flag=True,
+    help="Also print the bank report: size per domain against the blueprint, "
+    "the reserve, key positions and length cues.",
+)
 def check(paths: tuple[str, ...], report: bool) -> None:
     """Report every problem as path:line: message; exit 1 on any error."""
     content = content_sync.check(_paths(paths), roots())
@@ -64,7 +68,9 @@ def check(paths: tuple[str, ...], report: bool) -> None:
     "--if-present", is_flag=True, help="Do nothing, quietly, when content/ and scenarios/ are empty."
 )
 @click.option("--quiet", is_flag=True, help="Print only the summary and problems.")
-@click.option("--force", is_flag=True, help="Let files replace items last published in the authoring workspace.")
+@click.option(
+    "--force", is_flag=True, help="Let files replace items last published in the authoring workspace."
+)
 def sync(paths: tuple[str, ...], if_present: bool, quiet: bool, force: bool) -> None:
     """Load content all-or-nothing: any error and nothing changes (exit 1)."""
     where = roots()
@@ -72,7 +78,9 @@ def sync(paths: tuple[str, ...], if_present: bool, quiet: bool, force: bool) -> 
         return
     now = clock.now()
     try:
-        with click.progressbar(length=1, label="Syncing content", file=io.StringIO() if quiet else None) as bar:
+        with click.progressbar(
+            length=1, label="Syncing content", file=io.StringIO() if quiet else None
+        ) as bar:
             report = content_sync.sync(_paths(paths), where, now, progress=_progress(bar), force=force)
     except ContentError as error:
         db.session.rollback()
@@ -96,24 +104,34 @@ def _progress(bar):
     return advance
 
 
-
 @content_cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(content_export.FORMATS), default="markdown", show_default=True)
-@click.option("--out", type=click.Path(file_okay=False), default=".", show_default=True,
-              help="Folder to write into (markdown: content/... and scenarios/... beneath it).")
+@click.option(
+    "--format", "fmt", type=click.Choice(content_export.FORMATS), default="markdown", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Folder to write into (markdown: content/... and scenarios/... beneath it).",
+)
 def export(fmt: str, out: str) -> None:
     """Write published content back to files: sync -> export -> sync changes nothing."""
     try:
         report = content_export.export(fmt, Path(out))
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Wrote {report.files} files: {report.questions} questions, {report.scenarios} scenarios ({fmt}).")
+    click.echo(
+        f"Wrote {report.files} files: {report.questions} questions, {report.scenarios} scenarios ({fmt})."
+    )
 
 
 @content_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--author", "author_email", help="Account the draft belongs to (default: the first admin).")
-@click.option("--domain", default="D2", show_default=True, help="Domain for questions the file does not place.")
+@click.option(
+    "--domain", default="D2", show_default=True, help="Domain for questions the file does not place."
+)
 @click.option("--dry-run", is_flag=True, help="Report only; create no draft.")
 def import_file(file: str, author_email: str | None, domain: str, dry_run: bool) -> None:
     """Import GIFT or Moodle XML questions as a draft; report per question what was not imported.
@@ -146,5 +164,7 @@ def import_file(file: str, author_email: str | None, domain: str, dry_run: bool)
             click.echo("Nothing could be imported: no draft created.")
     else:
         db.session.commit()
-        click.echo(f"Draft {outcome.draft.id} created for {author.email}: review it at /authoring/drafts/{outcome.draft.id}")
+        click.echo(
+            f"Draft {outcome.draft.id} created for {author.email}: review it at /authoring/drafts/{outcome.draft.id}"
+        )
     click.echo(summary_line(outcome.result))

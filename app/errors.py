@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
     def changed_meanwhile(error: StaleDataError):
         """Two writes to one record at once (two tabs): the later one is refused, nothing is half-saved."""
         db.session.rollback()
-        message = "This changed meanwhile, perhaps in another tab. Nothing was saved: reload the page and go on."
+        message = (
+            "This changed meanwhile, perhaps in another tab. Nothing was saved: reload the page and go on."
+        )
         return render_template("errors/error.html", code=409, message=message), 409
 
     @app.errorhandler(ServiceError)

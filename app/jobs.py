@@ -67,8 +67,11 @@ def dispatch_pending() -> None:
         try:
             queue().enqueue(func, *args, retry=_retry(), **kwargs)
         except RedisError:  # the work is committed; a page must not fail because Redis did
-            log.exception("job %s could not be queued: Redis unreachable", _name(func),
-                          extra={"event": "job-not-queued", "job": _name(func)})
+            log.exception(
+                "job %s could not be queued: Redis unreachable",
+                _name(func),
+                extra={"event": "job-not-queued", "job": _name(func)},
+            )
 
 
 def redis_url() -> str | None:
@@ -79,7 +82,9 @@ def connection() -> Redis:
     """One Redis client per URL per app (RQ stores jobs as pickles: no decode_responses)."""
     url = redis_url()
     if not url:
-        raise RuntimeError("Background jobs need Redis: set JOBS_REDIS_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/0")
+        raise RuntimeError(
+            "Background jobs need Redis: set JOBS_REDIS_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/0"
+        )
     clients: dict[str, Redis] = current_app.extensions.setdefault("jobs_redis", {})
     if url not in clients:
         clients[url] = Redis.from_url(url)
@@ -112,8 +117,11 @@ def _run_inline(func: JobFunc, args: tuple, kwargs: dict) -> None:
         db.session.commit()
     except Exception:
         db.session.rollback()
-        log.exception("inline job %s failed (not retried: set JOBS_REDIS_URL for retries)", name,
-                      extra={"event": "job-failed", "job": name})
+        log.exception(
+            "inline job %s failed (not retried: set JOBS_REDIS_URL for retries)",
+            name,
+            extra={"event": "job-failed", "job": name},
+        )
 
 
 class _AppContextJobs:

@@ -24,19 +24,29 @@ SCOPES = (
 @click.option("--name", required=True, help="What people call the LMS, e.g. 'Company Moodle'.")
 @click.option("--issuer", required=True, help="The platform's issuer (iss), exactly as the LMS shows it.")
 @click.option("--client-id", required=True, help="The client id the LMS gave the tool.")
-@click.option("--deployment-id", "deployment_ids", multiple=True, required=True,
-              help="A deployment id the LMS launches with (repeat for several).")
+@click.option(
+    "--deployment-id",
+    "deployment_ids",
+    multiple=True,
+    required=True,
+    help="A deployment id the LMS launches with (repeat for several).",
+)
 @click.option("--auth-login-url", required=True, help="The LMS's OIDC authentication request URL.")
 @click.option("--auth-token-url", required=True, help="The LMS's OAuth2 access token URL.")
 @click.option("--key-set-url", required=True, help="The LMS's public keyset (JWKS) URL.")
 @click.option("--audience", default=None, help="Token request audience, when the LMS names one.")
-def add_platform(name, issuer, client_id, deployment_ids, auth_login_url, auth_token_url, key_set_url, audience):
+def add_platform(
+    name, issuer, client_id, deployment_ids, auth_login_url, auth_token_url, key_set_url, audience
+):
     """Register an LMS (or update the registration with the same issuer and client id)."""
-    platform = lti.add_platform(name, issuer, client_id, list(deployment_ids), auth_login_url, auth_token_url,
-                                key_set_url, audience)
+    platform = lti.add_platform(
+        name, issuer, client_id, list(deployment_ids), auth_login_url, auth_token_url, key_set_url, audience
+    )
     db.session.commit()
-    click.echo(f"Registered {platform.name}: issuer {platform.issuer}, client id {platform.client_id}, "
-               f"deployments {', '.join(platform.deployment_ids)}")
+    click.echo(
+        f"Registered {platform.name}: issuer {platform.issuer}, client id {platform.client_id}, "
+        f"deployments {', '.join(platform.deployment_ids)}"
+    )
 
 
 @lti_cli.command("platforms")
@@ -44,14 +54,18 @@ def list_platforms():
     """The registered LMS platforms."""
     found = lti.platforms()
     for platform in found:
-        click.echo(f"{platform.name}\n  issuer {platform.issuer}\n  client id {platform.client_id}\n"
-                   f"  deployments {', '.join(platform.deployment_ids)}\n  login {platform.auth_login_url}\n"
-                   f"  token {platform.auth_token_url}\n  keys {platform.key_set_url}")
+        click.echo(
+            f"{platform.name}\n  issuer {platform.issuer}\n  client id {platform.client_id}\n"
+            f"  deployments {', '.join(platform.deployment_ids)}\n  login {platform.auth_login_url}\n"
+            f"  token {platform.auth_token_url}\n  keys {platform.key_set_url}"
+        )
     click.echo(f"{len(found)} platform(s)")
 
 
 @lti_cli.command("register")
-@click.option("--base-url", required=True, help="The academy's public address, e.g. https://academy.example.com")
+@click.option(
+    "--base-url", required=True, help="The academy's public address, e.g. https://academy.example.com"
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the configuration as JSON.")
 def register(base_url: str, as_json: bool):
     """Print what an LMS administrator enters to add the academy as an LTI 1.3 tool."""
@@ -69,21 +83,26 @@ def register(base_url: str, as_json: bool):
         "public_jwk": tool_key().public_jwk,
         "messages": ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
         "scopes": list(SCOPES),
-        "claims": ["sub", "name", "email", "https://purl.imsglobal.org/spec/lti/claim/roles",
-                   "https://purl.imsglobal.org/spec/lti/claim/context"],
+        "claims": [
+            "sub",
+            "name",
+            "email",
+            "https://purl.imsglobal.org/spec/lti/claim/roles",
+            "https://purl.imsglobal.org/spec/lti/claim/context",
+        ],
     }
     if as_json:
         click.echo(json.dumps(config, indent=2))
         return
     click.echo(f"""Order Desk Academy as an LTI 1.3 (LTI Advantage) tool: enter these in the LMS.
 
-  Tool URL / target link URI   {urls['target_link_uri']}
-  OIDC login initiation URL    {urls['oidc_login_initiation_url']}
-  Redirection (launch) URL     {urls['target_link_uri']}
-  Deep linking URL             {urls['deep_linking_url']}
-  Public keyset (JWKS) URL     {urls['jwks_url']}
+  Tool URL / target link URI   {urls["target_link_uri"]}
+  OIDC login initiation URL    {urls["oidc_login_initiation_url"]}
+  Redirection (launch) URL     {urls["target_link_uri"]}
+  Deep linking URL             {urls["deep_linking_url"]}
+  Public keyset (JWKS) URL     {urls["jwks_url"]}
   Messages                     resource link launch; deep linking (content selection)
-  Services                     Assignment and Grade Services: {', '.join(SCOPES)}
+  Services                     Assignment and Grade Services: {", ".join(SCOPES)}
   Share with the tool          the user's id (sub), name and e-mail, roles, course (context)
   Custom parameters            none: deep linking sets odesk_resource on each link
 

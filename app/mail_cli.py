@@ -16,8 +16,10 @@ def _run(send) -> notifications.Sent:
     """Links in the messages need the site's address: PUBLIC_URL, since a command has no request."""
     base = current_app.config.get("PUBLIC_URL")
     if not base:
-        raise click.ClickException("Set PUBLIC_URL (e.g. https://academy.example.com) so that links in the "
-                                   "e-mails point to the site.")
+        raise click.ClickException(
+            "Set PUBLIC_URL (e.g. https://academy.example.com) so that links in the "
+            "e-mails point to the site."
+        )
     if not mail.configured():
         click.echo("SMTP_HOST is not set: nothing will be sent (each message is logged instead).")
     with current_app.test_request_context(base_url=base):

@@ -14,6 +14,7 @@ class RecordIdConverter(IntegerConverter):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -41,8 +42,11 @@ def init_app(app: Flask) -> None:
         for source, values in (("address", request.args), ("form", request.form)):
             for name, value in values.items(multi=True):
                 if "\x00" in value or "\x00" in name:
-                    abort(400, description=f"The {source} field {name.replace(chr(0), '')!r} holds a NUL "
-                                           "character, which no field accepts. Remove it and send the form again.")
+                    abort(
+                        400,
+                        description=f"The {source} field {name.replace(chr(0), '')!r} holds a NUL "
+                        "character, which no field accepts. Remove it and send the form again.",
+                    )
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

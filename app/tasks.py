@@ -86,8 +86,12 @@ def send_lti_scores(user_id: int | None = None) -> str:
     return f"LTI scores: {sent} sent, {pending} still pending"
 
 
-PERIODIC = {"nightly": nightly_readiness, "weekly": weekly_snapshot, "deliver-xapi": deliver_xapi,
-            "lti-scores": send_lti_scores}
+PERIODIC = {
+    "nightly": nightly_readiness,
+    "weekly": weekly_snapshot,
+    "deliver-xapi": deliver_xapi,
+    "lti-scores": send_lti_scores,
+}
 
 
 def cron_scheduler() -> CronScheduler:
@@ -113,7 +117,9 @@ def worker(burst: bool) -> None:
     """Run an RQ worker on JOBS_QUEUE (with RQ's scheduler for retries after a delay)."""
     config = current_app.config
     if not jobs.redis_url():
-        raise click.ClickException("No JOBS_REDIS_URL or REDIS_URL: jobs run inline in the app; no worker is needed.")
+        raise click.ClickException(
+            "No JOBS_REDIS_URL or REDIS_URL: jobs run inline in the app; no worker is needed."
+        )
     click.echo(f"RQ worker on queue {config['JOBS_QUEUE']!r}")
     jobs.AppWorker([jobs.queue()], connection=jobs.connection()).work(burst=burst, with_scheduler=True)
 
@@ -122,7 +128,9 @@ def worker(burst: bool) -> None:
 def scheduler() -> None:
     """Enqueue the periodic jobs on their schedule (one scheduler per deployment)."""
     if not jobs.redis_url():
-        raise click.ClickException("No JOBS_REDIS_URL or REDIS_URL: run `flask jobs run nightly|weekly` from cron instead.")
+        raise click.ClickException(
+            "No JOBS_REDIS_URL or REDIS_URL: run `flask jobs run nightly|weekly` from cron instead."
+        )
     cron = cron_scheduler()
     for job in cron.get_jobs():
         click.echo(f"  {job.func_name}: {job.cron or f'every {job.interval} s'}")

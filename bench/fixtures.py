@@ -66,13 +66,22 @@ def scenario_attempts(database_url: str, email: str, count: int) -> ScenarioAtte
     """Fresh attempts at one scenario, each to receive one decision (the expert's first) during the run."""
     with app_for(database_url).app_context():
         user = accounts.find_user(email)
-        scenario = db.session.scalar(select(Scenario).where(Scenario.retired_at.is_(None)).order_by(Scenario.slug))
+        scenario = db.session.scalar(
+            select(Scenario).where(Scenario.retired_at.is_(None)).order_by(Scenario.slug)
+        )
         version = db.session.get(ScenarioVersion, scenario.current_version_id)
         now = datetime.now(UTC)
         ids = []
         for _ in range(count):
-            attempt = ScenarioAttempt(user_id=user.id, scenario_id=scenario.id, version_id=version.id, log=[],
-                                      started_at=now, updated_at=now, decision_seconds=[])
+            attempt = ScenarioAttempt(
+                user_id=user.id,
+                scenario_id=scenario.id,
+                version_id=version.id,
+                log=[],
+                started_at=now,
+                updated_at=now,
+                decision_seconds=[],
+            )
             db.session.add(attempt)
             db.session.flush()
             ids.append(attempt.id)

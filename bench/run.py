@@ -188,7 +188,9 @@ def main() -> None:
     results["content_sync"] = content_sync.run()
     results["dashboard_scale"] = dashboard.run()
     calibration = calibrate_bench.measure()
-    print(f"calibrate_1m: ours {calibration['calibrate_1m_s']} s, girth {calibration['calibrate_1m_girth_s']} s")
+    print(
+        f"calibrate_1m: ours {calibration['calibrate_1m_s']} s, girth {calibration['calibrate_1m_girth_s']} s"
+    )
     results["calibrate_1m"] = calibration
     results["calibrate_1m_s"] = calibration["calibrate_1m_s"]
     results["calibrate_1m_girth_s"] = calibration["calibrate_1m_girth_s"]

@@ -23,9 +23,21 @@ WORKERS = 2
 def gunicorn(target: str, port: int, env: dict[str, str] | None = None):
     """Serve `target` with gunicorn (2 sync workers) on 127.0.0.1:port until the block ends."""
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", target],
-        cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True,
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", process)

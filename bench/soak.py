@@ -76,7 +76,8 @@ def terminate_backends() -> int:
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
         rows = connection.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (DATABASE,)).fetchall()
+            (DATABASE,),
+        ).fetchall()
     return len(rows)
 
 
@@ -104,9 +105,23 @@ class Redis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -137,9 +152,26 @@ def gunicorn_workers(master: int) -> list[int]:
 def start_gunicorn(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("w") as handle:
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{port}", "--timeout", "30", "--log-level", "warning", "app:create_app()"],
-            cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "--log-level",
+                "warning",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     wait_until_up(f"http://127.0.0.1:{port}/login", process)
     return process
 
@@ -168,13 +200,21 @@ def inject_faults(clock, gunicorn: subprocess.Popen, redis: Redis) -> list[dict]
     windows.append({"fault": "kill -9 one gunicorn worker", "pid": victim, "start": start, "end": clock()})
     start = wait_for(SCHEDULE["terminate_postgres"])
     ended = terminate_backends()
-    windows.append({"fault": "terminate every PostgreSQL backend of odesk_soak", "backends": ended,
-                    "start": start, "end": clock()})
+    windows.append(
+        {
+            "fault": "terminate every PostgreSQL backend of odesk_soak",
+            "backends": ended,
+            "start": start,
+            "end": clock(),
+        }
+    )
     start = wait_for(SCHEDULE["redis_stop"])
     redis.stop()
     wait_for(SCHEDULE["redis_start"])
     redis.start()
-    windows.append({"fault": "Redis (rate-limit storage) stopped, then started", "start": start, "end": clock()})
+    windows.append(
+        {"fault": "Redis (rate-limit storage) stopped, then started", "start": start, "end": clock()}
+    )
     for window in windows:
         window["start"], window["end"] = round(window["start"], 2), round(window["end"], 2)
     return windows
@@ -196,14 +236,22 @@ def check_database(trainees: list[Trainee]) -> dict:
         exam_acked = [r for t in trainees for r in t.acked.exam_responses]
         exam_lost = [r for r in exam_acked if r not in responses]
         submitted = {e for t in trainees for e in t.acked.exams_submitted}
-        exam_answers_lost = [(t.user_id, f"exam:{e}:{p}") for t in trainees for e, p in t.acked.exam_responses
-                             if e in submitted and (t.user_id, f"exam:{e}:{p}") not in stored_keys]
+        exam_answers_lost = [
+            (t.user_id, f"exam:{e}:{p}")
+            for t in trainees
+            for e, p in t.acked.exam_responses
+            if e in submitted and (t.user_id, f"exam:{e}:{p}") not in stored_keys
+        ]
         decisions = [d for t in trainees for d in t.acked.decisions]
         decisions_lost = [d for d in decisions if logs.get(d[0], 0) <= d[1]]
         mismatches = []
         for user_id in db.session.scalars(select(User.id).where(User.email.like("%@soak.test"))):
-            kept = {s.domain: (s.answered, s.correct, s.credit)
-                    for s in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id == user_id))}
+            kept = {
+                s.domain: (s.answered, s.correct, s.credit)
+                for s in db.session.scalars(
+                    select(TraineeDomainStat).where(TraineeDomainStat.user_id == user_id)
+                )
+            }
             counted = progress.recount(user_id)
             for domain in sorted(set(kept) | set(counted)):
                 a, b = kept.get(domain, (0, 0, 0.0)), counted.get(domain, (0, 0, 0.0))
@@ -211,8 +259,9 @@ def check_database(trainees: list[Trainee]) -> dict:
                     mismatches.append({"user_id": user_id, "domain": domain, "kept": a, "recount": b})
         result = {
             "answers_acknowledged": len(acked),
-            "answers_stored": db.session.scalar(select(db.func.count()).select_from(Answer)
-                                                .where(Answer.mode != "exam")),
+            "answers_stored": db.session.scalar(
+                select(db.func.count()).select_from(Answer).where(Answer.mode != "exam")
+            ),
             "answers_acknowledged_but_lost": len(lost),
             "exam_responses_acknowledged": len(exam_acked),
             "exam_responses_acknowledged_but_lost": len(exam_lost),
@@ -220,7 +269,9 @@ def check_database(trainees: list[Trainee]) -> dict:
             "exam_answers_acknowledged_but_lost": len(exam_answers_lost),
             "decisions_acknowledged": len(decisions),
             "decisions_acknowledged_but_lost": len(decisions_lost),
-            "aggregate_rows_checked": db.session.scalar(select(db.func.count()).select_from(TraineeDomainStat)),
+            "aggregate_rows_checked": db.session.scalar(
+                select(db.func.count()).select_from(TraineeDomainStat)
+            ),
             "aggregate_mismatches": len(mismatches),
             "aggregate_mismatch_examples": mismatches[:5],
             "lost_examples": [list(k) for k in (lost + exam_answers_lost)[:5]],
@@ -241,22 +292,34 @@ def summarise(trainees: list[Trainee], windows: list[dict], elapsed: float) -> d
     return {
         "requests": len(records),
         "requests_per_second": round(len(records) / elapsed, 1),
-        "requests_by_kind": {kind: {"count": len(ms), "p50_ms": round(statistics.median(ms), 1)}
-                             for kind, ms in sorted(by_kind.items())},
+        "requests_by_kind": {
+            kind: {"count": len(ms), "p50_ms": round(statistics.median(ms), 1)}
+            for kind, ms in sorted(by_kind.items())
+        },
         "server_errors_5xx": sum(1 for r in failed if r.status),
         "connection_errors": sum(1 for r in failed if not r.status),
         "errors_in_fault_windows": len(failed) - len(outside),
-        "errors_by_fault": [{"fault": w["fault"], "errors": [f"{r.kind} {r.status or 'no response'}" for r in failed
-                                                             if in_fault(r, [w])]} for w in windows],
+        "errors_by_fault": [
+            {
+                "fault": w["fault"],
+                "errors": [f"{r.kind} {r.status or 'no response'}" for r in failed if in_fault(r, [w])],
+            }
+            for w in windows
+        ],
         "errors_outside_fault_windows": len(outside),
         "errors_outside_examples": [vars(r) for r in outside[:5]],
         "error_rate": round(len(failed) / len(records), 5) if records else 0.0,
         "other_4xx": sum(1 for r in records if 400 <= r.status < 500),
-        "latency_ms": {"p50": round(statistics.median(latencies), 1),
-                       "p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
-                       "max": round(latencies[-1], 1)} if latencies else {},
-        "sign_ins_while_redis_down": sum(1 for t in trainees for at in t.logins_at
-                                         if redis_window["start"] <= at <= redis_window["end"]),
+        "latency_ms": {
+            "p50": round(statistics.median(latencies), 1),
+            "p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+            "max": round(latencies[-1], 1),
+        }
+        if latencies
+        else {},
+        "sign_ins_while_redis_down": sum(
+            1 for t in trainees for at in t.logins_at if redis_window["start"] <= at <= redis_window["end"]
+        ),
     }
 
 
@@ -290,8 +353,10 @@ def main() -> int:
         def clock() -> float:
             return time.monotonic() - began
 
-        trainees = [Trainee(f"http://127.0.0.1:{port}", email, PASSWORD, user_id, clock, SECONDS, THINK, seed=n)
-                    for n, (email, user_id) in enumerate(sorted(ids.items()))]
+        trainees = [
+            Trainee(f"http://127.0.0.1:{port}", email, PASSWORD, user_id, clock, SECONDS, THINK, seed=n)
+            for n, (email, user_id) in enumerate(sorted(ids.items()))
+        ]
         for trainee in trainees:
             trainee.start()
         print(f"soak: {TRAINEES} trainees for {SECONDS:.0f} s against gunicorn on port {port}", flush=True)
@@ -308,9 +373,16 @@ def main() -> int:
     result = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "setup": {"trainees": TRAINEES, "seconds": SECONDS, "think_seconds": list(THINK), "gunicorn_workers": WORKERS,
-                  "database": "PostgreSQL " + DATABASE, "rate_limit_storage": "own redis-server, db 9",
-                  "password_hash_for_soak_accounts": "pbkdf2:sha256:1000", "grace_seconds_after_fault": GRACE},
+        "setup": {
+            "trainees": TRAINEES,
+            "seconds": SECONDS,
+            "think_seconds": list(THINK),
+            "gunicorn_workers": WORKERS,
+            "database": "PostgreSQL " + DATABASE,
+            "rate_limit_storage": "own redis-server, db 9",
+            "password_hash_for_soak_accounts": "pbkdf2:sha256:1000",
+            "grace_seconds_after_fault": GRACE,
+        },
         "fault_windows": windows,
         "trainees_still_running_at_end": still_running,
         "machine_load_average_before_and_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
@@ -318,8 +390,12 @@ def main() -> int:
         **summarise(trainees, windows, elapsed),
         **check_database(trainees),
     }
-    result["targets"] = {"acknowledged_but_lost": 0, "aggregate_mismatches": 0, "errors_outside_fault_windows": 0,
-                         "error_rate_below": ERROR_BUDGET}
+    result["targets"] = {
+        "acknowledged_but_lost": 0,
+        "aggregate_mismatches": 0,
+        "errors_outside_fault_windows": 0,
+        "error_rate_below": ERROR_BUDGET,
+    }
     result["targets_met"] = (
         result["answers_acknowledged_but_lost"] == 0
         and result["exam_responses_acknowledged_but_lost"] == 0

@@ -78,8 +78,17 @@ class Unexpected(Exception):
 class Trainee(threading.Thread):
     """One simulated trainee, looping over activities until the stop time."""
 
-    def __init__(self, base: str, email: str, password: str, user_id: int, clock, stop_at: float,
-                 think: tuple[float, float], seed: int):
+    def __init__(
+        self,
+        base: str,
+        email: str,
+        password: str,
+        user_id: int,
+        clock,
+        stop_at: float,
+        think: tuple[float, float],
+        seed: int,
+    ):
         super().__init__(name=email, daemon=True)
         self.base, self.email, self.password, self.user_id = base, email, password, user_id
         self.clock, self.stop_at, self.think_range = clock, stop_at, think
@@ -91,13 +100,16 @@ class Trainee(threading.Thread):
         self.http = requests.Session()
 
     # -- plumbing ------------------------------------------------------------------------------------
-    def request(self, kind: str, method: str, path: str, data: dict | None = None) -> requests.Response | None:
+    def request(
+        self, kind: str, method: str, path: str, data: dict | None = None
+    ) -> requests.Response | None:
         if self.clock() >= self.stop_at:
             raise TimeoutError
         start = self.clock()
         try:
-            response = self.http.request(method, self.base + path, data=data, timeout=TIMEOUT,
-                                         allow_redirects=False)
+            response = self.http.request(
+                method, self.base + path, data=data, timeout=TIMEOUT, allow_redirects=False
+            )
         except requests.RequestException:
             self.records.append(Record(kind, 0, start, self.clock()))
             return None
@@ -131,8 +143,12 @@ class Trainee(threading.Thread):
         self.http.cookies.clear()
         page = self.get("login_page", "/login")
         self.logins_at.append(self.clock())
-        response = self.request("login_post", "POST", "/login", {
-            "email": self.email, "password": self.password, "csrf_token": page.value("csrf_token")})
+        response = self.request(
+            "login_post",
+            "POST",
+            "/login",
+            {"email": self.email, "password": self.password, "csrf_token": page.value("csrf_token")},
+        )
         self.expect(response, 302)
 
     def sign_out(self) -> None:
@@ -141,8 +157,15 @@ class Trainee(threading.Thread):
 
     def study(self) -> None:
         page = self.get("practice_index", "/practice/")
-        response = self.expect(self.request("study_start", "POST", "/practice/study", {
-            "csrf_token": page.value("csrf_token"), "size": str(STUDY_SIZE)}), 302)
+        response = self.expect(
+            self.request(
+                "study_start",
+                "POST",
+                "/practice/study",
+                {"csrf_token": page.value("csrf_token"), "size": str(STUDY_SIZE)},
+            ),
+            302,
+        )
         match = re.search(r"/practice/sessions/(\d+)/items/0$", self.location(response))
         if not match:
             raise Unexpected
@@ -150,8 +173,11 @@ class Trainee(threading.Thread):
         for position in range(STUDY_SIZE):
             path = f"/practice/sessions/{session_id}/items/{position}"
             page = self.get("practice_item", path)
-            form = {"csrf_token": page.value("csrf_token"), "served_at": page.value("served_at") or "",
-                    "confidence": self.rng.choice(["low", "medium", "high"])}
+            form = {
+                "csrf_token": page.value("csrf_token"),
+                "served_at": page.value("served_at") or "",
+                "confidence": self.rng.choice(["low", "medium", "high"]),
+            }
             form.update(self.answer_fields(page))
             self.think()
             self.post_answer(path, form, f"study:{session_id}:{position}")
@@ -183,8 +209,12 @@ class Trainee(threading.Thread):
         starts = [a for a in page.actions if re.fullmatch(r"/scenarios/[^/]+/start", a)]
         if not starts:
             raise Unexpected
-        response = self.expect(self.request("scenario_start", "POST", self.rng.choice(starts),
-                                            {"csrf_token": page.value("csrf_token")}), 302)
+        response = self.expect(
+            self.request(
+                "scenario_start", "POST", self.rng.choice(starts), {"csrf_token": page.value("csrf_token")}
+            ),
+            302,
+        )
         match = re.search(r"/scenarios/attempts/(\d+)$", self.location(response))
         if not match:
             raise Unexpected
@@ -195,13 +225,18 @@ class Trainee(threading.Thread):
             if not refs:
                 raise Unexpected
             step = int(page.value("step") or 0)
-            form = {"csrf_token": page.value("csrf_token"), "step": str(step),
-                    "served_at": page.value("served_at") or "", "ref": self.rng.choice(refs)}
+            form = {
+                "csrf_token": page.value("csrf_token"),
+                "step": str(step),
+                "served_at": page.value("served_at") or "",
+                "ref": self.rng.choice(refs),
+            }
             if "text" in page.textareas:
                 form["text"] = "Checked the order against the contract; escalated the price difference."
             self.think()
-            response = self.expect(self.request("scenario_decide", "POST",
-                                                f"/scenarios/attempts/{attempt_id}/decide", form), 302)
+            response = self.expect(
+                self.request("scenario_decide", "POST", f"/scenarios/attempts/{attempt_id}/decide", form), 302
+            )
             self.acked.decisions.append((attempt_id, step))
             if self.location(response).endswith("/debrief"):
                 self.get("scenario_debrief", self.location(response))
@@ -210,8 +245,15 @@ class Trainee(threading.Thread):
     def exam(self) -> None:
         self.exam_done = True
         page = self.get("exam_index", "/exams/")
-        response = self.expect(self.request("exam_start", "POST", "/exams/", {
-            "csrf_token": page.value("csrf_token"), "length": str(EXAM_LENGTH)}), 302)
+        response = self.expect(
+            self.request(
+                "exam_start",
+                "POST",
+                "/exams/",
+                {"csrf_token": page.value("csrf_token"), "length": str(EXAM_LENGTH)},
+            ),
+            302,
+        )
         match = re.search(r"/exams/(\d+)/items/0$", self.location(response))
         if not match:
             raise Unexpected
@@ -220,15 +262,23 @@ class Trainee(threading.Thread):
             self.think(0.4)  # a 20-item exam at the study pace would outlast the run
             path = f"/exams/{exam_id}/items/{position}"
             page = self.get("exam_item", path)
-            form = {"csrf_token": page.value("csrf_token"), "served_at": page.value("served_at") or "",
-                    "confidence": "medium", "goto": "submit" if position == EXAM_LENGTH - 1 else "next"}
+            form = {
+                "csrf_token": page.value("csrf_token"),
+                "served_at": page.value("served_at") or "",
+                "confidence": "medium",
+                "goto": "submit" if position == EXAM_LENGTH - 1 else "next",
+            }
             form.update(self.answer_fields(page))
             response = self.expect(self.request("exam_answer", "POST", path, form), 302)
             self.acked.exam_responses.append((exam_id, position))
         confirm = self.get("exam_confirm", self.location(response))
         self.think(0.3)
-        response = self.expect(self.request("exam_submit", "POST", f"/exams/{exam_id}/submit",
-                                            {"csrf_token": confirm.value("csrf_token")}), 302)
+        response = self.expect(
+            self.request(
+                "exam_submit", "POST", f"/exams/{exam_id}/submit", {"csrf_token": confirm.value("csrf_token")}
+            ),
+            302,
+        )
         self.acked.exams_submitted.append(exam_id)
         self.get("exam_results", self.location(response))
 

@@ -90,7 +90,9 @@ def question_bots(now: datetime, seed: int) -> dict[str, dict]:
 
 def scenario_bots(now: datetime, seed: int) -> dict[str, dict]:
     """Per strategy: scenarios passed (and runs), playing every shipped scenario through the service."""
-    live = list(db.session.scalars(select(Scenario).where(Scenario.retired_at.is_(None)).order_by(Scenario.slug)))
+    live = list(
+        db.session.scalars(select(Scenario).where(Scenario.retired_at.is_(None)).order_by(Scenario.slug))
+    )
     results = {}
     for name, strategy in SCENARIO_STRATEGIES.items():
         rng = random.Random(seed)
@@ -163,8 +165,11 @@ def _run(seed: int) -> dict:
         "seed": seed,
         "questions": questions,
         "scenarios": scenario_results,
-        "targets": {"best_domain_percent_below": 100 * DOMAIN_TARGET, "scenarios_passed_longest_or_first": 0,
-                    "random_run_pass_rate_at_most": RANDOM_PASS_RATE},
+        "targets": {
+            "best_domain_percent_below": 100 * DOMAIN_TARGET,
+            "scenarios_passed_longest_or_first": 0,
+            "random_run_pass_rate_at_most": RANDOM_PASS_RATE,
+        },
         "targets_met": {
             "no_domain_at_60_percent": worst_domain < 100 * DOMAIN_TARGET,
             "no_scenario_passed_by_longest_or_first": scenario_passes == 0,
@@ -185,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in result["questions"].items():
         print(f"question bot {name:17} best domain {r['best_domain']} {r['best_percent']:5.1f}%")
     for name, r in result["scenarios"].items():
-        print(f"scenario bot {name:17} passed {r['scenarios_passed']} of {r['scenarios']} scenarios "
-              f"({r['runs_passed']} of {r['runs']} runs)")
+        print(
+            f"scenario bot {name:17} passed {r['scenarios_passed']} of {r['scenarios']} scenarios "
+            f"({r['runs_passed']} of {r['runs']} runs)"
+        )
     print("targets met:", result["targets_met"])
     return 0 if all(result["targets_met"].values()) else 1
 

@@ -59,8 +59,16 @@ COHORT = 30
 START = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 DAYS = 56
 TARGETS = {"false_ready": 0.05, "ece_model": 0.05, "ece_other": 0.08}
-WORLDS = ("model", "guessing-3pl", "two-factors", "calendar-learning", "weak-choosers", "memory-0.5",
-          "memory-0.8", "gaming")
+WORLDS = (
+    "model",
+    "guessing-3pl",
+    "two-factors",
+    "calendar-learning",
+    "weak-choosers",
+    "memory-0.5",
+    "memory-0.8",
+    "gaming",
+)
 DOMAINS = ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9")
 
 
@@ -82,8 +90,14 @@ class World:
         self.memory = {"memory-0.5": 0.5, "memory-0.8": 0.8, "gaming": 1.0}.get(name, 0.0)
         self.b = {v.question_id: (v.difficulty - 3) * 0.55 + rng.normal(0, 0.45) for v in items}
         self.a = {v.question_id: float(np.exp(rng.normal(0.1, 0.25))) for v in items}
-        self.c = {v.question_id: (1 / max(2, len(v.options)) if name in ("guessing-3pl", "gaming")
-                                  and v.type != "numeric" else 0.0) for v in items}
+        self.c = {
+            v.question_id: (
+                1 / max(2, len(v.options))
+                if name in ("guessing-3pl", "gaming") and v.type != "numeric"
+                else 0.0
+            )
+            for v in items
+        }
 
     def abilities(self) -> np.ndarray:
         if self.name == "gaming":
@@ -115,7 +129,9 @@ class World:
 def _response(version: QuestionVersion, right: bool, p: float, rng: random.Random) -> practice.Response:
     confidence = "high" if p > 0.8 else ("medium" if p > 0.67 else "low")
     if version.type == "numeric":
-        return practice.Response((), version.answer if right else (version.answer or 0) * 1.37 + 11, confidence, 40)
+        return practice.Response(
+            (), version.answer if right else (version.answer or 0) * 1.37 + 11, confidence, 40
+        )
     keys, wrong = version.correct_keys, [k for k in version.option_keys if k not in version.correct_keys]
     if right:
         return practice.Response(tuple(keys), None, confidence, 40)
@@ -157,8 +173,9 @@ def _sit(world: World, trainee: Trainee, exam, day: float, rng: random.Random) -
     for position, version_id in enumerate(exam.version_ids):
         version = db.session.get(QuestionVersion, version_id)
         response, _ = _answer(world, trainee, version, day, rng)
-        exams.save_response(exam, position, list(response.chosen), response.value, response.confidence,
-                            False, 40, now)
+        exams.save_response(
+            exam, position, list(response.chosen), response.value, response.confidence, False, 40, now
+        )
     exams.submit(exam, now + timedelta(minutes=1))
 
 
@@ -175,8 +192,9 @@ def _truth(world: World, trainee: Trainee, bank: list, blueprint, cut: float, rn
 
 
 def _naive(user_id: int, blueprint, cut: float) -> float | None:
-    rows = db.session.execute(select(Answer.domain, Answer.correct).where(
-        Answer.user_id == user_id, Answer.first_attempt.is_(True))).all()
+    rows = db.session.execute(
+        select(Answer.domain, Answer.correct).where(Answer.user_id == user_id, Answer.first_attempt.is_(True))
+    ).all()
     weights = {d: w for d, w in blueprint.weights.items() if w}
     right = {d: 0 for d in weights}
     total = {d: 0 for d in weights}
@@ -218,11 +236,14 @@ def _run(app, world_name: str, seed: int) -> list[dict]:
     for k in range(COHORT):
         user = accounts.create_user(f"t{k}-{seed}@sim.test", "not-used-password", [Role.TRAINEE])
         db.session.flush()
-        trainees.append(Trainee(user.id, world.abilities(), float(nprng.uniform(0.2, 0.9)),
-                                int(nprng.integers(8, 25))))
+        trainees.append(
+            Trainee(user.id, world.abilities(), float(nprng.uniform(0.2, 0.9)), int(nprng.integers(8, 25)))
+        )
     db.session.commit()
     # practice: each trainee's sessions spread over the programme, all trainees interleaved in time
-    schedule = sorted((float(nprng.uniform(0, DAYS)), k) for k, t in enumerate(trainees) for _ in range(t.sessions))
+    schedule = sorted(
+        (float(nprng.uniform(0, DAYS)), k) for k, t in enumerate(trainees) for _ in range(t.sessions)
+    )
     for day, k in schedule:
         _study(world, trainees[k], day, rng)
     db.session.commit()
@@ -249,11 +270,17 @@ def _run(app, world_name: str, seed: int) -> list[dict]:
         final = readiness.assess_trainee(user, content_dir, end + timedelta(hours=5))
         db.session.commit()
         knowledge_ready = any(c.key == "promotion.check" and c.met for c in final.criteria)
-        results.append({
-            "p": p, "method": method, "naive": naive,
-            "truth": _truth(world, trainee, bank, blueprint, policy.pass_mark, rng),
-            "knowledge_ready": knowledge_ready, "verdict": final.verdict.value, "checked": checked,
-        })
+        results.append(
+            {
+                "p": p,
+                "method": method,
+                "naive": naive,
+                "truth": _truth(world, trainee, bank, blueprint, policy.pass_mark, rng),
+                "knowledge_ready": knowledge_ready,
+                "verdict": final.verdict.value,
+                "checked": checked,
+            }
+        )
     return results
 
 
@@ -265,15 +292,19 @@ def summarise(world: str, rows: list[dict]) -> dict:
     ready = [r for r in rows if r["knowledge_ready"]]
     false_ready = sum(not r["truth"] for r in ready) / len(ready) if ready else 0.0
     result = {
-        "trainees": len(rows), "judged": len(shown), "true_pass_rate": round(float(y.mean()), 3) if len(y) else None,
+        "trainees": len(rows),
+        "judged": len(shown),
+        "true_pass_rate": round(float(y.mean()), 3) if len(y) else None,
         "brier": round(brier(p, y), 4) if len(y) else None,
         "naive_brier": round(brier(q, y), 4) if len(y) else None,
         "ece": round(ece(p, y), 4) if len(y) else None,
         "ece_noise_band90": round(ece_noise_band(p), 4) if len(y) else None,
         "naive_ece": round(ece(q, y), 4) if len(y) else None,
         "headline_methods": sorted({r["method"] for r in shown}),
-        "checks_sat": sum(r["checked"] for r in rows), "ready_in_knowledge": len(ready),
-        "false_ready": round(false_ready, 4), "verdict_ready": sum(r["verdict"] == "ready" for r in rows),
+        "checks_sat": sum(r["checked"] for r in rows),
+        "ready_in_knowledge": len(ready),
+        "false_ready": round(false_ready, 4),
+        "verdict_ready": sum(r["verdict"] == "ready" for r in rows),
     }
     limit = TARGETS["ece_model"] if world == "model" else TARGETS["ece_other"]
     result["targets_met"] = {
@@ -282,7 +313,9 @@ def summarise(world: str, rows: list[dict]) -> dict:
         f"ece<={limit}": result["ece"] is not None and result["ece"] <= limit,
     }
     # Reported beside the target, not instead of it: whether the ECE could be noise at this many trainees.
-    result["ece_within_noise_band"] = result["ece"] is not None and result["ece"] <= result["ece_noise_band90"]
+    result["ece_within_noise_band"] = (
+        result["ece"] is not None and result["ece"] <= result["ece_noise_band90"]
+    )
     if world == "gaming":
         result["targets_met"]["gaming_never_ready"] = len(ready) == 0 and result["verdict_ready"] == 0
     return result
@@ -312,12 +345,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         template = template_database(Path(folder))
         for world in args.worlds:
-            rows = [row for seed in range(1, args.cohorts + 1) for row in run_cohort(template, world, 1000 * seed + 7)]
+            rows = [
+                row
+                for seed in range(1, args.cohorts + 1)
+                for row in run_cohort(template, world, 1000 * seed + 7)
+            ]
             report[world] = summarise(world, rows)
             print(world, json.dumps(report[world]), flush=True)
     existing = json.loads(args.out.read_text()) if args.out.exists() else {}
-    existing["worlds"] = {"cohort": COHORT, "cohorts": args.cohorts, "days": DAYS, "results": report,
-                          "seconds": round(time.perf_counter() - clock, 1)}
+    existing["worlds"] = {
+        "cohort": COHORT,
+        "cohorts": args.cohorts,
+        "days": DAYS,
+        "results": report,
+        "seconds": round(time.perf_counter() - clock, 1),
+    }
     args.out.write_text(json.dumps(existing, indent=2) + "\n")
     return 0 if all(all(r["targets_met"].values()) for r in report.values()) else 1
 

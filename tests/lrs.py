@@ -44,15 +44,35 @@ class Ralph:
         }
         (folder / "data").mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [str(RALPH), "auth", "-u", USERNAME, "-p", PASSWORD, "-s", "all", "-A", "lrs-admin", self.url, "-w"],
-            env=self.env, check=True, capture_output=True, timeout=60, cwd=folder,
+            [
+                str(RALPH),
+                "auth",
+                "-u",
+                USERNAME,
+                "-p",
+                PASSWORD,
+                "-s",
+                "all",
+                "-A",
+                "lrs-admin",
+                self.url,
+                "-w",
+            ],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+            cwd=folder,
         )
 
     def start(self) -> None:
         with open(self.folder / "ralph.log", "ab") as log:
             self.process = subprocess.Popen(
                 [str(RALPH.parent / "python"), str(SERVER), str(self.port)],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.folder,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

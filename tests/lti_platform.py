@@ -73,7 +73,9 @@ class ForgeableRegistration(Registration):
     def platform_encode_and_sign(self, payload, expiration=None):
         if self.state.forge_with is None:
             return super().platform_encode_and_sign(payload, expiration)
-        return Registration.encode_and_sign(payload, self.state.forge_with, {"kid": self.get_kid()}, expiration)
+        return Registration.encode_and_sign(
+            payload, self.state.forge_with, {"kid": self.get_kid()}, expiration
+        )
 
 
 class Platform(LTI1P3PlatformConfAbstract):
@@ -134,11 +136,19 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
             raise LtiException("login_hint is not the person who started the launch")
         if preflight_response["redirect_uri"] != self.state.tool["target_link_uri"]:
             raise LtiException("redirect_uri is not a registered launch URL")
-        self.set_user_data(hint["user"], hint["roles"], full_name=hint.get("name"), email_address=hint.get("email"))
-        self.set_launch_context_claim("course-1", ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
-                                      "Order management 101", "OM101")
+        self.set_user_data(
+            hint["user"], hint["roles"], full_name=hint.get("name"), email_address=hint.get("email")
+        )
+        self.set_launch_context_claim(
+            "course-1",
+            ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+            "Order management 101",
+            "OM101",
+        )
         if hint.get("deep"):
-            self.set_dl(f"{self.base_url}/deep-link-return", title="Add a resource", accept_types={"ltiResourceLink"})
+            self.set_dl(
+                f"{self.base_url}/deep-link-return", title="Add a resource", accept_types={"ltiResourceLink"}
+            )
             return
         link = self.state.links[hint["link"]]
         self.set_resource_link_claim(link.id, title=link.title)
@@ -149,10 +159,12 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
             self.set_ags(f"{self.base_url}/lineitems")
 
     def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> Any:
-        return (f'<form method="post" action="{html.escape(launch_data["launch_url"])}">'
-                f'<input type="hidden" name="id_token" value="{launch_data["id_token"]}">'
-                f'<input type="hidden" name="state" value="{html.escape(launch_data["state"])}">'
-                "<button>Continue</button></form>")
+        return (
+            f'<form method="post" action="{html.escape(launch_data["launch_url"])}">'
+            f'<input type="hidden" name="id_token" value="{launch_data["id_token"]}">'
+            f'<input type="hidden" name="state" value="{html.escape(launch_data["state"])}">'
+            "<button>Continue</button></form>"
+        )
 
 
 def platform_app(issuer: str, private_pem: str, state: State) -> Flask:
@@ -170,8 +182,14 @@ def platform_app(issuer: str, private_pem: str, state: State) -> Flask:
         """A signed-in platform user opens a link (or, with deep=1, adds content)."""
         args = request.args
         login = Login(FlaskPlatformRequest(request), platform())
-        login.set_lti_message_hint(user=args["user"], roles=args.getlist("role"), link=args.get("link"),
-                                   deep=bool(args.get("deep")), name=args.get("name"), email=args.get("email"))
+        login.set_lti_message_hint(
+            user=args["user"],
+            roles=args.getlist("role"),
+            link=args.get("link"),
+            deep=bool(args.get("deep")),
+            name=args.get("name"),
+            email=args.get("email"),
+        )
         if args.get("deep"):
             login.set_deeplinking_launch_url()
         return login.initiate_login(args["user"])
@@ -262,10 +280,13 @@ class RunningPlatform:
         if lineitem:
             number = len(self.state.lineitems) + 1
             self.state.lineitems[number] = {"scoreMaximum": 100, "label": resource}
-        self.state.links[link_id] = Link(link_id, resource, {"odesk_resource": resource}, number,
-                                         lineitems_only=not lineitem)
+        self.state.links[link_id] = Link(
+            link_id, resource, {"odesk_resource": resource}, number, lineitems_only=not lineitem
+        )
 
-    def start_url(self, user: str, roles: list[str], link: str | None = None, deep: bool = False, **extra) -> str:
+    def start_url(
+        self, user: str, roles: list[str], link: str | None = None, deep: bool = False, **extra
+    ) -> str:
         params: list[tuple[str, str]] = [("user", user), *(("role", r) for r in roles)]
         if link:
             params.append(("link", link))
@@ -287,7 +308,7 @@ FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 def form_fields(page: str, marker: str = "") -> tuple[str, dict[str, str]]:
     """The action and hidden fields of the first form on a page (whose tag holds `marker`)."""
     start = page.rindex("<form", 0, page.index(marker)) if marker else page.index("<form")
-    page = page[start: page.index("</form>", start)]
+    page = page[start : page.index("</form>", start)]
     action = FORM_ACTION.search(page)
     assert action, page[:500]
     return html.unescape(action.group(1)), {k: html.unescape(v) for k, v in FORM_FIELD.findall(page)}

@@ -64,10 +64,13 @@ class MoveTraineeForm(FlaskForm):
 
 
 class RosterUploadForm(FlaskForm):
-    file = FileField("Roster file (CSV)", validators=[
-        FileRequired("Choose a CSV file."),
-        FileAllowed(["csv", "txt"], "Upload a .csv file (in Excel: Save As, \"CSV UTF-8\")."),
-    ])
+    file = FileField(
+        "Roster file (CSV)",
+        validators=[
+            FileRequired("Choose a CSV file."),
+            FileAllowed(["csv", "txt"], 'Upload a .csv file (in Excel: Save As, "CSV UTF-8").'),
+        ],
+    )
     submit = SubmitField("Check the file")
 
 

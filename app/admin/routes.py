@@ -110,7 +110,8 @@ def user_edit(user_id: int):
 def _move_form() -> MoveTraineeForm:
     form = MoveTraineeForm()
     form.cohort.choices = [SelectChoice(0, "No cohort")] + [
-        SelectChoice(c.id, c.name) for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
+        SelectChoice(c.id, c.name) for c in db.session.scalars(select(Cohort).order_by(Cohort.name))
+    ]
     return form
 
 
@@ -142,8 +143,10 @@ def user_move(user_id: int):
         return redirect(url_for("admin.user_edit", user_id=user.id))
     db.session.commit()
     was = f" (left {', '.join(c.name for c in left)})" if left else ""
-    flash(f"{user.name} is now in {target.name}{was}." if target else f"{user.name} is now in no cohort{was}.",
-          "success")
+    flash(
+        f"{user.name} is now in {target.name}{was}." if target else f"{user.name} is now in no cohort{was}.",
+        "success",
+    )
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -165,9 +168,17 @@ def user_import():
     return _import_page(form, report, apply_form)
 
 
-def _import_page(form: RosterUploadForm, report: roster.RosterReport | None, apply_form: RosterApplyForm | None):
-    return render_template("admin/user_import.html", form=form, report=report, apply_form=apply_form,
-                           max_rows=roster.MAX_ROWS, max_size=roster.size_limit())
+def _import_page(
+    form: RosterUploadForm, report: roster.RosterReport | None, apply_form: RosterApplyForm | None
+):
+    return render_template(
+        "admin/user_import.html",
+        form=form,
+        report=report,
+        apply_form=apply_form,
+        max_rows=roster.MAX_ROWS,
+        max_size=roster.size_limit(),
+    )
 
 
 @bp.post("/users/import/apply")
@@ -185,17 +196,26 @@ def user_import_apply():
         return redirect(url_for("admin.user_import"))
     except IntegrityError:  # another admin added one of these e-mails between the check and this flush
         db.session.rollback()
-        flash("Some of these accounts were added by someone else a moment ago; nobody was added. Check the file "
-              "again.", "error")
+        flash(
+            "Some of these accounts were added by someone else a moment ago; nobody was added. Check the file "
+            "again.",
+            "error",
+        )
         return redirect(url_for("admin.user_import"))
     if not report.applied:
         db.session.rollback()
         return _import_page(RosterUploadForm(formdata=None), report, None), 409
     db.session.commit()
-    how = ("each uses \"Forgot password?\" on the sign-in page, or you set one on their account page"
-           if mail.configured() else "set one on each account page (this academy sends no e-mail yet)")
-    flash(f"Added {len(report.rows)} {'person' if len(report.rows) == 1 else 'people'}. "
-          f"They have no password yet: {how}.", "success")
+    how = (
+        'each uses "Forgot password?" on the sign-in page, or you set one on their account page'
+        if mail.configured()
+        else "set one on each account page (this academy sends no e-mail yet)"
+    )
+    flash(
+        f"Added {len(report.rows)} {'person' if len(report.rows) == 1 else 'people'}. "
+        f"They have no password yet: {how}.",
+        "success",
+    )
     return redirect(url_for("admin.users"))
 
 

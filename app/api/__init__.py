@@ -44,11 +44,14 @@ class ProblemApi(Api):
         for status in HTTPStatus:
             if status < 400:
                 continue
-            response = {"description": f"{status.phrase} (problem+json)",
-                        "content": {PROBLEM_JSON: {"schema": ProblemSchema}}}
+            response = {
+                "description": f"{status.phrase} (problem+json)",
+                "content": {PROBLEM_JSON: {"schema": ProblemSchema}},
+            }
             if status == HTTPStatus.UNAUTHORIZED:
-                response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"},
-                                                            "description": "Bearer: send a token"}}
+                response["headers"] = {
+                    "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer: send a token"}
+                }
             self.spec.components.response(status.name, response, lazy=True)
 
 
@@ -56,14 +59,24 @@ def init_app(app: Flask) -> None:
     app.config["OPENAPI_URL_PREFIX"] = URL_PREFIX
     app.config["OPENAPI_JSON_PATH"] = "openapi.json"
     csrf.exempt(bp)  # bearer tokens only: a session cookie never authenticates the API
-    api = ProblemApi(spec_kwargs={
-        "title": "Order Desk Academy API", "version": "1", "openapi_version": "3.1.0",
-        "info": {"description": DESCRIPTION},
-        "components": {"securitySchemes": {"bearerAuth": {
-            "type": "http", "scheme": "bearer",
-            "description": "A personal access token (oda_...) from Account > API tokens"}}},
-        "security": [{"bearerAuth": []}],
-    })
+    api = ProblemApi(
+        spec_kwargs={
+            "title": "Order Desk Academy API",
+            "version": "1",
+            "openapi_version": "3.1.0",
+            "info": {"description": DESCRIPTION},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal access token (oda_...) from Account > API tokens",
+                    }
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        }
+    )
     api.init_app(app)
     api.register_blueprint(bp)
 

@@ -34,8 +34,10 @@ log = logging.getLogger(__name__)
 # the limit on failed tokens (which then holds for the whole address for the rest of the minute).
 COMMON_PROBLEMS = (400, 401, 403, 429)
 
-limiter.limit(lambda: current_app.config["API_AUTH_FAILURE_RATE_LIMIT"],
-              deduct_when=lambda response: response.status_code == 401)(bp)
+limiter.limit(
+    lambda: current_app.config["API_AUTH_FAILURE_RATE_LIMIT"],
+    deduct_when=lambda response: response.status_code == 401,
+)(bp)
 
 
 def viewer() -> User:
@@ -53,8 +55,11 @@ def authenticate_bearer_token():
     found = tokens.authenticate(secret.strip(), clock.now()) if scheme.lower() == "bearer" else None
     if found is None:
         db.session.rollback()
-        return problem(401, "Send a valid personal access token as Authorization: Bearer <token>: this one is "
-                            "missing, unknown, revoked or expired, or its person is deactivated.")
+        return problem(
+            401,
+            "Send a valid personal access token as Authorization: Bearer <token>: this one is "
+            "missing, unknown, revoked or expired, or its person is deactivated.",
+        )
     if db.session.dirty:
         db.session.commit()  # the last-used time (at most once a minute), whatever the view then does
     g.api_token = found
@@ -78,8 +83,11 @@ def operation(scope: str, action: Action | None = None, problems: tuple[int, ...
         @wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             if scope not in token().scopes:
-                abort(403, message=f"This token lacks the scope {scope}. Make one with it under Account > "
-                                   "API tokens.")
+                abort(
+                    403,
+                    message=f"This token lacks the scope {scope}. Make one with it under Account > "
+                    "API tokens.",
+                )
             if action is not None and not permits(viewer(), action):
                 abort(403, message="Your role does not allow this (the token acts as you, with your role).")
             return view(*args, **kwargs)

@@ -58,13 +58,22 @@ def visible_user_or_404(user_id: int) -> User:
 
 
 def user_detail(person: User) -> dict:
-    return {**user_row(person), "trainee_in": [c.id for c in accounts.cohorts_of_trainee(person)],
-            "trains": [c.id for c in accounts.cohorts_of_trainer(person)]}
+    return {
+        **user_row(person),
+        "trainee_in": [c.id for c in accounts.cohorts_of_trainee(person)],
+        "trains": [c.id for c in accounts.cohorts_of_trainer(person)],
+    }
 
 
 def user_row(person: User) -> dict:
-    return {"id": person.id, "email": person.email, "name": person.name, "active": person.active,
-            "roles": sorted(r.value for r in person.roles), "created_at": person.created_at}
+    return {
+        "id": person.id,
+        "email": person.email,
+        "name": person.name,
+        "active": person.active,
+        "roles": sorted(r.value for r in person.roles),
+        "created_at": person.created_at,
+    }
 
 
 @bp.route("/users", methods=["GET"])
@@ -111,7 +120,9 @@ def create_user(data: dict):
     if data.get("cohort_id") is not None:
         cohort = db.session.get(Cohort, data["cohort_id"])
         if cohort is None:
-            abort(422, message="There is no such cohort.", messages={"json": {"cohort_id": ["No such cohort."]}})
+            abort(
+                422, message="There is no such cohort.", messages={"json": {"cohort_id": ["No such cohort."]}}
+            )
     password = data.get("password") or secrets.token_urlsafe(32)  # nobody knows it: no sign-in yet
     try:
         person = accounts.create_user(data["email"], password, {Role(r) for r in data["roles"]}, data["name"])
@@ -148,9 +159,15 @@ def deactivate_user(user_id: int):
 
 # -- cohorts ------------------------------------------------------------------------------------------------
 
+
 def cohort_row(cohort: Cohort) -> dict:
-    return {"id": cohort.id, "name": cohort.name, "created_at": cohort.created_at,
-            "trainer_ids": [u.id for u in cohort.trainers], "trainee_ids": [u.id for u in cohort.trainees]}
+    return {
+        "id": cohort.id,
+        "name": cohort.name,
+        "created_at": cohort.created_at,
+        "trainer_ids": [u.id for u in cohort.trainers],
+        "trainee_ids": [u.id for u in cohort.trainees],
+    }
 
 
 @bp.route("/cohorts", methods=["GET"])
@@ -184,7 +201,11 @@ def create_cohort(data: dict):
     for user_id in data["trainer_ids"]:
         trainer = db.session.get(User, user_id)
         if trainer is None:
-            abort(422, message=f"There is no person {user_id}.", messages={"json": {"trainer_ids": ["No such person."]}})
+            abort(
+                422,
+                message=f"There is no person {user_id}.",
+                messages={"json": {"trainer_ids": ["No such person."]}},
+            )
         trainers.append(trainer)
     if accounts.find_cohort(data["name"]) is not None:
         abort(409, message=f"A cohort named {data['name'].strip()!r} already exists.")

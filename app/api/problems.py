@@ -30,8 +30,9 @@ DETAILS = {
 }
 
 
-def problem(status: int, detail: str | None = None, *, errors: Any = None,
-            headers: dict[str, str] | None = None) -> Response:
+def problem(
+    status: int, detail: str | None = None, *, errors: Any = None, headers: dict[str, str] | None = None
+) -> Response:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,

@@ -37,10 +37,16 @@ def trainee_readiness(user_id: int):
         db.session.commit()
     records = readiness.evidence_records(person, result)
     exam = result.pass_probability
-    return {"trainee_id": person.id, "verdict": result.verdict.value, "pass_probability": exam.p if exam else None,
-            "report": to_json(result),
-            "evidence": {"answers": sorted(records.answers.values(), key=lambda a: a.id),
-                         "runs": sorted(records.runs.values(), key=lambda r: r.id)}}
+    return {
+        "trainee_id": person.id,
+        "verdict": result.verdict.value,
+        "pass_probability": exam.p if exam else None,
+        "report": to_json(result),
+        "evidence": {
+            "answers": sorted(records.answers.values(), key=lambda a: a.id),
+            "runs": sorted(records.runs.values(), key=lambda r: r.id),
+        },
+    }
 
 
 @bp.route("/trainees/<int:user_id>/answers", methods=["GET"])
@@ -61,12 +67,14 @@ def trainee_answers(args: dict, user_id: int):
 def trainee_runs(args: dict, user_id: int):
     """A trainee's scenario runs in id order, paged; `from`/`to` filter on the day started"""
     person = trainee_or_404(viewer(), user_id)
-    query = dated(select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id),
-                  ScenarioAttempt.started_at, args)
+    query = dated(
+        select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id), ScenarioAttempt.started_at, args
+    )
     return keyset_page(query, ScenarioAttempt.id, args)
 
 
 # -- statistics (the /trainer/items and /trainer/scenarios pages) ------------------------------------------
+
 
 def item_row(version_id: int, stats, question_id: int | None) -> dict:
     return {**to_json(stats), "version_id": version_id, "question_id": question_id}
@@ -79,8 +87,10 @@ def item_statistics():
     """Item analysis of every answered question version (first attempts), and exam reliability"""
     table = statistics.item_table()
     versions = statistics.versions_with_questions(table)
-    items = [item_row(vid, stats, versions[vid].question_id if vid in versions else None)
-             for vid, stats in sorted(table.items())]
+    items = [
+        item_row(vid, stats, versions[vid].question_id if vid in versions else None)
+        for vid, stats in sorted(table.items())
+    ]
     return {"items": items, "reliability": dataclasses.asdict(statistics.exam_reliability())}
 
 
@@ -93,10 +103,18 @@ def question_statistics(question_id: int):
     if question is None:
         abort(404, message="There is no such question.")
     table = statistics.item_table([v.id for v in versions])
-    return {"question_id": question.id, "slug": question.slug,
-            "versions": [{"version_id": v.id, "number": v.number,
-                          "statistics": item_row(v.id, table[v.id], question.id) if v.id in table else None}
-                         for v in versions]}
+    return {
+        "question_id": question.id,
+        "slug": question.slug,
+        "versions": [
+            {
+                "version_id": v.id,
+                "number": v.number,
+                "statistics": item_row(v.id, table[v.id], question.id) if v.id in table else None,
+            }
+            for v in versions
+        ],
+    }
 
 
 def scenario_row(version: ScenarioVersion) -> dict:
@@ -108,8 +126,11 @@ def scenario_row(version: ScenarioVersion) -> dict:
 @bp.response(200, schemas.ScenarioListSchema)
 def scenario_versions():
     """The current version of every scenario, by title"""
-    found = db.session.scalars(select(ScenarioVersion).join(Scenario, Scenario.current_version_id ==
-                                                            ScenarioVersion.id).order_by(ScenarioVersion.title))
+    found = db.session.scalars(
+        select(ScenarioVersion)
+        .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
+        .order_by(ScenarioVersion.title)
+    )
     return {"items": [scenario_row(v) for v in found]}
 
 
@@ -118,11 +139,18 @@ def scenario_versions():
 @bp.response(200, schemas.DecisionStatisticsSchema)
 def decision_statistics(version_id: int):
     """Decision statistics of one scenario version: choices per node, scores by path, critical errors"""
-    version = db.session.get(ScenarioVersion, version_id) or abort(404, message="There is no such scenario version.")
+    version = db.session.get(ScenarioVersion, version_id) or abort(
+        404, message="There is no such scenario version."
+    )
     found = statistics.scenario_statistics(version)
-    return {**scenario_row(version), "runs": len(found["runs"]),
-            "choices": to_json(list(found["choices"].values())),  # node id -> choices, in node order
-            "paths": to_json(found["paths"]), "critical": to_json(found["critical"]), "edges": to_json(found["edges"])}
+    return {
+        **scenario_row(version),
+        "runs": len(found["runs"]),
+        "choices": to_json(list(found["choices"].values())),  # node id -> choices, in node order
+        "paths": to_json(found["paths"]),
+        "critical": to_json(found["critical"]),
+        "edges": to_json(found["edges"]),
+    }
 
 
 # -- exports (the CSV exports of /trainer/cohorts/<id>, as JSON) --------------------------------------------
@@ -147,5 +175,10 @@ def cohort_export(args: dict, cohort_id: int, kind: str):
     page = list(islice(rows, start, start + args["limit"] + 1))
     rows.close()
     more = len(page) > args["limit"]
-    return {"kind": kind, "columns": columns, "page": args["page"], "next_page": args["page"] + 1 if more else None,
-            "rows": [dict(zip(columns, row, strict=True)) for row in page[:args["limit"]]]}
+    return {
+        "kind": kind,
+        "columns": columns,
+        "page": args["page"],
+        "next_page": args["page"] + 1 if more else None,
+        "rows": [dict(zip(columns, row, strict=True)) for row in page[: args["limit"]]],
+    }

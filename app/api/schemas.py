@@ -32,11 +32,17 @@ class ProblemSchema(Schema):
 
 # -- paging and dates ---------------------------------------------------------------------------------------
 
+
 class CursorArgs(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT),
-                           metadata={"description": f"records per page, 1-{MAX_LIMIT}"})
-    cursor = fields.Integer(validate=validate.Range(min=0, max=MAX_ID),
-                            metadata={"description": "next_cursor of the previous page; absent: the first page"})
+    limit = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"records per page, 1-{MAX_LIMIT}"},
+    )
+    cursor = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "next_cursor of the previous page; absent: the first page"},
+    )
 
 
 class DatedCursorArgs(CursorArgs):
@@ -50,11 +56,15 @@ class PageArgs(Schema):
 
 
 class PageSchema(Schema):
-    next_cursor = fields.Integer(required=True, allow_none=True,
-                                 metadata={"description": "pass as cursor for the next page; null: this was the last"})
+    next_cursor = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "pass as cursor for the next page; null: this was the last"},
+    )
 
 
 # -- people and cohorts -------------------------------------------------------------------------------------
+
 
 class UserArgs(DatedCursorArgs):
     role = fields.String(validate=validate.OneOf([r.value for r in Role]))
@@ -71,7 +81,9 @@ class UserSchema(Schema):
 
 
 class UserDetailSchema(UserSchema):
-    trainee_in = fields.List(fields.Integer(), required=True, metadata={"description": "cohort ids (as trainee)"})
+    trainee_in = fields.List(
+        fields.Integer(), required=True, metadata={"description": "cohort ids (as trainee)"}
+    )
     trains = fields.List(fields.Integer(), required=True, metadata={"description": "cohort ids (as trainer)"})
 
 
@@ -80,16 +92,30 @@ class UserPageSchema(PageSchema):
 
 
 class UserCreateSchema(Schema):
-    email = fields.String(required=True, validate=[
-        validate.Length(max=254),
-        validate.Regexp(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$", error="Enter an e-mail address like name@company.com.")])
+    email = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=254),
+            validate.Regexp(
+                r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
+                error="Enter an e-mail address like name@company.com.",
+            ),
+        ],
+    )
     name = Text(required=True, validate=[validate.Length(min=1, max=120)])
-    roles = fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])), required=True,
-                        validate=validate.Length(min=1, max=4))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf([r.value for r in Role])),
+        required=True,
+        validate=validate.Length(min=1, max=4),
+    )
     cohort_id = fields.Integer(validate=RecordId, metadata={"description": "a cohort to join as trainee"})
-    password = Text(validate=[validate.Length(min=MIN_PASSWORD_LENGTH, max=200)], load_only=True,
-                             metadata={"description": "initial password; absent: the person cannot sign in "
-                                                      "until an admin sets one"})
+    password = Text(
+        validate=[validate.Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        load_only=True,
+        metadata={
+            "description": "initial password; absent: the person cannot sign in until an admin sets one"
+        },
+    )
 
 
 class CohortSchema(Schema):
@@ -106,10 +132,13 @@ class CohortListSchema(Schema):
 
 class CohortCreateSchema(Schema):
     name = Text(required=True, validate=[validate.Length(min=1, max=120)])
-    trainer_ids = fields.List(fields.Integer(validate=RecordId), load_default=list, validate=validate.Length(max=50))
+    trainer_ids = fields.List(
+        fields.Integer(validate=RecordId), load_default=list, validate=validate.Length(max=50)
+    )
 
 
 # -- a trainee's records ------------------------------------------------------------------------------------
+
 
 class AnswerSchema(Schema):
     id = fields.Integer(required=True)
@@ -117,9 +146,14 @@ class AnswerSchema(Schema):
     question_version_id = fields.Integer(required=True)
     domain = fields.String(required=True)
     mode = fields.String(required=True, metadata={"description": "study, review or exam"})
-    chosen = fields.List(fields.String(), required=True, metadata={
-        "description": "option keys picked; matching items: `prompt=answer` keys such as `p1=a3`; "
-                       "short-answer items: the text typed"})
+    chosen = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "option keys picked; matching items: `prompt=answer` keys such as `p1=a3`; "
+            "short-answer items: the text typed"
+        },
+    )
     value = fields.Float(allow_none=True, metadata={"description": "numeric items: the number given"})
     confidence = fields.String(allow_none=True)
     correct = fields.Boolean(required=True)
@@ -139,8 +173,12 @@ class RunSchema(Schema):
     id = fields.Integer(required=True)
     scenario_id = fields.Integer(required=True)
     version_id = fields.Integer(required=True)
-    path = fields.List(fields.String(), required=True, attribute="log",
-                       metadata={"description": "choice refs in the order taken"})
+    path = fields.List(
+        fields.String(),
+        required=True,
+        attribute="log",
+        metadata={"description": "choice refs in the order taken"},
+    )
     started_at = fields.DateTime(required=True)
     finished_at = fields.DateTime(allow_none=True)
     total = fields.Float(allow_none=True, metadata={"description": "0-100, when finished"})
@@ -163,15 +201,21 @@ class ReadinessSchema(Schema):
     trainee_id = fields.Integer(required=True)
     verdict = fields.String(required=True)
     pass_probability = fields.Float(allow_none=True)
-    report = fields.Dict(required=True, metadata={
-        "description": "the stored report the readiness page shows: verdict, criteria (each met or not, "
-                       "with the ids of its evidence, e.g. answer:12 or run:3), dimensions, domains, "
-                       "pass_probability, confidence, next_actions, missing"})
-    evidence = fields.Nested(EvidenceSchema, required=True,
-                             metadata={"description": "the answers and runs the criteria cite"})
+    report = fields.Dict(
+        required=True,
+        metadata={
+            "description": "the stored report the readiness page shows: verdict, criteria (each met or not, "
+            "with the ids of its evidence, e.g. answer:12 or run:3), dimensions, domains, "
+            "pass_probability, confidence, next_actions, missing"
+        },
+    )
+    evidence = fields.Nested(
+        EvidenceSchema, required=True, metadata={"description": "the answers and runs the criteria cite"}
+    )
 
 
 # -- statistics ---------------------------------------------------------------------------------------------
+
 
 class OptionRateSchema(Schema):
     key = fields.String(required=True)
@@ -271,10 +315,14 @@ class DecisionStatisticsSchema(ScenarioVersionSchema):
 
 # -- exports ------------------------------------------------------------------------------------------------
 
+
 class ExportSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["mastery", "answers", "runs"]))
     columns = fields.List(fields.String(), required=True, metadata={"description": "the CSV export's header"})
-    rows = fields.List(fields.Dict(keys=fields.String()), required=True,
-                       metadata={"description": "one object per CSV row, keyed by column"})
+    rows = fields.List(
+        fields.Dict(keys=fields.String()),
+        required=True,
+        metadata={"description": "one object per CSV row, keyed by column"},
+    )
     page = fields.Integer(required=True)
     next_page = fields.Integer(required=True, allow_none=True)

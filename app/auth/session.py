@@ -21,6 +21,9 @@ def init_app(app: Flask) -> None:
         user_part, _, generation = user_id.partition(".")
         if not (user_part.isdigit() and generation.isdigit()):
             return None
-        query = select(User).options(joinedload(User.role_rows)).where(
-            User.id == int(user_part), User.active, User.session_generation == int(generation))
+        query = (
+            select(User)
+            .options(joinedload(User.role_rows))
+            .where(User.id == int(user_part), User.active, User.session_generation == int(generation))
+        )
         return db.session.execute(query).unique().scalar_one_or_none()

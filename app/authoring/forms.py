@@ -60,7 +60,9 @@ class ReturnForm(FlaskForm):
 class ApproveForm(FlaskForm):
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=5000)])
     # Shown and required (by the service) only when the text changes a question's correct answer.
-    key_reason = TextAreaField("Why does the correct answer change?", validators=[Optional(), Length(max=2000)])
+    key_reason = TextAreaField(
+        "Why does the correct answer change?", validators=[Optional(), Length(max=2000)]
+    )
     old_answers = RadioField(
         "Answers given under the old key",
         choices=[

@@ -50,8 +50,12 @@ def index():
 def bank():
     """Every published question and scenario, each with Edit in workspace; `q` filters."""
     search = request.args.get("q", "")[:100]
-    return render_template("authoring/bank.html", items=authoring.bank_items(search), search=search,
-                           button=ButtonForm(formdata=None))
+    return render_template(
+        "authoring/bank.html",
+        items=authoring.bank_items(search),
+        search=search,
+        button=ButtonForm(formdata=None),
+    )
 
 
 @bp.post("/bank/<any(question, scenario):kind>/<slug>/edit")
@@ -60,8 +64,10 @@ def edit_published(kind: str, slug: str):
     """Open a published item in the workspace under its own id (the draft it came from, or a new one)."""
     draft = authoring.edit_published(current_user, kind, slug, clock.now())
     db.session.commit()
-    flash(f"Editing the {kind} {slug} under its own id. Publishing it, after review, makes a new version.",
-          "success")
+    flash(
+        f"Editing the {kind} {slug} under its own id. Publishing it, after review, makes a new version.",
+        "success",
+    )
     return redirect(url_for("authoring.edit", draft_id=draft.id))
 
 
@@ -197,8 +203,14 @@ def approve(draft_id: int):
     if not form.validate_on_submit():
         return _draft_page(draft, approve_form=form)
     try:
-        revision = authoring.approve(draft, current_user, form.comment.data or "", clock.now(),
-                                     form.key_reason.data or "", form.old_answers.data)
+        revision = authoring.approve(
+            draft,
+            current_user,
+            form.comment.data or "",
+            clock.now(),
+            form.key_reason.data or "",
+            form.old_answers.data,
+        )
     except DraftProblems as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("authoring.draft", draft_id=draft.id))
@@ -276,8 +288,12 @@ def restore(draft_id: int, kind: str, slug: str):
 @require(Action.AUTHOR)
 def reports():
     """Questions trainees reported as wrong or ambiguous, oldest first, each with a decision form."""
-    return render_template("authoring/reports.html", reports=appeals.open_item_reports(), form=DecideAppealForm(),
-                           reasons=appeals.ITEM_REASONS)
+    return render_template(
+        "authoring/reports.html",
+        reports=appeals.open_item_reports(),
+        form=DecideAppealForm(),
+        reasons=appeals.ITEM_REASONS,
+    )
 
 
 @bp.post("/reports/<int:appeal_id>/decide")
@@ -290,8 +306,13 @@ def decide_report(appeal_id: int):
         return redirect(url_for("authoring.reports"))
     appeals.decide(appeal, current_user, form.decision.data, form.note.data, clock.now())
     db.session.commit()
-    log.info("report %s on question %s %s by %s", appeal.id, appeal.question_id, appeal.status, current_user.email)
-    flash(f"Report {appeal.status}. Fix the item in its file or a draft; an upheld wrong key needs a new id.", "success")
+    log.info(
+        "report %s on question %s %s by %s", appeal.id, appeal.question_id, appeal.status, current_user.email
+    )
+    flash(
+        f"Report {appeal.status}. Fix the item in its file or a draft; an upheld wrong key needs a new id.",
+        "success",
+    )
     return redirect(url_for("authoring.reports"))
 
 

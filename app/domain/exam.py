@@ -244,7 +244,9 @@ def _queue(items: Iterable[str], seen: set[str], rng: random.Random) -> list[str
     return fresh + stale
 
 
-def _take(queue: list[str], count: int, taken: list[str], chosen: set[str], set_of: Mapping[str, str]) -> None:
+def _take(
+    queue: list[str], count: int, taken: list[str], chosen: set[str], set_of: Mapping[str, str]
+) -> None:
     while count > 0 and queue:
         item = queue.pop(0)
         if item in chosen:

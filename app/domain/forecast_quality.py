@@ -31,7 +31,9 @@ def ece(p: ArrayLike, y: ArrayLike, bins: int = 10) -> float:
     return float(total)
 
 
-def ece_noise_band(p: ArrayLike, quantile: float = 0.9, draws: int = 2000, seed: int = 0, bins: int = 10) -> float:
+def ece_noise_band(
+    p: ArrayLike, quantile: float = 0.9, draws: int = 2000, seed: int = 0, bins: int = 10
+) -> float:
     """The `quantile` of ECE for outcomes drawn from the forecasts themselves (a calibrated world)."""
     p = np.asarray(p, dtype=float)
     outcomes = np.random.default_rng(seed).random((draws, p.size)) < p

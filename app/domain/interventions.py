@@ -44,10 +44,17 @@ def flags(signals: TraineeSignals, rules: InterventionRules, now: datetime) -> l
     if signals.pass_drop is not None and signals.pass_drop >= rules.pass_drop:
         found.append(Flag("at-risk", f"Pass probability fell {signals.pass_drop:.0%} since last week."))
     if signals.critical_recent >= rules.critical_errors:
-        found.append(Flag("critical-errors", f"{signals.critical_recent} critical errors in recent scenario runs."))
+        found.append(
+            Flag("critical-errors", f"{signals.critical_recent} critical errors in recent scenario runs.")
+        )
     if signals.overconfidence is not None and signals.overconfidence >= rules.overconfidence:
-        found.append(Flag("overconfident", f"Right {signals.overconfidence:.0%} less often than their certainty "
-                                           "claims: slow down on 'Certain' answers."))
+        found.append(
+            Flag(
+                "overconfident",
+                f"Right {signals.overconfidence:.0%} less often than their certainty "
+                "claims: slow down on 'Certain' answers.",
+            )
+        )
     return found
 
 

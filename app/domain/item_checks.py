@@ -62,19 +62,32 @@ def question_cues(questions: Sequence[Question]) -> list[Problem]:
         if question.item_set:
             groups[f"set:{question.item_set}"].append(question)
         if has_length_cue(question):
-            problems.append(Problem(
-                question.path, question.line,
-                f"length cue: the key of {question.id} is more than 20% longer than every distractor; a "
-                "test-wise trainee picks it unread. Make the options parallel and move detail into the rationale",
-                Severity.WARNING,
-            ))
+            problems.append(
+                Problem(
+                    question.path,
+                    question.line,
+                    f"length cue: the key of {question.id} is more than 20% longer than every distractor; a "
+                    "test-wise trainee picks it unread. Make the options parallel and move detail into the rationale",
+                    Severity.WARNING,
+                )
+            )
         for option in question.options:
             if NO_RATIONALE in option.rationale:
-                problems.append(Problem(question.path, option.line,
-                                        "import placeholder left in a rationale: write why this option is right or wrong"))
+                problems.append(
+                    Problem(
+                        question.path,
+                        option.line,
+                        "import placeholder left in a rationale: write why this option is right or wrong",
+                    )
+                )
         if NO_EXPLANATION in question.explanation:
-            problems.append(Problem(question.path, question.line,
-                                    "import placeholder left as the explanation: write the explanation"))
+            problems.append(
+                Problem(
+                    question.path,
+                    question.line,
+                    "import placeholder left as the explanation: write the explanation",
+                )
+            )
     reported: set[tuple[str, str]] = set()
     for members in groups.values():
         problems += _sibling_leaks(members, reported)
@@ -102,12 +115,15 @@ def _sibling_leaks(members: Sequence[Question], reported: set[tuple[str, str]]) 
                 continue
             if any(key in shown for key in keys.get(other.id, [])):
                 reported.add((q.id, other.id))
-                problems.append(Problem(
-                    q.path, q.line,
-                    f"{q.id} states the answer of {other.id} ({other.path}:{other.line}) in its heading, stem or "
-                    "explanation: reword it, or serve them apart with `set:`",
-                    Severity.WARNING,
-                ))
+                problems.append(
+                    Problem(
+                        q.path,
+                        q.line,
+                        f"{q.id} states the answer of {other.id} ({other.path}:{other.line}) in its heading, stem or "
+                        "explanation: reword it, or serve them apart with `set:`",
+                        Severity.WARNING,
+                    )
+                )
     return problems
 
 
@@ -123,12 +139,15 @@ def scenario_cues(scenario: Scenario, analysis: Analysis) -> list[Problem]:
             continue
         lengths = {c.ref: visible_length(fill(c.text, values)) for c in node.choices}
         if lengths[ref] == max(lengths.values()) and list(lengths.values()).count(lengths[ref]) == 1:
-            problems.append(Problem(
-                scenario.path, choice.line,
-                f"length cue: the expert choice {ref} is the longest at its decision; write choices of parallel "
-                "length and put the reasoning in feedback",
-                Severity.WARNING,
-            ))
+            problems.append(
+                Problem(
+                    scenario.path,
+                    choice.line,
+                    f"length cue: the expert choice {ref} is the longest at its decision; write choices of parallel "
+                    "length and put the reasoning in feedback",
+                    Severity.WARNING,
+                )
+            )
     return problems
 
 
@@ -142,9 +161,15 @@ def parse_vocabulary(text: str, path: str) -> tuple[dict[str, tuple[str, ...]] |
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(path, mark.line + 1 if mark else 1, f"topic vocabulary is not valid YAML: {exc}")]
+        return None, [
+            Problem(path, mark.line + 1 if mark else 1, f"topic vocabulary is not valid YAML: {exc}")
+        ]
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-        return None, [Problem(path, 1, "the topic vocabulary lists topics under each domain: `D1:` then `- topic` lines")]
+        return None, [
+            Problem(
+                path, 1, "the topic vocabulary lists topics under each domain: `D1:` then `- topic` lines"
+            )
+        ]
     problems, seen, vocabulary = [], {}, {}
     lines = text.splitlines()
 
@@ -160,7 +185,11 @@ def parse_vocabulary(text: str, path: str) -> tuple[dict[str, tuple[str, ...]] |
             if not TOPIC_PATTERN.fullmatch(topic):
                 problems.append(Problem(path, line_of(topic), f"topic `{topic}` is not kebab-case"))
             elif topic in seen:
-                problems.append(Problem(path, line_of(topic), f"topic `{topic}` is listed twice ({seen[topic]} and {domain})"))
+                problems.append(
+                    Problem(
+                        path, line_of(topic), f"topic `{topic}` is listed twice ({seen[topic]} and {domain})"
+                    )
+                )
             seen.setdefault(topic, domain)
         vocabulary[domain] = tuple(str(t) for t in topics)
     return (None if problems else vocabulary), problems
@@ -177,13 +206,22 @@ def vocabulary_problems(
     hint = "add it to content/topics.yaml or use a listed topic"
     problems = []
     for q in questions:
-        problems += [Problem(q.path, q.line, f"topic `{t}` of {q.id} is not in the topic vocabulary: {hint}")
-                     for t in q.topics if t not in known]
+        problems += [
+            Problem(q.path, q.line, f"topic `{t}` of {q.id} is not in the topic vocabulary: {hint}")
+            for t in q.topics
+            if t not in known
+        ]
     for s in scenarios:
-        problems += [Problem(s.path, s.lines.get("topics", 1), f"topic `{t}` is not in the topic vocabulary: {hint}")
-                     for t in s.topics if t not in known]
-    problems += [Problem(path, line, f"topic `{t}` is not in the topic vocabulary: {hint}")
-                 for t, path, line in policy_topics if t not in known]
+        problems += [
+            Problem(s.path, s.lines.get("topics", 1), f"topic `{t}` is not in the topic vocabulary: {hint}")
+            for t in s.topics
+            if t not in known
+        ]
+    problems += [
+        Problem(path, line, f"topic `{t}` is not in the topic vocabulary: {hint}")
+        for t, path, line in policy_topics
+        if t not in known
+    ]
     return problems
 
 
@@ -238,7 +276,9 @@ def bank_report(
 
 def format_report(reports: Sequence[DomainReport], reserve_target: int = 200) -> list[str]:
     """The bank report as lines of text, each miss marked."""
-    lines = ["domain  items (need)  practice  reserve  4-opt  key A/B/C/D   key longest  length cues  T/F true:false  MR keys"]
+    lines = [
+        "domain  items (need)  practice  reserve  4-opt  key A/B/C/D   key longest  length cues  T/F true:false  MR keys"
+    ]
     for r in reports:
         positions = "/".join(str(r.key_positions.get(k, 0)) for k in "ABCD")
         size_mark = "" if r.items >= r.needed else " SHORT"

@@ -203,8 +203,14 @@ def item_statistics(
         else:
             low, high = wilson_interval(float(facility[code]), n, confidence)
             disc_high = correlation_upper_bound(disc, n, confidence)
-            flags = _flags(float(facility[code]), disc_high, options, too_hard_below, too_easy_above,
-                           facility_bounds=(low, high))
+            flags = _flags(
+                float(facility[code]),
+                disc_high,
+                options,
+                too_hard_below,
+                too_easy_above,
+                facility_bounds=(low, high),
+            )
             retire = disc_high is not None and disc_high < retire_below and n >= retire_min_count
         results[item_id] = ItemStatistics(
             item_id=item_id,

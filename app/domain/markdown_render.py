@@ -12,9 +12,47 @@ EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "def_list"]
 
 # Tags and attributes an author may use; everything else is stripped by nh3.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "small",
-    "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -32,13 +70,14 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         return value if tag == "code" and re.fullmatch(r"language-[a-z0-9+#-]+", value) else None
     return value
 
+
 UNSAFE_HTML = [
-    (re.compile(r"<\s*(script|style|iframe|object|embed|form|link|meta|base)\b", re.I),
-     "raw <{0}> tag is not allowed: it could run script or restyle the page"),
-    (re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),
-     "HTML event handler attribute (on...=) is not allowed"),
-    (re.compile(r"javascript\s*:", re.I),
-     "javascript: URL is not allowed"),
+    (
+        re.compile(r"<\s*(script|style|iframe|object|embed|form|link|meta|base)\b", re.I),
+        "raw <{0}> tag is not allowed: it could run script or restyle the page",
+    ),
+    (re.compile(r"<[^>]*\son[a-z]+\s*=", re.I), "HTML event handler attribute (on...=) is not allowed"),
+    (re.compile(r"javascript\s*:", re.I), "javascript: URL is not allowed"),
 ]
 
 
@@ -54,8 +93,13 @@ def unsafe_html(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for offset, line in enumerate(text.splitlines()):
         if line.count("[") > MAX_BRACKETS_PER_LINE:
-            found.append((offset, f"more than {MAX_BRACKETS_PER_LINE} `[` on one line would take the server "
-                                  "minutes to render"))
+            found.append(
+                (
+                    offset,
+                    f"more than {MAX_BRACKETS_PER_LINE} `[` on one line would take the server "
+                    "minutes to render",
+                )
+            )
         for pattern, message in UNSAFE_HTML:
             match = pattern.search(line)
             if match:
@@ -85,8 +129,14 @@ class MarkdownRenderer:
         if text.count("[") > MAX_BRACKETS_PER_TEXT:  # refuse the pathological case whoever calls us
             return "<p>" + html_escape(text) + "</p>"
         html = self._md.reset().convert(text)
-        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_attribute_filter,
-                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer external")
+        return nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            attribute_filter=_attribute_filter,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer external",
+        )
 
     def render_many(self, fragments: list[str]) -> list[str]:
         """Render several independent fragments in one pass (one parser run instead of one per fragment).

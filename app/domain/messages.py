@@ -104,28 +104,46 @@ def weekly_digest(name: str, facts: DigestFacts, home_link: str, preferences_lin
         lines.append(f"- Readiness for senior: {readiness}")
     else:
         lines.append("- Readiness for senior: not assessed yet")
-    lines += ["", f"Next step: {next_step(facts)}", "", f"Open the academy: {home_link}", _footer(preferences_link)]
+    lines += [
+        "",
+        f"Next step: {next_step(facts)}",
+        "",
+        f"Open the academy: {home_link}",
+        _footer(preferences_link),
+    ]
     subject = f"Your week: {_plural(facts.reviews_today, 'review')} due"
     return Message(subject, "\n".join(lines) + _SIGNATURE)
 
 
-def intervention_alert(name: str, cohort: str, lines: list[AlertLine], dashboard_link: str,
-                       preferences_link: str) -> Message:
+def intervention_alert(
+    name: str, cohort: str, lines: list[AlertLine], dashboard_link: str, preferences_link: str
+) -> Message:
     """The cohort's intervention queue as the trainer dashboard shows it, one line per reason."""
-    body = [f"Hello {name},", "", f"{_plural(len({line.trainee for line in lines}), 'trainee')} in {cohort} "
-            "may need you:", ""]
+    body = [
+        f"Hello {name},",
+        "",
+        f"{_plural(len({line.trainee for line in lines}), 'trainee')} in {cohort} may need you:",
+        "",
+    ]
     body += [f"- {line.trainee}: {line.reason}" for line in lines]
     body += ["", f"Open the cohort dashboard: {dashboard_link}", _footer(preferences_link)]
-    return Message(f"{_one_line(cohort)}: {_plural(len(lines), 'intervention')} waiting", "\n".join(body) + _SIGNATURE)
+    return Message(
+        f"{_one_line(cohort)}: {_plural(len(lines), 'intervention')} waiting", "\n".join(body) + _SIGNATURE
+    )
 
 
-def sign_off_request(name: str, trainee: str, pass_probability: float | None, report_link: str,
-                     preferences_link: str) -> Message:
-    probability = (f" (probability of passing a blueprint form {round(pass_probability * 100)}%)"
-                   if pass_probability is not None else "")
+def sign_off_request(
+    name: str, trainee: str, pass_probability: float | None, report_link: str, preferences_link: str
+) -> Message:
+    probability = (
+        f" (probability of passing a blueprint form {round(pass_probability * 100)}%)"
+        if pass_probability is not None
+        else ""
+    )
     text = (
         f"Hello {name},\n\n{trainee} is judged Ready for promotion{probability} and asks for your sign-off.\n"
         f"Read the readiness report and record your decision there:\n\n{report_link}\n"
-        + _footer(preferences_link) + _SIGNATURE
+        + _footer(preferences_link)
+        + _SIGNATURE
     )
     return Message(f"{_one_line(trainee)} asks for your promotion sign-off", text)

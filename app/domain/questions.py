@@ -121,7 +121,9 @@ class Question:
         if self.type is QuestionType.MATCHING:
             return "matching:" + "|".join(sorted(f"{p.prompt}->{p.answer}" for p in self.pairs))
         if self.type is QuestionType.SHORT:
-            return "short:" + "|".join(sorted(f"{a.credit!r}:{normalise_answer(a.text)}" for a in self.accepted))
+            return "short:" + "|".join(
+                sorted(f"{a.credit!r}:{normalise_answer(a.text)}" for a in self.accepted)
+            )
         return "|".join(sorted(o.text.strip() for o in self.options if o.correct))
 
     def content_hash(self) -> str:
@@ -169,7 +171,9 @@ _HEADING_ID = re.compile(r"^(.*?)[ \t]*\{#([^{}]*)\}$")
 _OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX]?)\](?:[ \t]+(.*))?$")
 _RATIONALE = re.compile(r"^[ \t]*:(?:[ \t]+(.*))?$")
 # Keywords are matched capitalised as documented, so case data such as "answer: yes" stays stem text.
-_KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit|Match|Distractor)[ \t]*:[ \t]*(.*?)[ \t]*$")
+_KEYWORD = re.compile(
+    r"^(Explanation|Reference|Answer|Tolerance|Unit|Match|Distractor)[ \t]*:[ \t]*(.*?)[ \t]*$"
+)
 # A short answer's accepted answer, optionally with partial credit: `Answer 50%: prepayment`.
 _WEIGHTED_ANSWER = re.compile(r"^Answer[ \t]+(\S*?)%[ \t]*:[ \t]*(.*?)[ \t]*$")
 _ANSWER_LINES = ("Answer", "Tolerance", "Unit", "Match", "Distractor")
@@ -519,7 +523,8 @@ class _SectionParser:
         for key, value in parts:
             if key not in METADATA_KEYS:
                 self.error(
-                    number, f"unknown metadata `{key}`: use difficulty, cognitive, type, domain, topics, set, pool or shuffle"
+                    number,
+                    f"unknown metadata `{key}`: use difficulty, cognitive, type, domain, topics, set, pool or shuffle",
                 )
             elif key in self.meta:
                 self.error(number, f"`{key}` is given twice on the metadata line: keep one")
@@ -554,10 +559,16 @@ class _SectionParser:
         matching = declared == QuestionType.MATCHING
         if _OPTION.match(line):
             self._start_option(number, line)
-        elif _WEIGHTED_ANSWER.match(line) or keyword and (
-            keyword.group(1) in ("Answer", "Tolerance")
-            or keyword.group(1) == "Unit" and numeric
-            or keyword.group(1) in ("Match", "Distractor") and matching
+        elif (
+            _WEIGHTED_ANSWER.match(line)
+            or keyword
+            and (
+                keyword.group(1) in ("Answer", "Tolerance")
+                or keyword.group(1) == "Unit"
+                and numeric
+                or keyword.group(1) in ("Match", "Distractor")
+                and matching
+            )
         ):
             self.mode = "numeric"
             self._in_numeric(number, line)
@@ -860,7 +871,10 @@ class _SectionParser:
                 owners = [t.value for t, names in _ANSWER_KEYWORDS.items() if kind in names]
                 what = " items and ".join(owners)
                 types = " or ".join(f"`type: {o}`" for o in owners)
-                self.error(line, f"`{kind}:` is only for {what} items: add {types} to the metadata line, or remove it")
+                self.error(
+                    line,
+                    f"`{kind}:` is only for {what} items: add {types} to the metadata line, or remove it",
+                )
             elif qtype is QuestionType.NUMERIC and name in seen:
                 self.error(line, f"second `{name}:` line: keep one")
             seen.add(name)
@@ -877,7 +891,9 @@ class _SectionParser:
                 prompt, arrow, answer = value.partition("->")
                 prompt, answer = prompt.strip(), answer.strip()
                 if not arrow or not prompt or not answer:
-                    self.error(line, "a `Match:` line needs a prompt and its answer: `Match: EXW -> buyer collects`")
+                    self.error(
+                        line, "a `Match:` line needs a prompt and its answer: `Match: EXW -> buyer collects`"
+                    )
                 elif any(p.prompt == prompt for p in pairs):
                     self.error(line, f"prompt `{prompt}` is matched twice: keep one `Match:` line for it")
                 else:
@@ -920,7 +936,9 @@ class _SectionParser:
                 continue
             normal = normalise_answer(value)
             if normal in first:
-                self.error(line, f"answer `{value}` repeats line {first[normal]} (case and spacing do not count)")
+                self.error(
+                    line, f"answer `{value}` repeats line {first[normal]} (case and spacing do not count)"
+                )
                 continue
             first[normal] = line
             accepted.append(AcceptedAnswer(value, credit, line))

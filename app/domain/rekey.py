@@ -55,7 +55,9 @@ def decision_problems(changes: Sequence[KeyChange], reason: str, decision: str |
     if not reason.strip():
         problems.append(f"The correct answer of {ids} changes: say why, for the trainees whose marks change.")
     if decision not in {d.value for d in OldAnswers}:
-        problems.append(f"Choose what happens to the answers given under the old key of {ids}: regrade or void.")
+        problems.append(
+            f"Choose what happens to the answers given under the old key of {ids}: regrade or void."
+        )
     return problems
 
 

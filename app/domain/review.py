@@ -89,7 +89,9 @@ def describe_interval(now: datetime, due: datetime) -> str:
     return f"in {round(days / 30)} months"
 
 
-def forecast(dues: Iterable[datetime], now: datetime, done_today: int, limit: int, days: int = 7) -> list[int]:
+def forecast(
+    dues: Iterable[datetime], now: datetime, done_today: int, limit: int, days: int = 7
+) -> list[int]:
     """Reviews a trainee will be offered on each of the next `days` days (today first) under the daily
     `limit`: what is due by the end of a day joins the backlog, at most `limit` of it is offered that day
     (less what was already done today), and the rest carries over, as the queue does."""

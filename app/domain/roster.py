@@ -49,7 +49,8 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         raise RosterFileError(
             "The file is neither UTF-8 nor Windows-1252 text. Save it from your spreadsheet as "
-            "\"CSV UTF-8\" and upload it again.") from None
+            '"CSV UTF-8" and upload it again.'
+        ) from None
 
 
 def _delimiter(header_line: str) -> str:
@@ -65,14 +66,17 @@ def parse(text: str, max_rows: int) -> list[RosterRow]:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     if not first:
-        raise RosterFileError("The file is empty. Its first line names the columns: name, email, cohort (and role).")
+        raise RosterFileError(
+            "The file is empty. Its first line names the columns: name, email, cohort (and role)."
+        )
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first))
     header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise RosterFileError(
             f"The first line must name the columns name, email, cohort (role is optional); "
-            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing (found: {', '.join(header) or 'nothing'}).")
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing (found: {', '.join(header) or 'nothing'})."
+        )
     index = {column: header.index(column) for column in (*REQUIRED_COLUMNS, "role") if column in header}
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
@@ -81,14 +85,20 @@ def parse(text: str, max_rows: int) -> list[RosterRow]:
             continue
         if len(rows) == max_rows:
             raise RosterFileError(
-                f"The file has more than {max_rows} people; split it into files of at most {max_rows} rows.")
+                f"The file has more than {max_rows} people; split it into files of at most {max_rows} rows."
+            )
 
         def cell(column: str, cells: list[str] = cells) -> str:
             position = index.get(column)
             return cells[position].strip() if position is not None and position < len(cells) else ""
 
-        row = RosterRow(reader.line_num, cell("name"), cell("email").lower(), cell("cohort"),
-                        cell("role").lower() or DEFAULT_ROLE)
+        row = RosterRow(
+            reader.line_num,
+            cell("name"),
+            cell("email").lower(),
+            cell("cohort"),
+            cell("role").lower() or DEFAULT_ROLE,
+        )
         rows.append(row)
         _check(row, seen)
     if not rows:

@@ -28,7 +28,8 @@ def parse_role_map(text: str, known_roles: Iterable[str]) -> dict[str, frozenset
         if not sep or not value or role not in known:
             raise RoleMapError(
                 f"OIDC_ROLE_MAP entry {entry!r} should read PROVIDER_VALUE=ROLE with ROLE one of "
-                f"{', '.join(sorted(known))}")
+                f"{', '.join(sorted(known))}"
+            )
         mapping.setdefault(value, set()).add(role)
     return {value: frozenset(roles) for value, roles in mapping.items()}
 
@@ -55,7 +56,9 @@ def claim_values(claims: Mapping[str, Any], path: str) -> list[str]:
     return [str(value)]
 
 
-def roles_granted(claims: Mapping[str, Any], roles_claim: str, role_map: Mapping[str, frozenset[str]]) -> set[str]:
+def roles_granted(
+    claims: Mapping[str, Any], roles_claim: str, role_map: Mapping[str, frozenset[str]]
+) -> set[str]:
     """Every role the mapped provider values grant; empty when none is mapped (the person is refused)."""
     return {role for value in claim_values(claims, roles_claim) for role in role_map.get(value, ())}
 

@@ -23,7 +23,6 @@ from app.services import exams, readiness
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
 
-
 def _blueprint():
     return exams.load_blueprint(current_app.config["CONTENT_DIR"])
 
@@ -46,8 +45,9 @@ def _start_form() -> StartExamForm:
 @require(Action.PRACTISE)
 def index():
     cut = readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark
-    return render_template("exams/index.html", form=_start_form(), exams=exams.history(current_user.id), now=clock.now(),
-                           cut=cut)
+    return render_template(
+        "exams/index.html", form=_start_form(), exams=exams.history(current_user.id), now=clock.now(), cut=cut
+    )
 
 
 @bp.post("/")
@@ -122,7 +122,9 @@ def item(exam_id: int, position: int):
             form.value.data = response.value
         else:
             form.chosen.data = (
-                response.chosen if version.type in ("multiple", "matching") else (response.chosen or [None])[0]
+                response.chosen
+                if version.type in ("multiple", "matching")
+                else (response.chosen or [None])[0]
             )
     form.served_at.data = f"{time.time():.3f}"
     return render_template(
@@ -149,7 +151,11 @@ def confirm(exam_id: int):
     unanswered = exams.unanswered_positions(exam)
     flagged = [p for p, r in sorted(exams.responses_by_position(exam).items()) if r.flagged]
     return render_template(
-        "exams/confirm.html", exam=exam, total=total, unanswered=unanswered, flagged=flagged,
+        "exams/confirm.html",
+        exam=exam,
+        total=total,
+        unanswered=unanswered,
+        flagged=flagged,
         submit_form=SubmitExamForm(),
     )
 
@@ -186,8 +192,11 @@ def results(exam_id: int):
     check = None
     if exam.kind == "promotion":
         found = CheckResult(f"check:{exam.id}", result.correct, result.total, exam.submitted_at)
-        check = (outcome(found, cut, policy.check_min_accuracy),
-                 classification_accuracy(found.credit, found.items, cut), policy.check_min_accuracy)
+        check = (
+            outcome(found, cut, policy.check_min_accuracy),
+            classification_accuracy(found.credit, found.items, cut),
+            policy.check_min_accuracy,
+        )
     return render_template(
         "exams/results.html",
         exam=exam,
@@ -219,4 +228,3 @@ def _target(goto: str | None, position: int, exam: Exam) -> int:
     if goto == "prev":
         return max(0, position - 1)
     return min(position + 1, len(exam.version_ids) - 1)
-

@@ -1,6 +1,5 @@
 """Landing pages: `/` sends each person to the home of their most senior role."""
 
-
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -44,7 +43,8 @@ def trainee():
         open_check=promotion.open_check(current_user.id),
         readiness=readiness,
         next_step=next(iter(((readiness.report or {}).get("result") or {}).get("next_actions") or []), None)
-        if readiness else None,
+        if readiness
+        else None,
         sign_off_request=notifications.open_request(current_user.id),
     )
 
@@ -81,9 +81,15 @@ def author():
 @require(Action.REVIEW_COHORTS)
 def trainer():
     cohorts = accounts.cohorts_of_trainer(current_user)
-    trainee_ids = sorted({t.id for c in cohorts for t in c.trainees if t.active})  # deactivated: not theirs to act on
-    return render_template("home/trainer.html", cohorts=cohorts, requests=promotion.pending_requests(trainee_ids),
-                           sign_off_requests=notifications.open_requests(trainee_ids))
+    trainee_ids = sorted(
+        {t.id for c in cohorts for t in c.trainees if t.active}
+    )  # deactivated: not theirs to act on
+    return render_template(
+        "home/trainer.html",
+        cohorts=cohorts,
+        requests=promotion.pending_requests(trainee_ids),
+        sign_off_requests=notifications.open_requests(trainee_ids),
+    )
 
 
 @bp.get("/account")

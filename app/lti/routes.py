@@ -58,7 +58,6 @@ GRADING_KEY = "lti_grading"  # set in the session of a learner whose launch expe
 DEEP_LINKS_KEY = "lti_deep_links"  # deep-linking launches this browser may answer
 
 
-
 def _tool_conf() -> DatabaseToolConf:
     return DatabaseToolConf(tool_key())
 
@@ -75,21 +74,35 @@ def _explain(error: Exception) -> str:
     """pylti1p3's reason, in words for the person the LMS sent here."""
     reason = str(error)
     if reason in ("State not found", "Missing state param"):
-        return ("This launch does not belong to a sign-in started in this browser (no matching state cookie). "
-                "Open the link from the LMS again; if it keeps failing, allow cookies for this site.")
+        return (
+            "This launch does not belong to a sign-in started in this browser (no matching state cookie). "
+            "Open the link from the LMS again; if it keeps failing, allow cookies for this site."
+        )
     if reason == "Invalid Nonce":
         return "This launch was already used: each launch works once. Open the link from the LMS again."
-    if reason in ("Registration not found.", "Client id not registered for this issuer", "Could not find registration details"):
-        said = _unverified_claims(request.form.get("id_token", ""))  # at the launch, only the token names them
+    if reason in (
+        "Registration not found.",
+        "Client id not registered for this issuer",
+        "Could not find registration details",
+    ):
+        said = _unverified_claims(
+            request.form.get("id_token", "")
+        )  # at the launch, only the token names them
         aud = said.get("aud")
-        return UNREGISTERED.format(iss=request.values.get("iss") or said.get("iss", "?"),
-                                   client=request.values.get("client_id") or (aud[0] if isinstance(aud, list) else aud))
+        return UNREGISTERED.format(
+            iss=request.values.get("iss") or said.get("iss", "?"),
+            client=request.values.get("client_id") or (aud[0] if isinstance(aud, list) else aud),
+        )
     if reason.startswith("Can't decode id_token") or reason == "Unable to find public key":
-        return ("The launch's signature does not match the keys the LMS publishes (its key set URL), so it may "
-                f"not come from the LMS. Nothing was signed in. Details: {reason}")
+        return (
+            "The launch's signature does not match the keys the LMS publishes (its key set URL), so it may "
+            f"not come from the LMS. Nothing was signed in. Details: {reason}"
+        )
     if reason == "Unable to find deployment":
-        return ("The LMS launched with a deployment id that is not registered. An academy administrator adds it "
-                "with `flask lti add-platform ... --deployment-id ID`.")
+        return (
+            "The LMS launched with a deployment id that is not registered. An academy administrator adds it "
+            "with `flask lti add-platform ... --deployment-id ID`."
+        )
     return f"The launch from the LMS could not be verified: {reason}"
 
 
@@ -103,13 +116,20 @@ def login():
     services = launch_services(lti_request_)
     issuer, client_id = request.values.get("iss"), request.values.get("client_id")
     if not issuer:
-        raise LtiError("This address is where an LMS starts a launch (OIDC login initiation); it needs the "
-                       "LMS's issuer (iss) and login_hint. Open the academy from the LMS course instead.", 400)
+        raise LtiError(
+            "This address is where an LMS starts a launch (OIDC login initiation); it needs the "
+            "LMS's issuer (iss) and login_hint. Open the academy from the LMS course instead.",
+            400,
+        )
     if find_platform(issuer, client_id) is None:
         raise LtiError(UNREGISTERED.format(iss=issuer, client=client_id or "(not given)"), 400)
     DatabaseLaunchStorage.purge_expired(clock.now())
-    oidc = FlaskOIDCLogin(lti_request_, _tool_conf(), session_service=services["session_service"],
-                          launch_data_storage=services["launch_data_storage"])
+    oidc = FlaskOIDCLogin(
+        lti_request_,
+        _tool_conf(),
+        session_service=services["session_service"],
+        launch_data_storage=services["launch_data_storage"],
+    )
     try:
         response = oidc.redirect(url_for("lti.launch", _external=True))
     except OIDCException as error:
@@ -141,8 +161,11 @@ def launch():
         session[DEEP_LINKS_KEY] = [*session.get(DEEP_LINKS_KEY, [])[-4:], message.get_launch_id()]
         return redirect(url_for("lti.deep_link", launch_id=message.get_launch_id()))
     if not message.is_resource_launch():
-        raise LtiError("The academy handles resource links and deep linking only; this LMS message type is "
-                       "not supported.", 400)
+        raise LtiError(
+            "The academy handles resource links and deep linking only; this LMS message type is "
+            "not supported.",
+            400,
+        )
     landing = lti.accept_resource_launch(claims, clock.now())
     db.session.commit()
     login_user(landing.user)
@@ -184,11 +207,16 @@ def _picker_form() -> PickResourceForm:
     scenario_rows = db.session.execute(
         db.select(Scenario.slug, ScenarioVersion.title)
         .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
-        .where(Scenario.retired_at.is_(None)).order_by(ScenarioVersion.title)
+        .where(Scenario.retired_at.is_(None))
+        .order_by(ScenarioVersion.title)
     ).all()
     form.resource.choices = {
-        "Study set: a domain": [(f"study:domain:{code}", f"{code} {name}") for code, name in DOMAIN_NAMES.items()],
-        "Study set: a topic": [(f"study:topic:{t}", t.replace("-", " ")) for ts in topics.values() for t in ts],
+        "Study set: a domain": [
+            (f"study:domain:{code}", f"{code} {name}") for code, name in DOMAIN_NAMES.items()
+        ],
+        "Study set: a topic": [
+            (f"study:topic:{t}", t.replace("-", " ")) for ts in topics.values() for t in ts
+        ],
         "Exam": [("exam", "Exam simulation")],
         "Scenario": [(f"scenario:{slug}", title) for slug, title in scenario_rows],
     }
@@ -212,25 +240,34 @@ def deep_link(launch_id: str):
     claims = message.get_launch_data()
     if not form.validate_on_submit():
         course = (claims.get(lti.CLAIM + "context") or {}).get("title")
-        return render_template("lti/picker.html", form=form, launch_id=launch_id, course=course,
-                               study_size=lti.STUDY_SET_SIZE)
+        return render_template(
+            "lti/picker.html", form=form, launch_id=launch_id, course=course, study_size=lti.STUDY_SET_SIZE
+        )
     title = form.title.data or _label(form)
     resource = (
         NewWindowLink()
         .set_url(url_for("lti.launch", _external=True))
         .set_title(title)
         .set_custom_params({lti.RESOURCE_PARAM: form.resource.data})
-        .set_lineitem(LineItem().set_score_maximum(lti_scores.SCORE_MAXIMUM).set_label(title)
-                      .set_resource_id(form.resource.data))
+        .set_lineitem(
+            LineItem()
+            .set_score_maximum(lti_scores.SCORE_MAXIMUM)
+            .set_label(title)
+            .set_resource_id(form.resource.data)
+        )
     )
     deep_link_ = message.get_deep_link()
     return_url = claims[lti.DEEP_LINKING_SETTINGS]["deep_link_return_url"]
     session[DEEP_LINKS_KEY] = [k for k in session.get(DEEP_LINKS_KEY, []) if k != launch_id]
-    response = Response(render_template("lti/return.html", jwt=deep_link_.get_response_jwt([resource]),
-                                        return_url=return_url, title=title))
+    response = Response(
+        render_template(
+            "lti/return.html", jwt=deep_link_.get_response_jwt([resource]), return_url=return_url, title=title
+        )
+    )
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(return_url))
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'", f"form-action 'self' {origin}")
+        "form-action 'self'", f"form-action 'self' {origin}"
+    )
     return response
 
 
@@ -240,8 +277,12 @@ def send_scores(response: Response) -> Response:
     delivery to a background job (inline without Redis). A platform that is down never breaks the page: the
     score stays pending, and the scheduler's `lti-scores` job (or `flask lti resend-scores`) sends it later."""
     # the method first: reading the session marks the response `Vary: Cookie`, which GETs need not carry
-    if not (request.method == "POST" and response.status_code < 400 and session.get(GRADING_KEY)
-            and current_user.is_authenticated):
+    if not (
+        request.method == "POST"
+        and response.status_code < 400
+        and session.get(GRADING_KEY)
+        and current_user.is_authenticated
+    ):
         return response
     try:
         if lti_scores.note_completions(current_user.id):

@@ -21,9 +21,15 @@ class Appeal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), comment="item or verdict")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
-    question_version_id: Mapped[int | None] = mapped_column(ForeignKey("question_versions.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(12), comment="wrong-key, ambiguous, other; verdict for verdicts")
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    question_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_versions.id", ondelete="CASCADE")
+    )
+    reason: Mapped[str] = mapped_column(
+        String(12), comment="wrong-key, ambiguous, other; verdict for verdicts"
+    )
     note: Mapped[str] = mapped_column(Text)
     verdict: Mapped[str | None] = mapped_column(String(24), comment="verdict appeals: the verdict contested")
     status: Mapped[str] = mapped_column(String(8), default="open", comment="open, upheld or rejected")

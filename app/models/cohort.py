@@ -48,7 +48,9 @@ class HandledIntervention(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), comment="stalled, at-risk, critical-errors or overconfident")
+    kind: Mapped[str] = mapped_column(
+        String(20), comment="stalled, at-risk, critical-errors or overconfident"
+    )
     note: Mapped[str] = mapped_column(Text, comment="what the trainer did")
     handled_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

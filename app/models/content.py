@@ -26,7 +26,9 @@ class Question(db.Model):
         UTCDateTime(), comment="set when the question left the files; retired items are never served"
     )
     retired_by_hand: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=sa_false(),
+        Boolean,
+        default=False,
+        server_default=sa_false(),
         comment="retired with the Retire button: stays retired when its unchanged text is published or synced",
     )
     current_version_id: Mapped[int | None] = mapped_column(
@@ -50,7 +52,9 @@ class QuestionVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
-    number: Mapped[int] = mapped_column(Integer, comment="1 for the first version of the question, then 2, ...")
+    number: Mapped[int] = mapped_column(
+        Integer, comment="1 for the first version of the question, then 2, ..."
+    )
     content_hash: Mapped[str] = mapped_column(String(64), comment="sha256 of everything shown or scored")
     domain: Mapped[str] = mapped_column(String(2))
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -75,7 +79,9 @@ class QuestionVersion(db.Model):
         String(80), comment="items sharing a case: a session or form serves at most one of them"
     )
     pool: Mapped[str] = mapped_column(
-        String(10), default="practice", server_default="practice",
+        String(10),
+        default="practice",
+        server_default="practice",
         comment="practice, or reserve: served only by promotion checks",
     )
     shuffle: Mapped[bool] = mapped_column(

@@ -21,11 +21,15 @@ class LtiPlatform(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), comment="what people call the LMS, for lists and pages")
-    issuer: Mapped[str] = mapped_column(String(255), comment="the platform's iss, exactly as in its id_tokens")
+    issuer: Mapped[str] = mapped_column(
+        String(255), comment="the platform's iss, exactly as in its id_tokens"
+    )
     client_id: Mapped[str] = mapped_column(String(255), comment="the client id the platform gave the tool")
     auth_login_url: Mapped[str] = mapped_column(String(500), comment="platform OIDC authorization endpoint")
     auth_token_url: Mapped[str] = mapped_column(String(500), comment="platform OAuth2 token endpoint (AGS)")
-    key_set_url: Mapped[str] = mapped_column(String(500), comment="platform JWKS: keys its id_tokens are signed with")
+    key_set_url: Mapped[str] = mapped_column(
+        String(500), comment="platform JWKS: keys its id_tokens are signed with"
+    )
     auth_audience: Mapped[str | None] = mapped_column(
         String(500), comment="aud for the token request when the platform wants one other than the token URL"
     )
@@ -44,7 +48,9 @@ class LtiDeployment(db.Model):
     """A deployment id the platform may launch with; launches naming any other are refused."""
 
     __tablename__ = "lti_deployments"
-    __table_args__ = (UniqueConstraint("platform_id", "deployment_id", name="uq_lti_deployments_platform_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform_id", "deployment_id", name="uq_lti_deployments_platform_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
@@ -84,7 +90,9 @@ class LtiGradeLink(db.Model):
     (study session, exam, attempt) is the one the latest launch started; an exam is bound when submitted."""
 
     __tablename__ = "lti_grade_links"
-    __table_args__ = (UniqueConstraint("user_id", "platform_id", "resource_link_id", name="uq_lti_grade_links_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "platform_id", "resource_link_id", name="uq_lti_grade_links_user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -92,7 +100,9 @@ class LtiGradeLink(db.Model):
     subject: Mapped[str] = mapped_column(String(255), comment="the LMS user id the score is for (sub)")
     resource_link_id: Mapped[str] = mapped_column(String(255), comment="the LMS placement launched")
     resource: Mapped[str] = mapped_column(String(200), comment="what it links to, e.g. scenario:credit-hold")
-    ags: Mapped[dict[str, Any]] = mapped_column(JSON, comment="the launch's AGS endpoint claim: scope, lineitem(s)")
+    ags: Mapped[dict[str, Any]] = mapped_column(
+        JSON, comment="the launch's AGS endpoint claim: scope, lineitem(s)"
+    )
     record_id: Mapped[int | None] = mapped_column(
         Integer, comment="study session, exam or scenario attempt id the score comes from; None until known"
     )

@@ -22,7 +22,9 @@ class StudySession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     mode: Mapped[str] = mapped_column(String(10), comment="study or review")
-    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="domains/topics/weakest chosen")
+    filters: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, comment="domains/topics/weakest chosen"
+    )
     planned: Mapped[int] = mapped_column(Integer, comment="how many questions the session offers")
     seed: Mapped[str] = mapped_column(
         String(32), default="", server_default="", comment="fixes the option order shown at each position"
@@ -56,7 +58,9 @@ class Answer(db.Model):
     cbm_mark: Mapped[float | None] = mapped_column(Float, comment="-6..3 certainty-based mark")
     seconds: Mapped[float | None] = mapped_column(Float, comment="time from showing the item to answering")
     first_attempt: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=sa_false(),
+        Boolean,
+        default=False,
+        server_default=sa_false(),
         comment="the trainee's first answer to this question, given before any rationale of it was shown",
     )
     submission_key: Mapped[str] = mapped_column(
@@ -104,12 +108,16 @@ class Exam(db.Model):
     reused: Mapped[int] = mapped_column(
         Integer, default=0, server_default="0", comment="items on the form seen in the 14 days before it"
     )
-    score: Mapped[float | None] = mapped_column(Float, comment="proportion of credit over the form, once closed")
+    score: Mapped[float | None] = mapped_column(
+        Float, comment="proportion of credit over the form, once closed"
+    )
     readiness_before: Mapped[float | None] = mapped_column(
         Float, comment="the trainee's stored P(pass) when the exam was submitted, to show what it changed"
     )
     kind: Mapped[str] = mapped_column(
-        String(10), default="practice", server_default="practice",
+        String(10),
+        default="practice",
+        server_default="practice",
         comment="practice, or promotion: a secure check drawn from items the trainee was never served",
     )
 

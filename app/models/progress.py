@@ -33,13 +33,21 @@ class TraineeReadiness(db.Model):
     __tablename__ = "trainee_readiness"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    verdict: Mapped[str | None] = mapped_column(String(24), comment="ready, almost, not-yet, not-enough-evidence")
+    verdict: Mapped[str | None] = mapped_column(
+        String(24), comment="ready, almost, not-yet, not-enough-evidence"
+    )
     pass_probability: Mapped[float | None] = mapped_column(Float)
-    score_expected: Mapped[float | None] = mapped_column(Float, comment="predicted proportion correct on a form")
+    score_expected: Mapped[float | None] = mapped_column(
+        Float, comment="predicted proportion correct on a form"
+    )
     score_low: Mapped[float | None] = mapped_column(Float, comment="its credible interval")
     score_high: Mapped[float | None] = mapped_column(Float)
-    domains: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="domain -> {mastery, low, high, n}")
-    dimensions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="dimension -> {score, level, n}")
+    domains: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, comment="domain -> {mastery, low, high, n}"
+    )
+    dimensions: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, comment="dimension -> {score, level, n}"
+    )
     overconfidence: Mapped[float | None] = mapped_column(Float, comment="> 0: surer than right")
     critical_recent: Mapped[int] = mapped_column(Integer, default=0, comment="critical errors in recent runs")
     scenarios_passed: Mapped[int] = mapped_column(Integer, default=0)
@@ -106,7 +114,9 @@ class SignOff(db.Model):
     decision: Mapped[str] = mapped_column(String(12), comment="recommend or not-yet")
     comment: Mapped[str] = mapped_column(Text)
     verdict: Mapped[str | None] = mapped_column(String(24), comment="the computed verdict at that moment")
-    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, comment="criteria met/unmet and figures at that moment")
+    evidence: Mapped[dict[str, Any]] = mapped_column(
+        JSON, comment="criteria met/unmet and figures at that moment"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     trainer: Mapped[User] = relationship(foreign_keys=[trainer_id])
@@ -119,8 +129,12 @@ class PromotionCheck(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(10), comment="requested, scheduled, or started (its exam exists)")
-    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="when the trainee asked for it")
+    status: Mapped[str] = mapped_column(
+        String(10), comment="requested, scheduled, or started (its exam exists)"
+    )
+    requested_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="when the trainee asked for it"
+    )
     scheduled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     exam_id: Mapped[int | None] = mapped_column(ForeignKey("exams.id", ondelete="SET NULL"), unique=True)

@@ -18,9 +18,13 @@ class Scenario(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True, comment="the front matter id; never reused")
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="set when the file disappeared")
+    retired_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="set when the file disappeared"
+    )
     retired_by_hand: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=sa_false(),
+        Boolean,
+        default=False,
+        server_default=sa_false(),
         comment="retired with the Retire button: stays retired when its unchanged text is published or synced",
     )
     current_version_id: Mapped[int | None] = mapped_column(
@@ -66,7 +70,9 @@ class ScenarioAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     row_version: Mapped[int] = mapped_column(
-        Integer, default=1, server_default="1",
+        Integer,
+        default=1,
+        server_default="1",
         comment="compare-and-set: a write from a page that read an older version fails instead of overwriting",
     )
     __mapper_args__ = {"version_id_col": row_version}  # UPDATE ... WHERE row_version = the one read
@@ -79,8 +85,12 @@ class ScenarioAttempt(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     total: Mapped[float | None] = mapped_column(Float, comment="0-100 weighted score, when finished")
     passed: Mapped[bool | None] = mapped_column(Boolean)
-    dimensions: Mapped[dict[str, float] | None] = mapped_column(JSON, comment="dimension -> 0-100, when finished")
-    critical_errors: Mapped[list[str]] = mapped_column(JSON, default=list, comment="labels of critical errors")
+    dimensions: Mapped[dict[str, float] | None] = mapped_column(
+        JSON, comment="dimension -> 0-100, when finished"
+    )
+    critical_errors: Mapped[list[str]] = mapped_column(
+        JSON, default=list, comment="labels of critical errors"
+    )
     outcome: Mapped[str | None] = mapped_column(String(8), comment="good, mixed or bad ending")
     decision_seconds: Mapped[list[float]] = mapped_column(JSON, default=list, comment="seconds per decision")
     seed: Mapped[str] = mapped_column(
@@ -90,7 +100,10 @@ class ScenarioAttempt(db.Model):
         JSON, comment="the figures this run drew (scenario variants): name -> value"
     )
     aided: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=sa_false(), comment="the trainee went back to an earlier decision"
+        Boolean,
+        default=False,
+        server_default=sa_false(),
+        comment="the trainee went back to an earlier decision",
     )
 
     version: Mapped[ScenarioVersion] = relationship()
@@ -130,7 +143,9 @@ class DecisionReviewCard(db.Model):
     __tablename__ = "decision_review_cards"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_versions.id", ondelete="CASCADE"), primary_key=True
+    )
     node_id: Mapped[str] = mapped_column(String(80), primary_key=True, comment="the decision node")
     wrong_ref: Mapped[str] = mapped_column(String(100), comment="the critical choice the trainee made")
     card: Mapped[dict[str, Any]] = mapped_column(JSON, comment="fsrs Card as a dict")

@@ -19,7 +19,9 @@ class SignOffRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    verdict: Mapped[str] = mapped_column(String(24), comment="the stored readiness verdict when asked (ready)")
+    verdict: Mapped[str] = mapped_column(
+        String(24), comment="the stored readiness verdict when asked (ready)"
+    )
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     trainers_mailed: Mapped[int] = mapped_column(default=0, comment="trainers the request was e-mailed to")
 

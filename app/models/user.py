@@ -39,17 +39,23 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), comment="werkzeug scrypt hash")
     active: Mapped[bool] = mapped_column(default=True, comment="inactive people cannot sign in")
     session_generation: Mapped[int] = mapped_column(
-        default=0, server_default="0",
+        default=0,
+        server_default="0",
         comment="part of every session and remember-me cookie; raising it ends them all",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # E-mail the person chose to receive (account page); a password reset they ask for is always sent.
     mail_digest: Mapped[bool] = mapped_column(
-        default=True, server_default=true(), comment="weekly digest of reviews due and the next step (trainees)")
+        default=True,
+        server_default=true(),
+        comment="weekly digest of reviews due and the next step (trainees)",
+    )
     mail_alerts: Mapped[bool] = mapped_column(
-        default=True, server_default=true(), comment="intervention alerts about their cohorts (trainers)")
+        default=True, server_default=true(), comment="intervention alerts about their cohorts (trainers)"
+    )
     mail_sign_off_requests: Mapped[bool] = mapped_column(
-        default=True, server_default=true(), comment="a trainee of their cohorts asks for sign-off (trainers)")
+        default=True, server_default=true(), comment="a trainee of their cohorts asks for sign-off (trainers)"
+    )
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -22,7 +22,9 @@ class XapiOutbox(db.Model):
     statement_id: Mapped[str] = mapped_column(
         String(36), unique=True, comment="uuid5 of the event: the same event always gives the same id"
     )
-    statement: Mapped[dict[str, Any]] = mapped_column(JSON, comment="the statement exactly as sent to the LRS")
+    statement: Mapped[dict[str, Any]] = mapped_column(
+        JSON, comment="the statement exactly as sent to the LRS"
+    )
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0, comment="deliveries tried and failed so far")
     next_try_at: Mapped[datetime] = mapped_column(UTCDateTime(), comment="not sent before this moment")

@@ -40,8 +40,11 @@ def preferences():
         sign_off_requests=form.sign_off_requests.data if trainer else user.mail_sign_off_requests,
     )
     db.session.commit()
-    flash("E-mail settings saved." + ("" if mail.configured() else " This academy sends no e-mail at the moment."),
-          "success")
+    flash(
+        "E-mail settings saved."
+        + ("" if mail.configured() else " This academy sends no e-mail at the moment."),
+        "success",
+    )
     return redirect(url_for("home.account"))
 
 
@@ -53,8 +56,10 @@ def request_sign_off():
     asked = notifications.request_sign_off(current_user, clock.now())
     db.session.commit()
     if asked.trainers_mailed:
-        flash(f"Sign-off requested: {asked.trainers_mailed} trainer(s) e-mailed; they see it on their page.",
-              "success")
+        flash(
+            f"Sign-off requested: {asked.trainers_mailed} trainer(s) e-mailed; they see it on their page.",
+            "success",
+        )
     else:
         flash("Sign-off requested: your trainers see it on their page (no e-mail was sent).", "success")
     return redirect(url_for("home.trainee"))

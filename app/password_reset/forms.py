@@ -9,8 +9,12 @@ from app.forms import EMAIL_SHAPE
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), EMAIL_SHAPE], render_kw={"autocomplete": "username"},
-                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired(), EMAIL_SHAPE],
+        render_kw={"autocomplete": "username"},
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
     submit = SubmitField("Send me a link")
 
 

@@ -32,8 +32,9 @@ def _email_key() -> str:
 def forgot():
     form = ForgotPasswordForm()
     if mail.configured() and form.validate_on_submit():
-        password_reset.request_reset(form.email.data, clock.now(),
-                                     lambda token: mail.link("password_reset.reset", token=token))
+        password_reset.request_reset(
+            form.email.data, clock.now(), lambda token: mail.link("password_reset.reset", token=token)
+        )
         return render_template("password_reset/sent.html", email=form.email.data.strip())
     return render_template("password_reset/forgot.html", form=form)
 
@@ -48,6 +49,9 @@ def reset(token: str):
         password_reset.reset_password(user, form.new_password.data)
         db.session.commit()
         logout_user()  # whoever was signed in on this browser: sign in again with the new password
-        flash("Your new password is set, and every earlier session of yours has ended. Sign in with it.", "success")
+        flash(
+            "Your new password is set, and every earlier session of yours has ended. Sign in with it.",
+            "success",
+        )
         return redirect(url_for("auth.login"))
     return render_template("password_reset/reset.html", form=form, user=user)

@@ -124,8 +124,12 @@ def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
 class ReportItemForm(FlaskForm):
     """A trainee's report that a question is wrong or ambiguous; it goes to the authors' queue."""
 
-    reason = RadioField("What is wrong?", choices=[SelectChoice(k, v) for k, v in REASONS.items()],
-                        validators=[InputRequired("Say what is wrong.")])
-    note = TextAreaField("What should the author know?", validators=[DataRequired("Say what you noticed."),
-                                                                     Length(max=2000)])
+    reason = RadioField(
+        "What is wrong?",
+        choices=[SelectChoice(k, v) for k, v in REASONS.items()],
+        validators=[InputRequired("Say what is wrong.")],
+    )
+    note = TextAreaField(
+        "What should the author know?", validators=[DataRequired("Say what you noticed."), Length(max=2000)]
+    )
     submit = SubmitField("Send the report")

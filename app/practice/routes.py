@@ -23,14 +23,15 @@ bp = Blueprint("practice", __name__, url_prefix="/practice")
 log = logging.getLogger(__name__)
 
 
-
 @bp.get("/")
 @require(Action.PRACTISE)
 def index():
     form = StudySetupForm()
     topics = practice.topic_groups(current_app.config["CONTENT_DIR"])
-    form.topics.choices = {f"{d} {DOMAIN_NAMES.get(d, '')}".strip(): [(t, t.replace("-", " ")) for t in ts]
-                           for d, ts in topics.items()}
+    form.topics.choices = {
+        f"{d} {DOMAIN_NAMES.get(d, '')}".strip(): [(t, t.replace("-", " ")) for t in ts]
+        for d, ts in topics.items()
+    }
     if not form.is_submitted():  # a next action's link preselects what it asks for: ?domain=D7, ?topics=a,b
         known = {t for ts in topics.values() for t in ts}
         form.domains.data = [d for d in request.args.getlist("domain") if d in DOMAIN_NAMES] or None
@@ -50,8 +51,9 @@ def index():
 @require(Action.PRACTISE)
 def start_study():
     form = StudySetupForm()
-    form.topics.choices = [(t, t) for ts in practice.topic_groups(current_app.config["CONTENT_DIR"]).values()
-                           for t in ts]
+    form.topics.choices = [
+        (t, t) for ts in practice.topic_groups(current_app.config["CONTENT_DIR"]).values() for t in ts
+    ]
     if not form.validate_on_submit():
         flash(
             "Those study settings could not be used: "
@@ -106,7 +108,10 @@ def item(session_id: int, position: int):
     if request.method == "POST" and position not in answers:
         if form.validate_on_submit():
             response = Response(
-                tuple(_chosen(form)), _value(form), form.confidence.data, seconds_since(form.served_at.data, time.time())
+                tuple(_chosen(form)),
+                _value(form),
+                form.confidence.data,
+                seconds_since(form.served_at.data, time.time()),
             )
             practice.record_answer(current_user.id, session, position, response, clock.now())
             db.session.commit()
@@ -174,4 +179,3 @@ def _chosen(form) -> list[str]:
 def _value(form) -> float | None:
     field = getattr(form, "value", None)
     return None if field is None else field.data
-

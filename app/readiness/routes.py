@@ -21,7 +21,6 @@ bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 log = logging.getLogger(__name__)
 
 
-
 def _report(person, form=None):
     """The stored result; the model runs only when evidence arrived since (then the page stores it)."""
     now = clock.now()
@@ -32,24 +31,45 @@ def _report(person, form=None):
     policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
     checks = promotion.checks_of(person.id)
     return render_template(
-        "readiness/report.html", person=person, result=result, answers=records.answers, runs=records.runs,
-        snapshots=readiness.snapshots(person.id), sign_offs=readiness.sign_offs(person.id), form=form,
-        own=person.id == current_user.id, domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES,
-        exceptions=EXCEPTION_NAMES, checks=checks, open_check=promotion.open_check(person.id),
+        "readiness/report.html",
+        person=person,
+        result=result,
+        answers=records.answers,
+        runs=records.runs,
+        snapshots=readiness.snapshots(person.id),
+        sign_offs=readiness.sign_offs(person.id),
+        form=form,
+        own=person.id == current_user.id,
+        domains=DOMAIN_NAMES,
+        dimensions=DIMENSION_NAMES,
+        exceptions=EXCEPTION_NAMES,
+        checks=checks,
+        open_check=promotion.open_check(person.id),
         check_results={c.id: _check_summary(c, policy) for c in checks if c.exam and c.exam.closed},
         may_schedule=person.id != current_user.id and trains(current_user, person.id),
-        button=StartForm(), policy=policy, appeals=appeals.verdict_appeals(person.id),
-        contest_form=ContestForm(), decide_form=DecideAppealForm(),
+        button=StartForm(),
+        policy=policy,
+        appeals=appeals.verdict_appeals(person.id),
+        contest_form=ContestForm(),
+        decide_form=DecideAppealForm(),
         sign_off_request=notifications.open_request(person.id),
-        trainer_cohort=None if person.id == current_user.id else cohorts.viewers_cohort_of(current_user, person))
+        trainer_cohort=None
+        if person.id == current_user.id
+        else cohorts.viewers_cohort_of(current_user, person),
+    )
 
 
 def _check_summary(check, policy):
     """(score, outcome, classification accuracy) of a closed check, for the report."""
     items = len(check.exam.version_ids)
-    result = CheckResult(f"check:{check.exam.id}", (check.exam.score or 0) * items, items, check.exam.submitted_at)
-    return (result.score, outcome(result, policy.pass_mark, policy.check_min_accuracy),
-            classification_accuracy(result.credit, items, policy.pass_mark))
+    result = CheckResult(
+        f"check:{check.exam.id}", (check.exam.score or 0) * items, items, check.exam.submitted_at
+    )
+    return (
+        result.score,
+        outcome(result, policy.pass_mark, policy.check_min_accuracy),
+        classification_accuracy(result.credit, items, policy.pass_mark),
+    )
 
 
 @bp.post("/contest")
@@ -114,8 +134,13 @@ def start_check(check_id: int):
         abort(400)
     check = promotion.own_check(current_user.id, check_id)
     config = current_app.config
-    exam = promotion.start_check(check, exams.load_blueprint(config["CONTENT_DIR"]),
-                                 readiness.load_policy(config["CONTENT_DIR"]), clock.now(), random.Random())
+    exam = promotion.start_check(
+        check,
+        exams.load_blueprint(config["CONTENT_DIR"]),
+        readiness.load_policy(config["CONTENT_DIR"]),
+        clock.now(),
+        random.Random(),
+    )
     db.session.commit()
     log.info("promotion check %s started by %s", check.id, current_user.email)
     return redirect(url_for("exams.item", exam_id=exam.id, position=0))
@@ -142,7 +167,11 @@ def sign_off(user_id: int):
     if not form.validate_on_submit():
         return _report(person, form), 400
     result = readiness.assess_trainee(person, current_app.config["CONTENT_DIR"], clock.now())
-    readiness.record_sign_off(person, current_user, form.decision.data, form.comment.data, result, clock.now())
+    readiness.record_sign_off(
+        person, current_user, form.decision.data, form.comment.data, result, clock.now()
+    )
     db.session.commit()
-    flash("Sign-off recorded with the evidence as it stands now. The computed verdict is unchanged.", "success")
+    flash(
+        "Sign-off recorded with the evidence as it stands now. The computed verdict is unchanged.", "success"
+    )
     return redirect(url_for("readiness.trainee_report", user_id=person.id))

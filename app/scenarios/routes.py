@@ -21,7 +21,6 @@ bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
 DIFFICULTIES = ("junior", "intermediate", "senior")
 
 
-
 @bp.get("/")
 @require(Action.PRACTISE)
 def index():
@@ -91,7 +90,12 @@ def decide(attempt_id: int):
     if not form.validate_on_submit():
         return _render_player(attempt, form, 400)
     scenarios.choose(
-        attempt, form.ref.data, form.step.data, form.text.data, seconds_since(form.served_at.data, time.time()), clock.now()
+        attempt,
+        form.ref.data,
+        form.step.data,
+        form.text.data,
+        seconds_since(form.served_at.data, time.time()),
+        clock.now(),
     )
     db.session.commit()
     if attempt.finished:
@@ -150,9 +154,16 @@ def review(version_id: int, node_id: str):
         db.session.commit()
     node = scenario.node(node_id)
     choices = shown_order(node.choices, f"review:{card.user_id}:{card.reviews}", node_id)
-    return render_template("scenarios/review.html", card=card, scenario=scenario, node=node, choices=choices,
-                           fragments=scenarios.fragments_for(card.version, scenarios.review_variant(
-                               card.version, f"review:{card.user_id}:{card.reviews}")),
-                           form=form, picked=picked,
-                           expert=scenarios.expert_choice(card.version, node_id))
-
+    return render_template(
+        "scenarios/review.html",
+        card=card,
+        scenario=scenario,
+        node=node,
+        choices=choices,
+        fragments=scenarios.fragments_for(
+            card.version, scenarios.review_variant(card.version, f"review:{card.user_id}:{card.reviews}")
+        ),
+        form=form,
+        picked=picked,
+        expert=scenarios.expert_choice(card.version, node_id),
+    )

@@ -21,7 +21,9 @@ class ServiceError(Exception):
 def _parsed_file(path: str, mtime: float, parse: Callable[[str, str], tuple[Any, list]]) -> Any:
     value, problems = parse(Path(path).read_text(encoding="utf-8"), path)
     if value is None:
-        raise ServiceError(f"{path} has errors: " + "; ".join(map(str, problems)) + ". Run flask content check.", 500)
+        raise ServiceError(
+            f"{path} has errors: " + "; ".join(map(str, problems)) + ". Run flask content check.", 500
+        )
     return value
 
 

@@ -144,7 +144,9 @@ def cohorts_of_trainee(trainee: User) -> list[Cohort]:
 
 
 def first_admin() -> User | None:
-    return db.session.scalar(select(User).join(User.role_rows).where(UserRole.role == Role.ADMIN.value).order_by(User.id))
+    return db.session.scalar(
+        select(User).join(User.role_rows).where(UserRole.role == Role.ADMIN.value).order_by(User.id)
+    )
 
 
 def guard_last_admin(user: User, roles: set[Role], active: bool) -> None:
@@ -152,10 +154,14 @@ def guard_last_admin(user: User, roles: set[Role], active: bool) -> None:
     if Role.ADMIN not in user.roles or (Role.ADMIN in roles and active):
         return
     others = db.session.scalar(
-        select(func.count()).select_from(User).join(UserRole, UserRole.user_id == User.id)
+        select(func.count())
+        .select_from(User)
+        .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.ADMIN.value, User.active, User.id != user.id)
     )
     if not others:
         raise AccountError(
             f"{user.email} is the only active admin: make someone else an admin first, or nobody could "
-            "manage accounts.", "roles")
+            "manage accounts.",
+            "roles",
+        )

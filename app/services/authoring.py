@@ -195,8 +195,11 @@ def key_changes(draft: Draft, check: DraftCheck) -> list[rekey.KeyChange]:
         return []
     claims = {e["slug"] for e in draft.edits or [] if e["kind"] == DraftKind.QUESTION.value}
     path = draft_path(draft)
-    stored = {slug: owner.key for slug, owner in _question_owners([q.id for q in check.questions]).items()
-              if owner.source == path or slug in claims}
+    stored = {
+        slug: owner.key
+        for slug, owner in _question_owners([q.id for q in check.questions]).items()
+        if owner.source == path or slug in claims
+    }
     return rekey.key_changes(check.questions, stored)
 
 
@@ -342,8 +345,14 @@ def withdraw(draft: Draft, author: User, now: datetime) -> None:
     db.session.flush()
 
 
-def approve(draft: Draft, reviewer: User, comment: str, now: datetime, key_reason: str = "",
-            old_answers: str | None = None) -> DraftRevision:
+def approve(
+    draft: Draft,
+    reviewer: User,
+    comment: str,
+    now: datetime,
+    key_reason: str = "",
+    old_answers: str | None = None,
+) -> DraftRevision:
     """Publish a draft in review into the bank, as a new immutable revision. Never one's own (403).
 
     When the text changes the correct answer of a question under its id (key_changes), the reviewer
@@ -364,8 +373,14 @@ def approve(draft: Draft, reviewer: User, comment: str, now: datetime, key_reaso
         decision = rekey.OldAnswers(old_answers)
         rekeyed = rekeying.apply_key_changes(changes, decision, now)
         ids = ", ".join(f"`{c.slug}`" for c in changes)
-        _comment(draft, reviewer, f"New answer key for {ids}: {key_reason.strip()}\n\nAnswers under the old key: "
-                 f"{decision.value} ({rekeyed.summary()}).", now, "rekeyed")
+        _comment(
+            draft,
+            reviewer,
+            f"New answer key for {ids}: {key_reason.strip()}\n\nAnswers under the old key: "
+            f"{decision.value} ({rekeyed.summary()}).",
+            now,
+            "rekeyed",
+        )
     revision = DraftRevision(
         draft_id=draft.id,
         number=len(draft.revisions) + 1,
@@ -462,10 +477,17 @@ def edit_published(author: User, kind: str, slug: str, now: datetime) -> Draft:
     else:
         title, text, line = version.title, version.source, 1
     draft = create_draft(author, DraftKind(kind), title[:200], text, now)
-    draft.edits = [{"kind": kind, "slug": slug, "version": version.number, "source": version.source_path,
-                    "line": line}]
-    _comment(draft, author, f"Opened {kind} `{slug}` version {version.number} from {version.source_path} "
-             "to edit it under the same id.", now, "opened")
+    draft.edits = [
+        {"kind": kind, "slug": slug, "version": version.number, "source": version.source_path, "line": line}
+    ]
+    _comment(
+        draft,
+        author,
+        f"Opened {kind} `{slug}` version {version.number} from {version.source_path} "
+        "to edit it under the same id.",
+        now,
+        "opened",
+    )
     return draft
 
 
@@ -484,25 +506,44 @@ def bank_items(search: str = "") -> list[BankItem]:
     id, source path or title (case-insensitive substring)."""
     pattern = f"%{search.strip()}%"
     questions = db.session.execute(
-        select(Question.slug, QuestionVersion.prompt_html, QuestionVersion.number, QuestionVersion.source_path,
-               Question.retired_at)
+        select(
+            Question.slug,
+            QuestionVersion.prompt_html,
+            QuestionVersion.number,
+            QuestionVersion.source_path,
+            Question.retired_at,
+        )
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
-        .where(Question.slug.ilike(pattern) | QuestionVersion.source_path.ilike(pattern)
-               | QuestionVersion.source.ilike(pattern))
+        .where(
+            Question.slug.ilike(pattern)
+            | QuestionVersion.source_path.ilike(pattern)
+            | QuestionVersion.source.ilike(pattern)
+        )
         .order_by(QuestionVersion.source_path, QuestionVersion.source_line)
     ).all()
     scenarios = db.session.execute(
-        select(Scenario.slug, ScenarioVersion.title, ScenarioVersion.number, ScenarioVersion.source_path,
-               Scenario.retired_at)
+        select(
+            Scenario.slug,
+            ScenarioVersion.title,
+            ScenarioVersion.number,
+            ScenarioVersion.source_path,
+            Scenario.retired_at,
+        )
         .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
-        .where(Scenario.slug.ilike(pattern) | ScenarioVersion.source_path.ilike(pattern)
-               | ScenarioVersion.title.ilike(pattern))
+        .where(
+            Scenario.slug.ilike(pattern)
+            | ScenarioVersion.source_path.ilike(pattern)
+            | ScenarioVersion.title.ilike(pattern)
+        )
         .order_by(ScenarioVersion.source_path)
     ).all()
-    return [BankItem(DraftKind.QUESTION.value, slug, _plain(html), n, src, retired is not None)
-            for slug, html, n, src, retired in questions] + [
+    return [
+        BankItem(DraftKind.QUESTION.value, slug, _plain(html), n, src, retired is not None)
+        for slug, html, n, src, retired in questions
+    ] + [
         BankItem(DraftKind.SCENARIO.value, slug, title, n, src, retired is not None)
-        for slug, title, n, src, retired in scenarios]
+        for slug, title, n, src, retired in scenarios
+    ]
 
 
 def _plain(html: str) -> str:
@@ -661,8 +702,11 @@ def import_questions(
     title = (title.strip() or f"Imported from {filename}")[:200]  # the column's length: a long file name fits
     markdown = markdown_file(result, title)
     if len(markdown) > MAX_DRAFT_CHARACTERS:
-        raise AuthoringError(f"{filename} makes a draft of {len(markdown):,} characters; a draft holds at most "
-                             f"{MAX_DRAFT_CHARACTERS:,}: split the file and import each part.", 413)
+        raise AuthoringError(
+            f"{filename} makes a draft of {len(markdown):,} characters; a draft holds at most "
+            f"{MAX_DRAFT_CHARACTERS:,}: split the file and import each part.",
+            413,
+        )
     outcome.draft = create_draft(author, DraftKind.QUESTION, title, markdown, now)
     _comment(outcome.draft, author, import_report(filename, result), now, "imported")
     return outcome
@@ -671,8 +715,11 @@ def import_questions(
 def check_import_size(filename: str, size: int) -> None:
     """Refuse a file too large to import before reading or parsing it (the CLI checks the file's size)."""
     if size > MAX_IMPORT_BYTES:
-        raise AuthoringError(f"{filename} is {size / 1024 / 1024:.1f} MB; an import takes at most "
-                             f"{MAX_IMPORT_BYTES // 1024 // 1024} MB: split the file and import each part.", 413)
+        raise AuthoringError(
+            f"{filename} is {size / 1024 / 1024:.1f} MB; an import takes at most "
+            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB: split the file and import each part.",
+            413,
+        )
 
 
 def import_report(filename: str, result: GiftImport) -> str:

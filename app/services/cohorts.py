@@ -56,8 +56,11 @@ def active_members(cohort: Cohort) -> Select:
     """The ids of the cohort's trainees who may sign in, as a subquery. Everything a trainer sees of a cohort
     (dashboard, intervention queue, trend, exports, alert mails) starts here, so a deactivated trainee leaves
     all of it at once; reactivating brings them back with their history."""
-    return (select(cohort_trainees.c.user_id).join(User, User.id == cohort_trainees.c.user_id)
-            .where(cohort_trainees.c.cohort_id == cohort.id, User.active))
+    return (
+        select(cohort_trainees.c.user_id)
+        .join(User, User.id == cohort_trainees.c.user_id)
+        .where(cohort_trainees.c.cohort_id == cohort.id, User.active)
+    )
 
 
 @dataclass
@@ -87,14 +90,22 @@ def dashboard_rows(cohort: Cohort, now: datetime) -> list[TraineeRow]:
         rows[r.user_id].readiness = r
     for s in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id.in_(members))):
         rows[s.user_id].domains[s.domain] = s
-    due = db.session.execute(select(ReviewCard.user_id, func.count()).where(
-        ReviewCard.user_id.in_(members), ReviewCard.due <= now).group_by(ReviewCard.user_id))
+    due = db.session.execute(
+        select(ReviewCard.user_id, func.count())
+        .where(ReviewCard.user_id.in_(members), ReviewCard.due <= now)
+        .group_by(ReviewCard.user_id)
+    )
     for user_id, count in due:
         rows[user_id].due = count
-    runs = db.session.execute(select(ScenarioAttempt.user_id, func.count(), func.count(ScenarioAttempt.passed)
-                                     .filter(ScenarioAttempt.passed.is_(True)))
-                              .where(ScenarioAttempt.user_id.in_(members), ScenarioAttempt.finished_at.is_not(None))
-                              .group_by(ScenarioAttempt.user_id))
+    runs = db.session.execute(
+        select(
+            ScenarioAttempt.user_id,
+            func.count(),
+            func.count(ScenarioAttempt.passed).filter(ScenarioAttempt.passed.is_(True)),
+        )
+        .where(ScenarioAttempt.user_id.in_(members), ScenarioAttempt.finished_at.is_not(None))
+        .group_by(ScenarioAttempt.user_id)
+    )
     for user_id, count, passed in runs:
         rows[user_id].runs, rows[user_id].passed = count, passed
     return list(rows.values())
@@ -103,7 +114,8 @@ def dashboard_rows(cohort: Cohort, now: datetime) -> list[TraineeRow]:
 SORTS = {
     "name": lambda r: r.user.name.lower(),
     "verdict": lambda r: ["ready", "almost", "not-yet", "not-enough-evidence", None].index(
-        r.readiness.verdict if r.readiness else None),
+        r.readiness.verdict if r.readiness else None
+    ),
     "pass": lambda r: -(r.readiness.pass_probability or -1) if r.readiness else 1,
     "activity": lambda r: -(r.last_activity.timestamp() if r.last_activity else 0),
     "due": lambda r: -r.due,
@@ -121,8 +133,13 @@ class Intervention:
     reason: str
 
 
-def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, float], rules: InterventionRules,
-                  handled: list[HandledIntervention] | None = None) -> list[Intervention]:
+def interventions(
+    rows: list[TraineeRow],
+    now: datetime,
+    falling: dict[int, float],
+    rules: InterventionRules,
+    handled: list[HandledIntervention] | None = None,
+) -> list[Intervention]:
     """Who needs a trainer now, and why (the rules: app/domain/interventions.py), leaving out flags a trainer
     marked handled within the policy's handled_days (`handled`: those marks, when the caller has them).
     `falling`: trainee -> drop in P(pass) since last week."""
@@ -135,32 +152,43 @@ def interventions(rows: list[TraineeRow], now: datetime, falling: dict[int, floa
     found = []
     for row in rows:
         readiness = row.readiness
-        signals = TraineeSignals(row.last_activity, falling.get(row.user.id),
-                                 readiness.critical_recent if readiness else 0,
-                                 readiness.overconfidence if readiness else None)
-        found += [Intervention(row.user, flag.kind, flag.reason) for flag in flags(signals, rules, now)
-                  if not still_handled(last.get((row.user.id, flag.kind)), rules, now)]
+        signals = TraineeSignals(
+            row.last_activity,
+            falling.get(row.user.id),
+            readiness.critical_recent if readiness else 0,
+            readiness.overconfidence if readiness else None,
+        )
+        found += [
+            Intervention(row.user, flag.kind, flag.reason)
+            for flag in flags(signals, rules, now)
+            if not still_handled(last.get((row.user.id, flag.kind)), rules, now)
+        ]
     return found
 
 
 def _handled_since(trainee_ids, since: datetime) -> list[HandledIntervention]:
-    return list(db.session.scalars(
-        select(HandledIntervention).where(HandledIntervention.trainee_id.in_(trainee_ids),
-                                          HandledIntervention.handled_at > since)
-        .options(joinedload(HandledIntervention.handled_by), joinedload(HandledIntervention.trainee))
-        .order_by(HandledIntervention.handled_at.desc())))
+    return list(
+        db.session.scalars(
+            select(HandledIntervention)
+            .where(HandledIntervention.trainee_id.in_(trainee_ids), HandledIntervention.handled_at > since)
+            .options(joinedload(HandledIntervention.handled_by), joinedload(HandledIntervention.trainee))
+            .order_by(HandledIntervention.handled_at.desc())
+        )
+    )
 
 
-def mark_handled(cohort: Cohort, trainee: User, kind: str, note: str, trainer: User,
-                 now: datetime) -> HandledIntervention:
+def mark_handled(
+    cohort: Cohort, trainee: User, kind: str, note: str, trainer: User, now: datetime
+) -> HandledIntervention:
     if trainee not in cohort.trainees or not trainee.active:
         raise CohortError("There is no such trainee in this cohort.", 404)
     if kind not in INTERVENTION_KINDS:
         raise CohortError("There is no such kind of intervention.", 404)
     if not note.strip():
         raise CohortError("Say what you did: the note is the record.", 400)
-    record = HandledIntervention(trainee_id=trainee.id, kind=kind, note=note.strip(), handled_by_id=trainer.id,
-                                 handled_at=now)
+    record = HandledIntervention(
+        trainee_id=trainee.id, kind=kind, note=note.strip(), handled_by_id=trainer.id, handled_at=now
+    )
     db.session.add(record)
     db.session.flush()
     return record
@@ -180,11 +208,15 @@ class QueuedWriteUp:
 def ungraded_writeups(viewer: User) -> list[QueuedWriteUp]:
     """Write-ups waiting for a grade from trainees of the viewer's cohorts (admins: all), oldest first,
     each with its trainee."""
-    query = (select(WriteUp, User).select_from(WriteUp)
-             .join(ScenarioAttempt, ScenarioAttempt.id == WriteUp.attempt_id)
-             .join(User, User.id == ScenarioAttempt.user_id)
-             .where(WriteUp.graded_at.is_(None))
-             .options(joinedload(WriteUp.attempt).joinedload(ScenarioAttempt.version)).order_by(WriteUp.created_at))
+    query = (
+        select(WriteUp, User)
+        .select_from(WriteUp)
+        .join(ScenarioAttempt, ScenarioAttempt.id == WriteUp.attempt_id)
+        .join(User, User.id == ScenarioAttempt.user_id)
+        .where(WriteUp.graded_at.is_(None))
+        .options(joinedload(WriteUp.attempt).joinedload(ScenarioAttempt.version))
+        .order_by(WriteUp.created_at)
+    )
     if (trainees := visible_trainee_ids(viewer)) is not None:
         query = query.where(ScenarioAttempt.user_id.in_(trainees))
     return [QueuedWriteUp(writeup, trainee) for writeup, trainee in db.session.execute(query).unique()]
@@ -198,7 +230,12 @@ def writeup_for(viewer: User, writeup_id: int) -> WriteUp:
 
 
 def grade(
-    writeup: WriteUp, grader: User, criterion_points: list[float], maxima: list[float], comment: str, now: datetime
+    writeup: WriteUp,
+    grader: User,
+    criterion_points: list[float],
+    maxima: list[float],
+    comment: str,
+    now: datetime,
 ) -> None:
     """Grade a write-up criterion by criterion (each between 0 and its maximum); the total is their sum."""
     if len(criterion_points) != len(maxima):
@@ -226,66 +263,152 @@ def mastery_csv(cohort: Cohort, domains: list[str]) -> Iterator[list]:
         stats.setdefault(s.user_id, {})[s.domain] = s
     for user in db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)):
         mine = stats.get(user.id, {})
-        yield [user.name, user.email, *[mine[d].answered if d in mine else 0 for d in domains],
-               *[f"{100 * mine[d].credit / mine[d].answered:.1f}" if d in mine and mine[d].answered else ""
-                 for d in domains]]
+        yield [
+            user.name,
+            user.email,
+            *[mine[d].answered if d in mine else 0 for d in domains],
+            *[
+                f"{100 * mine[d].credit / mine[d].answered:.1f}" if d in mine and mine[d].answered else ""
+                for d in domains
+            ],
+        ]
 
 
 def verdicts_csv(cohort: Cohort) -> Iterator[list]:
     """One row per trainee for a promotion round: the stored verdict, P(pass), the unmet criteria, and the
     latest sign-off (decision, trainer, date, comment)."""
-    yield ["trainee", "email", "verdict", "pass_probability", "unmet_criteria", "computed_at",
-           "sign_off", "signed_off_by", "signed_off_at", "sign_off_comment"]
+    yield [
+        "trainee",
+        "email",
+        "verdict",
+        "pass_probability",
+        "unmet_criteria",
+        "computed_at",
+        "sign_off",
+        "signed_off_by",
+        "signed_off_at",
+        "sign_off_comment",
+    ]
     members = active_members(cohort)
-    stored = {r.user_id: r for r in db.session.scalars(select(TraineeReadiness).where(
-        TraineeReadiness.user_id.in_(members)))}
+    stored = {
+        r.user_id: r
+        for r in db.session.scalars(select(TraineeReadiness).where(TraineeReadiness.user_id.in_(members)))
+    }
     latest: dict[int, SignOff] = {}
-    for sign_off in db.session.scalars(select(SignOff).where(SignOff.trainee_id.in_(members))
-                                       .options(joinedload(SignOff.trainer)).order_by(SignOff.created_at)):
+    for sign_off in db.session.scalars(
+        select(SignOff)
+        .where(SignOff.trainee_id.in_(members))
+        .options(joinedload(SignOff.trainer))
+        .order_by(SignOff.created_at)
+    ):
         latest[sign_off.trainee_id] = sign_off
     for user in db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)):
         row, sign_off = stored.get(user.id), latest.get(user.id)
         result = (row.report or {}).get("result", {}) if row else {}
         unmet = [c["label"] for c in result.get("criteria", []) if not c.get("met")]
-        yield [user.name, user.email, row.verdict if row and row.verdict else "",
-               "" if not row or row.pass_probability is None else f"{row.pass_probability:.3f}",
-               "; ".join(unmet), row.computed_at.isoformat() if row and row.computed_at else "",
-               sign_off.decision if sign_off else "", sign_off.trainer.name if sign_off else "",
-               sign_off.created_at.isoformat() if sign_off else "", sign_off.comment if sign_off else ""]
+        yield [
+            user.name,
+            user.email,
+            row.verdict if row and row.verdict else "",
+            "" if not row or row.pass_probability is None else f"{row.pass_probability:.3f}",
+            "; ".join(unmet),
+            row.computed_at.isoformat() if row and row.computed_at else "",
+            sign_off.decision if sign_off else "",
+            sign_off.trainer.name if sign_off else "",
+            sign_off.created_at.isoformat() if sign_off else "",
+            sign_off.comment if sign_off else "",
+        ]
 
 
 def answers_csv(cohort: Cohort) -> Iterator[list]:
-    yield ["answer_id", "trainee", "email", "question", "version", "domain", "mode", "chosen", "value",
-           "confidence", "correct", "credit", "seconds", "answered_at"]
+    yield [
+        "answer_id",
+        "trainee",
+        "email",
+        "question",
+        "version",
+        "domain",
+        "mode",
+        "chosen",
+        "value",
+        "confidence",
+        "correct",
+        "credit",
+        "seconds",
+        "answered_at",
+    ]
     members = active_members(cohort)
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(members)))}
-    query = select(Answer).where(Answer.user_id.in_(members)).order_by(Answer.id).execution_options(yield_per=BATCH)
-    with db.session.scalars(query) as answers:  # closed when a reader stops early (PostgreSQL: a server cursor)
+    query = (
+        select(Answer)
+        .where(Answer.user_id.in_(members))
+        .order_by(Answer.id)
+        .execution_options(yield_per=BATCH)
+    )
+    with db.session.scalars(
+        query
+    ) as answers:  # closed when a reader stops early (PostgreSQL: a server cursor)
         for answer in answers:
             person = people[answer.user_id]
-            yield [answer.id, person.name, person.email, answer.question_id, answer.question_version_id,
-                   answer.domain, answer.mode, " ".join(answer.chosen or []),
-                   "" if answer.value is None else answer.value, answer.confidence or "", int(answer.correct),
-                   f"{answer.credit:.3f}", "" if answer.seconds is None else f"{answer.seconds:.1f}",
-                   answer.answered_at.isoformat()]
+            yield [
+                answer.id,
+                person.name,
+                person.email,
+                answer.question_id,
+                answer.question_version_id,
+                answer.domain,
+                answer.mode,
+                " ".join(answer.chosen or []),
+                "" if answer.value is None else answer.value,
+                answer.confidence or "",
+                int(answer.correct),
+                f"{answer.credit:.3f}",
+                "" if answer.seconds is None else f"{answer.seconds:.1f}",
+                answer.answered_at.isoformat(),
+            ]
 
 
 def runs_csv(cohort: Cohort) -> Iterator[list]:
-    yield ["attempt_id", "trainee", "email", "scenario", "version", "started_at", "finished_at", "total", "passed",
-           "outcome", "critical_errors", "path"]
+    yield [
+        "attempt_id",
+        "trainee",
+        "email",
+        "scenario",
+        "version",
+        "started_at",
+        "finished_at",
+        "total",
+        "passed",
+        "outcome",
+        "critical_errors",
+        "path",
+    ]
     members = active_members(cohort)
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(members)))}
-    query = (select(ScenarioAttempt, ScenarioVersion.title).join(ScenarioVersion)
-             .where(ScenarioAttempt.user_id.in_(members)).order_by(ScenarioAttempt.id)
-             .execution_options(yield_per=BATCH))
+    query = (
+        select(ScenarioAttempt, ScenarioVersion.title)
+        .join(ScenarioVersion)
+        .where(ScenarioAttempt.user_id.in_(members))
+        .order_by(ScenarioAttempt.id)
+        .execution_options(yield_per=BATCH)
+    )
     with db.session.execute(query) as runs:  # closed when a reader stops early (PostgreSQL: a server cursor)
         for attempt, title in runs:
             person = people[attempt.user_id]
-            yield [attempt.id, person.name, person.email, title, attempt.version_id,
-                   attempt.started_at.isoformat(), attempt.finished_at.isoformat() if attempt.finished_at else "",
-                   "" if attempt.total is None else attempt.total,
-                   "" if attempt.passed is None else int(attempt.passed),
-                   attempt.outcome or "", "; ".join(attempt.critical_errors or []), " ".join(attempt.log)]
+            yield [
+                attempt.id,
+                person.name,
+                person.email,
+                title,
+                attempt.version_id,
+                attempt.started_at.isoformat(),
+                attempt.finished_at.isoformat() if attempt.finished_at else "",
+                "" if attempt.total is None else attempt.total,
+                "" if attempt.passed is None else int(attempt.passed),
+                attempt.outcome or "",
+                "; ".join(attempt.critical_errors or []),
+                " ".join(attempt.log),
+            ]
 
 
 @dataclass(frozen=True)
@@ -302,19 +425,34 @@ def weekly_trend(cohort: Cohort) -> tuple[list[WeekPoint], dict[int, float]]:
     a window function), so the cost grows with the number of weeks shown, not with every snapshot loaded."""
     members = active_members(cohort)
     weekly = db.session.execute(
-        select(ReadinessSnapshot.week, func.avg(ReadinessSnapshot.pass_probability),
-               func.avg(ReadinessSnapshot.mean_mastery))
+        select(
+            ReadinessSnapshot.week,
+            func.avg(ReadinessSnapshot.pass_probability),
+            func.avg(ReadinessSnapshot.mean_mastery),
+        )
         .where(ReadinessSnapshot.user_id.in_(members))
-        .group_by(ReadinessSnapshot.week).order_by(ReadinessSnapshot.week))
-    points = [WeekPoint(week, None if p is None else float(p), None if m is None else float(m))
-              for week, p, m in weekly]
-    recent = (select(ReadinessSnapshot.user_id, ReadinessSnapshot.pass_probability,
-                     func.row_number().over(partition_by=ReadinessSnapshot.user_id,
-                                            order_by=ReadinessSnapshot.week.desc()).label("back"))
-              .where(ReadinessSnapshot.user_id.in_(members), ReadinessSnapshot.pass_probability.is_not(None))
-              .subquery())
+        .group_by(ReadinessSnapshot.week)
+        .order_by(ReadinessSnapshot.week)
+    )
+    points = [
+        WeekPoint(week, None if p is None else float(p), None if m is None else float(m))
+        for week, p, m in weekly
+    ]
+    recent = (
+        select(
+            ReadinessSnapshot.user_id,
+            ReadinessSnapshot.pass_probability,
+            func.row_number()
+            .over(partition_by=ReadinessSnapshot.user_id, order_by=ReadinessSnapshot.week.desc())
+            .label("back"),
+        )
+        .where(ReadinessSnapshot.user_id.in_(members), ReadinessSnapshot.pass_probability.is_not(None))
+        .subquery()
+    )
     latest: dict[int, dict[int, float]] = {}
     for user_id, probability, back in db.session.execute(select(recent).where(recent.c.back <= 2)):
         latest.setdefault(user_id, {})[back] = probability
-    drops = {user_id: last[2] - last[1] for user_id, last in latest.items() if len(last) == 2 and last[2] > last[1]}
+    drops = {
+        user_id: last[2] - last[1] for user_id, last in latest.items() if len(last) == 2 and last[2] > last[1]
+    }
     return points, drops

@@ -40,8 +40,12 @@ class ExportReport:
 
 
 def _live_versions() -> list[QuestionVersion]:
-    query = (select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
-             .where(Question.retired_at.is_(None)).order_by(QuestionVersion.source_path, QuestionVersion.source_line))
+    query = (
+        select(QuestionVersion)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.retired_at.is_(None))
+        .order_by(QuestionVersion.source_path, QuestionVersion.source_line)
+    )
     return list(db.session.scalars(query))
 
 
@@ -50,8 +54,10 @@ def _draft_names() -> dict[str, str]:
     titles = dict(db.session.execute(select(Draft.id, Draft.title)).all())
     names = {draft_id: _slug(title) or f"draft-{draft_id}" for draft_id, title in titles.items()}
     taken = Counter(names.values())
-    return {f"authoring/draft-{draft_id}.md": name if taken[name] == 1 else f"{name}-{draft_id}"
-            for draft_id, name in names.items()}
+    return {
+        f"authoring/draft-{draft_id}.md": name if taken[name] == 1 else f"{name}-{draft_id}"
+        for draft_id, name in names.items()
+    }
 
 
 def _slug(title: str) -> str:
@@ -81,7 +87,9 @@ def question_files() -> dict[str, str]:
         if origin is not None:
             groups[origin[0]].append((origin[1], version))
         elif version.source_path.startswith("authoring/"):
-            name = names.get(version.source_path, version.source_path.removeprefix("authoring/").removesuffix(".md"))
+            name = names.get(
+                version.source_path, version.source_path.removeprefix("authoring/").removesuffix(".md")
+            )
             groups[f"content/questions/{name}.md"].append((version.source_line, version))
         else:
             groups[version.source_path].append((version.source_line, version))
@@ -94,8 +102,11 @@ def question_files() -> dict[str, str]:
         again = {q.id: q.content_hash() for q in parsed}
         if [p for p in problems if p.is_error] or again != stored:
             changed = sorted(k for k in stored if again.get(k) != stored[k])
-            raise ExportError(f"{path}: exporting would change {', '.join(changed) or 'the file'}; "
-                              "nothing was written. Check the sources of those questions.", 500)
+            raise ExportError(
+                f"{path}: exporting would change {', '.join(changed) or 'the file'}; "
+                "nothing was written. Check the sources of those questions.",
+                500,
+            )
         files[path] = text
     return files
 
@@ -111,15 +122,20 @@ def question_file_text(versions: list[QuestionVersion]) -> str:
             defaults.setdefault("topics", list(version.topics))
         if version.reference and "Reference:" not in version.source:
             defaults.setdefault("reference", version.reference)
-    front = yaml.safe_dump(defaults, sort_keys=False, allow_unicode=True, default_flow_style=False, width=200).strip()
+    front = yaml.safe_dump(
+        defaults, sort_keys=False, allow_unicode=True, default_flow_style=False, width=200
+    ).strip()
     sections = "\n\n".join(v.source.strip() for v in versions)
     return f"---\n{front}\n---\n\n{sections}\n" if defaults else f"{sections}\n"
 
 
 def scenario_files() -> dict[str, str]:
     """path -> text of every live scenario: back into the file it was opened from, else scenarios/<id>.md."""
-    query = (select(ScenarioVersion).join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
-             .where(Scenario.retired_at.is_(None)))
+    query = (
+        select(ScenarioVersion)
+        .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
+        .where(Scenario.retired_at.is_(None))
+    )
     origins = _origins("scenario")
 
     def path_of(v: ScenarioVersion) -> str:

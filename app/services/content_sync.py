@@ -54,10 +54,17 @@ class SyncReport:
             f"{self.questions_unchanged} unchanged, {self.questions_retired} retired; "
             f"scenarios: {self.scenarios_added} new, {self.scenario_versions_added} new versions, "
             f"{self.scenarios_unchanged} unchanged, {self.scenarios_retired} retired"
-            + (f"; {self.kept_retired} retired by hand kept retired (restore them to serve them again)"
-               if self.kept_retired else "")
-            + (f"; {self.kept_in_app} kept as edited in the authoring workspace (their files are out of date: "
-               "flask content export)" if self.kept_in_app else "")
+            + (
+                f"; {self.kept_retired} retired by hand kept retired (restore them to serve them again)"
+                if self.kept_retired
+                else ""
+            )
+            + (
+                f"; {self.kept_in_app} kept as edited in the authoring workspace (their files are out of date: "
+                "flask content export)"
+                if self.kept_in_app
+                else ""
+            )
         )
 
 
@@ -84,8 +91,9 @@ class SyncConflict(ContentError):
     """Files would overwrite items last changed in the authoring workspace."""
 
 
-def sync(paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress | None = None,
-         force: bool = False) -> SyncReport:
+def sync(
+    paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress | None = None, force: bool = False
+) -> SyncReport:
     """Check everything under `paths`, then apply it. Raises ContentError (nothing changed) on any error.
 
     Items whose current version was published in the authoring workspace (unless `force`, which lets
@@ -100,10 +108,18 @@ def sync(paths: Iterable[Path], roots: Roots, now: datetime, progress: Progress 
     if not force and not content.errors:
         conflicts, behind = in_app_edits(content)
         if conflicts:
-            raise SyncConflict([Problem(path, line, f"`{slug}` was last published in the authoring workspace "
-                                        "and the file changed too; it would overwrite that edit (export it, "
-                                        "merge the two, or sync --force)")
-                                for slug, path, line in conflicts])
+            raise SyncConflict(
+                [
+                    Problem(
+                        path,
+                        line,
+                        f"`{slug}` was last published in the authoring workspace "
+                        "and the file changed too; it would overwrite that edit (export it, "
+                        "merge the two, or sync --force)",
+                    )
+                    for slug, path, line in conflicts
+                ]
+            )
         content = replace(
             content,
             questions=[q for q in content.questions if ("question", q.id) not in behind],
@@ -130,7 +146,8 @@ def in_app_edits(content: ContentSet) -> tuple[list[tuple[str, str, int]], set[t
     conflicts: list[tuple[str, str, int]] = []
     behind: set[tuple[str, str]] = set()
     files = [("question", q.id, q.content_hash(), q.path, q.line) for q in content.questions] + [
-        ("scenario", s.scenario.id, s.scenario.content_hash(), s.scenario.path, 1) for s in content.scenarios]
+        ("scenario", s.scenario.id, s.scenario.content_hash(), s.scenario.path, 1) for s in content.scenarios
+    ]
     for kind, slug, digest, path, line in files:
         known = (questions if kind == "question" else scenarios).get(slug)
         if known is None or digest == known[0]:
@@ -144,20 +161,28 @@ def in_app_edits(content: ContentSet) -> tuple[list[tuple[str, str, int]], set[t
 
 def _versions_of_app_edited(item, version, item_id) -> dict[str, tuple[str, set[str]]]:
     """slug -> (current hash, every version's hash) for the items whose current version came from the app."""
-    current = {slug: digest for slug, digest in db.session.execute(
-        select(item.slug, version.content_hash).join(version, item.current_version_id == version.id)
-        .where(version.source_path.startswith("authoring/")))}
+    current = {
+        slug: digest
+        for slug, digest in db.session.execute(
+            select(item.slug, version.content_hash)
+            .join(version, item.current_version_id == version.id)
+            .where(version.source_path.startswith("authoring/"))
+        )
+    }
     found: dict[str, tuple[str, set[str]]] = {slug: (digest, set()) for slug, digest in current.items()}
     if found:
         for slug, digest in db.session.execute(
-            select(item.slug, version.content_hash).join(version, item_id == item.id)
+            select(item.slug, version.content_hash)
+            .join(version, item_id == item.id)
             .where(item.slug.in_(list(found)))
         ):
             found[slug][1].add(digest)
     return found
 
 
-def apply(content: ContentSet, scope: list[str], now: datetime, progress: Progress | None = None) -> SyncReport:
+def apply(
+    content: ContentSet, scope: list[str], now: datetime, progress: Progress | None = None
+) -> SyncReport:
     """Write checked content: new items and versions, restored items, and retire what left `scope`.
 
     `scope` holds source paths (files or folders): an item whose current version came from one of them
@@ -200,8 +225,14 @@ def _matching_options(q: ParsedQuestion, html: list[str]) -> list[dict]:
     """
     keys = {text: key for key, text in q.match_answers}
     prompts = [
-        {"key": p.key, "role": "prompt", "html": html[i], "match": keys[p.answer], "correct": False,
-         "rationale_html": ""}
+        {
+            "key": p.key,
+            "role": "prompt",
+            "html": html[i],
+            "match": keys[p.answer],
+            "correct": False,
+            "rationale_html": "",
+        }
         for i, p in enumerate(q.pairs)
     ]
     answers = [
@@ -228,10 +259,17 @@ def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
         }
         for i, o in enumerate(q.options)
     ]
-    options += _matching_options(q, [strip_paragraph(h) for h in html[3 + 2 * len(q.options):]])
+    options += _matching_options(q, [strip_paragraph(h) for h in html[3 + 2 * len(q.options) :]])
     options += [
-        {"key": f"s{i}", "role": "accepted", "text": a.text, "credit": a.credit, "correct": False,
-         "html": "", "rationale_html": ""}
+        {
+            "key": f"s{i}",
+            "role": "accepted",
+            "text": a.text,
+            "credit": a.credit,
+            "correct": False,
+            "html": "",
+            "rationale_html": "",
+        }
         for i, a in enumerate(q.accepted, start=1)
     ]
     return {

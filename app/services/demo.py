@@ -90,5 +90,3 @@ def seed_histories(content_dir: str, now: datetime) -> int:
         for trainee in trainees:
             readiness.assess_trainee(trainee, content_dir, moment)
     return created
-
-

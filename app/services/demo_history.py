@@ -39,11 +39,15 @@ def persona(index: int, rng: random.Random) -> Persona:
     """Trainee 1-4 strong and busy, 5-10 good, 11-17 busy but weak, 18-22 middling, 23-27 light,
     28-30 stalled or new."""
     if index <= 4:
-        return Persona(1.6 + rng.random() * 0.6, rng.randint(190, 240), rng.randint(11, 14), rng.randint(0, 2))
+        return Persona(
+            1.6 + rng.random() * 0.6, rng.randint(190, 240), rng.randint(11, 14), rng.randint(0, 2)
+        )
     if index <= 10:
         return Persona(0.8 + rng.random() * 0.6, rng.randint(150, 190), rng.randint(8, 11), rng.randint(0, 4))
     if index <= 17:
-        return Persona(-0.9 + rng.random() * 0.8, rng.randint(160, 200), rng.randint(8, 10), rng.randint(0, 5))
+        return Persona(
+            -0.9 + rng.random() * 0.8, rng.randint(160, 200), rng.randint(8, 10), rng.randint(0, 5)
+        )
     if index <= 22:
         return Persona(-0.2 + rng.random() * 0.8, rng.randint(60, 130), rng.randint(3, 7), rng.randint(0, 6))
     if index <= 27:
@@ -55,8 +59,10 @@ def seed_histories(trainees: list[User], now: datetime, rng: random.Random) -> i
     """Give each trainee a history; returns the number of answers created."""
     versions = practice.live_versions()
     scenario_rows = db.session.execute(
-        select(Scenario, ScenarioVersion).join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
-        .where(Scenario.retired_at.is_(None))).all()
+        select(Scenario, ScenarioVersion)
+        .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
+        .where(Scenario.retired_at.is_(None))
+    ).all()
     total = 0
     for index, trainee in enumerate(trainees, 1):
         who = persona(index, rng)
@@ -68,7 +74,9 @@ def seed_histories(trainees: list[User], now: datetime, rng: random.Random) -> i
     return total
 
 
-def _answers(trainee: User, who: Persona, versions, start: datetime, end: datetime, rng: random.Random) -> int:
+def _answers(
+    trainee: User, who: Persona, versions, start: datetime, end: datetime, rng: random.Random
+) -> int:
     if not who.answers or not versions:
         return 0
     span = (end - start).total_seconds()
@@ -84,32 +92,60 @@ def _answers(trainee: User, who: Persona, versions, start: datetime, end: dateti
         b = (version.difficulty - 3) * 0.5
         p = 1 / (1 + math.exp(-(who.skill + learned - b)))
         correct = rng.random() < p
-        sure = rng.random() < p + (0.15 if who.skill < 0 else 0.0)  # weaker trainees are a little overconfident
+        sure = rng.random() < p + (
+            0.15 if who.skill < 0 else 0.0
+        )  # weaker trainees are a little overconfident
         confidence = "high" if sure and rng.random() < 0.6 else ("medium" if sure else "low")
         credit = 1.0 if correct else 0.0
         right, wrong = {"low": (1, 0), "medium": (2, -2), "high": (3, -6)}[confidence]
-        rows.append({"user_id": trainee.id, "question_id": version.question_id, "question_version_id": version.id,
-                     "domain": version.domain, "mode": "study", "chosen": [], "value": None,
-                     "confidence": confidence, "correct": correct, "credit": credit,
-                     "cbm_mark": right if correct else wrong, "seconds": round(20 + rng.random() * 100, 1),
-                     "submission_key": f"demo:{trainee.id}:{n}", "answered_at": moment,
-                     "first_attempt": version.question_id not in cards})
-        state, due = spaced.review(cards.get(version.question_id, (None,))[0],
-                                   spaced.rating_for(correct, confidence), moment)
+        rows.append(
+            {
+                "user_id": trainee.id,
+                "question_id": version.question_id,
+                "question_version_id": version.id,
+                "domain": version.domain,
+                "mode": "study",
+                "chosen": [],
+                "value": None,
+                "confidence": confidence,
+                "correct": correct,
+                "credit": credit,
+                "cbm_mark": right if correct else wrong,
+                "seconds": round(20 + rng.random() * 100, 1),
+                "submission_key": f"demo:{trainee.id}:{n}",
+                "answered_at": moment,
+                "first_attempt": version.question_id not in cards,
+            }
+        )
+        state, due = spaced.review(
+            cards.get(version.question_id, (None,))[0], spaced.rating_for(correct, confidence), moment
+        )
         cards[version.question_id] = (state, due, moment)
     db.session.execute(insert(Answer), rows)
     for question_id, (state, due, moment) in cards.items():
-        db.session.add(ReviewCard(user_id=trainee.id, question_id=question_id, card=state, due=due, reviews=1,
-                                  last_review=moment))
+        db.session.add(
+            ReviewCard(
+                user_id=trainee.id,
+                question_id=question_id,
+                card=state,
+                due=due,
+                reviews=1,
+                last_review=moment,
+            )
+        )
     return len(rows)
 
 
-def _runs(trainee: User, who: Persona, scenario_rows, start: datetime, end: datetime, rng: random.Random) -> None:
+def _runs(
+    trainee: User, who: Persona, scenario_rows, start: datetime, end: datetime, rng: random.Random
+) -> None:
     if not who.runs or not scenario_rows:
         return
     expert_rate = min(0.97, max(0.35, 0.7 + 0.2 * who.skill))
     for k in range(who.runs):
-        scenario_row, version = scenario_rows[k % len(scenario_rows)] if who.skill > 1 else rng.choice(scenario_rows)
+        scenario_row, version = (
+            scenario_rows[k % len(scenario_rows)] if who.skill > 1 else rng.choice(scenario_rows)
+        )
         model, analysis = parsed(version)
         expert = list(analysis.max_score_path)
         attempt_state = engine.new_attempt(model)
@@ -123,17 +159,32 @@ def _runs(trainee: User, who: Persona, scenario_rows, start: datetime, end: date
             if choice is None or rng.random() > expert_rate:
                 choice = rng.choice(offered)
             if node.kind == NodeKind.WRITE_UP:
-                writeups.append(WriteUp(node_id=node.id, text=_note(model.title, rng), created_at=moment,
-                                        max_points=sum(i.points for i in node.rubric)))
+                writeups.append(
+                    WriteUp(
+                        node_id=node.id,
+                        text=_note(model.title, rng),
+                        created_at=moment,
+                        max_points=sum(i.points for i in node.rubric),
+                    )
+                )
             attempt_state, _ = engine.step(model, attempt_state, choice.ref)
         score = engine.score_attempt(model, attempt_state, analysis)
         attempt = ScenarioAttempt(
-            user_id=trainee.id, scenario_id=scenario_row.id, version_id=version.id, log=list(attempt_state.log),
-            started_at=moment - timedelta(minutes=25), updated_at=moment, finished_at=moment,
-            total=round(score.total, 2), passed=score.passed,
+            user_id=trainee.id,
+            scenario_id=scenario_row.id,
+            version_id=version.id,
+            log=list(attempt_state.log),
+            started_at=moment - timedelta(minutes=25),
+            updated_at=moment,
+            finished_at=moment,
+            total=round(score.total, 2),
+            passed=score.passed,
             dimensions={k2: round(v, 2) for k2, v in score.dimensions.items()},
-            critical_errors=[c.label for c in score.critical_errors], outcome=score.outcome,
-            decision_seconds=[round(30 + rng.random() * 90, 1) for _ in attempt_state.log], writeups=writeups)
+            critical_errors=[c.label for c in score.critical_errors],
+            outcome=score.outcome,
+            decision_seconds=[round(30 + rng.random() * 90, 1) for _ in attempt_state.log],
+            writeups=writeups,
+        )
         db.session.add(attempt)
     db.session.flush()
 

@@ -156,9 +156,7 @@ def submit(exam: Exam, now: datetime) -> None:
     if exam.closed:
         return
     answered_before = set(
-        db.session.scalars(
-            select(Answer.question_id).where(Answer.user_id == exam.user_id).distinct()
-        )
+        db.session.scalars(select(Answer.question_id).where(Answer.user_id == exam.user_id).distinct())
     )
     credit = 0.0
     for position, response in responses_by_position(exam).items():
@@ -236,5 +234,8 @@ def result(exam: Exam, blueprint: Blueprint) -> ExamResult:
 
 def history(user_id: int, limit: int | None = None) -> list[Exam]:
     """The trainee's exams and promotion checks, newest first."""
-    return list(db.session.scalars(select(Exam).where(Exam.user_id == user_id)
-                                   .order_by(Exam.started_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Exam).where(Exam.user_id == user_id).order_by(Exam.started_at.desc()).limit(limit)
+        )
+    )

@@ -29,8 +29,16 @@ class LtiError(ServiceError):
     pass
 
 
-def add_platform(name: str, issuer: str, client_id: str, deployment_ids: list[str], auth_login_url: str,
-                 auth_token_url: str, key_set_url: str, auth_audience: str | None = None) -> LtiPlatform:
+def add_platform(
+    name: str,
+    issuer: str,
+    client_id: str,
+    deployment_ids: list[str],
+    auth_login_url: str,
+    auth_token_url: str,
+    key_set_url: str,
+    auth_audience: str | None = None,
+) -> LtiPlatform:
     """Register an LMS, or update the registration with the same issuer and client id (deployment ids
     are added to those it had)."""
     platform = db.session.scalar(
@@ -45,7 +53,9 @@ def add_platform(name: str, issuer: str, client_id: str, deployment_ids: list[st
     platform.key_set_url = key_set_url
     platform.auth_audience = auth_audience or None
     known = set(platform.deployment_ids)
-    platform.deployments += [LtiDeployment(deployment_id=d) for d in dict.fromkeys(deployment_ids) if d not in known]
+    platform.deployments += [
+        LtiDeployment(deployment_id=d) for d in dict.fromkeys(deployment_ids) if d not in known
+    ]
     db.session.flush()
     return platform
 
@@ -70,12 +80,18 @@ def person_for(claims: dict[str, Any], now: datetime) -> LaunchedPerson:
     through the LMS until an admin sets one."""
     issuer, subject = claims["iss"], claims.get("sub")
     if not subject:
-        raise LtiError("The LMS launched without identifying the person (no sub claim): anonymous launches "
-                       "are not supported. Ask the LMS administrator to send the user's identity.", 400)
+        raise LtiError(
+            "The LMS launched without identifying the person (no sub claim): anonymous launches "
+            "are not supported. Ask the LMS administrator to send the user's identity.",
+            400,
+        )
     granted = {Role(role) for role in rules.academy_roles(claims.get(CLAIM + "roles", []))}
     if not granted:
-        raise LtiError("Your role in this course (e.g. observer) has no place in the academy: only learners, "
-                       "instructors, teaching assistants and administrators can open it.", 403)
+        raise LtiError(
+            "Your role in this course (e.g. observer) has no place in the academy: only learners, "
+            "instructors, teaching assistants and administrators can open it.",
+            403,
+        )
     identity = db.session.scalar(
         select(LtiIdentity).where(LtiIdentity.issuer == issuer, LtiIdentity.subject == subject)
     )
@@ -91,8 +107,11 @@ def person_for(claims: dict[str, Any], now: datetime) -> LaunchedPerson:
     if not email or db.session.scalar(select(User.id).where(User.email == email)) is not None:
         digest = hashlib.sha256(f"{issuer}|{subject}".encode()).hexdigest()[:20]
         email = f"lti-{digest}@lti.invalid"
-    name = (claims.get("name") or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")]))
-            or email.split("@")[0])[:120]
+    name = (
+        claims.get("name")
+        or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")]))
+        or email.split("@")[0]
+    )[:120]
     user = User(email=email, name=name, created_at=now)
     user.set_password(secrets.token_urlsafe(32))
     user.set_roles(granted)
@@ -147,7 +166,9 @@ def resource_of(claims: dict[str, Any]) -> rules.Resource:
         raise LtiError(str(error), 400) from None
 
 
-def open_resource(user: User, resource: rules.Resource, now: datetime) -> tuple[str, dict[str, Any], int | None]:
+def open_resource(
+    user: User, resource: rules.Resource, now: datetime
+) -> tuple[str, dict[str, Any], int | None]:
     """Start what the link opens and say where to go: (endpoint, url arguments, record id). A study set is
     a fresh session of STUDY_SET_SIZE questions of the domain or topic; a scenario resumes its unfinished
     attempt or starts one; an exam opens the exam page, where the learner picks the form length."""
@@ -164,8 +185,14 @@ def open_resource(user: User, resource: rules.Resource, now: datetime) -> tuple[
     return "exams.index", {}, None
 
 
-def keep_grade_link(user: User, platform: LtiPlatform, claims: dict[str, Any], resource: rules.Resource,
-                    record_id: int | None, now: datetime) -> LtiGradeLink | None:
+def keep_grade_link(
+    user: User,
+    platform: LtiPlatform,
+    claims: dict[str, Any],
+    resource: rules.Resource,
+    record_id: int | None,
+    now: datetime,
+) -> LtiGradeLink | None:
     """Remember where this learner's score for this placement goes, when the LMS offers AGS score
     posting; the latest launch's record (session, attempt) is the one scored."""
     ags = claims.get(AGS_CLAIM) or {}
@@ -174,10 +201,13 @@ def keep_grade_link(user: User, platform: LtiPlatform, claims: dict[str, Any], r
         return None
     if not (ags.get("lineitem") or ags.get("lineitems")):
         return None
-    link = db.session.scalar(select(LtiGradeLink).where(
-        LtiGradeLink.user_id == user.id, LtiGradeLink.platform_id == platform.id,
-        LtiGradeLink.resource_link_id == link_claim["id"],
-    ))
+    link = db.session.scalar(
+        select(LtiGradeLink).where(
+            LtiGradeLink.user_id == user.id,
+            LtiGradeLink.platform_id == platform.id,
+            LtiGradeLink.resource_link_id == link_claim["id"],
+        )
+    )
     if link is None:
         link = LtiGradeLink(user_id=user.id, platform_id=platform.id, resource_link_id=link_claim["id"])
         db.session.add(link)

@@ -37,8 +37,12 @@ def _completed(link: LtiGradeLink) -> tuple[int, float, datetime] | None:
         session = db.session.get(StudySession, link.record_id)
         if session is None or session.ended_at is None:
             return None
-        credit = db.session.scalar(select(func.coalesce(func.sum(Answer.credit), 0.0)).where(
-            Answer.session_id == session.id)) or 0.0
+        credit = (
+            db.session.scalar(
+                select(func.coalesce(func.sum(Answer.credit), 0.0)).where(Answer.session_id == session.id)
+            )
+            or 0.0
+        )
         return session.id, rules.percent(credit, session.planned), session.ended_at
     if kind == "scenario" and link.record_id is not None:
         attempt = db.session.get(ScenarioAttempt, link.record_id)
@@ -47,9 +51,15 @@ def _completed(link: LtiGradeLink) -> tuple[int, float, datetime] | None:
         return attempt.id, round(attempt.total or 0.0, 1), attempt.finished_at
     if kind == "exam":
         exam = db.session.scalar(
-            select(Exam).where(Exam.user_id == link.user_id, Exam.kind == "practice",
-                               Exam.started_at >= link.launched_at, Exam.submitted_at.is_not(None))
-            .order_by(Exam.submitted_at).limit(1)
+            select(Exam)
+            .where(
+                Exam.user_id == link.user_id,
+                Exam.kind == "practice",
+                Exam.started_at >= link.launched_at,
+                Exam.submitted_at.is_not(None),
+            )
+            .order_by(Exam.submitted_at)
+            .limit(1)
         )
         if exam is None:
             return None
@@ -71,8 +81,13 @@ def note_completions(user_id: int) -> list[LtiScore]:
         )
         if exists is None:
             link.record_id = record_id
-            score_row = LtiScore(link=link, record_id=record_id, score_given=score, score_maximum=SCORE_MAXIMUM,
-                                 completed_at=completed_at)
+            score_row = LtiScore(
+                link=link,
+                record_id=record_id,
+                score_given=score,
+                score_maximum=SCORE_MAXIMUM,
+                completed_at=completed_at,
+            )
             db.session.add(score_row)
             owed.append(score_row)
     db.session.flush()
@@ -99,8 +114,12 @@ def deliver(score: LtiScore, connector: ServiceConnector, now: datetime) -> bool
         lineitem = None
         if not link.ags.get("lineitem"):  # the link has no line item of its own: ours, made once
             lineitem = service.find_or_create_lineitem(
-                LineItem().set_resource_link_id(link.resource_link_id).set_resource_id(link.resource)
-                .set_tag(link.resource).set_score_maximum(SCORE_MAXIMUM).set_label(link.resource),
+                LineItem()
+                .set_resource_link_id(link.resource_link_id)
+                .set_resource_id(link.resource)
+                .set_tag(link.resource)
+                .set_score_maximum(SCORE_MAXIMUM)
+                .set_label(link.resource),
                 find_by="resource_link_id",
             )
         service.put_grade(grade, lineitem)
@@ -115,8 +134,9 @@ def deliver(score: LtiScore, connector: ServiceConnector, now: datetime) -> bool
     return False
 
 
-def send_pending(key: ToolKey, http: requests.Session, now: datetime, user_id: int | None = None,
-                 limit: int = 500) -> tuple[int, int]:
+def send_pending(
+    key: ToolKey, http: requests.Session, now: datetime, user_id: int | None = None, limit: int = 500
+) -> tuple[int, int]:
     """Try every pending score (of one person, or all), oldest first: (sent, still pending)."""
     query = select(LtiScore).where(LtiScore.status == "pending").order_by(LtiScore.id).limit(limit)
     if user_id is not None:

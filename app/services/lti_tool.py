@@ -108,7 +108,9 @@ class DatabaseToolConf(ToolConfAbstract):
     def find_registration_by_issuer(self, iss: str, *args, **kwargs) -> Registration | None:
         return self.find_registration_by_params(iss, None, *args, **kwargs)
 
-    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs) -> Registration | None:
+    def find_registration_by_params(
+        self, iss: str, client_id: str | None, *args, **kwargs
+    ) -> Registration | None:
         platform = find_platform(iss, client_id)
         return registration_for(platform, self.key) if platform else None
 

@@ -47,13 +47,15 @@ def set_preferences(user: User, digest: bool, alerts: bool, sign_off_requests: b
 
 # -- weekly digest -------------------------------------------------------------------------------------------
 
+
 def digest_facts(trainee: User, now: datetime) -> messages.DigestFacts:
     """The figures of the trainee home page, from the same service functions."""
     load = practice.review_load(trainee.id, now)
     readiness = db.session.get(TraineeReadiness, trainee.id)
     check = promotion.open_check(trainee.id)
     return messages.DigestFacts(
-        reviews_today=load.today, reviews_waiting=load.waiting,
+        reviews_today=load.today,
+        reviews_waiting=load.waiting,
         decisions_due=len(scenarios.due_decisions(trainee.id, now)),
         open_scenarios=len(scenarios.open_attempts(trainee.id)),
         check_scheduled=check is not None and check.status == "scheduled",
@@ -64,9 +66,14 @@ def digest_facts(trainee: User, now: datetime) -> messages.DigestFacts:
 
 
 def _people_with(role: Role) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == role.value, User.active).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role.value, User.active)
+            .order_by(User.id)
+        )
+    )
 
 
 def send_digests(now: datetime) -> Sent:
@@ -76,27 +83,36 @@ def send_digests(now: datetime) -> Sent:
         if not trainee.mail_digest:
             skipped += 1
             continue
-        message = messages.weekly_digest(trainee.name.split(" ")[0], digest_facts(trainee, now),
-                                         mail.link("home.trainee"), mail.link("home.account"))
+        message = messages.weekly_digest(
+            trainee.name.split(" ")[0],
+            digest_facts(trainee, now),
+            mail.link("home.trainee"),
+            mail.link("home.account"),
+        )
         sent += mail.send(trainee.email, message.subject, message.text)
     return Sent(sent, skipped)
 
 
 # -- intervention alerts -------------------------------------------------------------------------------------
 
+
 def alert_lines(cohort: Cohort, now: datetime, rules: InterventionRules) -> list[messages.AlertLine]:
     """The cohort's intervention queue, exactly as the trainer dashboard computes it."""
     rows = cohorts.dashboard_rows(cohort, now)
     _trend, drops = cohorts.weekly_trend(cohort)
-    return [messages.AlertLine(item.user.name, item.kind, item.reason)
-            for item in cohorts.interventions(rows, now, drops, rules)]
+    return [
+        messages.AlertLine(item.user.name, item.kind, item.reason)
+        for item in cohorts.interventions(rows, now, drops, rules)
+    ]
 
 
 def send_alerts(now: datetime, rules: InterventionRules) -> Sent:
     """Each cohort's intervention queue to its active trainers who have not turned alerts off; a cohort
     with an empty queue sends nothing. Meant to run daily or weekly (README)."""
     sent = skipped = 0
-    every_cohort = db.session.scalars(select(Cohort).options(joinedload(Cohort.trainers)).order_by(Cohort.name))
+    every_cohort = db.session.scalars(
+        select(Cohort).options(joinedload(Cohort.trainers)).order_by(Cohort.name)
+    )
     for cohort in every_cohort.unique():
         lines = alert_lines(cohort, now, rules)
         for trainer in cohort.trainers:
@@ -104,34 +120,47 @@ def send_alerts(now: datetime, rules: InterventionRules) -> Sent:
                 skipped += 1
                 continue
             message = messages.intervention_alert(
-                trainer.name.split(" ")[0], cohort.name, lines,
-                mail.link("trainer.cohort", cohort_id=cohort.id), mail.link("home.account"))
+                trainer.name.split(" ")[0],
+                cohort.name,
+                lines,
+                mail.link("trainer.cohort", cohort_id=cohort.id),
+                mail.link("home.account"),
+            )
             sent += mail.send(trainer.email, message.subject, message.text)
     return Sent(sent, skipped)
 
 
 # -- sign-off requests ---------------------------------------------------------------------------------------
 
+
 def _still_open():
     """A request stays open until a trainer records a sign-off (either decision) at or after it."""
-    return ~exists().where(SignOff.trainee_id == SignOffRequest.trainee_id,
-                           SignOff.created_at >= SignOffRequest.requested_at)
+    return ~exists().where(
+        SignOff.trainee_id == SignOffRequest.trainee_id, SignOff.created_at >= SignOffRequest.requested_at
+    )
 
 
 def open_request(trainee_id: int) -> SignOffRequest | None:
     return db.session.scalar(
-        select(SignOffRequest).where(SignOffRequest.trainee_id == trainee_id, _still_open())
-        .order_by(SignOffRequest.requested_at.desc()).limit(1))
+        select(SignOffRequest)
+        .where(SignOffRequest.trainee_id == trainee_id, _still_open())
+        .order_by(SignOffRequest.requested_at.desc())
+        .limit(1)
+    )
 
 
 def open_requests(trainee_ids: list[int]) -> list[SignOffRequest]:
     """Open requests of these trainees (a trainer's cohorts), oldest first, with the trainee loaded."""
     if not trainee_ids:
         return []
-    return list(db.session.scalars(
-        select(SignOffRequest).options(joinedload(SignOffRequest.trainee))
-        .where(SignOffRequest.trainee_id.in_(trainee_ids), _still_open())
-        .order_by(SignOffRequest.requested_at)))
+    return list(
+        db.session.scalars(
+            select(SignOffRequest)
+            .options(joinedload(SignOffRequest.trainee))
+            .where(SignOffRequest.trainee_id.in_(trainee_ids), _still_open())
+            .order_by(SignOffRequest.requested_at)
+        )
+    )
 
 
 def trainers_of(trainee: User) -> list[User]:
@@ -148,18 +177,25 @@ def request_sign_off(trainee: User, now: datetime) -> SignOffRequest:
     Only a stored verdict of Ready may ask (409 otherwise), and one open request at a time."""
     readiness = db.session.get(TraineeReadiness, trainee.id)
     if readiness is None or readiness.verdict != "ready":
-        raise NotificationError("Only a trainee judged Ready can ask for a sign-off. Your readiness report says "
-                                "what is still missing.", 409)
+        raise NotificationError(
+            "Only a trainee judged Ready can ask for a sign-off. Your readiness report says "
+            "what is still missing.",
+            409,
+        )
     if open_request(trainee.id) is not None:
-        raise NotificationError("You have already asked; your trainers see the request until one of them "
-                                "records a sign-off.", 409)
-    asked = SignOffRequest(trainee_id=trainee.id, verdict=readiness.verdict, requested_at=now, trainers_mailed=0)
+        raise NotificationError(
+            "You have already asked; your trainers see the request until one of them records a sign-off.", 409
+        )
+    asked = SignOffRequest(
+        trainee_id=trainee.id, verdict=readiness.verdict, requested_at=now, trainers_mailed=0
+    )
     db.session.add(asked)
     report, preferences = mail.link("readiness.trainee_report", user_id=trainee.id), mail.link("home.account")
     for trainer in trainers_of(trainee):
         if trainer.mail_sign_off_requests:
             message = messages.sign_off_request(
-                trainer.name.split(" ")[0], trainee.name, readiness.pass_probability, report, preferences)
+                trainer.name.split(" ")[0], trainee.name, readiness.pass_probability, report, preferences
+            )
             jobs.enqueue("app.tasks.send_mail", trainer.email, message.subject, message.text)
             asked.trainers_mailed += mail.configured()
     db.session.flush()

@@ -63,7 +63,8 @@ def request_reset(email: str, now: datetime, link_for: Callable[[str], str]) -> 
         log.info("password reset asked for an address without an active account")
         return
     message = messages.password_reset(
-        user.name, link_for(make_token(user, now)), current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+        user.name, link_for(make_token(user, now)), current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    )
     # by a job, after the response: the page answers in the same time whether or not the account exists
     jobs.enqueue("app.tasks.send_mail", user.email, message.subject, message.text)
     log.info("password reset link queued for %s", user.email)

@@ -54,7 +54,8 @@ def scorable(version: QuestionVersion) -> ScorableQuestion:
         # Matching: each pair's answer is given by its key, so match_answers keys them a1, a2... as stored.
         pairs=tuple(MatchPair(o["key"], "", o["match"]) for o in _with_role(version, "prompt")),
         distractors=tuple(
-            o["key"] for o in _with_role(version, "answer")
+            o["key"]
+            for o in _with_role(version, "answer")
             if o["key"] not in {p["match"] for p in _with_role(version, "prompt")}
         ),
         accepted=tuple(AcceptedAnswer(o["text"], o["credit"]) for o in _with_role(version, "accepted")),
@@ -89,11 +90,19 @@ def live_versions(
     """(id, question_id, domain, topics, type, difficulty, item_set) of the current versions of questions
     not retired, in `pool`, filtered by domain and topic. Only these columns: choosing items must not load
     every stem and rationale. Practice never sees the reserve; promotion checks draw from it."""
-    query = (select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.domain,
-                    QuestionVersion.topics, QuestionVersion.type, QuestionVersion.difficulty,
-                    QuestionVersion.item_set)
-             .join(Question, Question.current_version_id == QuestionVersion.id)
-             .where(Question.retired_at.is_(None), QuestionVersion.pool == pool))
+    query = (
+        select(
+            QuestionVersion.id,
+            QuestionVersion.question_id,
+            QuestionVersion.domain,
+            QuestionVersion.topics,
+            QuestionVersion.type,
+            QuestionVersion.difficulty,
+            QuestionVersion.item_set,
+        )
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.retired_at.is_(None), QuestionVersion.pool == pool)
+    )
     if domains:
         query = query.where(QuestionVersion.domain.in_(domains))
     versions = list(db.session.execute(query.order_by(QuestionVersion.id)))
@@ -229,8 +238,14 @@ def review_load(user_id: int, now: datetime) -> ReviewLoad:
     """At most DAILY_REVIEW_LIMIT reviews a day: a backlog (a holiday, a first week of study) is spread over
     the following days instead of greeting the trainee with 150 at once; the longest overdue come first."""
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    done = db.session.scalar(select(func.count()).select_from(Answer).where(
-        Answer.user_id == user_id, Answer.mode == "review", Answer.answered_at >= start_of_day)) or 0
+    done = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Answer)
+            .where(Answer.user_id == user_id, Answer.mode == "review", Answer.answered_at >= start_of_day)
+        )
+        or 0
+    )
     due = due_count(user_id, now)
     return ReviewLoad(due, min(due, max(0, DAILY_REVIEW_LIMIT - done)), DAILY_REVIEW_LIMIT)
 
@@ -238,10 +253,19 @@ def review_load(user_id: int, now: datetime) -> ReviewLoad:
 def review_forecast(user_id: int, now: datetime, days: int = 7) -> list[tuple[datetime, int]]:
     """(day, reviews offered that day) for the next `days` days under the daily limit, today first."""
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    dues = db.session.scalars(select(ReviewCard.due).where(ReviewCard.user_id == user_id,
-                                                           ReviewCard.due < start + timedelta(days=days)))
-    done = db.session.scalar(select(func.count()).select_from(Answer).where(
-        Answer.user_id == user_id, Answer.mode == "review", Answer.answered_at >= start)) or 0
+    dues = db.session.scalars(
+        select(ReviewCard.due).where(
+            ReviewCard.user_id == user_id, ReviewCard.due < start + timedelta(days=days)
+        )
+    )
+    done = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Answer)
+            .where(Answer.user_id == user_id, Answer.mode == "review", Answer.answered_at >= start)
+        )
+        or 0
+    )
     counts = spaced.forecast(dues, now, done, DAILY_REVIEW_LIMIT, days)
     return [(start + timedelta(days=n), count) for n, count in enumerate(counts)]
 
@@ -259,7 +283,9 @@ def start_review(user_id: int, now: datetime) -> StudySession:
     if allowed == 0:
         raise PracticeError(
             f"That is today's {DAILY_REVIEW_LIMIT} reviews done; the rest come back tomorrow. Study something new "
-            "instead, or sit a practice exam.", 409)
+            "instead, or sit a practice exam.",
+            409,
+        )
     current = {
         row.question_id: row
         for row in db.session.execute(
@@ -268,7 +294,9 @@ def start_review(user_id: int, now: datetime) -> StudySession:
             .where(Question.id.in_([c.question_id for c in cards]))
         )
     }
-    version_ids = [row.id for row in one_per_set([current[c.question_id] for c in cards])][:min(REVIEW_BATCH, allowed)]
+    version_ids = [row.id for row in one_per_set([current[c.question_id] for c in cards])][
+        : min(REVIEW_BATCH, allowed)
+    ]
     session = StudySession(
         user_id=user_id,
         mode="review",
@@ -331,9 +359,9 @@ def record_answer(
         )
     score = _score(version, response)
     first = not db.session.scalar(
-        select(func.count()).select_from(Answer).where(
-            Answer.user_id == user_id, Answer.question_id == version.question_id
-        )
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.user_id == user_id, Answer.question_id == version.question_id)
     )
     answer = Answer(
         first_attempt=first,
@@ -411,8 +439,16 @@ def schedule_review(
         state, due = spaced.review(None, rating, now)
         try:
             with db.session.begin_nested():
-                db.session.add(ReviewCard(user_id=user_id, question_id=question_id, card=state, due=due,
-                                          reviews=1, last_review=now))
+                db.session.add(
+                    ReviewCard(
+                        user_id=user_id,
+                        question_id=question_id,
+                        card=state,
+                        due=due,
+                        reviews=1,
+                        last_review=now,
+                    )
+                )
             return
         except IntegrityError:
             card = _locked_card(user_id, question_id)
@@ -422,8 +458,10 @@ def schedule_review(
 
 def _locked_card(user_id: int, question_id: int) -> ReviewCard | None:
     return db.session.scalar(
-        select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(ReviewCard)
+        .where(ReviewCard.user_id == user_id, ReviewCard.question_id == question_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
@@ -469,12 +507,21 @@ class SessionLine:
 def history(user_id: int, limit: int) -> list[SessionLine]:
     """The trainee's study and review sessions, newest first, with what was answered in each (one query)."""
     rows = db.session.execute(
-        select(StudySession, func.count(Answer.id), func.count(Answer.id).filter(Answer.correct.is_(True)),
-               func.coalesce(func.sum(Answer.credit), 0.0))
+        select(
+            StudySession,
+            func.count(Answer.id),
+            func.count(Answer.id).filter(Answer.correct.is_(True)),
+            func.coalesce(func.sum(Answer.credit), 0.0),
+        )
         .outerjoin(Answer, Answer.session_id == StudySession.id)
         .where(StudySession.user_id == user_id)
-        .group_by(StudySession.id).order_by(StudySession.started_at.desc(), StudySession.id.desc()).limit(limit))
-    return [SessionLine(session, answered, correct, float(credit)) for session, answered, correct, credit in rows]
+        .group_by(StudySession.id)
+        .order_by(StudySession.started_at.desc(), StudySession.id.desc())
+        .limit(limit)
+    )
+    return [
+        SessionLine(session, answered, correct, float(credit)) for session, answered, correct, credit in rows
+    ]
 
 
 def recently_seen_question_ids(user_id: int, now: datetime, days: int = 14) -> set[int]:

@@ -39,8 +39,9 @@ def _later(column, new):
 def _readiness_row(user_id: int) -> TraineeReadiness:
     row = db.session.get(TraineeReadiness, user_id)
     if row is None:
-        row = TraineeReadiness(user_id=user_id, domains={}, dimensions={}, stale=True, critical_recent=0,
-                               scenarios_passed=0)
+        row = TraineeReadiness(
+            user_id=user_id, domains={}, dimensions={}, stale=True, critical_recent=0, scenarios_passed=0
+        )
         db.session.add(row)
     return row
 
@@ -52,29 +53,57 @@ def mark_stale(user_id: int) -> None:
 
 def note_activity(user_id: int, now: datetime) -> None:
     """Any evidence: the trainee was active, and their readiness needs recomputing (one atomic upsert)."""
-    _upsert(TraineeReadiness, {"user_id": user_id},
-            {"stale": True, "last_activity_at": now, "domains": {}, "dimensions": {}, "critical_recent": 0,
-             "scenarios_passed": 0},
-            {"stale": lambda c, new: new.stale, "last_activity_at": lambda c, new: _later(c.last_activity_at,
-                                                                                           new.last_activity_at)})
+    _upsert(
+        TraineeReadiness,
+        {"user_id": user_id},
+        {
+            "stale": True,
+            "last_activity_at": now,
+            "domains": {},
+            "dimensions": {},
+            "critical_recent": 0,
+            "scenarios_passed": 0,
+        },
+        {
+            "stale": lambda c, new: new.stale,
+            "last_activity_at": lambda c, new: _later(c.last_activity_at, new.last_activity_at),
+        },
+    )
 
 
 def record_answer(answer: Answer) -> None:
     """Count one scored answer in its trainee's domain row: UPDATE ... SET n = n + 1, never read-modify-write."""
-    _upsert(TraineeDomainStat, {"user_id": answer.user_id, "domain": answer.domain},
-            {"answered": 1, "correct": int(answer.correct), "credit": answer.credit,
-             "last_answered_at": answer.answered_at},
-            {"answered": lambda c, new: c.answered + 1, "correct": lambda c, new: c.correct + new.correct,
-             "credit": lambda c, new: c.credit + new.credit,
-             "last_answered_at": lambda c, new: _later(c.last_answered_at, new.last_answered_at)})
+    _upsert(
+        TraineeDomainStat,
+        {"user_id": answer.user_id, "domain": answer.domain},
+        {
+            "answered": 1,
+            "correct": int(answer.correct),
+            "credit": answer.credit,
+            "last_answered_at": answer.answered_at,
+        },
+        {
+            "answered": lambda c, new: c.answered + 1,
+            "correct": lambda c, new: c.correct + new.correct,
+            "credit": lambda c, new: c.credit + new.credit,
+            "last_answered_at": lambda c, new: _later(c.last_answered_at, new.last_answered_at),
+        },
+    )
     note_activity(answer.user_id, answer.answered_at)
 
 
 def recount(user_id: int) -> dict[str, tuple[int, int, float]]:
     """The aggregates recomputed from raw answers (for checks and repairs): domain -> (answered, correct, credit)."""
     rows = db.session.execute(
-        select(Answer.domain, func.count(), func.sum(func.cast(Answer.correct, db.Integer)), func.sum(Answer.credit))
-        .where(Answer.user_id == user_id, Answer.voided_at.is_(None)).group_by(Answer.domain))
+        select(
+            Answer.domain,
+            func.count(),
+            func.sum(func.cast(Answer.correct, db.Integer)),
+            func.sum(Answer.credit),
+        )
+        .where(Answer.user_id == user_id, Answer.voided_at.is_(None))
+        .group_by(Answer.domain)
+    )
     return {d: (n, int(c or 0), float(s or 0.0)) for d, n, c, s in rows}
 
 
@@ -83,11 +112,23 @@ def rebuild(user_id: int, last_activity: datetime | None = None) -> None:
     for stat in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id == user_id)):
         db.session.delete(stat)
     db.session.flush()
-    last = dict(db.session.execute(select(Answer.domain, func.max(Answer.answered_at))
-                                   .where(Answer.user_id == user_id, Answer.voided_at.is_(None))
-                                   .group_by(Answer.domain)).all())
+    last = dict(
+        db.session.execute(
+            select(Answer.domain, func.max(Answer.answered_at))
+            .where(Answer.user_id == user_id, Answer.voided_at.is_(None))
+            .group_by(Answer.domain)
+        ).all()
+    )
     for domain, (answered, correct, credit) in recount(user_id).items():
-        db.session.add(TraineeDomainStat(user_id=user_id, domain=domain, answered=answered, correct=correct,
-                                         credit=credit, last_answered_at=last[domain]))
+        db.session.add(
+            TraineeDomainStat(
+                user_id=user_id,
+                domain=domain,
+                answered=answered,
+                correct=correct,
+                credit=credit,
+                last_answered_at=last[domain],
+            )
+        )
     if last_activity is not None:
         note_activity(user_id, last_activity)

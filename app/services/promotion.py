@@ -46,20 +46,26 @@ def open_check(trainee_id: int) -> PromotionCheck | None:
 
 
 def checks_of(trainee_id: int) -> list[PromotionCheck]:
-    return list(db.session.scalars(
-        select(PromotionCheck).where(PromotionCheck.trainee_id == trainee_id).order_by(PromotionCheck.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(PromotionCheck)
+            .where(PromotionCheck.trainee_id == trainee_id)
+            .order_by(PromotionCheck.id.desc())
+        )
+    )
 
 
 def pending_requests(trainee_ids: list[int]) -> list[PromotionCheck]:
     """Requests waiting for a trainer, oldest first."""
     if not trainee_ids:
         return []
-    return list(db.session.scalars(
-        select(PromotionCheck)
-        .where(PromotionCheck.trainee_id.in_(trainee_ids), PromotionCheck.status == "requested")
-        .order_by(PromotionCheck.requested_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(PromotionCheck)
+            .where(PromotionCheck.trainee_id.in_(trainee_ids), PromotionCheck.status == "requested")
+            .order_by(PromotionCheck.requested_at)
+        )
+    )
 
 
 def request_check(trainee: User, now: datetime) -> PromotionCheck:
@@ -95,27 +101,35 @@ def own_check(trainee_id: int, check_id: int) -> PromotionCheck:
 
 def served_question_ids(trainee_id: int) -> set[int]:
     """Every question the trainee has been shown: answered, or placed in a session, exam or check."""
-    served = set(db.session.scalars(select(Answer.question_id).where(Answer.user_id == trainee_id).distinct()))
+    served = set(
+        db.session.scalars(select(Answer.question_id).where(Answer.user_id == trainee_id).distinct())
+    )
     version_ids: set[int] = set()
     for filters in db.session.scalars(select(StudySession.filters).where(StudySession.user_id == trainee_id)):
         version_ids.update((filters or {}).get("version_ids", []))
     for ids in db.session.scalars(select(Exam.version_ids).where(Exam.user_id == trainee_id)):
         version_ids.update(ids or [])
     if version_ids:
-        served |= set(db.session.scalars(
-            select(QuestionVersion.question_id).where(QuestionVersion.id.in_(version_ids))
-        ))
+        served |= set(
+            db.session.scalars(select(QuestionVersion.question_id).where(QuestionVersion.id.in_(version_ids)))
+        )
     return served
 
 
 def exposure_by_question() -> Counter[int]:
     """How many promotion checks (anyone's) have used each question."""
-    ids = [v for form in db.session.scalars(select(Exam.version_ids).where(Exam.kind == "promotion")) for v in form]
+    ids = [
+        v
+        for form in db.session.scalars(select(Exam.version_ids).where(Exam.kind == "promotion"))
+        for v in form
+    ]
     if not ids:
         return Counter()
-    owners = dict(db.session.execute(
-        select(QuestionVersion.id, QuestionVersion.question_id).where(QuestionVersion.id.in_(set(ids)))
-    ).all())
+    owners = dict(
+        db.session.execute(
+            select(QuestionVersion.id, QuestionVersion.question_id).where(QuestionVersion.id.in_(set(ids)))
+        ).all()
+    )
     return Counter(owners[v] for v in ids if v in owners)
 
 
@@ -144,10 +158,17 @@ def start_check(
         if version.item_set:
             sets[key] = version.item_set
     draw = draw_check_form(
-        pool, {k: exposure.get(q, 0) for k, q in question_of.items()}, blueprint, policy.check_length, rng, sets
+        pool,
+        {k: exposure.get(q, 0) for k, q in question_of.items()},
+        blueprint,
+        policy.check_length,
+        rng,
+        sets,
     )
     if draw.shortfall:
-        short = ", ".join(f"{d} needs {need}, has {have}" for d, (need, have) in sorted(draw.shortfall.items()))
+        short = ", ".join(
+            f"{d} needs {need}, has {have}" for d, (need, have) in sorted(draw.shortfall.items())
+        )
         raise PromotionError(
             f"Not enough unseen questions for a {policy.check_length}-item check ({short}). The app does not "
             "reuse items on a promotion check: add reserve items or shorten `promotion_check.length`.",
@@ -155,8 +176,13 @@ def start_check(
         )
     limit = time_limit_for(blueprint, len(draw.items))
     exam = Exam(
-        user_id=check.trainee_id, kind="promotion", version_ids=[int(i) for i in draw.items],
-        time_limit_seconds=int(limit.total_seconds()), started_at=now, deadline=now + limit, seed=new_seed(),
+        user_id=check.trainee_id,
+        kind="promotion",
+        version_ids=[int(i) for i in draw.items],
+        time_limit_seconds=int(limit.total_seconds()),
+        started_at=now,
+        deadline=now + limit,
+        seed=new_seed(),
     )
     db.session.add(exam)
     db.session.flush()

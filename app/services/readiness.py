@@ -72,14 +72,22 @@ def item_bank() -> dict[str, BankItem]:
     prior = AuthorPrior(**run.author_prior) if run else AuthorPrior()
     fitted = {c.question_id: c for c in db.session.scalars(select(ItemCalibration))}
     rows = db.session.execute(
-        select(Question.id, QuestionVersion.domain, QuestionVersion.difficulty, QuestionVersion.type,
-               QuestionVersion.topics)
-        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id))
+        select(
+            Question.id,
+            QuestionVersion.domain,
+            QuestionVersion.difficulty,
+            QuestionVersion.type,
+            QuestionVersion.topics,
+        ).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+    )
     bank = {}
     for qid, domain, difficulty, kind, topics in rows:
         fit = fitted.get(qid)
-        params = (ItemParams(fit.difficulty, fit.discrimination, fit.se, fit.responses) if fit
-                  else prior.params(difficulty))
+        params = (
+            ItemParams(fit.difficulty, fit.discrimination, fit.se, fit.responses)
+            if fit
+            else prior.params(difficulty)
+        )
         bank[str(qid)] = BankItem(str(qid), domain, params, numeric=kind == "numeric", topics=tuple(topics))
     return bank
 
@@ -89,40 +97,75 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
     after its rationale was shown, so reviews and re-served items train memory without moving ability.
     Scenarios: the first finished run of each scenario only, so replays along a debriefed expert path
     are for learning and criteria count distinct scenarios; a run that went back is aided."""
-    answers = db.session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.answered_at <= now,
-                                                      Answer.first_attempt.is_(True), Answer.voided_at.is_(None))
-                                 .order_by(Answer.answered_at))
-    responses = tuple(Response(f"answer:{a.id}", str(a.question_id), a.correct, a.answered_at, a.confidence)
-                      for a in answers)
+    answers = db.session.scalars(
+        select(Answer)
+        .where(
+            Answer.user_id == user.id,
+            Answer.answered_at <= now,
+            Answer.first_attempt.is_(True),
+            Answer.voided_at.is_(None),
+        )
+        .order_by(Answer.answered_at)
+    )
+    responses = tuple(
+        Response(f"answer:{a.id}", str(a.question_id), a.correct, a.answered_at, a.confidence)
+        for a in answers
+    )
     runs = db.session.execute(
         select(ScenarioAttempt, Scenario.slug, ScenarioVersion.difficulty, ScenarioVersion.exception_types)
         .join(ScenarioVersion, ScenarioAttempt.version_id == ScenarioVersion.id)
         .join(Scenario, Scenario.id == ScenarioAttempt.scenario_id)
-        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.finished_at.is_not(None),
-               ScenarioAttempt.finished_at <= now)
-        .order_by(ScenarioAttempt.finished_at))
+        .where(
+            ScenarioAttempt.user_id == user.id,
+            ScenarioAttempt.finished_at.is_not(None),
+            ScenarioAttempt.finished_at <= now,
+        )
+        .order_by(ScenarioAttempt.finished_at)
+    )
     first_runs = {}
     for a, slug, difficulty, types in runs:
         first_runs.setdefault(slug, (a, slug, difficulty, types))
     graded = _writeup_scores([a.id for a, *_ in first_runs.values()])
     scenario_runs = tuple(
-        ScenarioRun(f"run:{a.id}", slug, a.finished_at, difficulty, tuple(types), bool(a.passed),
-                    with_writeups(a.dimensions or {}, graded.get(a.id)), tuple(a.critical_errors or ()),
-                    aided=bool(a.aided))
-        for a, slug, difficulty, types in first_runs.values())
+        ScenarioRun(
+            f"run:{a.id}",
+            slug,
+            a.finished_at,
+            difficulty,
+            tuple(types),
+            bool(a.passed),
+            with_writeups(a.dimensions or {}, graded.get(a.id)),
+            tuple(a.critical_errors or ()),
+            aided=bool(a.aided),
+        )
+        for a, slug, difficulty, types in first_runs.values()
+    )
     blueprint = exams.load_blueprint(content_dir)
-    current = (select(ScenarioVersion.exception_types)
-               .join(Scenario, Scenario.current_version_id == ScenarioVersion.id).where(Scenario.retired_at.is_(None)))
+    current = (
+        select(ScenarioVersion.exception_types)
+        .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
+        .where(Scenario.retired_at.is_(None))
+    )
     available = sorted({t for (types,) in db.session.execute(current) for t in types})
     run = _latest_run()
     return TraineeEvidence(
         promotion_check=promotion.latest_result(user.id),
-        trainee_id=str(user.id), responses=responses, bank=item_bank(),
-        blueprint=allocate(blueprint, blueprint.form_length), scenario_runs=scenario_runs,
-        due_reviews=practice.due_count(user.id, now), exception_types_available=tuple(available),
-        practice=PracticeCurve(tuple(run.practice_starts), tuple(run.practice_gains)) if run else PracticeCurve(),
-        structure=(AbilityStructure.from_correlation(run.domain_correlation)
-                   if run and run.domain_correlation is not None else AbilityStructure()))
+        trainee_id=str(user.id),
+        responses=responses,
+        bank=item_bank(),
+        blueprint=allocate(blueprint, blueprint.form_length),
+        scenario_runs=scenario_runs,
+        due_reviews=practice.due_count(user.id, now),
+        exception_types_available=tuple(available),
+        practice=PracticeCurve(tuple(run.practice_starts), tuple(run.practice_gains))
+        if run
+        else PracticeCurve(),
+        structure=(
+            AbilityStructure.from_correlation(run.domain_correlation)
+            if run and run.domain_correlation is not None
+            else AbilityStructure()
+        ),
+    )
 
 
 def _writeup_scores(attempt_ids: list[int]) -> dict[int, float]:
@@ -132,7 +175,8 @@ def _writeup_scores(attempt_ids: list[int]) -> dict[int, float]:
     rows = db.session.execute(
         select(WriteUp.attempt_id, func.sum(WriteUp.points), func.sum(WriteUp.max_points))
         .where(WriteUp.attempt_id.in_(attempt_ids), WriteUp.points.is_not(None))
-        .group_by(WriteUp.attempt_id))
+        .group_by(WriteUp.attempt_id)
+    )
     return {attempt: 100 * points / most for attempt, points, most in rows if most}
 
 
@@ -149,12 +193,18 @@ def evidence_records(user: User, result: Readiness) -> EvidenceRecords:
     answer_ids = [int(i.removeprefix("answer:")) for i in cited if i.startswith("answer:")]
     run_ids = [int(i.removeprefix("run:")) for i in cited if i.startswith("run:")]
     answers = db.session.scalars(
-        select(Answer).where(Answer.user_id == user.id, Answer.id.in_(answer_ids))
-        .options(joinedload(Answer.version).joinedload(QuestionVersion.question)))
+        select(Answer)
+        .where(Answer.user_id == user.id, Answer.id.in_(answer_ids))
+        .options(joinedload(Answer.version).joinedload(QuestionVersion.question))
+    )
     runs = db.session.scalars(
-        select(ScenarioAttempt).where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.id.in_(run_ids))
-        .options(joinedload(ScenarioAttempt.version)))
-    return EvidenceRecords({f"answer:{a.id}": a for a in answers.unique()}, {f"run:{r.id}": r for r in runs.unique()})
+        select(ScenarioAttempt)
+        .where(ScenarioAttempt.user_id == user.id, ScenarioAttempt.id.in_(run_ids))
+        .options(joinedload(ScenarioAttempt.version))
+    )
+    return EvidenceRecords(
+        {f"answer:{a.id}": a for a in answers.unique()}, {f"run:{r.id}": r for r in runs.unique()}
+    )
 
 
 def week_of(moment: datetime) -> date:
@@ -199,10 +249,14 @@ def _store(user_id: int, result: Readiness, evidence: TraineeEvidence, now: date
     row.score_expected = exam.expected_score if exam else None
     row.score_low = exam.score_low if exam else None
     row.score_high = exam.score_high if exam else None
-    row.domains = {m.domain: {"mastery": m.mastery, "low": m.low, "high": m.high, "n": m.ability.n}
-                   for m in result.domains}
-    row.dimensions = {d.name: {"score": d.score, "level": d.level.value if d.level else None, "n": d.n}
-                      for d in result.dimensions}
+    row.domains = {
+        m.domain: {"mastery": m.mastery, "low": m.low, "high": m.high, "n": m.ability.n}
+        for m in result.domains
+    }
+    row.dimensions = {
+        d.name: {"score": d.score, "level": d.level.value if d.level else None, "n": d.n}
+        for d in result.dimensions
+    }
     row.overconfidence = result.confidence.index
     recent = sorted(evidence.scenario_runs, key=lambda r: r.finished_at)[-3:]
     row.critical_recent = sum(len(r.critical_errors) for r in recent)
@@ -212,8 +266,9 @@ def _store(user_id: int, result: Readiness, evidence: TraineeEvidence, now: date
     row.computed_at, row.stale = now, False
     masteries = [m.mastery for m in result.domains if m.mastery is not None]
     week = week_of(now)
-    snap = db.session.scalar(select(ReadinessSnapshot).where(ReadinessSnapshot.user_id == user_id,
-                                                             ReadinessSnapshot.week == week))
+    snap = db.session.scalar(
+        select(ReadinessSnapshot).where(ReadinessSnapshot.user_id == user_id, ReadinessSnapshot.week == week)
+    )
     if snap is None:
         snap = ReadinessSnapshot(user_id=user_id, week=week)
         db.session.add(snap)
@@ -225,9 +280,13 @@ def _store(user_id: int, result: Readiness, evidence: TraineeEvidence, now: date
 
 def refresh_stale(user_ids: list[int], content_dir: str, now: datetime, limit: int | None = None) -> int:
     """Recompute stale results among these trainees (at most `limit`); returns how many were recomputed."""
-    query = select(TraineeReadiness.user_id).where(TraineeReadiness.user_id.in_(user_ids), TraineeReadiness.stale)
+    query = select(TraineeReadiness.user_id).where(
+        TraineeReadiness.user_id.in_(user_ids), TraineeReadiness.stale
+    )
     stale = list(db.session.scalars(query.limit(limit) if limit else query))
-    known = set(db.session.scalars(select(TraineeReadiness.user_id).where(TraineeReadiness.user_id.in_(user_ids))))
+    known = set(
+        db.session.scalars(select(TraineeReadiness.user_id).where(TraineeReadiness.user_id.in_(user_ids)))
+    )
     stale += [u for u in user_ids if u not in known][: (limit - len(stale)) if limit else None]
     for user_id in stale:
         assess_trainee(db.session.get(User, user_id), content_dir, now)
@@ -235,29 +294,47 @@ def refresh_stale(user_ids: list[int], content_dir: str, now: datetime, limit: i
 
 
 def snapshots(user_id: int) -> list[ReadinessSnapshot]:
-    return list(db.session.scalars(select(ReadinessSnapshot).where(ReadinessSnapshot.user_id == user_id)
-                                   .order_by(ReadinessSnapshot.week)))
+    return list(
+        db.session.scalars(
+            select(ReadinessSnapshot)
+            .where(ReadinessSnapshot.user_id == user_id)
+            .order_by(ReadinessSnapshot.week)
+        )
+    )
 
 
 def sign_offs(trainee_id: int) -> list[SignOff]:
-    return list(db.session.scalars(select(SignOff).where(SignOff.trainee_id == trainee_id)
-                                   .order_by(SignOff.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(SignOff).where(SignOff.trainee_id == trainee_id).order_by(SignOff.created_at.desc())
+        )
+    )
 
 
-def record_sign_off(trainee: User, trainer: User, decision: str, comment: str, result: Readiness,
-                    now: datetime) -> SignOff:
+def record_sign_off(
+    trainee: User, trainer: User, decision: str, comment: str, result: Readiness, now: datetime
+) -> SignOff:
     """An audit record: who, when, what they decided, and the evidence as it stood. The verdict is untouched."""
     if decision not in ("recommend", "not-yet"):
         raise ReadinessError("Choose recommend or not yet.", 400)
     exam = result.pass_probability
     evidence = {
-        "criteria": [{"key": c.key, "label": c.label, "met": c.met, "observed": c.observed} for c in result.criteria],
+        "criteria": [
+            {"key": c.key, "label": c.label, "met": c.met, "observed": c.observed} for c in result.criteria
+        ],
         "pass_probability": exam.p if exam else None,
         "expected_score": exam.expected_score if exam else None,
         "domains": {m.domain: m.mastery for m in result.domains},
     }
-    record = SignOff(trainee_id=trainee.id, trainer_id=trainer.id, decision=decision, comment=comment.strip(),
-                     verdict=result.verdict.value, evidence=evidence, created_at=now)
+    record = SignOff(
+        trainee_id=trainee.id,
+        trainer_id=trainer.id,
+        decision=decision,
+        comment=comment.strip(),
+        verdict=result.verdict.value,
+        evidence=evidence,
+        created_at=now,
+    )
     db.session.add(record)
     db.session.flush()
     xapi.signed_off(record, trainee, trainer)
@@ -267,27 +344,49 @@ def record_sign_off(trainee: User, trainer: User, decision: str, comment: str, r
 def calibrate_items(now: datetime) -> CalibrationRun:
     """Fit every live item from first attempts (`flask readiness calibrate`); marks readiness stale.
     Repeats after a rationale measure memory of the item, not its difficulty, so they are left out."""
-    rows = db.session.execute(select(Answer.user_id, Answer.question_id, Answer.domain, Answer.correct,
-                                     Answer.answered_at).where(Answer.first_attempt.is_(True),
-                                                                Answer.voided_at.is_(None)))
+    rows = db.session.execute(
+        select(Answer.user_id, Answer.question_id, Answer.domain, Answer.correct, Answer.answered_at).where(
+            Answer.first_attempt.is_(True), Answer.voided_at.is_(None)
+        )
+    )
     responses = [CalibrationResponse(u, str(q), d, c, t.replace(tzinfo=None)) for u, q, d, c, t in rows]
-    ratings = dict(db.session.execute(
-        select(Question.id, QuestionVersion.difficulty)
-        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)).all())
+    ratings = dict(
+        db.session.execute(
+            select(Question.id, QuestionVersion.difficulty).join(
+                QuestionVersion, Question.current_version_id == QuestionVersion.id
+            )
+        ).all()
+    )
     result = calibrate(responses, {str(q): r for q, r in ratings.items()})
     db.session.execute(ItemCalibration.__table__.delete())
     for item_id, params in result.items.items():
         if params.n:
-            db.session.add(ItemCalibration(question_id=int(item_id), difficulty=params.difficulty,
-                                           discrimination=params.discrimination, se=params.se,
-                                           responses=params.n, calibrated_at=now))
+            db.session.add(
+                ItemCalibration(
+                    question_id=int(item_id),
+                    difficulty=params.difficulty,
+                    discrimination=params.discrimination,
+                    se=params.se,
+                    responses=params.n,
+                    calibrated_at=now,
+                )
+            )
     structure = result.structure
-    correlation = structure.general_sd ** 2 / (structure.general_sd ** 2 + structure.specific_sd ** 2)
-    run = CalibrationRun(responses=len(responses), items=len(ratings), practice_starts=list(result.practice.starts),
-                         practice_gains=[float(g) for g in result.practice.gains], domain_correlation=correlation,
-                         author_prior={"intercept": result.author_prior.intercept, "slope": result.author_prior.slope,
-                                       "sd": result.author_prior.sd},
-                         converged=result.converged, created_at=now)
+    correlation = structure.general_sd**2 / (structure.general_sd**2 + structure.specific_sd**2)
+    run = CalibrationRun(
+        responses=len(responses),
+        items=len(ratings),
+        practice_starts=list(result.practice.starts),
+        practice_gains=[float(g) for g in result.practice.gains],
+        domain_correlation=correlation,
+        author_prior={
+            "intercept": result.author_prior.intercept,
+            "slope": result.author_prior.slope,
+            "sd": result.author_prior.sd,
+        },
+        converged=result.converged,
+        created_at=now,
+    )
     db.session.add(run)
     db.session.execute(TraineeReadiness.__table__.update().values(stale=True))
     db.session.flush()

@@ -28,11 +28,15 @@ class RekeyReport:
     exams: int = 0
 
     def summary(self) -> str:
-        return (f"{self.regraded} answers regraded, {self.voided} voided, for {self.trainees} trainees; "
-                f"{self.exams} exam scores recomputed")
+        return (
+            f"{self.regraded} answers regraded, {self.voided} voided, for {self.trainees} trainees; "
+            f"{self.exams} exam scores recomputed"
+        )
 
 
-def apply_key_changes(changes: list[rekey.KeyChange], decision: rekey.OldAnswers, now: datetime) -> RekeyReport:
+def apply_key_changes(
+    changes: list[rekey.KeyChange], decision: rekey.OldAnswers, now: datetime
+) -> RekeyReport:
     """Regrade or void the answers given under an old key of each changed question (call after publishing)."""
     report = RekeyReport()
     trainees: set[int] = set()
@@ -41,17 +45,23 @@ def apply_key_changes(changes: list[rekey.KeyChange], decision: rekey.OldAnswers
         question = db.session.scalar(select(Question).where(Question.slug == change.slug))
         current = question.current_version
         # Option text as rendered (sanitised HTML) on both sides, so that options match by their text.
-        scorable = replace(practice.scorable(current), options=tuple(
-            Option(o["key"], o["html"], "", o["correct"], 0) for o in current.options))
+        scorable = replace(
+            practice.scorable(current),
+            options=tuple(Option(o["key"], o["html"], "", o["correct"], 0) for o in current.options),
+        )
         rows = db.session.execute(
             select(Answer, QuestionVersion.options)
             .join(QuestionVersion, Answer.question_version_id == QuestionVersion.id)
-            .where(Answer.question_id == question.id, Answer.voided_at.is_(None),
-                   QuestionVersion.answer_key != current.answer_key)
+            .where(
+                Answer.question_id == question.id,
+                Answer.voided_at.is_(None),
+                QuestionVersion.answer_key != current.answer_key,
+            )
         ).all()
         for answer, options in rows:
-            response = rekey.Response(tuple(answer.chosen), answer.value, answer.confidence,
-                                      {o["key"]: o["html"] for o in options})
+            response = rekey.Response(
+                tuple(answer.chosen), answer.value, answer.confidence, {o["key"]: o["html"] for o in options}
+            )
             result = rekey.rescore(scorable, response, decision)
             if result.voided:
                 answer.voided_at = now
@@ -66,8 +76,11 @@ def apply_key_changes(changes: list[rekey.KeyChange], decision: rekey.OldAnswers
     db.session.flush()
     for exam in db.session.scalars(select(Exam).where(Exam.id.in_(exam_ids), Exam.score.is_not(None))):
         answers = db.session.scalars(select(Answer).where(Answer.exam_id == exam.id)).all()
-        exam.score = rekey.exam_score([a.credit for a in answers if a.voided_at is None], len(exam.version_ids),
-                                      sum(1 for a in answers if a.voided_at is not None))
+        exam.score = rekey.exam_score(
+            [a.credit for a in answers if a.voided_at is None],
+            len(exam.version_ids),
+            sum(1 for a in answers if a.voided_at is not None),
+        )
         report.exams += 1
     for user_id in sorted(trainees):
         progress.rebuild(user_id)

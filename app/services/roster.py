@@ -45,7 +45,8 @@ def check(data: bytes) -> RosterReport:
     if len(data) > MAX_BYTES:
         raise RosterFileError(
             f"The file is larger than {size_limit()}, the limit. Split it into files of at most {MAX_ROWS} "
-            "people and add them one after the other.")
+            "people and add them one after the other."
+        )
     text = roster.decode(data)
     rows = roster.parse(text, MAX_ROWS)
     emails = [row.email for row in rows if row.email]
@@ -55,7 +56,9 @@ def check(data: bytes) -> RosterReport:
         if row.email in taken:
             row.problems.append(f"an account for {row.email} already exists")
         if row.cohort and row.cohort.lower() not in cohorts:
-            row.problems.append(f"there is no cohort named {row.cohort!r}; create it on the Cohorts page first")
+            row.problems.append(
+                f"there is no cohort named {row.cohort!r}; create it on the Cohorts page first"
+            )
     return RosterReport(rows, text)
 
 

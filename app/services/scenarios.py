@@ -99,8 +99,17 @@ def catalogue(
         else:
             state = "new"
         best = max((a.total for a in finished if a.total is not None), default=None)
-        entries.append(CatalogueEntry(scenario, version, state, best, open_attempt,
-                                      finished[-1] if finished else None, len(finished)))
+        entries.append(
+            CatalogueEntry(
+                scenario,
+                version,
+                state,
+                best,
+                open_attempt,
+                finished[-1] if finished else None,
+                len(finished),
+            )
+        )
     return [
         e
         for e in entries
@@ -112,9 +121,15 @@ def catalogue(
 
 def history(user_id: int, limit: int) -> list[tuple[ScenarioAttempt, str]]:
     """The trainee's scenario runs, newest first, with each version's title."""
-    return list(db.session.execute(
-        select(ScenarioAttempt, ScenarioVersion.title).join(ScenarioVersion, ScenarioAttempt.version_id == ScenarioVersion.id)
-        .where(ScenarioAttempt.user_id == user_id).order_by(ScenarioAttempt.started_at.desc()).limit(limit)))
+    return list(
+        db.session.execute(
+            select(ScenarioAttempt, ScenarioVersion.title)
+            .join(ScenarioVersion, ScenarioAttempt.version_id == ScenarioVersion.id)
+            .where(ScenarioAttempt.user_id == user_id)
+            .order_by(ScenarioAttempt.started_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def scenario_by_slug(slug: str) -> Scenario:
@@ -153,8 +168,13 @@ def start(user_id: int, scenario: Scenario, now: datetime) -> ScenarioAttempt:
 
 
 def open_attempts(user_id: int) -> list[ScenarioAttempt]:
-    return list(db.session.scalars(select(ScenarioAttempt).where(
-        ScenarioAttempt.user_id == user_id, ScenarioAttempt.finished_at.is_(None)).order_by(ScenarioAttempt.updated_at.desc())))
+    return list(
+        db.session.scalars(
+            select(ScenarioAttempt)
+            .where(ScenarioAttempt.user_id == user_id, ScenarioAttempt.finished_at.is_(None))
+            .order_by(ScenarioAttempt.updated_at.desc())
+        )
+    )
 
 
 def own_attempt(user_id: int, attempt_id: int) -> ScenarioAttempt:
@@ -179,7 +199,9 @@ def review_variant(version: ScenarioVersion, card_key: str) -> dict | None:
     return model.variants.draw(card_key) if model.variants else None
 
 
-def shown_choices(attempt: ScenarioAttempt, scenario: ScenarioModel, state: AttemptState) -> list[engine.Choice]:
+def shown_choices(
+    attempt: ScenarioAttempt, scenario: ScenarioModel, state: AttemptState
+) -> list[engine.Choice]:
     """The choices offered now, in this attempt's own order (stable on reload, resume and back)."""
     return shown_order(engine.offered_choices(scenario, state), attempt.seed, state.node_id)
 
@@ -299,20 +321,37 @@ def has_newer_version(attempt: ScenarioAttempt) -> bool:
 # -- critical decisions as spaced-review items -------------------------------------------------------
 
 
-def schedule_decision_review(attempt: ScenarioAttempt, node_id: str, ref: str, correct: bool, now: datetime) -> None:
+def schedule_decision_review(
+    attempt: ScenarioAttempt, node_id: str, ref: str, correct: bool, now: datetime
+) -> None:
     """A critical error becomes a review card (due within minutes); a later right answer pushes it out."""
     card = db.session.get(DecisionReviewCard, (attempt.user_id, attempt.version_id, node_id))
     state, due = spaced.review(card.card if card else None, spaced.rating_for(correct, None), now)
     if card is None:
-        db.session.add(DecisionReviewCard(user_id=attempt.user_id, version_id=attempt.version_id, node_id=node_id,
-                                          wrong_ref=ref, card=state, due=due, reviews=1, last_review=now))
+        db.session.add(
+            DecisionReviewCard(
+                user_id=attempt.user_id,
+                version_id=attempt.version_id,
+                node_id=node_id,
+                wrong_ref=ref,
+                card=state,
+                due=due,
+                reviews=1,
+                last_review=now,
+            )
+        )
     else:
         card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
 
 
 def due_decisions(user_id: int, now: datetime) -> list[DecisionReviewCard]:
-    return list(db.session.scalars(select(DecisionReviewCard).where(
-        DecisionReviewCard.user_id == user_id, DecisionReviewCard.due <= now).order_by(DecisionReviewCard.due)))
+    return list(
+        db.session.scalars(
+            select(DecisionReviewCard)
+            .where(DecisionReviewCard.user_id == user_id, DecisionReviewCard.due <= now)
+            .order_by(DecisionReviewCard.due)
+        )
+    )
 
 
 def own_decision(user_id: int, version_id: int, node_id: str) -> DecisionReviewCard:

@@ -37,7 +37,8 @@ def account_for(claims: Mapping[str, Any], config: Mapping[str, Any]) -> User:
     if email is None:
         raise SignInRefused(
             f"{provider} did not confirm your e-mail address, so it cannot be matched to an account here. "
-            "Verify the address with your identity provider, or sign in with your password.")
+            "Verify the address with your identity provider, or sign in with your password."
+        )
     try:
         role_map = sso_claims.parse_role_map(config["OIDC_ROLE_MAP"], [role.value for role in Role])
     except sso_claims.RoleMapError:
@@ -48,7 +49,8 @@ def account_for(claims: Mapping[str, Any], config: Mapping[str, Any]) -> User:
         log.info("single sign-on refused %s: the roles claim grants no role", email)
         raise SignInRefused(
             f"Your {provider} account is not in any group that gives access to the Order Desk Academy. "
-            "Ask your administrator to add you to the academy's trainee, trainer or author group.")
+            "Ask your administrator to add you to the academy's trainee, trainer or author group."
+        )
     user = accounts.find_user(email)
     if user is None:
         if not config.get("OIDC_PROVISION", True):
@@ -72,6 +74,8 @@ def _join_cohort(user: User, cohort_name: str | None) -> None:
         return
     cohort = accounts.find_cohort(cohort_name)
     if cohort is None:
-        log.warning("single sign-on: no cohort named %r for %s; an admin should create it", cohort_name, user.email)
+        log.warning(
+            "single sign-on: no cohort named %r for %s; an admin should create it", cohort_name, user.email
+        )
         return
     accounts.add_trainee(cohort, user)

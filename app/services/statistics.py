@@ -35,9 +35,16 @@ def _attempt_of(answer_row) -> str:
 def item_table(version_ids: list[int] | None = None) -> dict[int, items.ItemStatistics]:
     """Statistics of every question version answered (or of those given), keyed by version id.
     First attempts only: an answer given after the item's rationale measures memory, not the item."""
-    query = select(Answer.exam_id, Answer.session_id, Answer.user_id, Answer.answered_at,
-                   Answer.question_version_id, Answer.credit, Answer.chosen, Answer.seconds
-                   ).where(Answer.first_attempt.is_(True), Answer.voided_at.is_(None))
+    query = select(
+        Answer.exam_id,
+        Answer.session_id,
+        Answer.user_id,
+        Answer.answered_at,
+        Answer.question_version_id,
+        Answer.credit,
+        Answer.chosen,
+        Answer.seconds,
+    ).where(Answer.first_attempt.is_(True), Answer.voided_at.is_(None))
     if version_ids is not None:
         query = query.where(Answer.question_version_id.in_(version_ids))
     latest: dict[tuple[str, str], items.ItemResponse] = {}  # an item repeated within an attempt: the last one
@@ -45,12 +52,19 @@ def item_table(version_ids: list[int] | None = None) -> dict[int, items.ItemStat
         response = items.ItemResponse(_attempt_of(row[:4]), str(row[4]), row[5], tuple(row[6] or ()), row[7])
         latest[(response.attempt_id, response.item_id)] = response
     responses = list(latest.values())
-    versions = db.session.scalars(select(QuestionVersion).where(
-        QuestionVersion.id.in_({int(r.item_id) for r in responses}))).all()
-    keys = {str(v.id): items.AnswerKey(tuple(v.option_keys), tuple(v.correct_keys))
-            for v in versions if v.options and v.correct_keys}
-    stats = items.item_statistics(responses, keys, flag_min_count=FLAG_MIN_COUNT, confidence=FLAG_CONFIDENCE) \
-        if responses else {}
+    versions = db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_({int(r.item_id) for r in responses}))
+    ).all()
+    keys = {
+        str(v.id): items.AnswerKey(tuple(v.option_keys), tuple(v.correct_keys))
+        for v in versions
+        if v.options and v.correct_keys
+    }
+    stats = (
+        items.item_statistics(responses, keys, flag_min_count=FLAG_MIN_COUNT, confidence=FLAG_CONFIDENCE)
+        if responses
+        else {}
+    )
     return {int(k): v for k, v in stats.items()}
 
 
@@ -63,16 +77,21 @@ def question_versions(question_id: int) -> tuple[Question | None, list[QuestionV
     question = db.session.get(Question, question_id)
     if question is None:
         return None, []
-    versions = db.session.scalars(select(QuestionVersion).where(QuestionVersion.question_id == question_id)
-                                  .order_by(QuestionVersion.number)).all()
+    versions = db.session.scalars(
+        select(QuestionVersion)
+        .where(QuestionVersion.question_id == question_id)
+        .order_by(QuestionVersion.number)
+    ).all()
     return question, list(versions)
 
 
 def scenario_statistics(version: ScenarioVersion):
     """Choice frequencies per node, scores by path, frequent critical errors, and edge counts."""
     scenario, analysis = parsed(version)
-    runs = [decisions.ScenarioRun(str(a.id), tuple(a.log), a.total, tuple(a.critical_errors or ()), a.finished)
-            for a in db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.version_id == version.id))]
+    runs = [
+        decisions.ScenarioRun(str(a.id), tuple(a.log), a.total, tuple(a.critical_errors or ()), a.finished)
+        for a in db.session.scalars(select(ScenarioAttempt).where(ScenarioAttempt.version_id == version.id))
+    ]
     refs = [c.ref for node in scenario.nodes for c in node.choices]
     targets = {c.ref: c.target for node in scenario.nodes for c in node.choices}
     edges = decisions.edge_traversals(runs, targets)
@@ -112,7 +131,9 @@ class ExamReliability:
 def exam_reliability() -> ExamReliability:
     rows = db.session.execute(
         select(Answer.exam_id, Answer.domain, func.sum(Answer.credit))
-        .where(Answer.exam_id.is_not(None)).group_by(Answer.exam_id, Answer.domain))
+        .where(Answer.exam_id.is_not(None))
+        .group_by(Answer.exam_id, Answer.domain)
+    )
     by_exam: dict[int, dict[str, float]] = {}
     for exam_id, domain, credit in rows:
         by_exam.setdefault(exam_id, {})[domain] = float(credit)
@@ -121,5 +142,10 @@ def exam_reliability() -> ExamReliability:
     alpha = items.cronbach_alpha(complete) if len(complete) >= 2 and len(domains) >= 2 else None
     totals = [sum(row) for row in complete]
     sd = statistics.stdev(totals) if len(totals) >= 2 else None
-    return ExamReliability(len(complete), len(domains), alpha, items.standard_error_of_measurement(sd, alpha),
-                           statistics.fmean(totals) if totals else None)
+    return ExamReliability(
+        len(complete),
+        len(domains),
+        alpha,
+        items.standard_error_of_measurement(sd, alpha),
+        statistics.fmean(totals) if totals else None,
+    )

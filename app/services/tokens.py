@@ -45,21 +45,32 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user: User, name: str, scopes: Iterable[str], expires_at: datetime | None,
-                 now: datetime) -> tuple[ApiToken, str]:
+def create_token(
+    user: User, name: str, scopes: Iterable[str], expires_at: datetime | None, now: datetime
+) -> tuple[ApiToken, str]:
     """A new token of `user` and its secret: the caller shows the secret once, it cannot be read again."""
     name, scopes = name.strip(), sorted(set(scopes))
     if not name:
         raise TokenError("Give the token a name that says where it is used, e.g. 'HR sync'.", 422)
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown or not scopes:
-        raise TokenError(f"Choose at least one of the scopes {', '.join(SCOPES)}"
-                         + (f"; {', '.join(unknown)} is not one." if unknown else "."), 422)
+        raise TokenError(
+            f"Choose at least one of the scopes {', '.join(SCOPES)}"
+            + (f"; {', '.join(unknown)} is not one." if unknown else "."),
+            422,
+        )
     if expires_at is not None and expires_at <= now:
         raise TokenError("The expiry date must be in the future.", 422)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, prefix=secret[:VISIBLE_CHARS], token_hash=hash_secret(secret),
-                     scopes=scopes, created_at=now, expires_at=expires_at)
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=secret[:VISIBLE_CHARS],
+        token_hash=hash_secret(secret),
+        scopes=scopes,
+        created_at=now,
+        expires_at=expires_at,
+    )
     db.session.add(token)
     db.session.flush()
     return token, secret
@@ -70,8 +81,9 @@ def authenticate(secret: str, now: datetime) -> ApiToken | None:
     Records the use, to the minute (the caller commits)."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
-                              .options(joinedload(ApiToken.user)))
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)).options(joinedload(ApiToken.user))
+    )
     if token is None or not token.usable_at(now):
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
@@ -94,11 +106,21 @@ def revoke(token: ApiToken, now: datetime) -> None:
 
 
 def tokens_of(user_id: int) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def all_tokens() -> list[ApiToken]:
     """Every token with its person, newest first (the admin page)."""
-    return list(db.session.scalars(select(ApiToken).options(joinedload(ApiToken.user))
-                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .options(joinedload(ApiToken.user))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )

@@ -56,8 +56,9 @@ def _actor(rules: Profile, user_id: int) -> dict[str, Any]:
 
 def _outbox(made: dict[str, Any]) -> None:
     written = datetime.now(UTC)  # when the row is written (the statement's timestamp is the event's time)
-    db.session.add(XapiOutbox(statement_id=made["id"], statement=made, created=written, attempts=0,
-                              next_try_at=written))
+    db.session.add(
+        XapiOutbox(statement_id=made["id"], statement=made, created=written, attempts=0, next_try_at=written)
+    )
     jobs.enqueue(DELIVER_JOB)
 
 
@@ -74,20 +75,33 @@ def answered(answer: Answer, version: QuestionVersion, exam: Exam | None = None)
         return
     slug = version.question.slug
     made = statement(
-        rules, rules.statement_id("answer", answer.user_id, answer.submission_key), _actor(rules, answer.user_id),
-        "answered", rules.activity(f"questions/{slug}", "question", slug), answer.answered_at,
-        result={"success": answer.correct,
-                "response": ",".join(answer.chosen or []) if answer.value is None else str(answer.value),
-                "score": score(answer.credit, 1.0), "duration": _duration(answer.seconds)},
-        extensions={"mode": answer.mode, "domain": answer.domain, "question-version": version.number,
-                    "confidence": answer.confidence, "first-attempt": answer.first_attempt},
+        rules,
+        rules.statement_id("answer", answer.user_id, answer.submission_key),
+        _actor(rules, answer.user_id),
+        "answered",
+        rules.activity(f"questions/{slug}", "question", slug),
+        answer.answered_at,
+        result={
+            "success": answer.correct,
+            "response": ",".join(answer.chosen or []) if answer.value is None else str(answer.value),
+            "score": score(answer.credit, 1.0),
+            "duration": _duration(answer.seconds),
+        },
+        extensions={
+            "mode": answer.mode,
+            "domain": answer.domain,
+            "question-version": version.number,
+            "confidence": answer.confidence,
+            "first-attempt": answer.first_attempt,
+        },
         parent=_exam_activity(rules, exam) if exam is not None else None,
     )
     _outbox(made)
 
 
-def decided(attempt: ScenarioAttempt, scenario: ScenarioModel, node_id: str, ref: str, events: list,
-            now: datetime) -> None:
+def decided(
+    attempt: ScenarioAttempt, scenario: ScenarioModel, node_id: str, ref: str, events: list, now: datetime
+) -> None:
     """One statement per scenario decision (call it after the ref joined attempt.log): verb responded,
     object the decision point; the choice, the state it changed (variable: before/after) and the
     critical error, if any, as extensions."""
@@ -97,16 +111,27 @@ def decided(attempt: ScenarioAttempt, scenario: ScenarioModel, node_id: str, ref
     step = len(attempt.log)
     choice = scenario.choice(ref)
     critical = choice.critical if choice is not None else None
-    changes = {e.variable: {"before": e.before, "after": e.after} for e in events if isinstance(e, StateChanged)}
+    changes = {
+        e.variable: {"before": e.before, "after": e.after} for e in events if isinstance(e, StateChanged)
+    }
     made = statement(
-        rules, rules.statement_id("decision", attempt.id, step, ref, now.isoformat()),
-        _actor(rules, attempt.user_id), "responded",
-        rules.activity(f"scenarios/{scenario.id}/nodes/{node_id}", "scenario-decision", f"{scenario.title}: {node_id}"),
+        rules,
+        rules.statement_id("decision", attempt.id, step, ref, now.isoformat()),
+        _actor(rules, attempt.user_id),
+        "responded",
+        rules.activity(
+            f"scenarios/{scenario.id}/nodes/{node_id}", "scenario-decision", f"{scenario.title}: {node_id}"
+        ),
         now,
         result={"response": ref, "success": critical is None},
-        extensions={"choice": {"ref": ref, "text": choice.text if choice is not None else "(write-up)"},
-                    "state-change": changes, "critical": critical is not None, "critical-error": critical,
-                    "attempt": attempt.id, "step": step},
+        extensions={
+            "choice": {"ref": ref, "text": choice.text if choice is not None else "(write-up)"},
+            "state-change": changes,
+            "critical": critical is not None,
+            "critical-error": critical,
+            "attempt": attempt.id,
+            "step": step,
+        },
         parent=_scenario(rules, scenario),
     )
     _outbox(made)
@@ -122,11 +147,23 @@ def completed_scenario(attempt: ScenarioAttempt, scenario: ScenarioModel, now: d
     if rules is None:
         return
     made = statement(
-        rules, rules.statement_id("scenario-finished", attempt.id), _actor(rules, attempt.user_id),
-        "passed" if attempt.passed else "failed", _scenario(rules, scenario), now,
-        result={"success": bool(attempt.passed), "completion": True, "score": score(attempt.total or 0.0, 100)},
-        extensions={"attempt": attempt.id, "dimensions": attempt.dimensions,
-                    "critical-errors": attempt.critical_errors, "outcome": attempt.outcome},
+        rules,
+        rules.statement_id("scenario-finished", attempt.id),
+        _actor(rules, attempt.user_id),
+        "passed" if attempt.passed else "failed",
+        _scenario(rules, scenario),
+        now,
+        result={
+            "success": bool(attempt.passed),
+            "completion": True,
+            "score": score(attempt.total or 0.0, 100),
+        },
+        extensions={
+            "attempt": attempt.id,
+            "dimensions": attempt.dimensions,
+            "critical-errors": attempt.critical_errors,
+            "outcome": attempt.outcome,
+        },
     )
     _outbox(made)
 
@@ -139,8 +176,12 @@ def completed_exam(exam: Exam, now: datetime) -> None:
         return
     items = len(exam.version_ids)
     made = statement(
-        rules, rules.statement_id("exam-submitted", exam.id), _actor(rules, exam.user_id), "completed",
-        _exam_activity(rules, exam), exam.submitted_at or now,
+        rules,
+        rules.statement_id("exam-submitted", exam.id),
+        _actor(rules, exam.user_id),
+        "completed",
+        _exam_activity(rules, exam),
+        exam.submitted_at or now,
         result={"completion": True, "score": score((exam.score or 0.0) * items, items)},
         extensions={"kind": exam.kind, "items": items},
     )
@@ -155,11 +196,18 @@ def signed_off(record: SignOff, trainee: User, trainer: User) -> None:
     if rules is None:
         return
     made = statement(
-        rules, rules.statement_id("sign-off", record.id), rules.actor(trainer.id, trainer.email), "signed-off",
+        rules,
+        rules.statement_id("sign-off", record.id),
+        rules.actor(trainer.id, trainer.email),
+        "signed-off",
         rules.activity(f"trainees/{trainee.id}/promotion", "promotion", "Promotion to the senior desk"),
-        record.created_at, result={"response": record.decision},
-        extensions={"trainee": rules.actor(trainee.id, trainee.email), "verdict": record.verdict,
-                    "pass-probability": (record.evidence or {}).get("pass_probability")},
+        record.created_at,
+        result={"response": record.decision},
+        extensions={
+            "trainee": rules.actor(trainee.id, trainee.email),
+            "verdict": record.verdict,
+            "pass-probability": (record.evidence or {}).get("pass_probability"),
+        },
     )
     _outbox(made)
 
@@ -181,8 +229,11 @@ class LrsClient:
     def __init__(self, endpoint: str, username: str, password: str, timeout: float):
         self.url = endpoint.rstrip("/") + "/statements"
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        self.headers = {"Content-Type": "application/json", "X-Experience-API-Version": profile_rules.VERSION,
-                        "Authorization": f"Basic {token}"}
+        self.headers = {
+            "Content-Type": "application/json",
+            "X-Experience-API-Version": profile_rules.VERSION,
+            "Authorization": f"Basic {token}",
+        }
         self.timeout = timeout
 
     def post(self, statements: list[dict[str, Any]]) -> tuple[int | None, str]:
@@ -201,14 +252,23 @@ class LrsClient:
 
 def client() -> LrsClient:
     config = current_app.config
-    return LrsClient(config["XAPI_ENDPOINT"], config.get("XAPI_USERNAME", ""), config.get("XAPI_PASSWORD", ""),
-                     config.get("XAPI_TIMEOUT", 5.0))
+    return LrsClient(
+        config["XAPI_ENDPOINT"],
+        config.get("XAPI_USERNAME", ""),
+        config.get("XAPI_PASSWORD", ""),
+        config.get("XAPI_TIMEOUT", 5.0),
+    )
 
 
 def due_rows(now: datetime, limit: int) -> list[XapiOutbox]:
     """Undelivered rows whose time has come, oldest first; rows another worker holds are skipped."""
-    query = (select(XapiOutbox).where(XapiOutbox.delivered_at.is_(None), XapiOutbox.next_try_at <= now)
-             .order_by(XapiOutbox.id).limit(limit).with_for_update(skip_locked=True))
+    query = (
+        select(XapiOutbox)
+        .where(XapiOutbox.delivered_at.is_(None), XapiOutbox.next_try_at <= now)
+        .order_by(XapiOutbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     return list(db.session.scalars(query))
 
 
@@ -222,7 +282,9 @@ def deliver_batch(now: datetime, lrs: LrsClient | None = None) -> Delivery:
     lrs = lrs or client()
     status, body = lrs.post([row.statement for row in rows])
     outcome = Delivery(attempted=len(rows))
-    refused = status is not None and 400 <= status < 500 and status not in (401, 403)  # not a credentials problem
+    refused = (
+        status is not None and 400 <= status < 500 and status not in (401, 403)
+    )  # not a credentials problem
     if refused and len(rows) > 1:  # a bad statement or a taken id: settle each on its own, the rest go in
         for row in rows:
             single, single_body = lrs.post([row.statement])
@@ -244,5 +306,10 @@ def _settle(row: XapiOutbox, status: int | None, body: str, now: datetime, outco
     row.next_try_at = now + profile_rules.retry_delay(row.attempts, first)
     row.last_error = f"{status or 'no answer'}: {body[:500]}"
     outcome.failed += 1
-    log.warning("xAPI statement %s not delivered (try %d): %s", row.statement_id, row.attempts, row.last_error,
-                extra={"event": "xapi-undelivered", "statement_id": row.statement_id})
+    log.warning(
+        "xAPI statement %s not delivered (try %d): %s",
+        row.statement_id,
+        row.attempts,
+        row.last_error,
+        extra={"event": "xapi-undelivered", "statement_id": row.statement_id},
+    )

@@ -33,7 +33,12 @@ def client() -> FlaskOAuth2App | None:
     config = current_app.config
     if not configured(config):
         return None
-    key = (config["OIDC_ISSUER"], config["OIDC_CLIENT_ID"], config["OIDC_CLIENT_SECRET"], config["OIDC_SCOPES"])
+    key = (
+        config["OIDC_ISSUER"],
+        config["OIDC_CLIENT_ID"],
+        config["OIDC_CLIENT_SECRET"],
+        config["OIDC_SCOPES"],
+    )
     clients = current_app.extensions.setdefault("sso_clients", {})
     if key not in clients:
         oauth = OAuth(current_app._get_current_object())
@@ -43,7 +48,11 @@ def client() -> FlaskOAuth2App | None:
             client_secret=config["OIDC_CLIENT_SECRET"],
             server_metadata_url=config["OIDC_ISSUER"] + DISCOVERY_PATH,
             # PKCE (S256) on top of the client secret; Authlib adds state and nonce and checks both.
-            client_kwargs={"scope": config["OIDC_SCOPES"], "code_challenge_method": "S256", "default_timeout": 10},
+            client_kwargs={
+                "scope": config["OIDC_SCOPES"],
+                "code_challenge_method": "S256",
+                "default_timeout": 10,
+            },
         )
     return clients[key]
 

@@ -85,4 +85,3 @@ def callback():
     provider.remember_sign_in(token.get("id_token"))
     log.info("%s signed in through single sign-on", user.email)
     return redirect(url_for("home.index"))
-

@@ -11,8 +11,13 @@ from app.services.tokens import SCOPES
 
 class TokenForm(FlaskForm):
     name = StringField("Name (where the token is used)", validators=[DataRequired(), Length(max=80)])
-    scopes = CheckboxListField("Scopes", choices=[SelectChoice(s, f"{s}: {d}") for s, d in SCOPES.items()],
-                               validators=[DataRequired("Pick at least one scope.")])
-    expires_on = DateField("Expires on (optional; the token stops working at the start of that day, UTC)",
-                           validators=[Optional()])
+    scopes = CheckboxListField(
+        "Scopes",
+        choices=[SelectChoice(s, f"{s}: {d}") for s, d in SCOPES.items()],
+        validators=[DataRequired("Pick at least one scope.")],
+    )
+    expires_on = DateField(
+        "Expires on (optional; the token stops working at the start of that day, UTC)",
+        validators=[Optional()],
+    )
     submit = SubmitField("Create token")

@@ -29,7 +29,9 @@ def index():
         expires = form.expires_on.data
         expires_at = datetime(expires.year, expires.month, expires.day, tzinfo=UTC) if expires else None
         try:
-            token, secret = tokens.create_token(current_user, form.name.data, form.scopes.data, expires_at, clock.now())
+            token, secret = tokens.create_token(
+                current_user, form.name.data, form.scopes.data, expires_at, clock.now()
+            )
         except tokens.TokenError as error:
             db.session.rollback()
             form.expires_on.errors = [*form.expires_on.errors, str(error)]
@@ -38,8 +40,13 @@ def index():
             log.info("API token %s created by %s", token.prefix, current_user.email)
             form = TokenForm(formdata=None)
     status = 400 if request.method == "POST" and secret is None else 200
-    page = render_template("tokens/index.html", form=form, secret=secret, now=clock.now(),
-                           tokens=tokens.tokens_of(current_user.id))
+    page = render_template(
+        "tokens/index.html",
+        form=form,
+        secret=secret,
+        now=clock.now(),
+        tokens=tokens.tokens_of(current_user.id),
+    )
     return page, status, {"Cache-Control": "no-store"}
 
 

@@ -23,43 +23,66 @@ def grade_form_class(maxima: list[float]) -> type[GradeForm]:
         pass
 
     for number, most in enumerate(maxima, 1):
-        setattr(CriterionGradeForm, f"c{number}", FloatField(
-            f"Criterion {number} (0-{most:g})",
-            validators=[InputRequired(f"Give criterion {number} a number of points."),
-                        NumberRange(0, most, f"Criterion {number}: between 0 and {most:g} points.")]))
+        setattr(
+            CriterionGradeForm,
+            f"c{number}",
+            FloatField(
+                f"Criterion {number} (0-{most:g})",
+                validators=[
+                    InputRequired(f"Give criterion {number} a number of points."),
+                    NumberRange(0, most, f"Criterion {number}: between 0 and {most:g} points."),
+                ],
+            ),
+        )
     return CriterionGradeForm
 
 
 class SignOffForm(FlaskForm):
-    decision = RadioField("Your recommendation", choices=[
-        SelectChoice("recommend", "Recommend for the senior desk"),
-        SelectChoice("not-yet", "Not yet")], validators=[InputRequired("Choose a recommendation.")])
-    comment = TextAreaField("Comment (what you saw, what the panel should know)",
-                            validators=[DataRequired("Say why: the comment goes on the audit record."),
-                                        Length(max=4000)])
+    decision = RadioField(
+        "Your recommendation",
+        choices=[
+            SelectChoice("recommend", "Recommend for the senior desk"),
+            SelectChoice("not-yet", "Not yet"),
+        ],
+        validators=[InputRequired("Choose a recommendation.")],
+    )
+    comment = TextAreaField(
+        "Comment (what you saw, what the panel should know)",
+        validators=[DataRequired("Say why: the comment goes on the audit record."), Length(max=4000)],
+    )
     submit = SubmitField("Record the sign-off")
 
 
 class ContestForm(FlaskForm):
     """A trainee contests their verdict; a trainer of their cohort decides."""
 
-    note = TextAreaField("Why do you think the verdict is wrong?",
-                         validators=[DataRequired("Say why: your trainer reads it."), Length(max=4000)])
+    note = TextAreaField(
+        "Why do you think the verdict is wrong?",
+        validators=[DataRequired("Say why: your trainer reads it."), Length(max=4000)],
+    )
     submit = SubmitField("Contest the verdict")
 
 
 class DecideAppealForm(FlaskForm):
-    decision = RadioField("Decision", choices=[SelectChoice("upheld", "Uphold: the appeal is right"),
-                                               SelectChoice("rejected", "Reject: the appeal does not stand")],
-                          validators=[InputRequired("Choose a decision.")])
-    note = TextAreaField("Reason (shown to the trainee)", validators=[DataRequired("Give the reason."),
-                                                                      Length(max=4000)])
+    decision = RadioField(
+        "Decision",
+        choices=[
+            SelectChoice("upheld", "Uphold: the appeal is right"),
+            SelectChoice("rejected", "Reject: the appeal does not stand"),
+        ],
+        validators=[InputRequired("Choose a decision.")],
+    )
+    note = TextAreaField(
+        "Reason (shown to the trainee)", validators=[DataRequired("Give the reason."), Length(max=4000)]
+    )
     submit = SubmitField("Record the decision")
 
 
 class HandledForm(FlaskForm):
     """A trainer marks a flag in the intervention queue handled, saying what they did."""
 
-    note = TextAreaField("What did you do?", validators=[DataRequired("Say what you did: the note is the record."),
-                                                          Length(max=2000)])
+    note = TextAreaField(
+        "What did you do?",
+        validators=[DataRequired("Say what you did: the note is the record."), Length(max=2000)],
+    )
     submit = SubmitField("Mark handled")

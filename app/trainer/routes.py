@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 DOMAINS = list(DOMAIN_NAMES)
 
 
-
 @bp.get("/cohorts/<int:cohort_id>")
 @require(Action.REVIEW_COHORTS)
 def cohort(cohort_id: int):
@@ -49,11 +48,21 @@ def cohort(cohort_id: int):
     trend, drops = cohorts.weekly_trend(group)
     rules = readiness.load_policy(current_app.config["CONTENT_DIR"]).interventions
     handled = cohorts.recently_handled(group, now, rules)
-    return render_template("trainer/cohort.html", cohort=group, rows=rows, sort=sort, verdict=verdict, now=now,
-                           domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES, snapshots=trend,
-                           scenario_dimensions=SCENARIO_READINESS_DIMENSIONS,
-                           interventions=cohorts.interventions(rows, now, drops, rules, handled),
-                           handled=handled, handle_form=HandledForm())
+    return render_template(
+        "trainer/cohort.html",
+        cohort=group,
+        rows=rows,
+        sort=sort,
+        verdict=verdict,
+        now=now,
+        domains=DOMAIN_NAMES,
+        dimensions=DIMENSION_NAMES,
+        snapshots=trend,
+        scenario_dimensions=SCENARIO_READINESS_DIMENSIONS,
+        interventions=cohorts.interventions(rows, now, drops, rules, handled),
+        handled=handled,
+        handle_form=HandledForm(),
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>/interventions/<kind>")
@@ -81,16 +90,31 @@ def trainee(cohort_id: int, user_id: int):
         raise NotFound("There is no such trainee in this cohort.")
     row = next(r for r in cohorts.dashboard_rows(group, clock.now()) if r.user.id == person.id)
     answers = db.session.scalars(
-        select(Answer).where(Answer.user_id == person.id)
+        select(Answer)
+        .where(Answer.user_id == person.id)
         .options(joinedload(Answer.version).joinedload(QuestionVersion.question))
-        .order_by(Answer.answered_at.desc()).limit(50)).all()
+        .order_by(Answer.answered_at.desc())
+        .limit(50)
+    ).all()
     runs = db.session.scalars(
-        select(ScenarioAttempt).where(ScenarioAttempt.user_id == person.id)
-        .options(joinedload(ScenarioAttempt.version)).order_by(ScenarioAttempt.started_at.desc())).all()
-    return render_template("trainer/trainee.html", cohort=group, person=person, row=row, answers=answers,
-                           runs=runs, exams=exams.history(person.id, 20), now=clock.now(),
-                           cut=readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark,
-                           domains=DOMAIN_NAMES, dimensions=DIMENSION_NAMES)
+        select(ScenarioAttempt)
+        .where(ScenarioAttempt.user_id == person.id)
+        .options(joinedload(ScenarioAttempt.version))
+        .order_by(ScenarioAttempt.started_at.desc())
+    ).all()
+    return render_template(
+        "trainer/trainee.html",
+        cohort=group,
+        person=person,
+        row=row,
+        answers=answers,
+        runs=runs,
+        exams=exams.history(person.id, 20),
+        now=clock.now(),
+        cut=readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark,
+        domains=DOMAIN_NAMES,
+        dimensions=DIMENSION_NAMES,
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>/runs/<int:attempt_id>")
@@ -100,13 +124,24 @@ def run(cohort_id: int, user_id: int, attempt_id: int):
     group = cohorts.cohort_for(current_user, cohort_id)
     person = trainee_or_404(current_user, user_id)
     attempt = db.session.get(ScenarioAttempt, attempt_id)
-    if person not in group.trainees or attempt is None or attempt.user_id != person.id or not attempt.finished:
+    if (
+        person not in group.trainees
+        or attempt is None
+        or attempt.user_id != person.id
+        or not attempt.finished
+    ):
         raise NotFound("There is no such finished run of this trainee.")
     scenario, analysis = scenarios.parsed(attempt.version)
     return render_template(
-        "scenarios/debrief.html", attempt=attempt, scenario=scenario, report=scenarios.debrief(attempt),
-        fragments=scenarios.fragments_for(attempt.version, attempt.variant), dimensions=DIMENSION_NAMES,
-        analysis=analysis, trainer_view={"cohort": group, "person": person})
+        "scenarios/debrief.html",
+        attempt=attempt,
+        scenario=scenario,
+        report=scenarios.debrief(attempt),
+        fragments=scenarios.fragments_for(attempt.version, attempt.variant),
+        dimensions=DIMENSION_NAMES,
+        analysis=analysis,
+        trainer_view={"cohort": group, "person": person},
+    )
 
 
 @bp.get("/grading")
@@ -116,13 +151,26 @@ def grading():
     everything = cohorts.ungraded_writeups(current_user)
     trainee_id = request.args.get("trainee", type=int)
     scenario_id = request.args.get("scenario", type=int)
-    shown = [q for q in everything if (trainee_id is None or q.trainee.id == trainee_id)
-             and (scenario_id is None or q.writeup.attempt.scenario_id == scenario_id)]
+    shown = [
+        q
+        for q in everything
+        if (trainee_id is None or q.trainee.id == trainee_id)
+        and (scenario_id is None or q.writeup.attempt.scenario_id == scenario_id)
+    ]
     trainees = sorted({(q.trainee.id, q.trainee.name) for q in everything}, key=lambda t: t[1])
-    scenario_choices = sorted({(q.writeup.attempt.scenario_id, q.writeup.attempt.version.title) for q in everything},
-                              key=lambda s: s[1])
-    return render_template("trainer/grading.html", queue=shown, total=len(everything), trainees=trainees,
-                           scenario_choices=scenario_choices, trainee_id=trainee_id, scenario_id=scenario_id)
+    scenario_choices = sorted(
+        {(q.writeup.attempt.scenario_id, q.writeup.attempt.version.title) for q in everything},
+        key=lambda s: s[1],
+    )
+    return render_template(
+        "trainer/grading.html",
+        queue=shown,
+        total=len(everything),
+        trainees=trainees,
+        scenario_choices=scenario_choices,
+        trainee_id=trainee_id,
+        scenario_id=scenario_id,
+    )
 
 
 @bp.route("/grading/<int:writeup_id>", methods=["GET", "POST"])
@@ -144,8 +192,13 @@ def grade(writeup_id: int):
         flash("Grade saved; the trainee sees it on their debrief.", "success")
         return redirect(url_for("trainer.grading"))
     status = 400 if request.method == "POST" else 200  # the comment and points typed are kept
-    return render_template("trainer/grade.html", writeup=writeup, form=form, node=node,
-                           fragments=scenarios.fragments_for(writeup.attempt.version, writeup.attempt.variant)), status
+    return render_template(
+        "trainer/grade.html",
+        writeup=writeup,
+        form=form,
+        node=node,
+        fragments=scenarios.fragments_for(writeup.attempt.version, writeup.attempt.variant),
+    ), status
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -169,16 +222,23 @@ def _csv_response(rows, filename: str) -> Response:
             buffer.seek(0)
             buffer.truncate(0)
 
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/export/<kind>.csv")
 @require(Action.REVIEW_COHORTS)
 def export(cohort_id: int, kind: str):
     group = cohorts.cohort_for(current_user, cohort_id)
-    producers = {"mastery": lambda: cohorts.mastery_csv(group, DOMAINS), "answers": lambda: cohorts.answers_csv(group),
-                 "runs": lambda: cohorts.runs_csv(group), "verdicts": lambda: cohorts.verdicts_csv(group)}
+    producers = {
+        "mastery": lambda: cohorts.mastery_csv(group, DOMAINS),
+        "answers": lambda: cohorts.answers_csv(group),
+        "runs": lambda: cohorts.runs_csv(group),
+        "verdicts": lambda: cohorts.verdicts_csv(group),
+    }
     if kind not in producers:
         raise NotFound(f"There is no {kind} export: choose one of {', '.join(sorted(producers))}.")
     return _csv_response(producers[kind](), f"{group.name.lower().replace(' ', '-')}-{kind}.csv")
@@ -191,8 +251,9 @@ def items():
     table = statistics.item_table()
     versions = statistics.versions_with_questions(table)
     rows = sorted(table.items(), key=lambda kv: (not kv[1].flags and not kv[1].suggest_retire, -kv[1].count))
-    return render_template("trainer/items.html", rows=rows, versions=versions,
-                           reliability=statistics.exam_reliability())
+    return render_template(
+        "trainer/items.html", rows=rows, versions=versions, reliability=statistics.exam_reliability()
+    )
 
 
 @bp.get("/items/<int:question_id>")
@@ -209,14 +270,20 @@ def item(question_id: int):
 @require(Action.CONTENT_STATISTICS)
 def scenario_stats(version_id: int):
     version = get_or_404(ScenarioVersion, version_id, "scenario version")
-    return render_template("trainer/scenario_stats.html", version=version,
-                           fragments=scenarios.fragments_labelled(version),
-                           **statistics.scenario_statistics(version))
+    return render_template(
+        "trainer/scenario_stats.html",
+        version=version,
+        fragments=scenarios.fragments_labelled(version),
+        **statistics.scenario_statistics(version),
+    )
 
 
 @bp.get("/scenarios")
 @require(Action.CONTENT_STATISTICS)
 def scenario_list():
-    versions = db.session.scalars(select(ScenarioVersion).join(Scenario, Scenario.current_version_id ==
-                                                               ScenarioVersion.id).order_by(ScenarioVersion.title))
+    versions = db.session.scalars(
+        select(ScenarioVersion)
+        .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
+        .order_by(ScenarioVersion.title)
+    )
     return render_template("trainer/scenarios.html", versions=list(versions))

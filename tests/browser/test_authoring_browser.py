@@ -134,8 +134,11 @@ def test_an_author_edits_a_shipped_question_and_a_trainer_publishes_the_new_key_
     assert "under its own id" in page.locator(".flashes").inner_text()
     page.locator("#problems-status", has_text="No problems found.").wait_for()
     editor = page.locator("#text")
-    rekeyed = (editor.input_value().replace("- [ ] The order desk", "- [x] The order desk")
-               .replace("- [x] Credit, after", "- [ ] Credit, after"))
+    rekeyed = (
+        editor.input_value()
+        .replace("- [ ] The order desk", "- [x] The order desk")
+        .replace("- [x] Credit, after", "- [ ] Credit, after")
+    )
     editor.fill(rekeyed)
     page.locator("#problems-status", has_text="1 warning").wait_for()
     assert "regrade or void" in page.locator("#problems").inner_text()
@@ -152,7 +155,9 @@ def test_an_author_edits_a_shipped_question_and_a_trainer_publishes_the_new_key_
     page.get_by_role("button", name="Approve and publish").click()
     assert "say why" in page.locator(".key-change").inner_text()
     assert_accessible(page)
-    page.get_by_label("Why does the correct answer change?").fill("The desk may now release strategic accounts.")
+    page.get_by_label("Why does the correct answer change?").fill(
+        "The desk may now release strategic accounts."
+    )
     page.get_by_label("Regrade them with the new key").check()
     page.get_by_role("button", name="Approve and publish").click()
     assert "1 new versions" in page.locator(".flashes").inner_text()

@@ -153,7 +153,9 @@ def test_a_scenario_with_variants_meets_new_figures_on_a_replay(page, world, ban
     totals = []
     for run in range(8):
         page.goto("/scenarios/")
-        page.get_by_role("button", name=f"{'Play again' if run else 'Start'}: Ship what is in stock, in figures?").click()
+        page.get_by_role(
+            "button", name=f"{'Play again' if run else 'Start'}: Ship what is in stock, in figures?"
+        ).click()
         page.get_by_text("Order SO-9001").click()  # open the case-file card
         totals.append(re.search(r"Order total (\$[\d,]+\.\d\d)", page.content()).group(1))
         page.get_by_role("button", name="Ship line 1 now and backorder line 2").click()

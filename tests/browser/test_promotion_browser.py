@@ -13,8 +13,12 @@ from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
-SMALL = Blueprint(6, timedelta(minutes=30), 1, {"D1": 17, "D2": 17, "D3": 17, "D4": 16, "D5": 0, "D6": 0,
-                                                "D7": 33, "D8": 0, "D9": 0})
+SMALL = Blueprint(
+    6,
+    timedelta(minutes=30),
+    1,
+    {"D1": 17, "D2": 17, "D3": 17, "D4": 16, "D5": 0, "D6": 0, "D7": 33, "D8": 0, "D9": 0},
+)
 
 
 def test_a_promotion_check_end_to_end(browser, live_server, world, bank, monkeypatch, assert_accessible):
@@ -51,13 +55,17 @@ def test_a_promotion_check_end_to_end(browser, live_server, world, bank, monkeyp
     trainee.get_by_role("button", name="Review and submit").click()
     trainee.get_by_role("button", name="Submit the exam").click()
     assert "Promotion check result" in trainee.locator("h1").inner_text()
-    assert "classification accuracy at the cut" in trainee.content() and "Item by item" not in trainee.content()
+    assert (
+        "classification accuracy at the cut" in trainee.content() and "Item by item" not in trainee.content()
+    )
     assert_accessible(trainee)
 
     trainer.reload()
     report = trainer.content()
     assert "Classification accuracy" in report and "closed" in report
-    assert "A promotion check passed" in report  # the criterion the verdict used, met or not, with its evidence
+    assert (
+        "A promotion check passed" in report
+    )  # the criterion the verdict used, met or not, with its evidence
     assert_accessible(trainer)
     trainee.context.close()
     trainer.context.close()

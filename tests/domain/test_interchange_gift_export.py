@@ -191,7 +191,9 @@ def assert_round_trip(questions: list[Question], same: Callable[[str], str] = st
             original.topics,
         )
         assert (back.pairs, back.distractors, back.accepted) == (
-            original.pairs, original.distractors, original.accepted
+            original.pairs,
+            original.distractors,
+            original.accepted,
         )
 
 
@@ -247,7 +249,8 @@ def test_exports_carry_the_sanitised_form_never_the_authors_raw_html():
     tricky = SMALL.replace(": Invoicing terms are not", ": Invoicing terms are not").replace(
         ": Nothing to charge back: a ratio 1:1 with the PO.",
         ': Nothing to charge back, <a href="&#106;avascript:alert(1)">see the guide</a> '
-        '<span class="flash">Sign in again</span>.')
+        '<span class="flash">Sign in again</span>.',
+    )
     question = parse(tricky, "tricky.md")[0]
     xml = export_moodle_xml([question])
     for exported in (export_gift([question]), xml.decode() if isinstance(xml, bytes) else xml):

@@ -200,9 +200,7 @@ def test_short_answer_keeps_every_accepted_answer_and_the_right_feedback() -> No
     assert question.type is QuestionType.SHORT
     assert [(a.text, a.credit) for a in question.accepted] == [("856", 1.0), ("ASN", 1.0)]
     assert "The 856 is the ASN." in question.explanation
-    assert asn.notes == (
-        "line 1: the feedback on the right answer was added to the explanation",
-    )
+    assert asn.notes == ("line 1: the feedback on the right answer was added to the explanation",)
     assert asn.status is ImportStatus.IMPORTED
     assert [(a.text, a.credit) for a in parsed(otif).accepted] == [("On time in full", 1.0)]
 
@@ -212,7 +210,9 @@ def test_matching_pairs_come_through() -> None:
     question = parsed(item)
     assert (item.title, question.type) == ("EDI documents", QuestionType.MATCHING)
     assert [(p.prompt, p.answer) for p in question.pairs] == [
-        ("850", "Purchase order"), ("855", "Order acknowledgment"), ("856", "Advance ship notice")
+        ("850", "Purchase order"),
+        ("855", "Order acknowledgment"),
+        ("856", "Advance ship notice"),
     ]
 
 

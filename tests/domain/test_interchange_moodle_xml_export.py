@@ -18,7 +18,9 @@ NEW_TYPES = ROOT / "tests" / "fixtures" / "question_types" / "matching_and_short
 
 def docs_example() -> list[Question]:
     docs = (ROOT / "docs" / "authoring-questions.md").read_text(encoding="utf-8")
-    [block] = [b for b in re.findall(r"^````markdown\n(.*?)^````$", docs, flags=re.M | re.S) if b.startswith("---")]
+    [block] = [
+        b for b in re.findall(r"^````markdown\n(.*?)^````$", docs, flags=re.M | re.S) if b.startswith("---")
+    ]
     questions, problems = parse_questions(block, "docs.md")
     assert problems == []
     return questions
@@ -32,10 +34,20 @@ def every_type() -> list[Question]:
 
 def fields(question: Question) -> tuple:
     return (
-        question.type, question.prompt, question.stem, question.explanation, question.reference,
+        question.type,
+        question.prompt,
+        question.stem,
+        question.explanation,
+        question.reference,
         [(o.key, o.text, o.rationale, o.correct) for o in question.options],
-        question.answer, question.tolerance, question.unit, question.topics,
-        question.pairs, question.distractors, question.accepted, question.shuffle,
+        question.answer,
+        question.tolerance,
+        question.unit,
+        question.topics,
+        question.pairs,
+        question.distractors,
+        question.accepted,
+        question.shuffle,
     )
 
 
@@ -56,7 +68,9 @@ def test_the_file_is_moodle_xml_with_one_question_element_per_item():
     assert matching.findall("subquestion")[-1].findtext("text") == ""  # a distractor, as Moodle writes it
     short = root.find("question[@type='shortanswer']")
     assert [(a.get("fraction"), a.findtext("text")) for a in short.findall("answer")] == [
-        ("100", "cash in advance"), ("100", "CIA"), ("50", "prepayment")
+        ("100", "cash in advance"),
+        ("100", "CIA"),
+        ("50", "prepayment"),
     ]
     multiple = root.find("question[@type='multichoice'][single='false']")
     assert sorted({a.get("fraction") for a in multiple.findall("answer")}) == ["-33.33333", "33.33333"]

@@ -163,8 +163,15 @@ def awkward() -> dict[str, Question]:
 
 @pytest.mark.parametrize(
     "question_id",
-    ["qti-single-awkward", "qti-multiple", "qti-true-false", "qti-numeric", "qti-numeric-exact", "qti-matching",
-     "qti-short"],
+    [
+        "qti-single-awkward",
+        "qti-multiple",
+        "qti-true-false",
+        "qti-numeric",
+        "qti-numeric-exact",
+        "qti-matching",
+        "qti-short",
+    ],
 )
 def test_every_question_type_exports_a_valid_item(
     qti_schema: etree.XMLSchema, awkward: dict[str, Question], question_id: str
@@ -254,13 +261,17 @@ def test_matching_maps_each_right_pair_to_its_share_and_short_answers_to_their_c
 ) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward["qti-matching"]))
     entries = item.findall("q:responseDeclaration/q:mapping/q:mapEntry", NS)
-    assert [(e.get("mapKey"), float(e.get("mappedValue"))) for e in entries] == [("p1 a1", 0.5), ("p2 a2", 0.5)]
+    assert [(e.get("mapKey"), float(e.get("mappedValue"))) for e in entries] == [
+        ("p1 a1", 0.5),
+        ("p2 a2", 0.5),
+    ]
     sets = item.findall(".//q:simpleMatchSet", NS)
     assert [len(s) for s in sets] == [2, 3]
     short = assert_valid(qti_schema, export_qti_item(awkward["qti-short"]))
     entries = short.findall("q:responseDeclaration/q:mapping/q:mapEntry", NS)
     assert [(e.get("mapKey"), e.get("mappedValue"), e.get("caseSensitive")) for e in entries] == [
-        ("856", "1.0", "false"), ("X12 856 <ASN>", "0.5", "false")
+        ("856", "1.0", "false"),
+        ("X12 856 <ASN>", "0.5", "false"),
     ]
 
 

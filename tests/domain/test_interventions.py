@@ -51,7 +51,11 @@ def test_overconfident_only_when_judged_and_at_the_threshold():
 
 def test_one_trainee_can_meet_every_rule():
     assert kinds(last_activity=None, pass_drop=0.2, critical_recent=3, overconfidence=0.3) == [
-        "stalled", "at-risk", "critical-errors", "overconfident"]
+        "stalled",
+        "at-risk",
+        "critical-errors",
+        "overconfident",
+    ]
 
 
 def test_the_shipped_policy_sets_the_queue_and_a_bad_value_points_at_its_line():
@@ -60,7 +64,8 @@ def test_the_shipped_policy_sets_the_queue_and_a_bad_value_points_at_its_line():
     assert policy.interventions == RULES
     line = line_of(text, "stalled_days:")
     assert errors(replace_line(text, line, "stalled_days: 0")) == [
-        (line, "`interventions.stalled_days` is 0; it must be from 1 to 365")]
+        (line, "`interventions.stalled_days` is 0; it must be from 1 to 365")
+    ]
 
 
 def test_without_the_section_the_defaults_apply():

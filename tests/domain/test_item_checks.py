@@ -57,11 +57,15 @@ def test_a_key_far_longer_than_every_distractor_is_a_length_cue():
 
 def test_an_item_that_states_a_siblings_key_is_reported():
     leaks = [p for p in question_cues(_questions()) if "states the answer of first-step" in p.message]
-    assert [p.line for p in leaks] == [28]  # who-releases gives first-step away; first-step's own text is fine
+    assert [p.line for p in leaks] == [
+        28
+    ]  # who-releases gives first-step away; first-step's own text is fine
 
 
 def test_an_import_placeholder_is_an_error():
-    text = FILE.replace("Uses the wrong sales figure.", "(No rationale in the source: add one before publishing.)")
+    text = FILE.replace(
+        "Uses the wrong sales figure.", "(No rationale in the source: add one before publishing.)"
+    )
     questions, _ = parse_questions(text, "d6.md")
     errors = [p for p in question_cues(questions) if p.severity is Severity.ERROR]
     assert len(errors) == 1 and "placeholder" in errors[0].message and errors[0].line == 9

@@ -17,18 +17,21 @@ from app.domain.lti import (
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 
 
-@pytest.mark.parametrize(("claim", "granted"), [
-    ([LIS + "membership#Learner"], {"trainee"}),
-    ([LIS + "institution/person#Student"], {"trainee"}),
-    ([LIS + "membership#Instructor"], {"trainer"}),
-    ([LIS + "membership/Instructor#TeachingAssistant"], {"trainer"}),
-    ([LIS + "membership#Administrator"], {"trainer"}),  # never the academy's admin role
-    ([LIS + "system/person#Administrator"], {"trainer"}),
-    (["Learner", "Instructor"], {"trainee", "trainer"}),  # short names, several roles
-    ([LIS + "membership#Mentor"], {"trainer"}),
-    ([LIS + "membership#ContentDeveloper", LIS + "institution/person#Observer"], set()),
-    ([], set()),
-])
+@pytest.mark.parametrize(
+    ("claim", "granted"),
+    [
+        ([LIS + "membership#Learner"], {"trainee"}),
+        ([LIS + "institution/person#Student"], {"trainee"}),
+        ([LIS + "membership#Instructor"], {"trainer"}),
+        ([LIS + "membership/Instructor#TeachingAssistant"], {"trainer"}),
+        ([LIS + "membership#Administrator"], {"trainer"}),  # never the academy's admin role
+        ([LIS + "system/person#Administrator"], {"trainer"}),
+        (["Learner", "Instructor"], {"trainee", "trainer"}),  # short names, several roles
+        ([LIS + "membership#Mentor"], {"trainer"}),
+        ([LIS + "membership#ContentDeveloper", LIS + "institution/person#Observer"], set()),
+        ([], set()),
+    ],
+)
 def test_lms_roles_grant_academy_roles(claim, granted):
     assert academy_roles(claim) == granted
     assert "admin" not in academy_roles(claim)
@@ -45,19 +48,24 @@ def test_only_people_who_teach_pick_links():
     assert not may_pick_links([LIS + "membership#Learner"])
 
 
-@pytest.mark.parametrize(("value", "resource"), [
-    ("study:domain:D3", Resource("study", "domain:D3")),
-    ("study:topic:credit-holds", Resource("study", "topic:credit-holds")),
-    ("exam", Resource("exam")),
-    ("scenario:fx-split-shipment", Resource("scenario", "fx-split-shipment")),
-])
+@pytest.mark.parametrize(
+    ("value", "resource"),
+    [
+        ("study:domain:D3", Resource("study", "domain:D3")),
+        ("study:topic:credit-holds", Resource("study", "topic:credit-holds")),
+        ("exam", Resource("exam")),
+        ("scenario:fx-split-shipment", Resource("scenario", "fx-split-shipment")),
+    ],
+)
 def test_resources_parse_and_print_back(value, resource):
     assert parse_resource(value) == resource and str(resource) == value
 
 
 @pytest.mark.parametrize("value", ["", "exam:20", "scenario", "study:D3", "study:domain:", "video:x"])
 def test_unknown_resources_say_what_is_accepted(value):
-    with pytest.raises(UnknownResource, match="expected study:domain:D1, study:topic:NAME, exam or scenario:SLUG"):
+    with pytest.raises(
+        UnknownResource, match="expected study:domain:D1, study:topic:NAME, exam or scenario:SLUG"
+    ):
         parse_resource(value)
 
 

@@ -37,7 +37,9 @@ def test_fixture_parses_with_pairs_distractors_and_weighted_answers():
     assert matching.correct_keys == ("p1=a1", "p2=a2", "p3=a3")
     assert matching.stem.startswith("The sales contract") and matching.reference == "Incoterms 2020"
     assert [(a.text, a.credit) for a in short.accepted] == [
-        ("cash in advance", 1.0), ("CIA", 1.0), ("prepayment", 0.5)
+        ("cash in advance", 1.0),
+        ("CIA", 1.0),
+        ("prepayment", 0.5),
     ]
     assert lint_questions(items.values()) == []
 
@@ -60,9 +62,17 @@ def test_two_prompts_may_share_an_answer_which_is_listed_once():
         ("Answer: CIA\nAnswer:  cia \n", "short", "5: answer `cia` repeats line 4"),
         ("Answer: CIA\nAnswer 150%: prepay\n", "short", "5: answer weight `150%` must be"),
         ("Answer: CIA\nTolerance: 1\n", "short", "5: `Tolerance:` is only for numeric items"),
-        ("Match: A -> a\nMatch: B -> b\nAnswer: a\n", "matching", "6: `Answer:` is only for numeric items and short"),
+        (
+            "Match: A -> a\nMatch: B -> b\nAnswer: a\n",
+            "matching",
+            "6: `Answer:` is only for numeric items and short",
+        ),
         ("- [x] CIA\n  : yes\n", "short", "4: a short item has no options"),
-        ("Answer 50%: x\n- [x] A\n  : r\n- [ ] B\n  : r\n", "single", "4: `Answer 50%:` is only for short items"),
+        (
+            "Answer 50%: x\n- [x] A\n  : r\n- [ ] B\n  : r\n",
+            "single",
+            "4: `Answer 50%:` is only for short items",
+        ),
     ],
 )
 def test_mistakes_are_reported_at_their_line(body, qtype, expected):

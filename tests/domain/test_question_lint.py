@@ -361,8 +361,11 @@ def test_a_line_that_would_stall_the_markdown_renderer_is_an_error_and_never_ren
     from app.domain.markdown_render import MarkdownRenderer
     from app.domain.questions import parse_questions
 
-    text = "---\ndomain: D1\n---\n\n## Q {#q-brackets}\ndifficulty: 1 · cognitive: recall\n\n" + "[" * 90000 + \
-        "\n\n- [x] A\n  : a\n- [ ] B\n  : b\n\nExplanation: e\n"
+    text = (
+        "---\ndomain: D1\n---\n\n## Q {#q-brackets}\ndifficulty: 1 · cognitive: recall\n\n"
+        + "[" * 90000
+        + "\n\n- [x] A\n  : a\n- [ ] B\n  : b\n\nExplanation: e\n"
+    )
     _, problems = parse_questions(text, "q.md")
     assert any(p.line == 8 and "`[` on one line" in p.message for p in problems)
     started = time.perf_counter()

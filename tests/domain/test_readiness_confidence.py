@@ -37,7 +37,11 @@ def test_right_nine_times_in_ten_while_always_saying_low_is_under_confident():
 def test_accuracy_inside_each_window_is_calibrated():
     result = calibration_index(at("high", 9, 1) + at("medium", 7, 3) + at("low", 5, 5), STATED)
     assert result.index == pytest.approx(0.0)
-    assert {lv.level: lv.status for lv in result.levels} == {"low": "within", "medium": "within", "high": "within"}
+    assert {lv.level: lv.status for lv in result.levels} == {
+        "low": "within",
+        "medium": "within",
+        "high": "within",
+    }
 
 
 def test_one_wrong_certain_answer_says_nothing():

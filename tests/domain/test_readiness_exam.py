@@ -80,7 +80,9 @@ def test_pass_probability_rises_with_ability_and_stays_in_bounds():
     for right in range(0, 11, 2):
         pattern = [1] * right + [0] * (10 - right)
         profile = pool({"D1": likelihood(pattern), "D2": likelihood(pattern)}, ["D1", "D2"], structure)
-        probabilities.append(pass_probability(profile, {"D1": 80, "D2": 40}, {"D1": ITEMS, "D2": ITEMS}, 0.6).p)
+        probabilities.append(
+            pass_probability(profile, {"D1": 80, "D2": 40}, {"D1": ITEMS, "D2": ITEMS}, 0.6).p
+        )
     assert probabilities == sorted(probabilities)
     assert probabilities[0] < 0.05 and probabilities[-1] > 0.95
 

@@ -141,7 +141,9 @@ def test_ready_when_every_criterion_is_met():
 
 
 def test_almost_when_one_criterion_is_short_and_nothing_is_junior():
-    readiness = assess(replace(evidence(STRONG, scenario_runs(senior=1)), promotion_check=PASSED_CHECK), POLICY, NOW)
+    readiness = assess(
+        replace(evidence(STRONG, scenario_runs(senior=1)), promotion_check=PASSED_CHECK), POLICY, NOW
+    )
     assert readiness.verdict is Verdict.ALMOST
     unmet = [c.key for c in readiness.criteria if not c.met]
     assert unmet == ["scenarios.senior_difficulty"]
@@ -163,15 +165,18 @@ def test_not_yet_when_a_dimension_is_junior():
     assert coordination.evidence == ("run-3", "run-4", "run-5", "run-6", "run-7")
     assert criterion(readiness, "dimension.coordination").missing == "Raise coordination from 40 to 75"
     assert ("scenarios", "Raise coordination: work scenarios you have not played yet") in [
-        (a.kind, a.message) for a in readiness.next_actions]
+        (a.kind, a.message) for a in readiness.next_actions
+    ]
 
 
 def test_a_dimension_below_target_gets_an_action_that_practises_its_own_evidence():
     weak_d7 = tuple(r for r in STRONG if not r.item_id.startswith("D7-")) + answers({"D7": 25}, wrong_every=2)
     readiness = assess(evidence(weak_d7, scenario_runs()), POLICY, NOW)
     assert not criterion(readiness, "dimension.metrics_literacy").met
-    assert any(a.kind == "practise-domain" and a.target == "D7" and a.message.startswith("Raise metrics literacy")
-               for a in readiness.next_actions)
+    assert any(
+        a.kind == "practise-domain" and a.target == "D7" and a.message.startswith("Raise metrics literacy")
+        for a in readiness.next_actions
+    )
 
 
 def test_not_yet_after_a_recent_critical_error():
@@ -249,7 +254,9 @@ def test_classification_accuracy_follows_the_distance_from_the_cut_in_standard_e
     assert abs(classification_accuracy(60, 80, 0.65) - 0.9805) < 0.001
     assert outcome(CheckResult("c", 60, 80, NOW), 0.65, 0.90) is Outcome.PASSED
     assert outcome(CheckResult("c", 55, 80, NOW), 0.65, 0.90) is Outcome.TOO_CLOSE
-    assert outcome(CheckResult("c", 80, 80, NOW), 0.65, 0.90) is Outcome.PASSED  # floored SE: not division by 0
+    assert (
+        outcome(CheckResult("c", 80, 80, NOW), 0.65, 0.90) is Outcome.PASSED
+    )  # floored SE: not division by 0
 
 
 def test_a_thinly_calibrated_bank_gives_the_headline_from_percent_correct():
@@ -275,8 +282,10 @@ def test_percent_correct_probability_by_hand():
 def test_a_stored_result_reads_back_the_same():
     from app.domain.readiness.stored import readiness_from_json, to_json
 
-    for result in (assess(replace(evidence(STRONG, scenario_runs()), promotion_check=PASSED_CHECK), POLICY, NOW),
-                   assess(evidence(answers({d: 10 for d in BLUEPRINT}, wrong_every=3), scenario_runs()), POLICY, NOW)):
+    for result in (
+        assess(replace(evidence(STRONG, scenario_runs()), promotion_check=PASSED_CHECK), POLICY, NOW),
+        assess(evidence(answers({d: 10 for d in BLUEPRINT}, wrong_every=3), scenario_runs()), POLICY, NOW),
+    ):
         stored = to_json(result)
         import json
 

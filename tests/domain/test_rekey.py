@@ -21,8 +21,16 @@ OLD = {"A": "option A", "B": "option B", "C": "option C"}
 
 def _question(correct: str, keys: str = "ABC", slug: str = "q") -> ParsedQuestion:
     return ParsedQuestion(
-        id=slug, path="x.md", line=1, domain="D2", topics=("t",), difficulty=2, cognitive="recall",
-        type=QuestionType.SINGLE, prompt="?", stem="",
+        id=slug,
+        path="x.md",
+        line=1,
+        domain="D2",
+        topics=("t",),
+        difficulty=2,
+        cognitive="recall",
+        type=QuestionType.SINGLE,
+        prompt="?",
+        stem="",
         options=tuple(Option(k, f"option {k}", "", k == correct, 0) for k in keys),
     )
 
@@ -58,9 +66,13 @@ def test_an_answer_the_new_version_cannot_score_is_voided_and_void_voids_all():
 
 
 def test_options_are_matched_by_text_when_the_new_version_reorders_them():
-    reordered = replace(_question("B"), options=tuple(
-        Option(k, text, "", text == "option B", 0) for k, text in zip("ABC", ["option C", "option B", "option A"], strict=True)
-    ))
+    reordered = replace(
+        _question("B"),
+        options=tuple(
+            Option(k, text, "", text == "option B", 0)
+            for k, text in zip("ABC", ["option C", "option B", "option A"], strict=True)
+        ),
+    )
     assert rescore(reordered, Response(("B",), None, None, OLD), OldAnswers.REGRADE).score.correct
     assert not rescore(reordered, Response(("A",), None, None, OLD), OldAnswers.REGRADE).score.correct
 

@@ -100,9 +100,15 @@ def test_intervals_read_as_people_say_them():
     from app.domain.review import describe_interval
 
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    cases = {timedelta(minutes=1): "in 1 minute", timedelta(minutes=10): "in 10 minutes",
-             timedelta(hours=5): "in 5 hours", timedelta(hours=23): "tomorrow", timedelta(days=3): "in 3 days",
-             timedelta(days=21): "in 3 weeks", timedelta(days=90): "in 3 months"}
+    cases = {
+        timedelta(minutes=1): "in 1 minute",
+        timedelta(minutes=10): "in 10 minutes",
+        timedelta(hours=5): "in 5 hours",
+        timedelta(hours=23): "tomorrow",
+        timedelta(days=3): "in 3 days",
+        timedelta(days=21): "in 3 weeks",
+        timedelta(days=90): "in 3 months",
+    }
     assert {delta: describe_interval(now, now + delta) for delta in cases} == cases
 
 
@@ -111,16 +117,21 @@ def test_cards_being_relearnt_come_before_older_reviews():
 
     old = datetime(2026, 11, 1, tzinfo=UTC)
     new = datetime(2026, 12, 1, tzinfo=UTC)
-    queue = sorted([({"state": 2}, old), ({"state": 3}, new), ({"state": 1}, new)],
-                   key=lambda c: review_priority(*c))
+    queue = sorted(
+        [({"state": 2}, old), ({"state": 3}, new), ({"state": 1}, new)], key=lambda c: review_priority(*c)
+    )
     assert [c[0]["state"] for c in queue] == [3, 1, 2]
 
 
 def test_the_forecast_counts_each_day_and_carries_what_the_daily_limit_leaves():
     from app.domain.review import forecast
 
-    dues = ([NOW - timedelta(days=3)] * 70  # a backlog: overdue counts today
-            + [NOW + timedelta(hours=2)] * 5 + [NOW + timedelta(days=1)] * 10 + [NOW + timedelta(days=9)] * 4)
+    dues = (
+        [NOW - timedelta(days=3)] * 70  # a backlog: overdue counts today
+        + [NOW + timedelta(hours=2)] * 5
+        + [NOW + timedelta(days=1)] * 10
+        + [NOW + timedelta(days=9)] * 4
+    )
     assert forecast(dues, NOW, done_today=0, limit=60, days=4) == [60, 25, 0, 0]
     assert forecast(dues, NOW, done_today=50, limit=60, days=4) == [10, 60, 15, 0]
     assert forecast([], NOW, done_today=0, limit=60) == [0] * 7

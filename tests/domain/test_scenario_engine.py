@@ -308,11 +308,17 @@ def test_results_are_read_only_and_pickle_for_caching(scenario, analysis):
     assert hash(scenario) == hash(pickle.loads(pickle.dumps(scenario)))
 
 
-TIMED = TINY.replace("rubric:\n  accuracy: 50\n  compliance: 30\n  coordination: 20\n",
-                     "rubric:\n  accuracy: 40\n  compliance: 30\n  coordination: 20\n  resolution_time: 10\n"
-                     ).replace("time_budget_hours: 2.5\n", "time_budget_hours: 2.5\nseconds_per_decision: 60\n"
-                               ).replace("  score: accuracy +10, compliance +10, coordination +5\n",
-                                         "  score: accuracy +10, compliance +10, coordination +5, resolution_time +5\n")
+TIMED = (
+    TINY.replace(
+        "rubric:\n  accuracy: 50\n  compliance: 30\n  coordination: 20\n",
+        "rubric:\n  accuracy: 40\n  compliance: 30\n  coordination: 20\n  resolution_time: 10\n",
+    )
+    .replace("time_budget_hours: 2.5\n", "time_budget_hours: 2.5\nseconds_per_decision: 60\n")
+    .replace(
+        "  score: accuracy +10, compliance +10, coordination +5\n",
+        "  score: accuracy +10, compliance +10, coordination +5, resolution_time +5\n",
+    )
+)
 
 
 def test_decisions_over_the_time_limit_cost_resolution_time():
@@ -332,4 +338,6 @@ def test_decisions_over_the_time_limit_cost_resolution_time():
 
 def test_without_a_limit_time_costs_nothing(scenario, analysis):
     attempt = replay(scenario, ["start/2", "review/1"])
-    assert score_attempt(scenario, attempt, analysis, [999.0, 999.0]) == score_attempt(scenario, attempt, analysis)
+    assert score_attempt(scenario, attempt, analysis, [999.0, 999.0]) == score_attempt(
+        scenario, attempt, analysis
+    )

@@ -30,8 +30,10 @@ def test_a_run_draws_figures_that_add_up_and_differ_between_runs():
 def test_figures_read_like_a_case_file():
     assert format_value(12345.5, "$") == "$12,345.50"
     assert format_value(24000.0) == "24,000" and format_value(1234.25) == "1,234.25"
-    assert fill("{{qty}} drives at {{price:$}} for {{ who }}", {"qty": 30, "price": 3480.0, "who": "Ilse"}) \
+    assert (
+        fill("{{qty}} drives at {{price:$}} for {{ who }}", {"qty": 30, "price": 3480.0, "who": "Ilse"})
         == "30 drives at $3,480.00 for Ilse"
+    )
 
 
 def test_a_constraint_that_fails_in_some_variant_is_an_error_at_its_line():
@@ -59,4 +61,7 @@ def test_a_run_never_meets_figures_its_constraints_rule_out():
 def test_pages_about_every_run_name_the_figures():
     from app.domain.scenarios.variants import label_placeholders
 
-    assert label_placeholders("Total {{order_total:$}} for {{buyer}}") == "Total \u2039order total\u203a for \u2039buyer\u203a"
+    assert (
+        label_placeholders("Total {{order_total:$}} for {{buyer}}")
+        == "Total \u2039order total\u203a for \u2039buyer\u203a"
+    )

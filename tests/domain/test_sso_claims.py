@@ -29,7 +29,10 @@ def test_a_role_map_entry_that_cannot_be_read_says_which(text):
 
 def test_roles_come_only_from_mapped_values():
     mapping = parse_role_map("oda-trainee=trainee,oda-trainer=trainer", ROLES)
-    assert roles_granted({"groups": ["oda-trainee", "oda-trainer", "x"]}, "groups", mapping) == {"trainee", "trainer"}
+    assert roles_granted({"groups": ["oda-trainee", "oda-trainer", "x"]}, "groups", mapping) == {
+        "trainee",
+        "trainer",
+    }
     assert roles_granted({"groups": ["marketing"]}, "groups", mapping) == set()
     assert roles_granted({}, "groups", mapping) == set()
     assert roles_granted({"groups": "oda-trainee oda-x"}, "groups", mapping) == {"trainee"}
@@ -48,14 +51,17 @@ def test_the_cohort_is_a_whole_string_or_the_first_of_a_list():
     assert cohort_named({}, "cohort") is None
 
 
-@pytest.mark.parametrize(("claims", "expected"), [
-    ({"email": "Ann@Example.test", "email_verified": True}, "ann@example.test"),
-    ({"email": "ann@example.test", "email_verified": "true"}, "ann@example.test"),
-    ({"email": "ann@example.test", "email_verified": False}, None),
-    ({"email": "ann@example.test"}, None),  # unverified unless the provider says so
-    ({"email": "ann@example.test", "email_verified": "yes"}, None),
-    ({"email_verified": True}, None),
-    ({"email": "not-an-address", "email_verified": True}, None),
-])
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        ({"email": "Ann@Example.test", "email_verified": True}, "ann@example.test"),
+        ({"email": "ann@example.test", "email_verified": "true"}, "ann@example.test"),
+        ({"email": "ann@example.test", "email_verified": False}, None),
+        ({"email": "ann@example.test"}, None),  # unverified unless the provider says so
+        ({"email": "ann@example.test", "email_verified": "yes"}, None),
+        ({"email_verified": True}, None),
+        ({"email": "not-an-address", "email_verified": True}, None),
+    ],
+)
 def test_only_a_verified_email_counts(claims, expected):
     assert verified_email(claims) == expected

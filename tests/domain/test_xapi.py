@@ -13,10 +13,13 @@ BASE = "https://academy.example.com"
 
 def test_the_same_event_always_has_the_same_statement_id_and_other_events_another():
     profile = Profile(BASE)
-    assert profile.statement_id("answer", 7, "study:3:0") == Profile(BASE).statement_id("answer", 7, "study:3:0")
+    assert profile.statement_id("answer", 7, "study:3:0") == Profile(BASE).statement_id(
+        "answer", 7, "study:3:0"
+    )
     assert profile.statement_id("answer", 7, "study:3:0") != profile.statement_id("answer", 7, "study:3:1")
     assert profile.statement_id("answer", 7, "study:3:0") != Profile("https://other.example").statement_id(
-        "answer", 7, "study:3:0")  # two deployments sharing an LRS never collide
+        "answer", 7, "study:3:0"
+    )  # two deployments sharing an LRS never collide
 
 
 def test_adl_verbs_are_reused_and_ours_live_under_the_base():
@@ -29,16 +32,26 @@ def test_adl_verbs_are_reused_and_ours_live_under_the_base():
 
 
 def test_actor_is_an_account_on_the_app_or_a_mailbox():
-    assert Profile(BASE).actor(12, "a@b.com") == {"objectType": "Agent", "account": {"homePage": BASE, "name": "12"}}
+    assert Profile(BASE).actor(12, "a@b.com") == {
+        "objectType": "Agent",
+        "account": {"homePage": BASE, "name": "12"},
+    }
     assert Profile(BASE, "mbox").actor(12, "a@b.com") == {"objectType": "Agent", "mbox": "mailto:a@b.com"}
 
 
 def test_a_statement_carries_result_extensions_and_parent():
     profile = Profile(BASE)
-    made = statement(profile, "id-1", profile.actor(1), "answered",
-                     profile.activity("questions/q1", "question", "q1"), datetime(2026, 12, 6, 9, tzinfo=UTC),
-                     result={"success": True, "duration": None}, extensions={"mode": "study", "confidence": None},
-                     parent=profile.activity("exams/4", "exam", "Exam 4"))
+    made = statement(
+        profile,
+        "id-1",
+        profile.actor(1),
+        "answered",
+        profile.activity("questions/q1", "question", "q1"),
+        datetime(2026, 12, 6, 9, tzinfo=UTC),
+        result={"success": True, "duration": None},
+        extensions={"mode": "study", "confidence": None},
+        parent=profile.activity("exams/4", "exam", "Exam 4"),
+    )
     assert made["timestamp"] == "2026-12-06T09:00:00.000+00:00"
     assert made["result"] == {"success": True}
     assert made["context"]["extensions"] == {f"{BASE}/xapi/extensions/mode": "study"}

@@ -41,12 +41,24 @@ ADMIN_POST = expect(403, admin=(200, 302))
 API_COOKIE = expect(401, anonymous=401)
 CSRF_EXEMPT_BLUEPRINTS = {"api"}
 API_ROUTES = [
-    ("GET", "api.list_users"), ("POST", "api.create_user"), ("GET", "api.get_user"),
-    ("POST", "api.deactivate_user"), ("GET", "api.list_cohorts"), ("POST", "api.create_cohort"),
-    ("GET", "api.get_cohort"), ("PUT", "api.add_trainee"), ("DELETE", "api.remove_trainee"),
-    ("PUT", "api.add_trainer"), ("DELETE", "api.remove_trainer"), ("GET", "api.trainee_readiness"),
-    ("GET", "api.trainee_answers"), ("GET", "api.trainee_runs"), ("GET", "api.item_statistics"),
-    ("GET", "api.question_statistics"), ("GET", "api.scenario_versions"), ("GET", "api.decision_statistics"),
+    ("GET", "api.list_users"),
+    ("POST", "api.create_user"),
+    ("GET", "api.get_user"),
+    ("POST", "api.deactivate_user"),
+    ("GET", "api.list_cohorts"),
+    ("POST", "api.create_cohort"),
+    ("GET", "api.get_cohort"),
+    ("PUT", "api.add_trainee"),
+    ("DELETE", "api.remove_trainee"),
+    ("PUT", "api.add_trainer"),
+    ("DELETE", "api.remove_trainer"),
+    ("GET", "api.trainee_readiness"),
+    ("GET", "api.trainee_answers"),
+    ("GET", "api.trainee_runs"),
+    ("GET", "api.item_statistics"),
+    ("GET", "api.question_statistics"),
+    ("GET", "api.scenario_versions"),
+    ("GET", "api.decision_statistics"),
     ("GET", "api.cohort_export"),
 ]
 
@@ -131,10 +143,14 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
     ("POST", "readiness.request_check"): expect(403, trainee=302),
     ("POST", "readiness.contest"): expect(403, trainee=302),  # empty note: back to the report with a message
-    ("POST", "readiness.decide_appeal"): expect(403, trainer=302, other_trainer=404, admin=403),  # only its trainer
+    ("POST", "readiness.decide_appeal"): expect(
+        403, trainer=302, other_trainer=404, admin=403
+    ),  # only its trainer
     ("POST", "practice.report"): expect(403, trainee=302, other_trainee=404),
     ("GET", "authoring.reports"): expect(403, author=200),
-    ("POST", "authoring.decide_report"): expect(403, author=302),  # an empty decision: sent back with a message
+    ("POST", "authoring.decide_report"): expect(
+        403, author=302
+    ),  # an empty decision: sent back with a message
     ("POST", "readiness.schedule_check"): expect(403, trainer=302, other_trainer=404, admin=403),
     # a scheduled check the fixture bank (6 items) cannot fill: the trainee is told, nothing is drawn
     ("POST", "readiness.start_check"): expect(403, trainee=409, other_trainee=404),
@@ -200,15 +216,28 @@ def records(world) -> dict[str, int]:
     check = promotion.schedule_check(world.trainee, world.trainer, now)
     last = session.planned - 1  # answered, so it can be reported; position 0 stays open for the item routes
     version = practice.session_version(session, last)
-    response = (practice.Response((), version.answer, "high", 10.0) if version.type == "numeric"
-                else practice.Response(tuple(version.correct_keys), None, "high", 10.0))
+    response = (
+        practice.Response((), version.answer, "high", 10.0)
+        if version.type == "numeric"
+        else practice.Response(tuple(version.correct_keys), None, "high", 10.0)
+    )
     practice.record_answer(world.trainee.id, session, last, response, now)
     report = appeals.report_item(world.trainee, version.question_id, "ambiguous", "Two options fit.", now)
-    verdict_appeal = appeals.contest_verdict(world.trainee, "My scenarios were graded before the update.", now)
+    verdict_appeal = appeals.contest_verdict(
+        world.trainee, "My scenarios were graded before the update.", now
+    )
     db.session.commit()
     [writeup] = finished.writeups  # the fixture scenario's expert path ends with a note for the trainer
-    return {"session": session.id, "exam": exam.id, "attempt": attempt.id, "check": check.id, "finished": finished.id,
-            "writeup": writeup.id, "report": report.id, "verdict_appeal": verdict_appeal.id}
+    return {
+        "session": session.id,
+        "exam": exam.id,
+        "attempt": attempt.id,
+        "check": check.id,
+        "finished": finished.id,
+        "writeup": writeup.id,
+        "report": report.id,
+        "verdict_appeal": verdict_appeal.id,
+    }
 
 
 def _content_dir() -> str:
@@ -227,7 +256,11 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "trainer.cohort": {"cohort_id": world.cohort.id},
         "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
         "trainer.handled": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "kind": "stalled"},
-        "trainer.run": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "attempt_id": ids["finished"]},
+        "trainer.run": {
+            "cohort_id": world.cohort.id,
+            "user_id": world.trainee.id,
+            "attempt_id": ids["finished"],
+        },
         "trainer.grade": {"writeup_id": ids["writeup"]},
         "trainer.export": {"cohort_id": world.cohort.id, "kind": "answers"},
         "trainer.item": {"question_id": 1},
@@ -267,17 +300,25 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
 
 def api_params(world) -> dict[str, dict]:
     """A token of world.trainee (for the revoke page) and the API's URL arguments."""
-    token, _secret = tokens.create_token(world.trainee, "Access table", ["users:read"], None, datetime.now(UTC))
+    token, _secret = tokens.create_token(
+        world.trainee, "Access table", ["users:read"], None, datetime.now(UTC)
+    )
     db.session.commit()
     user, cohort = {"user_id": world.trainee.id}, {"cohort_id": world.cohort.id}
     return {
         "tokens.revoke": {"token_id": token.id},
-        "api.get_user": user, "api.deactivate_user": user, "api.get_cohort": cohort,
-        "api.add_trainee": {**cohort, **user}, "api.remove_trainee": {**cohort, **user},
+        "api.get_user": user,
+        "api.deactivate_user": user,
+        "api.get_cohort": cohort,
+        "api.add_trainee": {**cohort, **user},
+        "api.remove_trainee": {**cohort, **user},
         "api.add_trainer": {**cohort, "user_id": world.trainer.id},
         "api.remove_trainer": {**cohort, "user_id": world.trainer.id},
-        "api.trainee_readiness": user, "api.trainee_answers": user, "api.trainee_runs": user,
-        "api.question_statistics": {"question_id": 1}, "api.decision_statistics": {"version_id": 1},
+        "api.trainee_readiness": user,
+        "api.trainee_answers": user,
+        "api.trainee_runs": user,
+        "api.question_statistics": {"question_id": 1},
+        "api.decision_statistics": {"version_id": 1},
         "api.cohort_export": {**cohort, "kind": "answers"},
     }
 

@@ -67,7 +67,9 @@ def test_no_state_changing_route_works_without_a_csrf_token(app, world, bank):
             continue
         if endpoint.partition(".")[0] in CSRF_EXEMPT_BLUEPRINTS:  # the admin's cookie must not authenticate
             if response.status_code != 401:
-                accepted.append(f"{method} {url} -> {response.status_code} with a session cookie, expected 401")
+                accepted.append(
+                    f"{method} {url} -> {response.status_code} with a session cookie, expected 401"
+                )
             continue
         if response.status_code != 400 or "form expired" not in response.get_data(as_text=True):
             accepted.append(f"{method} {url} -> {response.status_code}")

@@ -99,7 +99,9 @@ def test_the_only_admin_cannot_demote_or_deactivate_themselves(client, world, si
     signed_in(world.admin)
     page = f"/admin/users/{world.admin.id}"
     for data in ({"roles": ["trainer"], "active": "y"}, {"roles": ["admin"]}):
-        response = client.post(page, data={"csrf_token": csrf_token(client, page), "name": world.admin.name, **data})
+        response = client.post(
+            page, data={"csrf_token": csrf_token(client, page), "name": world.admin.name, **data}
+        )
         assert response.status_code == 400 and "the only active admin" in response.get_data(as_text=True)
     db.session.refresh(world.admin)
     assert world.admin.active and "admin" in {r.value for r in world.admin.roles}
@@ -113,7 +115,9 @@ def test_the_cli_sets_a_password_and_reactivates_an_account(app, world):
     db.session.commit()
     result = runner.invoke(args=["users", "reactivate", world.trainee.email])
     assert result.exit_code == 0 and "may sign in again" in result.output
-    result = runner.invoke(args=["users", "set-password", world.trainee.email, "--password", "a-fresh-password-9"])
+    result = runner.invoke(
+        args=["users", "set-password", world.trainee.email, "--password", "a-fresh-password-9"]
+    )
     assert result.exit_code == 0
     user = db.session.get(User, world.trainee.id)
     db.session.refresh(user)

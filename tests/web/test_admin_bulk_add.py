@@ -21,8 +21,11 @@ def _accounts() -> int:
 
 def _upload(client, content: bytes, filename: str = "people.csv"):
     token = csrf_token(client, "/admin/users/import")
-    return client.post("/admin/users/import", content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(content), filename), "csrf_token": token})
+    return client.post(
+        "/admin/users/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(content), filename), "csrf_token": token},
+    )
 
 
 def _hidden_roster(html: str) -> str:
@@ -38,8 +41,10 @@ def test_dry_run_shows_every_row_and_adds_nobody_then_apply_adds_everyone(client
     assert "new.one@example.test" in html and "lea@example.test" in html
     assert _accounts() == before  # a dry run writes nothing
 
-    response = client.post("/admin/users/import/apply",
-                           data={"roster": _hidden_roster(html), "csrf_token": csrf_token(client, "/admin/users")})
+    response = client.post(
+        "/admin/users/import/apply",
+        data={"roster": _hidden_roster(html), "csrf_token": csrf_token(client, "/admin/users")},
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Added 2 people" in page and "no password yet" in page
@@ -54,9 +59,13 @@ def test_a_bulk_added_person_cannot_sign_in_until_a_password_is_set(client, worl
     db.session.commit()
     assert report.applied
     person = accounts.find_user("np@example.test")
-    page = client.post("/login", data={"email": "np@example.test", "password": person.password_hash,
-                                       "csrf_token": csrf_token(client)})
-    assert page.status_code == 200 and "Sign in" in page.get_data(as_text=True)  # refused like a wrong password
+    page = client.post(
+        "/login",
+        data={"email": "np@example.test", "password": person.password_hash, "csrf_token": csrf_token(client)},
+    )
+    assert page.status_code == 200 and "Sign in" in page.get_data(
+        as_text=True
+    )  # refused like a wrong password
     assert accounts.authenticate("np@example.test", "") is None
     signed_in(world.admin)
     assert "No password yet" in client.get(f"/admin/users/{person.id}").get_data(as_text=True)
@@ -73,8 +82,11 @@ def test_a_file_near_the_size_limit_goes_through_check_and_apply(client, world, 
     assert 0.8 * roster.MAX_BYTES < len(data) < roster.MAX_BYTES
     html = _upload(client, data).get_data(as_text=True)
     assert "Ready to add 1000 people" in html
-    response = client.post("/admin/users/import/apply", content_type="multipart/form-data",  # as the page sends it
-                           data={"roster": _hidden_roster(html), "csrf_token": csrf_token(client, "/admin/users")})
+    response = client.post(
+        "/admin/users/import/apply",
+        content_type="multipart/form-data",  # as the page sends it
+        data={"roster": _hidden_roster(html), "csrf_token": csrf_token(client, "/admin/users")},
+    )
     assert response.status_code == 302
     assert accounts.find_user("zoe999@example.test").name == f"{name}999"
 
@@ -82,12 +94,14 @@ def test_a_file_near_the_size_limit_goes_through_check_and_apply(client, world, 
 def test_one_bad_row_changes_nothing_and_the_report_says_which_line_and_why(client, world, signed_in):
     signed_in(world.admin)
     before = _accounts()
-    bad = ("name,email,cohort\n"
-           "Fine,fine@example.test,Cohort A\n"
-           "Broken,broken-at-example,Cohort A\n"
-           "Twice,fine@example.test,Cohort A\n"
-           "Known,trainee@example.test,Cohort A\n"
-           "Lost,lost@example.test,Cohort Z\n")
+    bad = (
+        "name,email,cohort\n"
+        "Fine,fine@example.test,Cohort A\n"
+        "Broken,broken-at-example,Cohort A\n"
+        "Twice,fine@example.test,Cohort A\n"
+        "Known,trainee@example.test,Cohort A\n"
+        "Lost,lost@example.test,Cohort Z\n"
+    )
     html = _upload(client, bad.encode()).get_data(as_text=True)
     assert "4 of 5 rows need fixing" in html and "Nobody has been added" in html
     assert "&#39;broken-at-example&#39; is not an e-mail address" in html
@@ -96,8 +110,9 @@ def test_one_bad_row_changes_nothing_and_the_report_says_which_line_and_why(clie
     assert "there is no cohort named &#39;Cohort Z&#39;" in html
     assert 'name="roster"' not in html  # no way to apply a file with problems
     # A file edited between check and apply is checked again, and still all or nothing.
-    response = client.post("/admin/users/import/apply",
-                           data={"roster": bad, "csrf_token": csrf_token(client, "/admin/users")})
+    response = client.post(
+        "/admin/users/import/apply", data={"roster": bad, "csrf_token": csrf_token(client, "/admin/users")}
+    )
     assert response.status_code == 409 and "Nobody has been added" in response.get_data(as_text=True)
     assert _accounts() == before
 
@@ -127,8 +142,13 @@ def test_nobody_but_an_admin_can_upload(client, world, signed_in):
 
 
 def _upload_status(client) -> int:
-    return client.post("/admin/users/import/apply", data={"roster": "name,email,cohort\nX,x@example.test,Cohort A\n",
-                                                           "csrf_token": csrf_token(client, "/account")}).status_code
+    return client.post(
+        "/admin/users/import/apply",
+        data={
+            "roster": "name,email,cohort\nX,x@example.test,Cohort A\n",
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    ).status_code
 
 
 def _accounts_with(email: str) -> int:
@@ -152,15 +172,24 @@ def test_cli_dry_run_then_apply(app, world, tmp_path):
     assert accounts.find_user("cli1@example.test") in db.session.get(Cohort, world.cohort.id).trainees
 
 
-def test_an_account_added_by_someone_else_between_check_and_apply_adds_nobody(client, world, signed_in, monkeypatch):
+def test_an_account_added_by_someone_else_between_check_and_apply_adds_nobody(
+    client, world, signed_in, monkeypatch
+):
     signed_in(world.admin)
     before = _accounts()
     text = "name,email,cohort\nFresh,fresh@example.test,Cohort A\nTess,trainee@example.test,Cohort A\n"
-    raced = roster.RosterReport([RosterRow(2, "Fresh", "fresh@example.test", "Cohort A", "trainee"),
-                                 RosterRow(3, "Tess", "trainee@example.test", "Cohort A", "trainee")], text)
+    raced = roster.RosterReport(
+        [
+            RosterRow(2, "Fresh", "fresh@example.test", "Cohort A", "trainee"),
+            RosterRow(3, "Tess", "trainee@example.test", "Cohort A", "trainee"),
+        ],
+        text,
+    )
     monkeypatch.setattr(roster, "check", lambda data: raced)  # as if the check ran before the other admin
-    response = client.post("/admin/users/import/apply",
-                           data={"roster": text, "csrf_token": csrf_token(client, "/admin/users")})
+    response = client.post(
+        "/admin/users/import/apply", data={"roster": text, "csrf_token": csrf_token(client, "/admin/users")}
+    )
     assert "added by someone else a moment ago; nobody was added" in client.get(
-        response.headers["Location"]).get_data(as_text=True)
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert _accounts() == before

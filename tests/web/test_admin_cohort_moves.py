@@ -36,7 +36,8 @@ def test_admin_moves_a_trainee_and_they_leave_every_other_cohort(client, world, 
     response = _move(client, world.trainee.id, world.other_cohort.id)
     assert response.status_code == 302
     assert "Tess Trainee is now in Cohort B (left Cohort A, Cohort C)." in client.get(
-        response.headers["Location"]).get_data(as_text=True)
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert [c.name for c in accounts.cohorts_of_trainee(world.trainee)] == ["Cohort B"]
     assert world.trainee not in db.session.get(Cohort, extra.id).trainees
 
@@ -59,7 +60,9 @@ def test_moving_to_no_cohort_and_refusals(client, world, signed_in):
     page = client.get(f"/admin/users/{world.trainee.id}").get_data(as_text=True)
     assert "In no cohort." in page
     response = _move(client, world.trainee.id, 987654)  # not a listed cohort
-    assert "Choose one of the cohorts listed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Choose one of the cohorts listed" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     # A trainer (no trainee role) gets no move form; a forged move is refused with the reason.
     assert "Move to cohort" not in client.get(f"/admin/users/{world.trainer.id}").get_data(as_text=True)
     response = _move(client, world.trainer.id, world.cohort.id)
@@ -86,8 +89,13 @@ def test_a_deactivated_trainee_leaves_the_dashboard_queue_exports_and_home_count
     for kind in ("mastery", "verdicts", "answers", "runs"):
         text = client.get(f"/trainer/cohorts/{world.cohort.id}/export/{kind}.csv").get_data(as_text=True)
         assert "quiet@example.test" not in text, kind
-    mastery = list(csv.reader(io.StringIO(client.get(
-        f"/trainer/cohorts/{world.cohort.id}/export/mastery.csv").get_data(as_text=True))))
+    mastery = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/trainer/cohorts/{world.cohort.id}/export/mastery.csv").get_data(as_text=True)
+            )
+        )
+    )
     assert [row[1] for row in mastery[1:]] == [world.trainee.email]
     rows = cohorts.dashboard_rows(db.session.get(Cohort, world.cohort.id), clock.now())
     assert [r.user.email for r in rows] == [world.trainee.email]

@@ -31,12 +31,21 @@ def test_the_openapi_document_is_valid_and_describes_every_problem(client):
     validate(spec)
     assert spec["openapi"] == "3.1.0"
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": spec["components"]["securitySchemes"]["bearerAuth"]["description"]}
-    operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()
-                  if method in {"get", "post", "put", "delete"}]
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
+    operations = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in {"get", "post", "put", "delete"}
+    ]
     assert len(operations) == 19
     problem = spec["components"]["responses"]["UNAUTHORIZED"]
-    assert list(problem["content"]) == ["application/problem+json"] and "WWW-Authenticate" in problem["headers"]
+    assert (
+        list(problem["content"]) == ["application/problem+json"] and "WWW-Authenticate" in problem["headers"]
+    )
     for path, method, op in operations:
         assert {"400", "401", "403", "429"} <= set(op["responses"]), f"{method} {path}"
         assert op["security"][0]["bearerAuth"], f"{method} {path} names no scope"
@@ -47,8 +56,12 @@ def _documented_operations() -> list[tuple[str, str]]:
     """(method, path) of every operation in the document, read at collection time from an app that never
     touches a database (the document is built from the code alone)."""
     spec = create_app(TestConfig()).test_client().get("/api/v1/openapi.json").get_json()
-    return [(method.upper(), path) for path, item in spec["paths"].items() for method in item
-            if method in {"get", "post", "put", "delete"}]
+    return [
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "delete"}
+    ]
 
 
 @pytest.fixture
@@ -58,10 +71,12 @@ def seeded(world, bank) -> tuple[dict[str, str], dict[str, list[int]]]:
     run writes is emptied after each operation's test, like every other test's data."""
     ids = records(world)
     _answers(world.trainee, db.session.scalar(select(Question)), [9, 4, 1])
-    real = {"user_id": [world.trainee.id, world.trainer.id, world.other_trainee.id],
-            "cohort_id": [world.cohort.id, world.other_cohort.id],
-            "question_id": list(db.session.scalars(select(Question.id))),
-            "version_id": [db.session.get(ScenarioAttempt, ids["attempt"]).version_id]}
+    real = {
+        "user_id": [world.trainee.id, world.trainer.id, world.other_trainee.id],
+        "cohort_id": [world.cohort.id, world.other_cohort.id],
+        "question_id": list(db.session.scalars(select(Question.id))),
+        "version_id": [db.session.get(ScenarioAttempt, ids["attempt"]).version_id],
+    }
     return bearer(world.admin), real
 
 
@@ -79,8 +94,14 @@ def test_every_operation_answers_as_documented(app, seeded, method, path):
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path][method]
 
     @given(case=operation.as_strategy(), use_real=st.booleans(), pick=st.integers(min_value=0, max_value=50))
-    @settings(max_examples=25, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=25,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def call(case, use_real, pick):
         if use_real:
             for name in case.path_parameters or {}:

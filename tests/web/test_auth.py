@@ -147,9 +147,10 @@ def test_behind_a_configured_proxy_the_forwarded_address_is_the_visitors(monkeyp
     def whoami():
         return request.remote_addr or ""
 
-    seen = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"}).get_data(as_text=True)
+    seen = (
+        app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"}).get_data(as_text=True)
+    )
     assert seen == "203.0.113.9"
-
 
 
 SIGN_IN_WITH_THE_STORE_DOWN = """
@@ -185,8 +186,14 @@ def test_sign_in_keeps_working_when_the_rate_limit_store_is_down():
 
     root = Path(__file__).resolve().parents[2]
     statuses = {
-        mode: subprocess.run([sys.executable, "-c", SIGN_IN_WITH_THE_STORE_DOWN, mode], cwd=root, capture_output=True,
-                             text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "APP_ENV": "test"}).stdout.strip()
+        mode: subprocess.run(
+            [sys.executable, "-c", SIGN_IN_WITH_THE_STORE_DOWN, mode],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": "/usr/bin:/bin", "APP_ENV": "test"},
+        ).stdout.strip()
         for mode in ("ours", "strict")
     }
     assert statuses == {"ours": "302", "strict": "500"}  # ours signs in; without the fallback it would fail
@@ -204,7 +211,9 @@ def test_every_navigation_link_opens_for_the_person_who_sees_it(app, world, bank
         client = app.test_client()
         login(client, person.email)
         page = client.get(client.get("/").headers["Location"]).get_data(as_text=True)
-        nav = re.search(r'<ul class="nav-links">(.*?)</ul>', page, re.S) or re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S)
+        nav = re.search(r'<ul class="nav-links">(.*?)</ul>', page, re.S) or re.search(
+            r"<nav[^>]*>(.*?)</nav>", page, re.S
+        )
         links = re.findall(r'<li><a href="(/[^"]*)"', nav.group(1))
         assert links, f"{person.email} sees no navigation"
         for href in links:

@@ -468,8 +468,12 @@ def test_a_very_long_file_name_still_imports(client, world):
     name = "q" * 230 + ".gift"
     response = client.post(
         "/authoring/import",
-        data={"csrf_token": csrf_token(client, "/authoring/import"), "file": (io.BytesIO(GIFT.encode()), name),
-              "domain": "D2", "title": ""},
+        data={
+            "csrf_token": csrf_token(client, "/authoring/import"),
+            "file": (io.BytesIO(GIFT.encode()), name),
+            "domain": "D2",
+            "title": "",
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -498,7 +502,9 @@ def test_every_shipped_item_opens_in_the_workspace_with_the_text_it_was_publishe
         assert [q.content_hash() for q in parsed] == [question.current_version.content_hash]
     scenario = _edit_published(client, "scenario", "fx-split-shipment")
     assert scenario.kind == "scenario" and scenario.edits[0]["source"].endswith("fx-split-shipment.md")
-    assert [p for p in _preview(client, scenario, scenario.text)["problems"] if p["severity"] == "error"] == []
+    assert [
+        p for p in _preview(client, scenario, scenario.text)["problems"] if p["severity"] == "error"
+    ] == []
 
 
 def test_an_edit_of_a_shipped_question_is_reviewed_and_publishes_a_new_version_of_the_same_id(
@@ -510,7 +516,9 @@ def test_an_edit_of_a_shipped_question_is_reviewed_and_publishes_a_new_version_o
     ).get_data(as_text=True)  # from the statistics page
     draft = _edit_published(client, "question", "fx-credit-release")
     assert _edit_published(client, "question", "fx-credit-release").id == draft.id  # opened again, not twice
-    changed = draft.text.replace("Credit holds are released by credit.", "Only the credit team releases a hold.")
+    changed = draft.text.replace(
+        "Credit holds are released by credit.", "Only the credit team releases a hold."
+    )
     _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=changed, save_and_submit="1")
     db.session.refresh(draft)
     assert draft.status == DraftStatus.IN_REVIEW
@@ -542,9 +550,10 @@ def test_an_edit_of_a_shipped_question_is_reviewed_and_publishes_a_new_version_o
     )
     db.session.rollback()
     # ...and the export writes the edited question back into the file it came from.
-    assert "Only the credit team releases a hold." in content_export.question_files()[
-        "tests/fixtures/content/questions/sample.md"
-    ]
+    assert (
+        "Only the credit team releases a hold."
+        in content_export.question_files()["tests/fixtures/content/questions/sample.md"]
+    )
 
 
 def test_an_edit_opened_before_someone_else_published_a_version_is_refused(client, world, bank):
@@ -574,7 +583,9 @@ def test_a_question_retired_by_hand_stays_retired_on_the_next_unrelated_publish(
 
     _as(client, world.author)  # an unrelated change to the other question, published again
     unrelated = two.replace("Pricing owns the contract.", "Pricing owns the contract price.", 1)
-    _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=unrelated, save_and_submit="1")
+    _post(
+        client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=unrelated, save_and_submit="1"
+    )
     _as(client, world.trainer)
     _post(client, f"/authoring/drafts/{draft.id}/approve")
     db.session.refresh(draft)
@@ -584,10 +595,14 @@ def test_a_question_retired_by_hand_stays_retired_on_the_next_unrelated_publish(
     page = client.get(f"/authoring/drafts/{draft.id}").get_data(as_text=True)
     assert "Restore question auth-second" in page
 
-    assert _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 302
+    assert (
+        _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 302
+    )
     db.session.refresh(second)
     assert second.retired_at is None and not second.retired_by_hand
-    assert _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 409
+    assert (
+        _post(client, f"/authoring/drafts/{draft.id}/items/question/auth-second/restore").status_code == 409
+    )
 
 
 def test_authoring_redirects_to_the_author_home(client, world):
@@ -601,14 +616,21 @@ def test_autosave_stores_the_text_and_keeps_the_rules_of_save(client, world):
     login(client, world.author.email)
     draft = _new_draft(client, "question", "Pricing basics", QUESTION)
     token = csrf_token(client, f"/authoring/drafts/{draft.id}/edit")
-    response = client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": QUESTION + "\nmore"},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/authoring/drafts/{draft.id}/autosave",
+        json={"text": QUESTION + "\nmore"},
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 200 and response.get_json()["status"] == "draft"
     db.session.refresh(draft)
     assert draft.text.endswith("\nmore")
-    assert client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}).status_code == 400  # no CSRF
+    assert (
+        client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}).status_code == 400
+    )  # no CSRF
     _post(client, f"/authoring/drafts/{draft.id}/edit", title=draft.title, text=QUESTION, save_and_submit="1")
-    locked = client.post(f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}, headers={"X-CSRFToken": token})
+    locked = client.post(
+        f"/authoring/drafts/{draft.id}/autosave", json={"text": "x"}, headers={"X-CSRFToken": token}
+    )
     assert locked.status_code == 409
 
 
@@ -636,10 +658,19 @@ def _published_and_answered(client, world) -> tuple[Draft, Answer]:
     _post(client, f"/authoring/drafts/{draft.id}/approve")
     now = datetime.now(UTC)
     session = practice.start_study(world.trainee.id, [], ["authoring-test"], False, 5, now, Random(1))
-    answer = practice.record_answer(world.trainee.id, session, 0, practice.Response(("B",), None, "high", 4.0), now)
+    answer = practice.record_answer(
+        world.trainee.id, session, 0, practice.Response(("B",), None, "high", 4.0), now
+    )
     # As if the same answer had been part of a closed two-item exam whose other item was missed.
-    exam = Exam(user_id=world.trainee.id, version_ids=[answer.question_version_id, answer.question_version_id],
-                time_limit_seconds=600, started_at=now, deadline=now, submitted_at=now, score=0.5)
+    exam = Exam(
+        user_id=world.trainee.id,
+        version_ids=[answer.question_version_id, answer.question_version_id],
+        time_limit_seconds=600,
+        started_at=now,
+        deadline=now,
+        submitted_at=now,
+        score=0.5,
+    )
     db.session.add(exam)
     db.session.flush()
     answer.exam_id = exam.id
@@ -663,12 +694,21 @@ def test_a_changed_key_needs_a_reason_and_regrades_the_old_answers(client, world
 
     db.session.get(TraineeReadiness, world.trainee.id).stale = False  # as if computed since the answer
     db.session.commit()
-    done = _post(client, f"/authoring/drafts/{draft.id}/approve", key_reason="Pricing confirmed the PO price.",
-                 old_answers="regrade")
+    done = _post(
+        client,
+        f"/authoring/drafts/{draft.id}/approve",
+        key_reason="Pricing confirmed the PO price.",
+        old_answers="regrade",
+    )
     assert done.status_code == 302
     db.session.expire_all()
     regraded = db.session.get(Answer, answer.id)
-    assert not regraded.correct and regraded.credit == 0.0 and regraded.cbm_mark == -6 and regraded.voided_at is None
+    assert (
+        not regraded.correct
+        and regraded.credit == 0.0
+        and regraded.cbm_mark == -6
+        and regraded.voided_at is None
+    )
     stat = db.session.scalar(select(TraineeDomainStat).where(TraineeDomainStat.user_id == world.trainee.id))
     assert (stat.answered, stat.correct) == (1, 0)
     assert db.session.get(TraineeReadiness, world.trainee.id).stale
@@ -679,7 +719,12 @@ def test_a_changed_key_needs_a_reason_and_regrades_the_old_answers(client, world
 
 def test_voided_answers_stay_on_record_but_leave_the_evidence(client, world):
     draft, answer = _published_and_answered(client, world)
-    _post(client, f"/authoring/drafts/{draft.id}/approve", key_reason="The old key was wrong.", old_answers="void")
+    _post(
+        client,
+        f"/authoring/drafts/{draft.id}/approve",
+        key_reason="The old key was wrong.",
+        old_answers="void",
+    )
     db.session.expire_all()
     voided = db.session.get(Answer, answer.id)
     assert voided.voided_at is not None and voided.credit == 1.0  # on record, as given

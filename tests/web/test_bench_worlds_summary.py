@@ -10,8 +10,18 @@ from bench.worlds import summarise
 def test_a_world_summary_reports_the_targets_and_whether_ece_could_be_noise():
     rng = np.random.default_rng(3)
     p = rng.beta(0.6, 0.6, 33)
-    rows = [{"p": float(pi), "naive": float(pi), "truth": bool(rng.random() < pi), "knowledge_ready": False,
-             "method": "percent-correct", "checked": False, "verdict": "not-yet"} for pi in p]
+    rows = [
+        {
+            "p": float(pi),
+            "naive": float(pi),
+            "truth": bool(rng.random() < pi),
+            "knowledge_ready": False,
+            "method": "percent-correct",
+            "checked": False,
+            "verdict": "not-yet",
+        }
+        for pi in p
+    ]
     result = summarise("two-factors", rows)
     assert result["judged"] == 33 and result["false_ready"] == 0.0
     assert set(result["targets_met"]) == {"false_ready<=0.05", "brier<=naive_brier", "ece<=0.08"}

@@ -67,9 +67,16 @@ def test_an_import_too_large_is_refused_before_it_is_read(app, world, tmp_path):
 
 def test_an_import_that_would_overflow_a_draft_is_refused(app, world, tmp_path):
     many = tmp_path / "many.gift"
-    many.write_text("".join(f"::q{n}:: Which carrier code is on the routing guide for lane {n}? "
-                            f"{{=UPSN ~FDEG ~ODFL ~RDWY}}\n\n" for n in range(3000)))
-    result = app.test_cli_runner().invoke(args=["content", "import", str(many), "--author", world.author.email])
+    many.write_text(
+        "".join(
+            f"::q{n}:: Which carrier code is on the routing guide for lane {n}? "
+            f"{{=UPSN ~FDEG ~ODFL ~RDWY}}\n\n"
+            for n in range(3000)
+        )
+    )
+    result = app.test_cli_runner().invoke(
+        args=["content", "import", str(many), "--author", world.author.email]
+    )
     assert result.exit_code == 1 and "a draft holds at most 200,000: split the file" in result.output
 
 
@@ -82,8 +89,8 @@ def test_sync_refuses_to_overwrite_an_in_app_edit_unless_forced(app, bank, tmp_p
     (tmp_path / "scenarios").mkdir()
     path = tmp_path / "content" / "questions" / "sample.md"
     text = path.read_text()
-    section = text[text.index("{#" + slug + "}"):]
-    explanation = section[section.index("Explanation:"):].splitlines()[0]
+    section = text[text.index("{#" + slug + "}") :]
+    explanation = section[section.index("Explanation:") :].splitlines()[0]
     path.write_text(text.replace(explanation, explanation + " Edited in the file."))
     roots = fixture_roots(tmp_path / "content", tmp_path / "scenarios")
     count = db.session.scalar(select(func.count()).select_from(QuestionVersion))

@@ -15,4 +15,8 @@ def test_numbers_read_as_a_desk_writes_them():
 
     assert with_unit(23040.0, "$") == "$23,040" and with_unit(65.7, "%") == "65.7%"
     assert with_unit(135.0, "units") == "135 units" and with_unit(50.0, None) == "50"
-    assert plural(1, "point") == "1 point" and plural(3, "run") == "3 runs" and plural(2.5, "point") == "2.5 points"
+    assert (
+        plural(1, "point") == "1 point"
+        and plural(3, "run") == "3 runs"
+        and plural(2.5, "point") == "2.5 points"
+    )

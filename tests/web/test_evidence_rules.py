@@ -23,7 +23,11 @@ def _answer_session(user, session, now, right: bool):
         if version.type == "numeric":
             response = practice.Response((), version.answer if right else -1.0, "high", 20.0)
         else:
-            keys = version.correct_keys if right else [k for k in version.option_keys if k not in version.correct_keys][:1]
+            keys = (
+                version.correct_keys
+                if right
+                else [k for k in version.option_keys if k not in version.correct_keys][:1]
+            )
             response = practice.Response(tuple(keys), None, "high", 20.0)
         practice.record_answer(user.id, session, position, response, now)
 
@@ -71,8 +75,9 @@ def test_a_scenario_replayed_along_the_expert_path_counts_only_its_first_run(app
     assert [r.run_id for r in evidence.scenario_runs] == [f"run:{first.id}"]
 
 
-def test_the_report_page_reads_the_stored_result_until_new_evidence_arrives(client, world, bank, signed_in,
-                                                                           monkeypatch):
+def test_the_report_page_reads_the_stored_result_until_new_evidence_arrives(
+    client, world, bank, signed_in, monkeypatch
+):
     from app.models import TraineeReadiness
 
     signed_in(world.trainee)

@@ -111,7 +111,9 @@ class WebTrainee:
         if version.type == "numeric":
             data = {"value": str(version.answer if keyed else self.rng.uniform(0, 1000))}
         else:
-            shown = [VALUE.search(tag).group(1) for tag in re.findall(r'<input[^>]*name="chosen"[^>]*>', page)]
+            shown = [
+                VALUE.search(tag).group(1) for tag in re.findall(r'<input[^>]*name="chosen"[^>]*>', page)
+            ]
             assert inputs and set(shown) == set(version.option_keys), "the page offers the item's options"
             data = {"chosen": list(version.correct_keys) if keyed else [self.rng.choice(shown)]}
         self._post(path, {**data, "confidence": "high", "served_at": ""}, page)
@@ -141,9 +143,11 @@ class WebTrainee:
             else:
                 ref = self.rng.choice(buttons)
             step = len(db.session.get(ScenarioAttempt, attempt_id).log)
-            self._post(f"/scenarios/attempts/{attempt_id}/decide",
-                       {"ref": ref, "step": step, "served_at": "", "text": "Called the customer back; logged it."},
-                       page)
+            self._post(
+                f"/scenarios/attempts/{attempt_id}/decide",
+                {"ref": ref, "step": step, "served_at": "", "text": "Called the customer back; logged it."},
+                page,
+            )
             db.session.expire_all()
         return bool(db.session.get(ScenarioAttempt, attempt_id).passed)
 

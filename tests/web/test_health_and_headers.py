@@ -80,9 +80,9 @@ def test_development_makes_its_own_random_key_once_and_refuses_a_known_one(monke
             ProductionConfig()
 
 
-
-@pytest.mark.parametrize("path", ["/practice/sessions/2147483648", "/exams/99999999999/results",
-                                  "/scenarios/attempts/2147483648"])
+@pytest.mark.parametrize(
+    "path", ["/practice/sessions/2147483648", "/exams/99999999999/results", "/scenarios/attempts/2147483648"]
+)
 def test_an_id_past_the_integer_range_is_404_not_500(client, world, signed_in, path):
     signed_in(world.trainee)
     assert client.get(path).status_code == 404
@@ -96,8 +96,15 @@ def test_a_nul_byte_in_a_form_is_a_clear_400_even_signed_out(client):
 def test_csv_cells_that_look_like_formulas_are_neutralised():
     from app.trainer.routes import spreadsheet_safe
 
-    assert [spreadsheet_safe(c) for c in ["=HYPERLINK(1)", "+1", "-2", "@x", "Plain", 5, -3.5]] == \
-        ["'=HYPERLINK(1)", "'+1", "'-2", "'@x", "Plain", 5, -3.5]
+    assert [spreadsheet_safe(c) for c in ["=HYPERLINK(1)", "+1", "-2", "@x", "Plain", 5, -3.5]] == [
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'-2",
+        "'@x",
+        "Plain",
+        5,
+        -3.5,
+    ]
 
 
 def test_authored_html_cannot_borrow_the_apps_classes_and_links_are_marked():

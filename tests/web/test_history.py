@@ -31,8 +31,8 @@ def test_history_lists_sessions_runs_and_links_them(client, world, bank, signed_
     rows = re.findall(r"<tr>\s*<td>(\d{4}-\d\d-\d\d \d\d:\d\d)</td>", page)
     assert rows[:2] == ["2026-12-02 09:00", "2026-12-01 09:00"]  # sessions, newest first
     assert f"/practice/sessions/{first.id}/summary" in page and "5 of 5" in page
-    assert f"/practice/sessions/{later.id}\"" in page and "0 of 5" in page  # unfinished: resume
-    assert f"/scenarios/attempts/{run.id}\"" in page and "in progress" in page
+    assert f'/practice/sessions/{later.id}"' in page and "0 of 5" in page  # unfinished: resume
+    assert f'/scenarios/attempts/{run.id}"' in page and "in progress" in page
     assert f"/practice/sessions/{other.id}" not in page  # someone else's
     assert 'href="/home/history"' in client.get("/home/trainee").get_data(as_text=True)
 

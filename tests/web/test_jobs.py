@@ -113,8 +113,9 @@ def test_a_failing_job_is_retried_with_backoff_then_lands_in_the_failed_registry
     assert "the service this job needs is down" in job.latest_result().exc_string
 
 
-def test_the_nightly_job_calibrates_and_refreshes_readiness_in_the_database(app, client, world, bank, signed_in,
-                                                                            on_redis):
+def test_the_nightly_job_calibrates_and_refreshes_readiness_in_the_database(
+    app, client, world, bank, signed_in, on_redis
+):
     trainee_id = world.trainee.id  # the worker closes the session after each job: keep ids, not rows
     signed_in(world.trainee)
     client.post("/practice/study", data={"csrf_token": csrf_token(client, "/practice/"), "size": "5"})
@@ -148,9 +149,11 @@ def test_the_scheduler_registers_the_periodic_jobs_on_rqs_cron(app, world, bank,
     monkeypatch.setitem(app.config, "XAPI_ACTIVITY_BASE", "https://academy.test")
     scheduler = tasks.cron_scheduler()
     plan = {job.func_name: job.cron or job.interval for job in scheduler.get_jobs()}
-    assert plan == {"app.tasks.nightly_readiness": app.config["JOBS_NIGHTLY_CRON"],
-                    "app.tasks.weekly_snapshot": app.config["JOBS_WEEKLY_CRON"],
-                    "app.tasks.deliver_xapi": tasks.XAPI_RETRY_INTERVAL}
+    assert plan == {
+        "app.tasks.nightly_readiness": app.config["JOBS_NIGHTLY_CRON"],
+        "app.tasks.weekly_snapshot": app.config["JOBS_WEEKLY_CRON"],
+        "app.tasks.deliver_xapi": tasks.XAPI_RETRY_INTERVAL,
+    }
     enqueued = scheduler.enqueue_jobs()  # the interval job is due at once; the cron ones at their hour
     assert [job.func_name for job in enqueued] == ["app.tasks.deliver_xapi"]
     _work(on_redis)

@@ -58,19 +58,38 @@ def platform(app, client, platform_server):
     tool["jwks"] = client.get("/lti/jwks").get_json()
     platform_server.reset(tool)
     url = platform_server.url
-    added = runner.invoke(args=[
-        "lti", "add-platform", "--name", "Test LMS", "--issuer", url, "--client-id", CLIENT_ID,
-        "--deployment-id", DEPLOYMENT_ID, "--auth-login-url", f"{url}/auth", "--auth-token-url", f"{url}/token",
-        "--key-set-url", f"{url}/jwks",
-    ])
+    added = runner.invoke(
+        args=[
+            "lti",
+            "add-platform",
+            "--name",
+            "Test LMS",
+            "--issuer",
+            url,
+            "--client-id",
+            CLIENT_ID,
+            "--deployment-id",
+            DEPLOYMENT_ID,
+            "--auth-login-url",
+            f"{url}/auth",
+            "--auth-token-url",
+            f"{url}/token",
+            "--key-set-url",
+            f"{url}/jwks",
+        ]
+    )
     assert added.exit_code == 0, added.output
     return platform_server
 
 
-def launch(client, platform, user: str, roles: list[str], link: str | None = None, deep: bool = False, **extra):
+def launch(
+    client, platform, user: str, roles: list[str], link: str | None = None, deep: bool = False, **extra
+):
     """Platform link -> tool OIDC login -> platform authorization -> id_token posted to the tool's launch,
     with the browser's cookies kept by the test client. Returns (launch response, the posted form)."""
-    started = requests.get(platform.start_url(user, roles, link, deep, **extra), allow_redirects=False, timeout=10)
+    started = requests.get(
+        platform.start_url(user, roles, link, deep, **extra), allow_redirects=False, timeout=10
+    )
     assert started.status_code == 302, started.text
     login = client.get(started.headers["Location"])
     assert login.status_code == 302, login.get_data(as_text=True)
@@ -82,12 +101,18 @@ def launch(client, platform, user: str, roles: list[str], link: str | None = Non
 
 
 def test_register_prints_what_an_lms_administrator_enters(app):
-    output = app.test_cli_runner().invoke(args=["lti", "register", "--base-url", "https://academy.example.com"]).output
-    for line in ("OIDC login initiation URL    https://academy.example.com/lti/login",
-                 "Redirection (launch) URL     https://academy.example.com/lti/launch",
-                 "Deep linking URL             https://academy.example.com/lti/launch",
-                 "Public keyset (JWKS) URL     https://academy.example.com/lti/jwks",
-                 "https://purl.imsglobal.org/spec/lti-ags/scope/score"):
+    output = (
+        app.test_cli_runner()
+        .invoke(args=["lti", "register", "--base-url", "https://academy.example.com"])
+        .output
+    )
+    for line in (
+        "OIDC login initiation URL    https://academy.example.com/lti/login",
+        "Redirection (launch) URL     https://academy.example.com/lti/launch",
+        "Deep linking URL             https://academy.example.com/lti/launch",
+        "Public keyset (JWKS) URL     https://academy.example.com/lti/jwks",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    ):
         assert line in output
 
 
@@ -99,8 +124,9 @@ def test_platforms_lists_the_registration(app, platform):
 
 def test_learner_launch_signs_in_as_trainee_and_lands_on_the_study_set(client, bank, platform):
     platform.add_link("study-d7", "study:domain:D7")
-    response, _ = launch(client, platform, "lms-learner-1", [LEARNER], "study-d7",
-                         name="Lee Learner", email="lee@company.test")
+    response, _ = launch(
+        client, platform, "lms-learner-1", [LEARNER], "study-d7", name="Lee Learner", email="lee@company.test"
+    )
     assert response.status_code == 302
     session = db.session.scalar(select(StudySession))
     assert response.headers["Location"] == f"/practice/sessions/{session.id}/items/0"
@@ -151,10 +177,17 @@ def test_deep_linking_round_trip_then_the_learner_launches_the_new_link(client, 
     picker = client.get(response.headers["Location"])
     text = picker.get_data(as_text=True)
     assert picker.status_code == 200 and "Order management 101" in text
-    assert 'value="scenario:fx-split-shipment"' in text and 'value="exam"' in text and "study:domain:D7" in text
-    answer = client.post(response.headers["Location"], data={
-        "csrf_token": csrf_token(client, response.headers["Location"]),
-        "resource": "scenario:fx-split-shipment", "title": "Split shipment drill"})
+    assert (
+        'value="scenario:fx-split-shipment"' in text and 'value="exam"' in text and "study:domain:D7" in text
+    )
+    answer = client.post(
+        response.headers["Location"],
+        data={
+            "csrf_token": csrf_token(client, response.headers["Location"]),
+            "resource": "scenario:fx-split-shipment",
+            "title": "Split shipment drill",
+        },
+    )
     assert answer.status_code == 200
     assert f"form-action 'self' {platform.url}" in answer.headers["Content-Security-Policy"]
     action, fields = form_fields(answer.get_data(as_text=True), "data-autosubmit")
@@ -183,9 +216,14 @@ def test_a_learner_cannot_answer_a_deep_linking_request(client, bank, platform):
 
 
 def _play_scenario_to_the_end(client, attempt_id: int):
-    for ref, step, extra in (("start/1", 0, {}), ("note/next", 1, {"text": "SO-9001 line 1 today, line 2 Friday."})):
-        response = client.post(f"/scenarios/attempts/{attempt_id}/decide", data={
-            "csrf_token": csrf_token(client, "/scenarios/"), "ref": ref, "step": str(step), **extra})
+    for ref, step, extra in (
+        ("start/1", 0, {}),
+        ("note/next", 1, {"text": "SO-9001 line 1 today, line 2 Friday."}),
+    ):
+        response = client.post(
+            f"/scenarios/attempts/{attempt_id}/decide",
+            data={"csrf_token": csrf_token(client, "/scenarios/"), "ref": ref, "step": str(step), **extra},
+        )
         assert response.status_code == 302
     return response
 
@@ -215,9 +253,15 @@ def test_a_platform_that_is_down_does_not_break_the_page_and_the_score_is_resent
         url = f"/practice/sessions/{session.id}/items/{position}"
         page = client.get(url).get_data(as_text=True)
         served_at = re.search(r'name="served_at"[^>]*value="([^"]+)"', page).group(1)
-        answer = client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "high",
-                                        "served_at": served_at,
-                                        **_right_response(_item_version(session.id, position))})
+        answer = client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, url),
+                "confidence": "high",
+                "served_at": served_at,
+                **_right_response(_item_version(session.id, position)),
+            },
+        )
         assert answer.status_code == 302
     pending = db.session.scalar(select(LtiScore))
     assert pending is not None and pending.status == "pending" and "503" in pending.last_error
@@ -242,7 +286,9 @@ def test_a_replayed_launch_is_refused(client, bank, platform):
 
 def test_a_launch_without_the_state_cookie_is_refused(client, bank, platform):
     platform.add_link("exam", "exam")
-    started = requests.get(platform.start_url("lms-learner-7", [LEARNER], "exam"), allow_redirects=False, timeout=10)
+    started = requests.get(
+        platform.start_url("lms-learner-7", [LEARNER], "exam"), allow_redirects=False, timeout=10
+    )
     login = client.get(started.headers["Location"])
     fields = form_fields(requests.get(login.headers["Location"], timeout=10).text)[1]
     elsewhere = client.application.test_client()  # another browser: no state cookie
@@ -261,8 +307,14 @@ def test_a_launch_signed_with_a_wrong_key_is_refused(client, bank, platform):
 
 
 def test_an_unknown_issuer_is_refused_with_a_clear_page(client, platform):
-    response = client.get("/lti/login", query_string={
-        "iss": "https://lms.elsewhere.test", "login_hint": "x", "target_link_uri": f"{TOOL}/lti/launch"})
+    response = client.get(
+        "/lti/login",
+        query_string={
+            "iss": "https://lms.elsewhere.test",
+            "login_hint": "x",
+            "target_link_uri": f"{TOOL}/lti/launch",
+        },
+    )
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "not registered with Order Desk Academy" in text and "https://lms.elsewhere.test" in text
@@ -270,8 +322,12 @@ def test_an_unknown_issuer_is_refused_with_a_clear_page(client, platform):
 
 
 def test_an_unknown_client_id_is_refused_with_a_clear_page(client, platform):
-    response = client.post("/lti/login", data={"iss": platform.url, "login_hint": "x", "client_id": "someone-else"})
-    assert response.status_code == 400 and "client id &#39;someone-else&#39;" in response.get_data(as_text=True)
+    response = client.post(
+        "/lti/login", data={"iss": platform.url, "login_hint": "x", "client_id": "someone-else"}
+    )
+    assert response.status_code == 400 and "client id &#39;someone-else&#39;" in response.get_data(
+        as_text=True
+    )
 
 
 def test_the_jwks_publishes_the_key_deep_linking_answers_are_signed_with(client):
@@ -304,7 +360,9 @@ def test_a_link_to_something_the_academy_does_not_know_says_so_and_cannot_be_rep
 
 def test_a_launch_for_a_client_id_no_longer_registered_names_it(client, bank, platform):
     platform.add_link("exam", "exam")
-    started = requests.get(platform.start_url("lms-learner-11", [LEARNER], "exam"), allow_redirects=False, timeout=10)
+    started = requests.get(
+        platform.start_url("lms-learner-11", [LEARNER], "exam"), allow_redirects=False, timeout=10
+    )
     login = client.get(started.headers["Location"])
     fields = form_fields(requests.get(login.headers["Location"], timeout=10).text)[1]
     db.session.scalar(select(LtiPlatform)).client_id = "re-registered"
@@ -319,11 +377,19 @@ def test_a_link_without_its_own_line_item_gets_one_made_once_by_the_tool(client,
     platform.add_link("by-hand", "scenario:fx-split-shipment", lineitem=False)
     launch(client, platform, "lms-learner-12", [LEARNER], "by-hand")
     _play_scenario_to_the_end(client, db.session.scalar(select(ScenarioAttempt)).id)
-    assert platform.state.lineitems == {1: {
-        "scoreMaximum": 100, "label": "scenario:fx-split-shipment", "resourceId": "scenario:fx-split-shipment",
-        "tag": "scenario:fx-split-shipment", "resourceLinkId": "by-hand"}}
+    assert platform.state.lineitems == {
+        1: {
+            "scoreMaximum": 100,
+            "label": "scenario:fx-split-shipment",
+            "resourceId": "scenario:fx-split-shipment",
+            "tag": "scenario:fx-split-shipment",
+            "resourceLinkId": "by-hand",
+        }
+    }
     assert [(s["lineitem"], s["scoreGiven"]) for s in platform.state.scores] == [(1, 100)]
-    launch(client, platform, "lms-learner-12", [LEARNER], "by-hand")  # again: a new attempt, the same line item
+    launch(
+        client, platform, "lms-learner-12", [LEARNER], "by-hand"
+    )  # again: a new attempt, the same line item
     latest = db.session.scalar(select(ScenarioAttempt).order_by(ScenarioAttempt.id.desc()).limit(1))
     _play_scenario_to_the_end(client, latest.id)
     assert len(platform.state.lineitems) == 1

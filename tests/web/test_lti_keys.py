@@ -27,7 +27,9 @@ def test_the_key_is_made_once_private_to_its_owner_and_survives_a_restart(tmp_pa
 def test_a_key_file_is_used_as_given(tmp_path):
     pem = new_private_pem()
     (tmp_path / "tool.pem").write_text(pem)
-    key = tool_key(_app(LTI_PRIVATE_KEY_FILE=str(tmp_path / "tool.pem"), LTI_KEY_DIR=str(tmp_path / "unused")))
+    key = tool_key(
+        _app(LTI_PRIVATE_KEY_FILE=str(tmp_path / "tool.pem"), LTI_KEY_DIR=str(tmp_path / "unused"))
+    )
     assert key.private_pem == pem and key.public_pem == public_pem(pem)
     assert not (tmp_path / "unused").exists()
 

@@ -66,8 +66,9 @@ def inbox(app, smtp_server):
     controller, box = smtp_server
     box.messages.clear()
     saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "PUBLIC_URL")}
-    app.config.update(SMTP_HOST=controller.hostname, SMTP_PORT=controller.port, SMTP_STARTTLS=False,
-                      PUBLIC_URL=PUBLIC_URL)
+    app.config.update(
+        SMTP_HOST=controller.hostname, SMTP_PORT=controller.port, SMTP_STARTTLS=False, PUBLIC_URL=PUBLIC_URL
+    )
     yield box
     app.config.update(saved)
 
@@ -88,7 +89,9 @@ def _link(text: str) -> str:
 
 def _ask_for_reset(client, address: str):
     _as(client)
-    return client.post("/password/forgot", data={"email": address, "csrf_token": csrf_token(client, "/password/forgot")})
+    return client.post(
+        "/password/forgot", data={"email": address, "csrf_token": csrf_token(client, "/password/forgot")}
+    )
 
 
 def _reset_link(client, inbox, user) -> str:
@@ -99,11 +102,13 @@ def _reset_link(client, inbox, user) -> str:
 
 def _set_password(client, path: str, password: str = NEW_PASSWORD):
     _as(client)
-    return client.post(path, data={"new_password": password, "confirm": password,
-                                   "csrf_token": csrf_token(client, "/login")})
+    return client.post(
+        path, data={"new_password": password, "confirm": password, "csrf_token": csrf_token(client, "/login")}
+    )
 
 
 # -- password reset ------------------------------------------------------------------------------------------
+
 
 def test_login_page_offers_a_reset_and_the_mail_brings_a_link_that_sets_a_new_password(client, world, inbox):
     assert "Forgot password?" in client.get("/login").get_data(as_text=True)
@@ -128,10 +133,15 @@ def test_login_page_offers_a_reset_and_the_mail_brings_a_link_that_sets_a_new_pa
 def test_a_forged_host_header_does_not_reach_the_link(client, world, inbox):
     form = client.get("/password/forgot", base_url="http://evil.example").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
-    client.post("/password/forgot", base_url="http://evil.example",
-                data={"email": world.trainee.email, "csrf_token": token})
+    client.post(
+        "/password/forgot",
+        base_url="http://evil.example",
+        data={"email": world.trainee.email, "csrf_token": token},
+    )
     [message] = inbox.to(world.trainee.email)
-    assert f"{PUBLIC_URL}/password/reset/" in Inbox.text(message) and "evil.example" not in Inbox.text(message)
+    assert f"{PUBLIC_URL}/password/reset/" in Inbox.text(message) and "evil.example" not in Inbox.text(
+        message
+    )
 
 
 def test_production_with_smtp_requires_the_sites_address(monkeypatch):
@@ -182,9 +192,15 @@ def test_a_link_stops_working_once_the_password_changed_another_way(app, client,
     path = _reset_link(client, inbox, world.trainee)
     signed_in = _as(app.test_client())
     login(signed_in, world.trainee.email)
-    signed_in.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "changed-on-the-page", "confirm": "changed-on-the-page",
-        "csrf_token": csrf_token(signed_in, "/account/password")})
+    signed_in.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "changed-on-the-page",
+            "confirm": "changed-on-the-page",
+            "csrf_token": csrf_token(signed_in, "/account/password"),
+        },
+    )
     assert _as(client).get(path).status_code == 400
 
 
@@ -223,12 +239,15 @@ def test_the_request_form_is_rate_limited_per_address_entered(app, client, world
     try:
         address = "limited@example.test"
         assert [_ask_for_reset(client, address).status_code for _ in range(3)] == [200, 200, 429]
-        assert _ask_for_reset(client, world.trainee.email).status_code == 200  # another address is not held up
+        assert (
+            _ask_for_reset(client, world.trainee.email).status_code == 200
+        )  # another address is not held up
     finally:
         app.config["PASSWORD_RESET_RATE_LIMIT"] = "1000 per minute"
 
 
 # -- without SMTP --------------------------------------------------------------------------------------------
+
 
 def test_without_smtp_nothing_is_sent_and_the_pages_say_whom_to_ask(app, client, world, smtp_server, caplog):
     _controller, box = smtp_server
@@ -239,8 +258,9 @@ def test_without_smtp_nothing_is_sent_and_the_pages_say_whom_to_ask(app, client,
     assert "Forgot password?" not in login_page  # no link to a page that could only say the same
     page = client.get("/password/forgot").get_data(as_text=True)
     assert "does not send e-mail" in page and 'name="email"' not in page
-    response = client.post("/password/forgot", data={"email": world.trainee.email,
-                                                      "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/password/forgot", data={"email": world.trainee.email, "csrf_token": csrf_token(client, "/login")}
+    )
     assert "Ask an admin of the academy" in response.get_data(as_text=True)
 
     app.config["PUBLIC_URL"] = PUBLIC_URL
@@ -264,10 +284,17 @@ def test_a_refusing_server_is_logged_and_the_page_still_answers(app, client, wor
 
 # -- weekly digest -------------------------------------------------------------------------------------------
 
+
 def test_the_weekly_digest_tells_each_trainee_what_is_due_and_the_next_step(app, world, inbox):
-    db.session.add(TraineeReadiness(user_id=world.trainee.id, verdict="almost", pass_probability=0.62,
-                                    computed_at=datetime.now(UTC),
-                                    stale=False))
+    db.session.add(
+        TraineeReadiness(
+            user_id=world.trainee.id,
+            verdict="almost",
+            pass_probability=0.62,
+            computed_at=datetime.now(UTC),
+            stale=False,
+        )
+    )
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["mail", "digest"])
     assert result.exit_code == 0 and "Digest: 2 sent, 0 turned off." in result.output
@@ -304,6 +331,7 @@ def test_the_commands_need_the_sites_address_for_their_links(app, world, inbox):
 
 # -- intervention alerts -------------------------------------------------------------------------------------
 
+
 def test_trainers_get_their_cohorts_intervention_queue(app, world, inbox):
     result = app.test_cli_runner().invoke(args=["mail", "alerts"])
     assert result.exit_code == 0 and "Alerts: 2 sent" in result.output
@@ -320,7 +348,9 @@ def test_a_trainer_who_turned_alerts_off_gets_none(app, client, world, inbox, si
     signed_in(world.other_trainer)
     page = client.get("/account").get_data(as_text=True)
     assert "Intervention alerts" in page and "Weekly digest" not in page
-    client.post("/account/mail", data={"sign_off_requests": "y", "csrf_token": csrf_token(client, "/account")})
+    client.post(
+        "/account/mail", data={"sign_off_requests": "y", "csrf_token": csrf_token(client, "/account")}
+    )
     trainer = db.session.get(User, world.other_trainer.id)
     assert (trainer.mail_alerts, trainer.mail_sign_off_requests) == (False, True)
     app.test_cli_runner().invoke(args=["mail", "alerts"])
@@ -329,13 +359,23 @@ def test_a_trainer_who_turned_alerts_off_gets_none(app, client, world, inbox, si
 
 # -- sign-off requests ---------------------------------------------------------------------------------------
 
+
 def _ready(trainee) -> None:
-    db.session.add(TraineeReadiness(user_id=trainee.id, verdict="ready", pass_probability=0.91, stale=False,
-                                    computed_at=datetime.now(UTC)))
+    db.session.add(
+        TraineeReadiness(
+            user_id=trainee.id,
+            verdict="ready",
+            pass_probability=0.91,
+            stale=False,
+            computed_at=datetime.now(UTC),
+        )
+    )
     db.session.commit()
 
 
-def test_a_ready_trainee_asks_for_sign_off_and_the_cohorts_trainers_are_mailed(app, client, world, inbox, signed_in):
+def test_a_ready_trainee_asks_for_sign_off_and_the_cohorts_trainers_are_mailed(
+    app, client, world, inbox, signed_in
+):
     _ready(world.trainee)
     signed_in(world.trainee)
     home = client.get("/home/trainee").get_data(as_text=True)
@@ -362,8 +402,17 @@ def test_a_ready_trainee_asks_for_sign_off_and_the_cohorts_trainers_are_mailed(a
     login(other, world.other_trainer.email)
     assert "Sign-offs requested" not in other.get("/home/trainer").get_data(as_text=True)
 
-    db.session.add(SignOff(trainee_id=world.trainee.id, trainer_id=world.trainer.id, decision="recommend",
-                           comment="Ready.", verdict="ready", evidence={}, created_at=datetime.now(UTC)))
+    db.session.add(
+        SignOff(
+            trainee_id=world.trainee.id,
+            trainer_id=world.trainer.id,
+            decision="recommend",
+            comment="Ready.",
+            verdict="ready",
+            evidence={},
+            created_at=datetime.now(UTC),
+        )
+    )
     db.session.commit()
     assert "Sign-offs requested" not in _as(trainer).get("/home/trainer").get_data(as_text=True)
 
@@ -388,7 +437,8 @@ def test_a_trainer_who_turned_sign_off_mail_off_still_sees_the_request(client, w
 
 
 def test_with_redis_a_reset_mail_leaves_in_a_job_and_is_retried_until_smtp_answers(
-        app, client, world, inbox, redis_url, monkeypatch):
+    app, client, world, inbox, redis_url, monkeypatch
+):
     import time
     import uuid
 

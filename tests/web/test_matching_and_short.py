@@ -55,10 +55,15 @@ def test_a_matching_item_is_answered_in_study_with_feedback_per_prompt(client, w
     shown = re.findall(r'<option value="p1=(a\d)"', page)
     assert sorted(shown) == ["a1", "a2", "a3", "a4"]
     assert re.findall(r'<option value="p2=(a\d)"', page) == shown
-    response = client.post(url, data={
-        "csrf_token": csrf_token(client, url), "confidence": "medium", "served_at": served_at,
-        "chosen": ["p1=a1", "p2=a4", "p3=a3"],
-    })
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "confidence": "medium",
+            "served_at": served_at,
+            "chosen": ["p1=a1", "p2=a4", "p3=a3"],
+        },
+    )
     assert response.status_code == 302
     answer = db.session.scalars(select(Answer)).one()
     assert answer.chosen == ["p1=a1", "p2=a4", "p3=a3"] and answer.credit == pytest.approx(2 / 3)
@@ -71,10 +76,15 @@ def test_a_matching_item_is_answered_in_study_with_feedback_per_prompt(client, w
 def test_an_unknown_pair_is_refused_and_nothing_is_stored(client, world, new_types, signed_in):
     signed_in(world.trainee)
     url, _, _, served_at = _study(client, "D3")
-    page = client.post(url, data={
-        "csrf_token": csrf_token(client, url), "confidence": "low", "served_at": served_at,
-        "chosen": ["p1=a9"],
-    }).get_data(as_text=True)
+    page = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "confidence": "low",
+            "served_at": served_at,
+            "chosen": ["p1=a9"],
+        },
+    ).get_data(as_text=True)
     assert "Choose answers from the lists." in page
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
 
@@ -85,10 +95,15 @@ def test_a_short_answer_ignores_case_and_spacing_and_lists_what_was_accepted(
     signed_in(world.trainee)
     url, version, page, served_at = _study(client, "D2")
     assert version.type == "short" and 'type="text"' in page and "type your answer" in page
-    client.post(url, data={
-        "csrf_token": csrf_token(client, url), "confidence": "high", "served_at": served_at,
-        "chosen": "  Cash IN   advance ",
-    })
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "confidence": "high",
+            "served_at": served_at,
+            "chosen": "  Cash IN   advance ",
+        },
+    )
     answer = db.session.scalars(select(Answer)).one()
     assert (answer.correct, answer.credit, answer.cbm_mark) == (True, 1.0, 3.0)
     feedback = client.get(url).get_data(as_text=True)
@@ -105,12 +120,17 @@ def test_both_types_are_answered_in_an_exam_and_scored_at_submit(client, world, 
         page = client.get(f"/exams/{exam.id}/items/{position}").get_data(as_text=True)
         assert 'name="chosen"' in page
         chosen = ["p1=a1", "p2=a2", "", "p3=a4"] if version.type == "matching" else "prepayment"
-        saved = client.post(f"/exams/{exam.id}/items/{position}", data={
-            "csrf_token": csrf_token(client, "/exams/"), "goto": "next", "chosen": chosen,
-        })
+        saved = client.post(
+            f"/exams/{exam.id}/items/{position}",
+            data={
+                "csrf_token": csrf_token(client, "/exams/"),
+                "goto": "next",
+                "chosen": chosen,
+            },
+        )
         assert saved.status_code == 302
         again = client.get(f"/exams/{exam.id}/items/{position}").get_data(as_text=True)
-        assert ('selected' in again) if version.type == "matching" else ('value="prepayment"' in again)
+        assert ("selected" in again) if version.type == "matching" else ('value="prepayment"' in again)
     client.post(f"/exams/{exam.id}/submit", data={"csrf_token": csrf_token(client, "/exams/")})
     credits = {a.version.type: a.credit for a in db.session.scalars(select(Answer))}
     assert credits == {"matching": pytest.approx(2 / 3), "short": 0.5}
@@ -121,25 +141,47 @@ def test_export_then_import_changes_nothing(app, world, bank, new_types, tmp_pat
     runner = app.test_cli_runner()
     exported = runner.invoke(args=["content", "export", "--format", fmt, "--out", str(tmp_path)])
     assert exported.exit_code == 0 and "8 questions" in exported.output, exported.output
-    hashes = dict(db.session.execute(select(Question.slug, QuestionVersion.content_hash).join(
-        QuestionVersion, Question.current_version_id == QuestionVersion.id)).all())
-    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (Question, QuestionVersion, Draft)]
+    hashes = dict(
+        db.session.execute(
+            select(Question.slug, QuestionVersion.content_hash).join(
+                QuestionVersion, Question.current_version_id == QuestionVersion.id
+            )
+        ).all()
+    )
+    counts = [
+        db.session.scalar(select(func.count()).select_from(m)) for m in (Question, QuestionVersion, Draft)
+    ]
     result = runner.invoke(args=["content", "import", str(tmp_path / name), "--author", world.author.email])
     assert result.exit_code == 0, result.output
     assert "0 imported, 0 partial, 8 unchanged, 0 skipped" in result.output
     assert "already in the bank, unchanged: no draft created" in result.output
-    assert [db.session.scalar(select(func.count()).select_from(m)) for m in (Question, QuestionVersion, Draft)] == counts
-    assert dict(db.session.execute(select(Question.slug, QuestionVersion.content_hash).join(
-        QuestionVersion, Question.current_version_id == QuestionVersion.id)).all()) == hashes
+    assert [
+        db.session.scalar(select(func.count()).select_from(m)) for m in (Question, QuestionVersion, Draft)
+    ] == counts
+    assert (
+        dict(
+            db.session.execute(
+                select(Question.slug, QuestionVersion.content_hash).join(
+                    QuestionVersion, Question.current_version_id == QuestionVersion.id
+                )
+            ).all()
+        )
+        == hashes
+    )
 
 
-def test_uploading_the_banks_own_export_in_the_browser_makes_no_draft(client, world, bank, new_types, signed_in):
+def test_uploading_the_banks_own_export_in_the_browser_makes_no_draft(
+    client, world, bank, new_types, signed_in
+):
     data = export_moodle_xml(content_export.parsed_questions())
     signed_in(world.author)
     response = client.post(
         "/authoring/import",
-        data={"csrf_token": csrf_token(client, "/authoring/import"), "domain": "D2",
-              "file": (io.BytesIO(data), "bank.xml")},
+        data={
+            "csrf_token": csrf_token(client, "/authoring/import"),
+            "domain": "D2",
+            "file": (io.BytesIO(data), "bank.xml"),
+        },
         content_type="multipart/form-data",
     )
     page = response.get_data(as_text=True)
@@ -152,8 +194,15 @@ def test_item_statistics_show_answered_matching_and_short_items(client, world, n
     signed_in(world.trainee)
     for domain, chosen in (("D3", ["p1=a1", "p2=a2", "p3=a3"]), ("D2", "CIA")):
         url, _, _, served_at = _study(client, domain)
-        client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low",
-                               "served_at": served_at, "chosen": chosen})
+        client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, url),
+                "confidence": "low",
+                "served_at": served_at,
+                "chosen": chosen,
+            },
+        )
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainee")})
     signed_in(world.trainer)
     table = client.get("/trainer/items")

@@ -26,7 +26,9 @@ def test_a_topics_link_preselects_the_topics_and_ignores_unknown_ones(client, wo
     def topics_select(page: str) -> str:
         return re.search(r'<select[^>]*name="topics".*?</select>', page, re.S).group(0)
 
-    first = re.search(r'<option[^>]*value="([^"]+)"', topics_select(client.get("/practice/").get_data(as_text=True)))
+    first = re.search(
+        r'<option[^>]*value="([^"]+)"', topics_select(client.get("/practice/").get_data(as_text=True))
+    )
     page = client.get(f"/practice/?topics={first.group(1)},not-a-topic").get_data(as_text=True)
     chosen = [o for o in re.findall(r"<option[^>]*>", topics_select(page)) if "selected" in o]
     assert len(chosen) == 1 and f'value="{first.group(1)}"' in chosen[0]

@@ -42,20 +42,55 @@ def test_the_wheel_serves_and_migrates_from_site_packages(tmp_path):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("config.py", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "APP_ENV", "PYTHONPATH")}
-    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path / "dist",
-         source, cwd=tmp_path, env=env)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SECRET_KEY", "APP_ENV", "PYTHONPATH")
+    }
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        tmp_path / "dist",
+        source,
+        cwd=tmp_path,
+        env=env,
+    )
     [wheel] = (tmp_path / "dist").glob("*.whl")
     site = tmp_path / "site"
-    _run(sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, wheel, cwd=tmp_path, env=env)
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--target",
+        site,
+        wheel,
+        cwd=tmp_path,
+        env=env,
+    )
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env.update(PYTHONPATH=str(site), INSTANCE_DIR=str(tmp_path / "instance"), FLASK_APP="app:create_app",
-               CONTENT_DIR=str(ROOT / "content"), SCENARIOS_DIR=str(ROOT / "scenarios"))
+    env.update(
+        PYTHONPATH=str(site),
+        INSTANCE_DIR=str(tmp_path / "instance"),
+        FLASK_APP="app:create_app",
+        CONTENT_DIR=str(ROOT / "content"),
+        SCENARIOS_DIR=str(ROOT / "scenarios"),
+    )
     upgrade = _run(sys.executable, "-m", "flask", "db", "upgrade", cwd=elsewhere, env=env)
     assert "Running upgrade" in upgrade.stderr + upgrade.stdout
-    assert (tmp_path / "instance" / "academy.sqlite3").exists() and (tmp_path / "instance" / "secret_key").exists()
+    assert (tmp_path / "instance" / "academy.sqlite3").exists() and (
+        tmp_path / "instance" / "secret_key"
+    ).exists()
     served = _run(sys.executable, "-c", CHECK, str(site), cwd=elsewhere, env=env)
     assert "served from" in served.stdout
     assert not (site / "instance").exists()

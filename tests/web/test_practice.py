@@ -195,12 +195,16 @@ def test_the_topic_picker_lists_each_topic_once_under_its_domain(client, world, 
 
     signed_in(world.trainee)
     page = client.get("/practice/").get_data(as_text=True)
-    topics = re.findall(r'<option value="([a-z0-9-]+)"', page.split('name="topics"', 1)[1].split("</select>", 1)[0])
+    topics = re.findall(
+        r'<option value="([a-z0-9-]+)"', page.split('name="topics"', 1)[1].split("</select>", 1)[0]
+    )
     assert topics and len(topics) == len(set(topics))
     assert '<optgroup label="D1 Demand and promising">' in page
 
 
-def test_a_review_item_answered_wrong_comes_back_in_the_same_session_and_says_when(client, world, bank, signed_in):
+def test_a_review_item_answered_wrong_comes_back_in_the_same_session_and_says_when(
+    client, world, bank, signed_in
+):
     import random
     from datetime import UTC, datetime, timedelta
 
@@ -211,21 +215,35 @@ def test_a_review_item_answered_wrong_comes_back_in_the_same_session_and_says_wh
 
     signed_in(world.trainee)
     now = datetime.now(UTC)
-    study = practice.start_study(world.trainee.id, [], [], False, 5, now - timedelta(days=2), random.Random(1))
+    study = practice.start_study(
+        world.trainee.id, [], [], False, 5, now - timedelta(days=2), random.Random(1)
+    )
     for position in range(study.planned):
         version = practice.session_version(study, position)
-        wrong = ("-1",) if version.type == "numeric" else tuple(k for k in version.option_keys if k not in version.correct_keys)[:1]
+        wrong = (
+            ("-1",)
+            if version.type == "numeric"
+            else tuple(k for k in version.option_keys if k not in version.correct_keys)[:1]
+        )
         value = -1.0 if version.type == "numeric" else None
-        practice.record_answer(world.trainee.id, study, position, practice.Response(() if value else wrong, value, "low", 9),
-                               now - timedelta(days=2))
+        practice.record_answer(
+            world.trainee.id,
+            study,
+            position,
+            practice.Response(() if value else wrong, value, "low", 9),
+            now - timedelta(days=2),
+        )
     db.session.commit()
     client.post("/practice/review", data={"csrf_token": csrf_token(client, "/practice/")})
     review = db.session.scalar(select(StudySession).where(StudySession.mode == "review"))
     planned = review.planned
     first = db.session.get(QuestionVersion, review.filters["version_ids"][0])
     url = f"/practice/sessions/{review.id}/items/0"
-    data = {"value": "-1"} if first.type == "numeric" else {
-        "chosen": [k for k in first.option_keys if k not in first.correct_keys][0]}
+    data = (
+        {"value": "-1"}
+        if first.type == "numeric"
+        else {"chosen": [k for k in first.option_keys if k not in first.correct_keys][0]}
+    )
     client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low", **data})
     db.session.refresh(review)
     assert review.planned == planned + 1 and review.filters["version_ids"][-1] == first.id
@@ -240,14 +258,24 @@ def test_a_review_backlog_is_spread_over_days_by_a_daily_limit(client, world, ba
 
     monkeypatch.setattr(practice, "DAILY_REVIEW_LIMIT", 3)
     now = datetime.now(UTC)
-    study = practice.start_study(world.trainee.id, [], [], False, 6, now - timedelta(days=3), random.Random(2))
+    study = practice.start_study(
+        world.trainee.id, [], [], False, 6, now - timedelta(days=3), random.Random(2)
+    )
     for position in range(study.planned):
         version = practice.session_version(study, position)
         value = -1.0 if version.type == "numeric" else None
-        wrong = () if value is not None else tuple(
-            k for k in version.option_keys if k not in version.correct_keys)[:1]
-        practice.record_answer(world.trainee.id, study, position, practice.Response(wrong, value, "low", 9),
-                               now - timedelta(days=3))
+        wrong = (
+            ()
+            if value is not None
+            else tuple(k for k in version.option_keys if k not in version.correct_keys)[:1]
+        )
+        practice.record_answer(
+            world.trainee.id,
+            study,
+            position,
+            practice.Response(wrong, value, "low", 9),
+            now - timedelta(days=3),
+        )
     db.session.commit()
     signed_in(world.trainee)
     page = client.get("/practice/").get_data(as_text=True)

@@ -15,8 +15,12 @@ from app.models import Exam, PromotionCheck, QuestionVersion
 from app.services import exams, readiness
 from tests.conftest import csrf_token
 
-SMALL = Blueprint(6, timedelta(minutes=30), 1, {"D1": 17, "D2": 17, "D3": 17, "D4": 16, "D5": 0, "D6": 0,
-                                                "D7": 33, "D8": 0, "D9": 0})
+SMALL = Blueprint(
+    6,
+    timedelta(minutes=30),
+    1,
+    {"D1": 17, "D2": 17, "D3": 17, "D4": 16, "D5": 0, "D6": 0, "D7": 33, "D8": 0, "D9": 0},
+)
 
 
 @pytest.fixture
@@ -47,7 +51,11 @@ def test_request_schedule_sit_and_the_verdict_cites_the_check(client, world, ban
     signed_in(world.trainer)
     report = client.get(f"/readiness/trainees/{world.trainee.id}").get_data(as_text=True)
     assert "Grant the requested check" in report
-    _post(client, f"/readiness/trainees/{world.trainee.id}/promotion-check", f"/readiness/trainees/{world.trainee.id}")
+    _post(
+        client,
+        f"/readiness/trainees/{world.trainee.id}/promotion-check",
+        f"/readiness/trainees/{world.trainee.id}",
+    )
     check = db.session.scalar(select(PromotionCheck))
     assert check.status == "scheduled" and check.scheduled_by_id == world.trainer.id
 
@@ -59,8 +67,13 @@ def test_request_schedule_sit_and_the_verdict_cites_the_check(client, world, ban
     assert "Promotion check · item 1 of 6" in client.get(f"/exams/{exam.id}/items/0").get_data(as_text=True)
     for position, version_id in enumerate(exam.version_ids):
         url = f"/exams/{exam.id}/items/{position}"
-        client.post(url, data={"csrf_token": csrf_token(client, url),
-                               **_right(db.session.get(QuestionVersion, version_id))})
+        client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, url),
+                **_right(db.session.get(QuestionVersion, version_id)),
+            },
+        )
     _post(client, f"/exams/{exam.id}/submit", "/exams/")
     results = client.get(f"/exams/{exam.id}/results").get_data(as_text=True)
     assert "Promotion check result" in results and "Passed" in results and "Item by item" not in results
@@ -69,12 +82,18 @@ def test_request_schedule_sit_and_the_verdict_cites_the_check(client, world, ban
     assert "A promotion check passed" in own and "100% on 6 unseen items; passed" in own
 
 
-def test_a_check_never_reuses_served_items_and_says_what_is_short(client, world, bank, signed_in, small_check):
+def test_a_check_never_reuses_served_items_and_says_what_is_short(
+    client, world, bank, signed_in, small_check
+):
     signed_in(world.trainee)
     client.post("/practice/study", data={"csrf_token": csrf_token(client, "/practice/"), "size": "5"})
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainee")})
     signed_in(world.trainer)
-    _post(client, f"/readiness/trainees/{world.trainee.id}/promotion-check", f"/readiness/trainees/{world.trainee.id}")
+    _post(
+        client,
+        f"/readiness/trainees/{world.trainee.id}/promotion-check",
+        f"/readiness/trainees/{world.trainee.id}",
+    )
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainer")})
     signed_in(world.trainee)
     check = db.session.scalar(select(PromotionCheck))

@@ -47,7 +47,10 @@ def test_scenario_step(client, world, bank, signed_in, count_queries):
     db.session.expire_all()
     _fresh()
     with count_queries() as step:
-        client.post(f"/scenarios/attempts/{attempt.id}/decide", data={"csrf_token": token, "ref": "start/1", "step": "0"})
+        client.post(
+            f"/scenarios/attempts/{attempt.id}/decide",
+            data={"csrf_token": token, "ref": "start/1", "step": "0"},
+        )
     assert step.n <= SCENARIO_STEP, step.statements
 
 

@@ -46,8 +46,10 @@ def test_concurrent_answers_from_two_tabs_keep_aggregates_equal_to_a_recount(app
     for _ in range(2):
         client.post("/practice/study", data={"csrf_token": csrf_token(client, "/practice/"), "size": "5"})
         tabs.append(db.session.scalar(select(StudySession).order_by(StudySession.id.desc())))
-    plans = [[(s.id, p, db.session.get(QuestionVersion, v)) for p, v in enumerate(s.filters["version_ids"])]
-             for s in tabs]
+    plans = [
+        [(s.id, p, db.session.get(QuestionVersion, v)) for p, v in enumerate(s.filters["version_ids"])]
+        for s in tabs
+    ]
 
     def answer_all(plan):
         def job(client):
@@ -55,16 +57,24 @@ def test_concurrent_answers_from_two_tabs_keep_aggregates_equal_to_a_recount(app
             for session_id, position, version in plan:
                 url = f"/practice/sessions/{session_id}/items/{position}"
                 data = {"value": "1"} if version.type == "numeric" else {"chosen": version.option_keys[0]}
-                codes.append(client.post(url, data={"csrf_token": csrf_token(client, url), "confidence": "low",
-                                                    **data}).status_code)
+                codes.append(
+                    client.post(
+                        url, data={"csrf_token": csrf_token(client, url), "confidence": "low", **data}
+                    ).status_code
+                )
             return codes
+
         return job
 
     results = _together(app, [answer_all(plans[0]), answer_all(plans[1])])
     assert all(code == 302 for codes in results for code in codes), results
     db.session.expire_all()
-    stored = {s.domain: (s.answered, s.correct, round(s.credit, 6))
-              for s in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id == world.trainee.id))}
+    stored = {
+        s.domain: (s.answered, s.correct, round(s.credit, 6))
+        for s in db.session.scalars(
+            select(TraineeDomainStat).where(TraineeDomainStat.user_id == world.trainee.id)
+        )
+    }
     recount = {d: (n, c, round(cr, 6)) for d, (n, c, cr) in progress.recount(world.trainee.id).items()}
     assert stored == recount and sum(n for n, _, _ in stored.values()) == 10
 
@@ -78,8 +88,11 @@ def test_two_simultaneous_decisions_on_one_step_take_exactly_one(app, world, ban
 
     def decide(ref):
         def job(tab):
-            return tab.post(f"/scenarios/attempts/{attempt_id}/decide",
-                            data={"csrf_token": csrf_token(tab, "/scenarios/"), "ref": ref, "step": "0"}).status_code
+            return tab.post(
+                f"/scenarios/attempts/{attempt_id}/decide",
+                data={"csrf_token": csrf_token(tab, "/scenarios/"), "ref": ref, "step": "0"},
+            ).status_code
+
         return job
 
     codes = _together(app, [decide("start/1"), decide("start/2")])

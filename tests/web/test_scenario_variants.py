@@ -24,21 +24,31 @@ def variant_scenario(app, bank):
 
 
 def play_once(client, run: int) -> tuple[str, str]:
-    start = client.post("/scenarios/fx-variant-shipment/start",
-                        data={"csrf_token": csrf_token(client, "/scenarios/")})
+    start = client.post(
+        "/scenarios/fx-variant-shipment/start", data={"csrf_token": csrf_token(client, "/scenarios/")}
+    )
     page = client.get(start.headers["Location"]).get_data(as_text=True)
     attempt = db.session.scalar(select(ScenarioAttempt).order_by(ScenarioAttempt.id.desc()))
-    client.post(f"/scenarios/attempts/{attempt.id}/decide",
-                data={"csrf_token": csrf_token(client, "/scenarios/"), "ref": "start/1", "step": "0"})
-    client.post(f"/scenarios/attempts/{attempt.id}/decide",
-                data={"csrf_token": csrf_token(client, "/scenarios/"), "ref": "note/next", "step": "1",
-                      "text": "Line 1 ships today."})
+    client.post(
+        f"/scenarios/attempts/{attempt.id}/decide",
+        data={"csrf_token": csrf_token(client, "/scenarios/"), "ref": "start/1", "step": "0"},
+    )
+    client.post(
+        f"/scenarios/attempts/{attempt.id}/decide",
+        data={
+            "csrf_token": csrf_token(client, "/scenarios/"),
+            "ref": "note/next",
+            "step": "1",
+            "text": "Line 1 ships today.",
+        },
+    )
     debrief = client.get(f"/scenarios/attempts/{attempt.id}/debrief").get_data(as_text=True)
     return page, debrief
 
 
-def test_each_run_meets_new_figures_that_add_up_and_the_debrief_lists_them(client, world, signed_in,
-                                                                          variant_scenario):
+def test_each_run_meets_new_figures_that_add_up_and_the_debrief_lists_them(
+    client, world, signed_in, variant_scenario
+):
     signed_in(world.trainee)
     totals = set()
     for run in range(6):
@@ -48,6 +58,9 @@ def test_each_run_meets_new_figures_that_add_up_and_the_debrief_lists_them(clien
         attempt = db.session.scalar(select(ScenarioAttempt).order_by(ScenarioAttempt.id.desc()))
         v = attempt.variant
         assert float(total.replace(",", "")) == v["qty"] * v["unit_price"] + v["short_qty"] * 500
-        assert "This run's figures" in debrief and f"<td class=\"num\">{format_value(v['order_total'])}</td>" in debrief
+        assert (
+            "This run's figures" in debrief
+            and f'<td class="num">{format_value(v["order_total"])}</td>' in debrief
+        )
         totals.add(total)
     assert len(totals) > 1

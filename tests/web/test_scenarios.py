@@ -174,7 +174,9 @@ def test_a_critical_choice_comes_back_as_a_review_item(client, world, bank, sign
     assert "critical decision to revisit" in client.get("/home/trainee").get_data(as_text=True)
     url = f"/scenarios/reviews/{card.version_id}/start"
     assert "Line 2 is short" in client.get(url).get_data(as_text=True)
-    page = client.post(url, data={"csrf_token": csrf_token(client, url), "ref": "start/1"}).get_data(as_text=True)
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "ref": "start/1"}).get_data(
+        as_text=True
+    )
     assert "A sound call" in page
     db.session.refresh(card)
     assert card.reviews == 2 and card.due > datetime.now(UTC)
@@ -182,7 +184,9 @@ def test_a_critical_choice_comes_back_as_a_review_item(client, world, bank, sign
     assert bad.status_code == 400
 
 
-def test_the_debrief_speaks_plainly_and_says_an_ungraded_note_is_not_in_the_score(client, world, bank, signed_in):
+def test_the_debrief_speaks_plainly_and_says_an_ungraded_note_is_not_in_the_score(
+    client, world, bank, signed_in
+):
     signed_in(world.trainee)
     _start(client)
     attempt = _attempt()

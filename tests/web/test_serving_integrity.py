@@ -32,8 +32,10 @@ def test_options_are_shown_in_a_per_session_order_and_scored_by_id(client, world
     for _ in range(8):
         session = _study(client)
         position = next(
-            p for p, v in enumerate(session.filters["version_ids"])
-            if db.session.get(QuestionVersion, v).type == "single" and len(db.session.get(QuestionVersion, v).options) >= 3
+            p
+            for p, v in enumerate(session.filters["version_ids"])
+            if db.session.get(QuestionVersion, v).type == "single"
+            and len(db.session.get(QuestionVersion, v).options) >= 3
         )
         url = f"/practice/sessions/{session.id}/items/{position}"
         shown = _shown_keys(client.get(url).get_data(as_text=True))
@@ -104,7 +106,9 @@ def test_one_running_exam_autosave_and_a_confirm_step_that_names_gaps(client, wo
     version = db.session.get(QuestionVersion, exam.version_ids[0])
     url = f"/exams/{exam.id}/items/0"
     data = {"value": "3"} if version.type == "numeric" else {"chosen": version.option_keys[0]}
-    saved = client.post(url, data={"csrf_token": csrf_token(client, url), **data}, headers={"X-Autosave": "1"})
+    saved = client.post(
+        url, data={"csrf_token": csrf_token(client, url), **data}, headers={"X-Autosave": "1"}
+    )
     assert saved.status_code == 204
     db.session.refresh(exam)
     assert exam.responses[0].answered_at is not None  # saved on the click, no Save button pressed
@@ -131,11 +135,20 @@ def test_exam_forms_report_reused_items(client, world, bank, signed_in):
     _start_exam(client)
     exam = db.session.scalar(select(Exam))
     client.post(f"/exams/{exam.id}/submit", data={"csrf_token": csrf_token(client, "/exams/")})
-    db.session.add(Answer(
-        user_id=world.trainee.id, question_id=db.session.get(QuestionVersion, exam.version_ids[0]).question_id,
-        question_version_id=exam.version_ids[0], domain="D1", mode="study", chosen=[], correct=False,
-        credit=0, submission_key="seen", answered_at=datetime.now(UTC),
-    ))
+    db.session.add(
+        Answer(
+            user_id=world.trainee.id,
+            question_id=db.session.get(QuestionVersion, exam.version_ids[0]).question_id,
+            question_version_id=exam.version_ids[0],
+            domain="D1",
+            mode="study",
+            chosen=[],
+            correct=False,
+            credit=0,
+            submission_key="seen",
+            answered_at=datetime.now(UTC),
+        )
+    )
     db.session.commit()
     response = _start_exam(client)
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -150,7 +163,9 @@ def test_scenario_buttons_carry_opaque_tokens_in_a_per_attempt_order(client, wor
     page = client.get(start.headers["Location"]).get_data(as_text=True)
     values = re.findall(r'name="ref" value="([^"]+)"', page)
     assert values and not any("/" in v for v in values)  # never node/n
-    assert values == re.findall(r'name="ref" value="([^"]+)"', client.get(start.headers["Location"]).get_data(as_text=True))
+    assert values == re.findall(
+        r'name="ref" value="([^"]+)"', client.get(start.headers["Location"]).get_data(as_text=True)
+    )
     attempt = db.session.scalar(select(ScenarioAttempt))
     decided = client.post(
         f"/scenarios/attempts/{attempt.id}/decide",

@@ -30,13 +30,19 @@ def _replay(app, cookies):
 
 
 def test_a_cookie_saved_before_sign_out_opens_nothing(app, client, world):
-    data = {"csrf_token": csrf_token(client), "email": world.trainee.email, "password": factories.PASSWORD,
-            "remember": "y"}
+    data = {
+        "csrf_token": csrf_token(client),
+        "email": world.trainee.email,
+        "password": factories.PASSWORD,
+        "remember": "y",
+    }
     assert client.post("/login", data=data).status_code == 302
     saved = _cookies(client)
     assert "remember_token" in saved and _as(_replay(app, saved)).get("/account").status_code == 200
     _as(client).post("/logout", data={"csrf_token": csrf_token(client, "/account")})
-    assert _as(_replay(app, saved)).get("/account").status_code == 302  # back to sign-in: session and token dead
+    assert (
+        _as(_replay(app, saved)).get("/account").status_code == 302
+    )  # back to sign-in: session and token dead
     assert _as(_replay(app, {"remember_token": saved["remember_token"]})).get("/account").status_code == 302
 
 
@@ -44,9 +50,15 @@ def test_a_password_change_ends_other_sessions_but_not_this_one(app, client, wor
     login(client, world.trainee.email)
     laptop = app.test_client()
     login(_as(laptop), world.trainee.email)
-    _as(client).post("/account/password", data={"csrf_token": csrf_token(client, "/account/password"),
-                                           "current_password": factories.PASSWORD,
-                                           "new_password": "a-new-long-password-1", "confirm": "a-new-long-password-1"})
+    _as(client).post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current_password": factories.PASSWORD,
+            "new_password": "a-new-long-password-1",
+            "confirm": "a-new-long-password-1",
+        },
+    )
     assert _as(client).get("/account").status_code == 200
     assert _as(laptop).get("/account").status_code == 302
 
@@ -61,7 +73,13 @@ def test_an_admin_reset_ends_the_persons_sessions(app, client, world):
     from app.models import User
 
     user = db.session.get(User, world.trainee.id)
-    data = {"csrf_token": csrf_token(client, page), "name": user.name, "email": user.email,
-            "roles": [r.value for r in user.roles], "active": "y", "new_password": "reset-by-admin-123456"}
+    data = {
+        "csrf_token": csrf_token(client, page),
+        "name": user.name,
+        "email": user.email,
+        "roles": [r.value for r in user.roles],
+        "active": "y",
+        "new_password": "reset-by-admin-123456",
+    }
     client.post(page, data=data)
     assert _as(trainee).get("/account").status_code == 302

@@ -34,7 +34,9 @@ with warnings.catch_warnings():
 
 # The provider answers on a thread of this process, so the suite's "warnings are errors" reaches it: the
 # mock still calls an Authlib server API that Authlib deprecates (not our code, and not the client side).
-pytestmark = pytest.mark.filterwarnings(r"ignore:get_jwt_config\(self, grant\) is deprecated:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings(
+    r"ignore:get_jwt_config\(self, grant\) is deprecated:DeprecationWarning"
+)
 
 ROLE_MAP = "oda-trainee=trainee, oda-trainer=trainer, oda-authors=author"
 
@@ -52,10 +54,13 @@ class TokenTamper:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO")
         if self.mode == "issuer" and path == "/.well-known/openid-configuration":
-            return self._rewritten(environ, start_response, lambda body: {**body, "issuer": "https://impostor.test"})
+            return self._rewritten(
+                environ, start_response, lambda body: {**body, "issuer": "https://impostor.test"}
+            )
         if self.mode in ("payload", "foreign-key") and path == "/oauth2/token":
-            return self._rewritten(environ, start_response,
-                                   lambda body: {**body, "id_token": self._altered(body["id_token"])})
+            return self._rewritten(
+                environ, start_response, lambda body: {**body, "id_token": self._altered(body["id_token"])}
+            )
         return self.app(environ, start_response)
 
     def _rewritten(self, environ, start_response, change):
@@ -125,9 +130,18 @@ def expiring_provider():
 @contextmanager
 def _configured(app, issuer: str, **settings):
     saved = {key: app.config[key] for key in app.config if key.startswith("OIDC_")}
-    app.config.update({"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "academy", "OIDC_CLIENT_SECRET": "test-client-secret",
-                       "OIDC_PROVIDER_NAME": "Example ID", "OIDC_ROLES_CLAIM": "groups", "OIDC_ROLE_MAP": ROLE_MAP,
-                       "OIDC_COHORT_CLAIM": "cohort", **settings})
+    app.config.update(
+        {
+            "OIDC_ISSUER": issuer,
+            "OIDC_CLIENT_ID": "academy",
+            "OIDC_CLIENT_SECRET": "test-client-secret",
+            "OIDC_PROVIDER_NAME": "Example ID",
+            "OIDC_ROLES_CLAIM": "groups",
+            "OIDC_ROLE_MAP": ROLE_MAP,
+            "OIDC_COHORT_CLAIM": "cohort",
+            **settings,
+        }
+    )
     try:
         yield
     finally:
@@ -143,8 +157,13 @@ def sso(app, provider):
 
 
 def _claims(email: str, groups=("oda-trainee",), verified=True, **more) -> dict:
-    return {"email": email, "email_verified": verified, "name": more.pop("name", "Sam Signon"),
-            "groups": list(groups), **more}
+    return {
+        "email": email,
+        "email_verified": verified,
+        "name": more.pop("name", "Sam Signon"),
+        "groups": list(groups),
+        **more,
+    }
 
 
 def _sign_in(client, issuer: str, sub: str, claims: dict):
@@ -247,8 +266,12 @@ def test_claims_that_grant_no_role_are_refused_and_no_account_is_created(client,
 
 def test_an_unverified_email_is_refused_even_for_an_existing_account(client, world, sso):
     issuer, _ = sso
-    response = _sign_in(client, issuer, "impostor", _claims(world.admin.email, groups=["oda-trainer"], verified=False))
-    assert response.status_code == 403 and "did not confirm your e-mail address" in response.get_data(as_text=True)
+    response = _sign_in(
+        client, issuer, "impostor", _claims(world.admin.email, groups=["oda-trainer"], verified=False)
+    )
+    assert response.status_code == 403 and "did not confirm your e-mail address" in response.get_data(
+        as_text=True
+    )
     assert _signed_in_as(client) is None
     assert db.session.get(User, world.admin.id).roles == {Role.ADMIN}
 
@@ -257,7 +280,9 @@ def test_a_role_map_that_cannot_be_read_refuses_everyone_and_says_whom_to_tell(a
     issuer, _ = provider
     with _configured(app, issuer, OIDC_ROLE_MAP="oda-trainee"):
         response = _sign_in(client, issuer, "tess", _claims(world.trainee.email))
-    assert response.status_code == 403 and "misconfigured here (OIDC_ROLE_MAP)" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "misconfigured here (OIDC_ROLE_MAP)" in response.get_data(
+        as_text=True
+    )
     assert _signed_in_as(client) is None
 
 
@@ -334,7 +359,9 @@ def test_a_callback_with_a_foreign_or_replayed_state_is_refused(app, client, sso
     forged = client.get(f"{back.path}?code={query['code'][0]}&state=not-the-one-we-sent")
     assert forged.status_code == 400 and _signed_in_as(client) is None
     another_browser = app.test_client()
-    assert another_browser.get(f"{back.path}?{back.query}").status_code == 400  # the state is not in its session
+    assert (
+        another_browser.get(f"{back.path}?{back.query}").status_code == 400
+    )  # the state is not in its session
     assert _signed_in_as(another_browser) is None
 
 

@@ -44,8 +44,13 @@ def test_bots_through_the_app_earn_no_pass_and_stay_below_60_percent_in_every_do
     result = testwise.run(seed=3)  # serving seeds fixed by the run's seed: the same run every time
     too_high = {
         name: (r["best_domain"], r["best_percent"])
-        for name, r in result["questions"].items() if r["best_percent"] >= 60
+        for name, r in result["questions"].items()
+        if r["best_percent"] >= 60
     }
-    passed = {name: r["passed"] for name, r in result["scenarios"].items() if r["passed"] and name != "random-choice"}
+    passed = {
+        name: r["passed"]
+        for name, r in result["scenarios"].items()
+        if r["passed"] and name != "random-choice"
+    }
     assert not too_high and not passed, f"domains at 60%+: {too_high}; scenarios passed: {passed}"
     assert result["targets_met"]["random_clicking_rarely_passes"], result["scenarios"]["random-choice"]

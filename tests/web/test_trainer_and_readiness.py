@@ -18,10 +18,18 @@ from tests.conftest import csrf_token
 
 
 def _answer(user, question, correct, n, when=None):
-    answer = Answer(user_id=user.id, question_id=question.id, question_version_id=question.current_version_id,
-                    domain=question.domain, mode="study", chosen=["A"], correct=correct,
-                    credit=1.0 if correct else 0.0, submission_key=f"t{n}",
-                    answered_at=when or datetime.now(UTC) - timedelta(days=1))
+    answer = Answer(
+        user_id=user.id,
+        question_id=question.id,
+        question_version_id=question.current_version_id,
+        domain=question.domain,
+        mode="study",
+        chosen=["A"],
+        correct=correct,
+        credit=1.0 if correct else 0.0,
+        submission_key=f"t{n}",
+        answered_at=when or datetime.now(UTC) - timedelta(days=1),
+    )
     db.session.add(answer)
     progress.record_answer(answer)
     return answer
@@ -36,8 +44,12 @@ def test_trainer_sees_own_cohort_dashboard_and_not_others(client, world, bank, s
     assert world.trainee.name in page and world.other_trainee.name not in page
     assert "too little evidence" in page  # one answer is not enough to colour a cell
     assert client.get(f"/trainer/cohorts/{world.other_cohort.id}").status_code == 404
-    assert client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.other_trainee.id}").status_code == 404
-    drill = client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}").get_data(as_text=True)
+    assert (
+        client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.other_trainee.id}").status_code == 404
+    )
+    drill = client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}").get_data(
+        as_text=True
+    )
     assert q.slug in drill
 
 
@@ -58,28 +70,49 @@ def test_csv_exports_stream_the_cohorts_rows(client, world, bank, signed_in):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:3] == ["answer_id", "trainee", "email"] and len(rows) == 2
     assert rows[1][2] == world.trainee.email and rows[1][10] == "1"
-    mastery = list(csv.reader(io.StringIO(client.get(
-        f"/trainer/cohorts/{world.cohort.id}/export/mastery.csv").get_data(as_text=True))))
+    mastery = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/trainer/cohorts/{world.cohort.id}/export/mastery.csv").get_data(as_text=True)
+            )
+        )
+    )
     column = mastery[0].index(f"{q.domain} percent")
     assert mastery[1][1] == world.trainee.email and mastery[1][column] == "100.0"
     assert client.get(f"/trainer/cohorts/{world.other_cohort.id}/export/runs.csv").status_code == 404
 
 
-def test_the_verdicts_csv_lists_each_trainee_with_unmet_criteria_and_the_latest_sign_off(app, client, world, bank,
-                                                                                       signed_in):
+def test_the_verdicts_csv_lists_each_trainee_with_unmet_criteria_and_the_latest_sign_off(
+    app, client, world, bank, signed_in
+):
     from flask import g
 
     from tests.conftest import login
 
     signed_in(world.trainee)
     client.get("/readiness/")  # the stored result a promotion round reads
-    db.session.add_all([
-        SignOff(trainee_id=world.trainee.id, trainer_id=world.trainer.id, decision="not-yet", comment="Earlier.",
-                verdict="not-enough-evidence", evidence={}, created_at=datetime(2026, 11, 1, tzinfo=UTC)),
-        SignOff(trainee_id=world.trainee.id, trainer_id=world.trainer.id, decision="recommend",
-                comment="=HYPERLINK(1)", verdict="not-enough-evidence", evidence={},
-                created_at=datetime(2026, 12, 1, tzinfo=UTC)),
-    ])
+    db.session.add_all(
+        [
+            SignOff(
+                trainee_id=world.trainee.id,
+                trainer_id=world.trainer.id,
+                decision="not-yet",
+                comment="Earlier.",
+                verdict="not-enough-evidence",
+                evidence={},
+                created_at=datetime(2026, 11, 1, tzinfo=UTC),
+            ),
+            SignOff(
+                trainee_id=world.trainee.id,
+                trainer_id=world.trainer.id,
+                decision="recommend",
+                comment="=HYPERLINK(1)",
+                verdict="not-enough-evidence",
+                evidence={},
+                created_at=datetime(2026, 12, 1, tzinfo=UTC),
+            ),
+        ]
+    )
     db.session.commit()
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
@@ -91,7 +124,10 @@ def test_the_verdicts_csv_lists_each_trainee_with_unmet_criteria_and_the_latest_
     row = rows[0]
     assert row["verdict"] == "not-enough-evidence" and "answered" in row["unmet_criteria"]
     assert (row["sign_off"], row["signed_off_by"], row["sign_off_comment"]) == (
-        "recommend", world.trainer.name, "'=HYPERLINK(1)")  # the latest, and a formula neutralised
+        "recommend",
+        world.trainer.name,
+        "'=HYPERLINK(1)",
+    )  # the latest, and a formula neutralised
     assert trainer.get(f"/trainer/cohorts/{world.other_cohort.id}/export/verdicts.csv").status_code == 404
 
 
@@ -102,9 +138,13 @@ def _finished_writeup(client, world, signed_in) -> WriteUp:
 
     attempt = db.session.scalar(select(ScenarioAttempt))
     token = csrf_token(client, "/scenarios/")
-    client.post(f"/scenarios/attempts/{attempt.id}/decide", data={"csrf_token": token, "ref": "start/1", "step": "0"})
-    client.post(f"/scenarios/attempts/{attempt.id}/decide",
-                data={"csrf_token": token, "ref": "note/next", "step": "1", "text": "Line 1 ships today."})
+    client.post(
+        f"/scenarios/attempts/{attempt.id}/decide", data={"csrf_token": token, "ref": "start/1", "step": "0"}
+    )
+    client.post(
+        f"/scenarios/attempts/{attempt.id}/decide",
+        data={"csrf_token": token, "ref": "note/next", "step": "1", "text": "Line 1 ships today."},
+    )
     client.post("/logout", data={"csrf_token": token})
     return db.session.scalar(select(WriteUp))
 
@@ -117,14 +157,24 @@ def test_trainer_grades_a_writeup_and_the_trainee_sees_it(client, world, bank, s
     signed_in(world.trainer)
     assert "Line 1 ships today." in client.get(f"/trainer/grading/{writeup.id}").get_data(as_text=True)
     token = csrf_token(client, "/trainer/grading")
-    too_many = client.post(f"/trainer/grading/{writeup.id}",
-                           data={"csrf_token": token, "c1": "9", "c2": "0", "comment": "Keep me."})
+    too_many = client.post(
+        f"/trainer/grading/{writeup.id}",
+        data={"csrf_token": token, "c1": "9", "c2": "0", "comment": "Keep me."},
+    )
     page = too_many.get_data(as_text=True)
-    assert too_many.status_code == 400 and "Criterion 1: between 0 and 2 points" in page and "Keep me." in page
-    client.post(f"/trainer/grading/{writeup.id}",
-                data={"csrf_token": token, "c1": "2", "c2": "0", "comment": "Say when."})
+    assert (
+        too_many.status_code == 400 and "Criterion 1: between 0 and 2 points" in page and "Keep me." in page
+    )
+    client.post(
+        f"/trainer/grading/{writeup.id}",
+        data={"csrf_token": token, "c1": "2", "c2": "0", "comment": "Say when."},
+    )
     db.session.refresh(writeup)
-    assert writeup.points == 2 and writeup.criterion_points == [2, 0] and writeup.graded_by_id == world.trainer.id
+    assert (
+        writeup.points == 2
+        and writeup.criterion_points == [2, 0]
+        and writeup.graded_by_id == world.trainer.id
+    )
     client.post("/logout", data={"csrf_token": token})
     signed_in(world.trainee)
     debrief = client.get(f"/scenarios/attempts/{writeup.attempt_id}/debrief").get_data(as_text=True)
@@ -145,9 +195,15 @@ def test_sign_off_is_an_audit_record_and_leaves_the_verdict_alone(client, world,
     token = csrf_token(client, url)
     missing = client.post(url + "/sign-off", data={"csrf_token": token, "decision": "recommend"})
     assert missing.status_code == 400 and "Say why" in missing.get_data(as_text=True)
-    client.post(url + "/sign-off", data={"csrf_token": token, "decision": "recommend", "comment": "Calm on holds."})
+    client.post(
+        url + "/sign-off", data={"csrf_token": token, "decision": "recommend", "comment": "Calm on holds."}
+    )
     record = db.session.scalar(select(SignOff))
-    assert (record.trainer_id, record.decision, record.verdict) == (world.trainer.id, "recommend", "not-enough-evidence")
+    assert (record.trainer_id, record.decision, record.verdict) == (
+        world.trainer.id,
+        "recommend",
+        "not-enough-evidence",
+    )
     assert any(c["key"].startswith("evidence.items") for c in record.evidence["criteria"])
     assert db.session.get(TraineeReadiness, world.trainee.id).verdict == "not-enough-evidence"
     assert "Calm on holds." in client.get(url).get_data(as_text=True)
@@ -157,8 +213,10 @@ def test_only_the_trainees_own_trainer_may_sign_off(client, world, bank, signed_
     signed_in(world.other_trainer)
     url = f"/readiness/trainees/{world.trainee.id}"
     assert client.get(url).status_code == 404
-    response = client.post(url + "/sign-off", data={"csrf_token": csrf_token(client, "/home/trainer"),
-                                                    "decision": "recommend", "comment": "x"})
+    response = client.post(
+        url + "/sign-off",
+        data={"csrf_token": csrf_token(client, "/home/trainer"), "decision": "recommend", "comment": "x"},
+    )
     assert response.status_code == 404 and db.session.scalar(select(SignOff)) is None
 
 
@@ -173,8 +231,12 @@ def test_aggregates_equal_a_recount_after_any_sequence_of_answers(app, world, ba
         _answer(people[who], questions[q], correct, n)
     db.session.flush()
     for person in people:
-        stored = {s.domain: (s.answered, s.correct, s.credit) for s in db.session.scalars(
-            select(TraineeDomainStat).where(TraineeDomainStat.user_id == person.id))}
+        stored = {
+            s.domain: (s.answered, s.correct, s.credit)
+            for s in db.session.scalars(
+                select(TraineeDomainStat).where(TraineeDomainStat.user_id == person.id)
+            )
+        }
         assert stored == progress.recount(person.id)
     db.session.rollback()
 
@@ -195,14 +257,29 @@ def test_exam_reliability_uses_domain_sections_of_submitted_sittings(app, world,
     questions = list(db.session.scalars(select(Question).order_by(Question.id)))[:3]
     pattern = [(1, 1, 0), (1, 0, 0), (0, 0, 0), (1, 1, 1)]
     for marks in pattern:
-        exam = Exam(user_id=world.trainee.id, version_ids=[q.current_version_id for q in questions],
-                    time_limit_seconds=600, deadline=datetime.now(UTC), submitted_at=datetime.now(UTC))
+        exam = Exam(
+            user_id=world.trainee.id,
+            version_ids=[q.current_version_id for q in questions],
+            time_limit_seconds=600,
+            deadline=datetime.now(UTC),
+            submitted_at=datetime.now(UTC),
+        )
         db.session.add(exam)
         db.session.flush()
         for k, (q, mark) in enumerate(zip(questions, marks, strict=True)):
-            db.session.add(Answer(user_id=world.trainee.id, question_id=q.id, question_version_id=q.current_version_id,
-                                  domain=q.domain, mode="exam", correct=bool(mark), credit=float(mark),
-                                  submission_key=f"exam:{exam.id}:{k}", exam_id=exam.id))
+            db.session.add(
+                Answer(
+                    user_id=world.trainee.id,
+                    question_id=q.id,
+                    question_version_id=q.current_version_id,
+                    domain=q.domain,
+                    mode="exam",
+                    correct=bool(mark),
+                    credit=float(mark),
+                    submission_key=f"exam:{exam.id}:{k}",
+                    exam_id=exam.id,
+                )
+            )
     db.session.commit()
     result = exam_reliability()
     domains = sorted({q.domain for q in questions})
@@ -243,8 +320,11 @@ def test_the_weekly_trend_averages_each_week_and_finds_who_fell_since_last_week(
         third.id: [(None, 50.0), (0.20, 55.0), (0.30, None)],  # rose
         world.other_trainee.id: [(0.99, 99.0), (0.10, 10.0), (0.05, 5.0)],  # another cohort: not counted
     }
-    db.session.add_all(ReadinessSnapshot(user_id=user_id, week=week, pass_probability=p, mean_mastery=m)
-                       for user_id, rows in history.items() for week, (p, m) in zip(weeks, rows, strict=True))
+    db.session.add_all(
+        ReadinessSnapshot(user_id=user_id, week=week, pass_probability=p, mean_mastery=m)
+        for user_id, rows in history.items()
+        for week, (p, m) in zip(weeks, rows, strict=True)
+    )
     db.session.commit()
     points, drops = cohorts.weekly_trend(world.cohort)
     assert [(p.week, p.pass_probability, p.mean_mastery) for p in points] == [
@@ -270,10 +350,14 @@ def test_the_grading_queue_names_the_trainee_and_filters_by_trainee(client, worl
     assert "Nothing to grade" in client.get("/trainer/grading").get_data(as_text=True)
 
 
-def test_the_drill_down_links_each_finished_run_to_its_debrief_and_lists_exams(client, world, bank, signed_in):
+def test_the_drill_down_links_each_finished_run_to_its_debrief_and_lists_exams(
+    client, world, bank, signed_in
+):
     writeup = _finished_writeup(client, world, signed_in)
     signed_in(world.trainer)
-    page = client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}").get_data(as_text=True)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}").get_data(
+        as_text=True
+    )
     link = f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}/runs/{writeup.attempt_id}"
     assert link in page and "No exams yet." in page
     debrief = client.get(link).get_data(as_text=True)
@@ -298,7 +382,9 @@ def test_a_trainer_marks_a_flag_handled_with_a_note_and_it_leaves_the_queue(clie
     token = csrf_token(client, f"/trainer/cohorts/{world.cohort.id}")
     empty = client.post(url, data={"csrf_token": token, "note": " "}, follow_redirects=True)
     assert "Say what you did" in empty.get_data(as_text=True)
-    done = client.post(url, data={"csrf_token": token, "note": "Called Tess: back on Monday."}, follow_redirects=True)
+    done = client.post(
+        url, data={"csrf_token": token, "note": "Called Tess: back on Monday."}, follow_redirects=True
+    )
     page = done.get_data(as_text=True)
     assert "Marked handled for Tess Trainee" in page and "Never practised." not in page
     assert "Called Tess: back on Monday." in page and "Handled recently (1)" in page

@@ -43,9 +43,15 @@ def xapi_on(app, monkeypatch, ralph):
     base of its own: the database numbers rows from 1 again in every test, the LRS keeps what it stored, and
     the same event ids under one base would be the same statement ids."""
     ralph.base = f"{BASE}/{uuid.uuid4().hex[:8]}"
-    for key, value in {"XAPI_ENDPOINT": ralph.url + "/xAPI/", "XAPI_USERNAME": USERNAME, "XAPI_PASSWORD": PASSWORD,
-                       "XAPI_ACTIVITY_BASE": ralph.base, "XAPI_ACTOR": "account", "XAPI_RETRY_SECONDS": 0,
-                       "JOBS_REDIS_URL": None}.items():
+    for key, value in {
+        "XAPI_ENDPOINT": ralph.url + "/xAPI/",
+        "XAPI_USERNAME": USERNAME,
+        "XAPI_PASSWORD": PASSWORD,
+        "XAPI_ACTIVITY_BASE": ralph.base,
+        "XAPI_ACTOR": "account",
+        "XAPI_RETRY_SECONDS": 0,
+        "JOBS_REDIS_URL": None,
+    }.items():
         monkeypatch.setitem(app.config, key, value)
     if not ralph.process:
         ralph.start()
@@ -66,8 +72,10 @@ def _answer(client, session, position: int):
 
 
 def _decide(client, attempt_id: int, ref: str, step: int, **extra):
-    return client.post(f"/scenarios/attempts/{attempt_id}/decide",
-                       data={"csrf_token": csrf_token(client, "/scenarios/"), "ref": ref, "step": str(step), **extra})
+    return client.post(
+        f"/scenarios/attempts/{attempt_id}/decide",
+        data={"csrf_token": csrf_token(client, "/scenarios/"), "ref": ref, "step": str(step), **extra},
+    )
 
 
 def _play_scenario(client) -> ScenarioAttempt:
@@ -80,7 +88,9 @@ def _play_scenario(client) -> ScenarioAttempt:
 
 def _sit_exam(client) -> Exam:
     response = client.post("/exams/", data={"csrf_token": csrf_token(client, "/exams/"), "length": "20"})
-    exam = db.session.get(Exam, int(re.search(r"/exams/(\d+)/items/0", response.headers["Location"]).group(1)))
+    exam = db.session.get(
+        Exam, int(re.search(r"/exams/(\d+)/items/0", response.headers["Location"]).group(1))
+    )
     first = db.session.get(QuestionVersion, exam.version_ids[0])
     data = {"value": "1"} if first.type == "numeric" else {"chosen": first.option_keys[0]}
     client.post(f"/exams/{exam.id}/items/0", data={"csrf_token": csrf_token(client, "/exams/"), **data})
@@ -102,29 +112,40 @@ def test_every_event_arrives_in_the_lrs_as_the_app_stored_it(client, world, bank
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainee")})
     signed_in(world.trainer)
     url = f"/readiness/trainees/{world.trainee.id}"
-    client.post(url + "/sign-off", data={"csrf_token": csrf_token(client, url), "decision": "recommend",
-                                         "comment": "Calm on holds."})
+    client.post(
+        url + "/sign-off",
+        data={"csrf_token": csrf_token(client, url), "decision": "recommend", "comment": "Calm on holds."},
+    )
 
     rows = list(db.session.scalars(select(XapiOutbox).order_by(XapiOutbox.id)))
     verbs = [row.statement["verb"]["id"].rsplit("/", 1)[-1] for row in rows]
     assert verbs == ["answered", "responded", "responded", "passed", "answered", "completed", "signed-off"]
-    assert all(row.delivered_at is not None and row.attempts == 0 for row in rows), [r.last_error for r in rows]
+    assert all(row.delivered_at is not None and row.attempts == 0 for row in rows), [
+        r.last_error for r in rows
+    ]
     for row in rows:  # Ralph validated each on the way in; what it returns is what we stored
         assert _without_lrs_fields(xapi_on.statement(row.statement_id)) == row.statement
 
     decision = rows[1].statement
     extensions = decision["context"]["extensions"]
-    assert decision["actor"] == {"objectType": "Agent", "account": {"homePage": base, "name": str(world.trainee.id)}}
+    assert decision["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": base, "name": str(world.trainee.id)},
+    }
     assert decision["object"]["id"] == f"{base}/scenarios/fx-split-shipment/nodes/start"
     assert extensions[f"{base}/xapi/extensions/choice"]["ref"] == "start/1"
     assert extensions[f"{base}/xapi/extensions/critical"] is False
     assert extensions[f"{base}/xapi/extensions/state-change"], "the decision changed the meters"
     finished = rows[3].statement
-    assert finished["result"]["success"] is True and finished["result"]["score"]["raw"] == attempt.total == 100
+    assert (
+        finished["result"]["success"] is True and finished["result"]["score"]["raw"] == attempt.total == 100
+    )
     sign_off = rows[-1].statement
     assert sign_off["actor"]["account"]["name"] == str(world.trainer.id)
     assert sign_off["object"]["id"] == f"{base}/trainees/{world.trainee.id}/promotion"
-    assert sign_off["context"]["extensions"][f"{base}/xapi/extensions/trainee"]["account"]["name"] == str(world.trainee.id)
+    assert sign_off["context"]["extensions"][f"{base}/xapi/extensions/trainee"]["account"]["name"] == str(
+        world.trainee.id
+    )
     assert sign_off["result"]["response"] == "recommend"
 
 
@@ -202,8 +223,12 @@ def test_the_outbox_costs_the_answer_and_decision_posts_one_insert(
     app, client, world, bank, signed_in, count_queries, monkeypatch, redis_url
 ):
     """With xAPI on (and jobs on Redis, as in production) the hot paths pay exactly one INSERT more."""
-    for key, value in {"XAPI_ENDPOINT": "http://127.0.0.1:9/xAPI/", "XAPI_ACTIVITY_BASE": BASE,
-                       "JOBS_REDIS_URL": redis_url, "JOBS_QUEUE": "test-xapi-counts"}.items():
+    for key, value in {
+        "XAPI_ENDPOINT": "http://127.0.0.1:9/xAPI/",
+        "XAPI_ACTIVITY_BASE": BASE,
+        "JOBS_REDIS_URL": redis_url,
+        "JOBS_QUEUE": "test-xapi-counts",
+    }.items():
         monkeypatch.setitem(app.config, key, value)
     signed_in(world.trainee)
     _, session = _study(client)
@@ -224,7 +249,10 @@ def test_the_outbox_costs_the_answer_and_decision_posts_one_insert(
     db.session.expire_all()
     _fresh()
     with count_queries() as step:
-        client.post(f"/scenarios/attempts/{attempt.id}/decide", data={"csrf_token": token, "ref": "start/1", "step": "0"})
+        client.post(
+            f"/scenarios/attempts/{attempt.id}/decide",
+            data={"csrf_token": token, "ref": "start/1", "step": "0"},
+        )
     assert step.n <= SCENARIO_STEP + 1, step.statements
     assert db.session.scalar(select(func.count()).select_from(XapiOutbox)) == 2
 
@@ -238,17 +266,27 @@ def test_a_promotion_check_sends_its_answers_and_its_completion(client, world, b
     check = db.session.scalar(select(PromotionCheck))
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home/trainer")})
     signed_in(world.trainee)
-    client.post(f"/readiness/promotion-check/{check.id}/start", data={"csrf_token": csrf_token(client, "/readiness/")})
+    client.post(
+        f"/readiness/promotion-check/{check.id}/start", data={"csrf_token": csrf_token(client, "/readiness/")}
+    )
     exam = db.session.scalar(select(Exam).where(Exam.kind == "promotion"))
     for position, version_id in enumerate(exam.version_ids):
         url = f"/exams/{exam.id}/items/{position}"
-        client.post(url, data={"csrf_token": csrf_token(client, url), **_right(db.session.get(QuestionVersion, version_id))})
+        client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, url),
+                **_right(db.session.get(QuestionVersion, version_id)),
+            },
+        )
     client.post(f"/exams/{exam.id}/submit", data={"csrf_token": csrf_token(client, "/exams/")})
 
     rows = list(db.session.scalars(select(XapiOutbox).order_by(XapiOutbox.id)))
     assert [r.statement["verb"]["display"]["en-US"] for r in rows] == ["answered"] * 6 + ["completed"]
     check_activity = f"{base}/promotion-checks/{exam.id}"
-    assert all(r.statement["context"]["contextActivities"]["parent"][0]["id"] == check_activity for r in rows[:6])
+    assert all(
+        r.statement["context"]["contextActivities"]["parent"][0]["id"] == check_activity for r in rows[:6]
+    )
     completed = rows[-1].statement
     assert completed["object"]["id"] == check_activity
     assert completed["object"]["definition"]["type"] == f"{base}/xapi/activity-types/promotion-check"
@@ -268,8 +306,14 @@ def test_a_taken_id_counts_as_delivered_and_a_refused_statement_holds_up_no_othe
     profile = xapi.profile()
 
     def made(key: str, slug: str) -> dict:
-        return statement(profile, profile.statement_id("test", key), profile.actor(1), "answered",
-                         profile.activity(f"questions/{slug}", "question", slug), datetime.now(UTC))
+        return statement(
+            profile,
+            profile.statement_id("test", key),
+            profile.actor(1),
+            "answered",
+            profile.activity(f"questions/{slug}", "question", slug),
+            datetime.now(UTC),
+        )
 
     taken = made("taken", "q1")
     other_source = {**made("other", "q2"), "id": taken["id"]}  # another system got that id in first
@@ -282,6 +326,10 @@ def test_a_taken_id_counts_as_delivered_and_a_refused_statement_holds_up_no_othe
     db.session.commit()
     assert (delivery.delivered, delivery.failed) == (2, 1)
     assert rows[0].delivered_at is not None and rows[0].last_error.startswith("409")
-    assert rows[1].delivered_at is None and rows[1].attempts == 1 and rows[1].last_error.startswith(("400", "422"))
+    assert (
+        rows[1].delivered_at is None
+        and rows[1].attempts == 1
+        and rows[1].last_error.startswith(("400", "422"))
+    )
     assert rows[2].delivered_at is not None
     assert xapi_on.statement(rows[2].statement_id)["id"] == rows[2].statement_id

@@ -214,24 +214,43 @@ def map_short_answer(draft: Draft, answers: list[WeightedAnswer]) -> bool:
     for answer in answers:
         if answer.weight <= 0:
             what = "its feedback is lost" if answer.feedback else "any unlisted answer scores 0 anyway"
-            draft.note(answer.line, f"answer `{answer.text}` ({_pct(answer.weight)}) dropped: {what}",
-                       lossy=bool(answer.feedback))
+            draft.note(
+                answer.line,
+                f"answer `{answer.text}` ({_pct(answer.weight)}) dropped: {what}",
+                lossy=bool(answer.feedback),
+            )
             continue
         if "*" in answer.text:
-            draft.note(answer.line, f"`*` in `{answer.text}` is a wildcard in Moodle; here it is matched literally")
+            draft.note(
+                answer.line, f"`*` in `{answer.text}` is a wildcard in Moodle; here it is matched literally"
+            )
         weight = Decimal(100) if answer.weight >= FULL else answer.weight
-        twin = next((i for i, (t, _) in enumerate(draft.accepted)
-                     if normalise_answer(t) == normalise_answer(answer.text)), None)
+        twin = next(
+            (
+                i
+                for i, (t, _) in enumerate(draft.accepted)
+                if normalise_answer(t) == normalise_answer(answer.text)
+            ),
+            None,
+        )
         if twin is not None:
-            draft.note(answer.line, f"answer `{answer.text}` repeats an earlier one once case and spacing are "
-                       "ignored: the higher credit is kept", lossy=False)
+            draft.note(
+                answer.line,
+                f"answer `{answer.text}` repeats an earlier one once case and spacing are "
+                "ignored: the higher credit is kept",
+                lossy=False,
+            )
             if weight > draft.accepted[twin][1]:
                 draft.accepted[twin] = (draft.accepted[twin][0], weight)
             continue
         draft.accepted.append((answer.text, weight))
         if weight == 100 and answer.feedback:
             draft.explanation = "\n\n".join(p for p in (draft.explanation, answer.feedback) if p)
-            draft.note(answer.line, "the feedback on the right answer was added to the explanation", lossy=False)
+            draft.note(
+                answer.line, "the feedback on the right answer was added to the explanation", lossy=False
+            )
         elif answer.feedback:
-            draft.note(answer.line, f"feedback for `{answer.text}` dropped: short answers here have one explanation")
+            draft.note(
+                answer.line, f"feedback for `{answer.text}` dropped: short answers here have one explanation"
+            )
     return True

@@ -107,8 +107,10 @@ def _import_question(
         if not map_numeric(draft, _numbers(draft, question)):
             return skipped_item(draft, category)
     elif question.kind == "match":
-        pairs = [(draft.markdown_of(left) if left.text else "", escape_plain(right), line)
-                 for left, right, line in question.pairs]
+        pairs = [
+            (draft.markdown_of(left) if left.text else "", escape_plain(right), line)
+            for left, right, line in question.pairs
+        ]
         if not map_matching(draft, pairs):
             return skipped_item(draft, category)
     elif question.kind == "shortanswer":
@@ -198,7 +200,9 @@ def _read_metadata(draft: Draft, line: str) -> None:
             "type": True,  # the answers decide the type
         }.get(key)
         if not valid:
-            draft.note(draft.line, f"metadata `{part.strip()}` in the comment not understood: ignored", lossy=False)
+            draft.note(
+                draft.line, f"metadata `{part.strip()}` in the comment not understood: ignored", lossy=False
+            )
         elif key == "domain":
             draft.domain = value.upper()
         elif key == "difficulty":

@@ -116,7 +116,9 @@ class GiftQuestion:
     missing_word: bool
     general_feedback: Formatted | None
     answers: tuple[GiftAnswer, ...] = ()  # multichoice, shortanswer
-    pairs: tuple[tuple[Formatted, str, int], ...] = ()  # matching: (prompt, plain answer, line); "" prompt: distractor
+    pairs: tuple[
+        tuple[Formatted, str, int], ...
+    ] = ()  # matching: (prompt, plain answer, line); "" prompt: distractor
     truth: bool | None = None  # truefalse
     wrong_feedback: Formatted | None = None  # truefalse, numerical (`~` part)
     right_feedback: Formatted | None = None  # truefalse

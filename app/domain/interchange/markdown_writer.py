@@ -93,7 +93,9 @@ def write_item(
         markdown = _section(draft, same.id, prompt, stem, domain)
         back, _ = parse_questions(markdown, path)
         if back and back[0].content_hash() == same.content_hash():
-            return ImportedItem(_title(draft, prompt), draft.line, ImportStatus.UNCHANGED, None, (), category, same.id)
+            return ImportedItem(
+                _title(draft, prompt), draft.line, ImportStatus.UNCHANGED, None, (), category, same.id
+            )
         changed = ", ".join(_differences(back[0], same)) if back else "the text"
         draft.note(
             draft.line,
@@ -249,7 +251,9 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
             lines.append(f"Unit: {_defuse_html(_one_line(draft.unit))}")
         lines.append("")
     if draft.type is QuestionType.MATCHING:
-        lines += [f"Match: {_defuse_html(_one_line(p))} -> {_defuse_html(_one_line(a))}" for p, a in draft.pairs]
+        lines += [
+            f"Match: {_defuse_html(_one_line(p))} -> {_defuse_html(_one_line(a))}" for p, a in draft.pairs
+        ]
         lines += [f"Distractor: {_defuse_html(_one_line(d))}" for d in draft.distractors]
         lines.append("")
     if draft.type is QuestionType.SHORT:

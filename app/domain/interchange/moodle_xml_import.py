@@ -193,7 +193,9 @@ def _pair(draft: Draft, subquestion: etree._Element) -> tuple[str, str, int]:
 
 def _short_answer(draft: Draft, element: etree._Element, answers: list[etree._Element]) -> bool:
     if (element.findtext("usecase") or "0").strip() not in ("0", "false", ""):
-        draft.note(draft.line, "case-sensitive in Moodle (usecase 1): answers here are compared ignoring case")
+        draft.note(
+            draft.line, "case-sensitive in Moodle (usecase 1): answers here are compared ignoring case"
+        )
     weighted = [
         WeightedAnswer(
             (a.findtext("text") or "").strip(),  # typed answers are plain text

@@ -186,8 +186,10 @@ def _matching_item(root: etree._Element, question: Question, renderer: MarkdownR
         choice = _element(prompts, "simpleAssociableChoice", identifier=pair.key, matchMax="1", fixed="true")
         append_html(choice, label, inline=True)
     column = _element(interaction, "simpleMatchSet")
-    for (key, _), label in zip(answers, labels[len(question.pairs):], strict=True):
-        append_html(_element(column, "simpleAssociableChoice", identifier=key, matchMax="0"), label, inline=True)
+    for (key, _), label in zip(answers, labels[len(question.pairs) :], strict=True):
+        append_html(
+            _element(column, "simpleAssociableChoice", identifier=key, matchMax="0"), label, inline=True
+        )
 
     processing = _element(root, "responseProcessing")
     _if_else(processing, _is_null(), _set_score("0"), _mapped_score())
@@ -202,8 +204,13 @@ def _short_item(root: etree._Element, question: Question, renderer: MarkdownRend
     _element(_element(declaration, "correctResponse"), "value").text = xml_text(right.text)
     mapping = _element(declaration, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
     for accepted in question.accepted:
-        _element(mapping, "mapEntry", mapKey=xml_text(accepted.text), mappedValue=repr(accepted.credit),
-                 caseSensitive="false")
+        _element(
+            mapping,
+            "mapEntry",
+            mapKey=xml_text(accepted.text),
+            mappedValue=repr(accepted.credit),
+            caseSensitive="false",
+        )
     _score_outcomes(root)
     _element(root, "outcomeDeclaration", identifier=SOLUTION, cardinality="single", baseType="identifier")
 

@@ -56,7 +56,10 @@ PSEUDO_ANSWERS = 2  # answers' worth of the trainee's overall rate added to each
 
 
 def percent_correct_probability(
-    counts: Mapping[str, tuple[int, int]], blueprint: Mapping[str, float], pass_mark: float, interval: float = 0.8
+    counts: Mapping[str, tuple[int, int]],
+    blueprint: Mapping[str, float],
+    pass_mark: float,
+    interval: float = 0.8,
 ) -> PassProbability:
     """P(pass an unseen sitting) from first-attempt percent correct per domain (see the module rules).
     `counts` maps domain -> (right, answered); every weighted domain must have answers."""

@@ -39,7 +39,9 @@ def with_writeups(scores: Mapping[str, float], writeup_score: float | None) -> d
     if writeup_score is None:
         return blended
     for dimension in WRITEUP_DIMENSIONS:
-        blended[dimension] = (blended[dimension] + writeup_score) / 2 if dimension in blended else writeup_score
+        blended[dimension] = (
+            (blended[dimension] + writeup_score) / 2 if dimension in blended else writeup_score
+        )
     return blended
 
 

@@ -166,6 +166,8 @@ def _verdict(
 # author's rating: validation at the real shape (bench/worlds.py) found the IRT headline worse than plain
 # percent correct there, so the headline uses percent correct until the bank is calibrated.
 MIN_CALIBRATION_RESPONSES = 30
+
+
 def _count(n: int, noun: str) -> str:
     """'1 more scenario run', '3 more scenario runs'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -179,16 +181,25 @@ def _promotion_criterion(result: CheckResult | None, policy: Policy) -> Criterio
     """Passed, decisive promotion check: the knowledge evidence the decision rests on."""
     label = f"A promotion check passed at {policy.pass_mark:.0%} and decisive (classification accuracy >= {policy.check_min_accuracy:.0%})"
     if result is None:
-        return Criterion(PROMOTION_KEY, label, False, "no promotion check yet", (),
-                         missing="Sit a promotion check (ask your trainer, or request one once practice reads Ready)")
+        return Criterion(
+            PROMOTION_KEY,
+            label,
+            False,
+            "no promotion check yet",
+            (),
+            missing="Sit a promotion check (ask your trainer, or request one once practice reads Ready)",
+        )
     verdict = promotion.outcome(result, policy.pass_mark, policy.check_min_accuracy)
     accuracy = promotion.classification_accuracy(result.credit, result.items, policy.pass_mark)
     observed = f"{result.score:.0%} on {result.items} unseen items; {verdict.label.lower()} (accuracy {accuracy:.0%})"
     if verdict is promotion.Outcome.PASSED:
         return Criterion(PROMOTION_KEY, label, True, observed, (result.check_id,))
     key = PROMOTION_FAILED if verdict is promotion.Outcome.FAILED else PROMOTION_KEY
-    missing = ("Sit another promotion check: the last one was too close to the cut to decide"
-               if verdict is promotion.Outcome.TOO_CLOSE else "Study the weak domains, then sit a new promotion check")
+    missing = (
+        "Sit another promotion check: the last one was too close to the cut to decide"
+        if verdict is promotion.Outcome.TOO_CLOSE
+        else "Study the weak domains, then sit a new promotion check"
+    )
     return Criterion(key, label, False, observed, (result.check_id,), missing=missing)
 
 
@@ -379,7 +390,9 @@ def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criter
             met=need_senior <= 0,
             observed=f"{len(senior)} of {policy.senior_difficulty}",
             evidence=senior,
-            missing=None if need_senior <= 0 else f"Pass {_count(need_senior, 'more senior-difficulty scenario')}",
+            missing=None
+            if need_senior <= 0
+            else f"Pass {_count(need_senior, 'more senior-difficulty scenario')}",
         ),
         Criterion(
             key="scenarios.no_critical",
@@ -415,7 +428,9 @@ def _pass_probability(
         for domain in weighted:
             answers = evidence.responses_where(lambda item, d=domain: item.domain == d)
             counts[domain] = (sum(r.correct for r in answers), len(answers))
-        return percent_correct_probability(counts, evidence.blueprint, policy.pass_mark, policy.score_interval)
+        return percent_correct_probability(
+            counts, evidence.blueprint, policy.pass_mark, policy.score_interval
+        )
     return pass_probability(profile, evidence.blueprint, items, policy.pass_mark, policy.score_interval)
 
 
@@ -452,8 +467,13 @@ def _next_actions(
     actions = []
     unmet = [c for c in criteria if not c.met]
     if unmet and all(c.key == PROMOTION_KEY for c in unmet):  # practice has done all it can
-        actions.append(NextAction("promotion-check", "Practice meets every other criterion: request a promotion "
-                                                     "check, the unseen sitting the decision rests on"))
+        actions.append(
+            NextAction(
+                "promotion-check",
+                "Practice meets every other criterion: request a promotion "
+                "check, the unseen sitting the decision rests on",
+            )
+        )
     thin = sorted((m for m in domains if m.ability.n < policy.items_per_domain), key=lambda m: m.ability.n)
     for m in thin[:2]:
         gap = policy.items_per_domain - m.ability.n
@@ -464,10 +484,17 @@ def _next_actions(
     if recent_critical:
         run = recent_critical[-1]
         errors = "; ".join(run.critical_errors)
-        actions.append(NextAction("replay-scenario", f"Replay the scenario with a critical error: {errors}",
-                                  run.scenario_id))
-    actions += [a for c in criteria if c.key.startswith("dimension.") and not c.met and not c.about_evidence
-                if (a := _dimension_action(policy.dimension(c.key.removeprefix("dimension."))))]
+        actions.append(
+            NextAction(
+                "replay-scenario", f"Replay the scenario with a critical error: {errors}", run.scenario_id
+            )
+        )
+    actions += [
+        a
+        for c in criteria
+        if c.key.startswith("dimension.") and not c.met and not c.about_evidence
+        if (a := _dimension_action(policy.dimension(c.key.removeprefix("dimension."))))
+    ]
     scored = [m for m in domains if m.mastery is not None and m.ability.n >= policy.items_per_domain]
     if scored:
         weakest = min(scored, key=lambda m: m.mastery or 0.0)
@@ -479,9 +506,13 @@ def _next_actions(
         set(evidence.exception_types_available) - scenarios.tried_exception_types(evidence.scenario_runs)
     )
     for exception_type in untried[:3]:
-        actions.append(NextAction("try-exception-type",
-                                  f"Try a scenario on {EXCEPTION_NAMES.get(exception_type, exception_type)}",
-                                  exception_type))
+        actions.append(
+            NextAction(
+                "try-exception-type",
+                f"Try a scenario on {EXCEPTION_NAMES.get(exception_type, exception_type)}",
+                exception_type,
+            )
+        )
     if any(c.key == "scenarios.senior_difficulty" and not c.met for c in criteria):
         actions.append(NextAction("senior-scenario", "Attempt a senior-difficulty scenario"))
     if confidence.index is not None and abs(confidence.index) >= policy.confidence_flag_at:
@@ -494,11 +525,17 @@ def _dimension_action(rule: DimensionRule) -> NextAction | None:
     name = rule.name.replace("_", " ")
     if rule.item_domains:
         extra = " and calculation questions" if rule.numeric_items else ""
-        return NextAction("practise-domain", f"Raise {name}: practise {', '.join(rule.item_domains)}{extra}",
-                          rule.item_domains[0])
+        return NextAction(
+            "practise-domain",
+            f"Raise {name}: practise {', '.join(rule.item_domains)}{extra}",
+            rule.item_domains[0],
+        )
     if rule.item_topics:
-        return NextAction("practise-topics", f"Raise {name}: practise {', '.join(rule.item_topics)}".replace("-", " "),
-                          ",".join(rule.item_topics))
+        return NextAction(
+            "practise-topics",
+            f"Raise {name}: practise {', '.join(rule.item_topics)}".replace("-", " "),
+            ",".join(rule.item_topics),
+        )
     if rule.scenario_scores:
         return NextAction("scenarios", f"Raise {name}: work scenarios you have not played yet")
     return None

@@ -86,8 +86,9 @@ def _expert_choice(expert: list[Step], node_id: str, visit: int) -> Choice | Non
     return at_node[visit] if visit < len(at_node) else at_node[-1]
 
 
-def debrief(scenario: Scenario, attempt: AttemptState, analysis: Analysis,
-            decision_seconds: Sequence[float] = ()) -> Debrief:
+def debrief(
+    scenario: Scenario, attempt: AttemptState, analysis: Analysis, decision_seconds: Sequence[float] = ()
+) -> Debrief:
     """Compare the run with `analysis.max_score_path`, step by step."""
     mine = trace(scenario, attempt.log)
     expert = trace(scenario, analysis.max_score_path)
@@ -128,4 +129,9 @@ def debrief(scenario: Scenario, attempt: AttemptState, analysis: Analysis,
     expert_path = tuple(
         ExpertStep(s.node.id, s.node.title, s.choice, s.after, s.choice.feedback) for s in expert
     )
-    return Debrief(tuple(steps), tuple(divergences), expert_path, score_attempt(scenario, attempt, analysis, decision_seconds))
+    return Debrief(
+        tuple(steps),
+        tuple(divergences),
+        expert_path,
+        score_attempt(scenario, attempt, analysis, decision_seconds),
+    )

@@ -201,5 +201,7 @@ def lint_scenario(scenario: Scenario, analysis: Analysis | None = None) -> list[
     if scenario.variants is not None:
         # Variants change only text, so the path checks above hold for every variant; constraints are
         # what keeps each variant's figures consistent with the right decision.
-        found.problems += [Problem(scenario.path, line, message) for line, message in check_samples(scenario.variants)]
+        found.problems += [
+            Problem(scenario.path, line, message) for line, message in check_samples(scenario.variants)
+        ]
     return sorted(found.problems)

@@ -568,7 +568,10 @@ def _placeholder_problems(lines: list[str], end: int, meta: Meta, path: str) -> 
     for number in range(end + 2, len(lines) + 1):
         for name in placeholders(lines[number - 1]):
             if name not in known:
-                hint = "declare it under variants: parameters or derived" if meta.variants else \
-                    "add a `variants:` section to the front matter that declares it"
+                hint = (
+                    "declare it under variants: parameters or derived"
+                    if meta.variants
+                    else "add a `variants:` section to the front matter that declares it"
+                )
                 problems.append(Problem(path, number, f"placeholder {{{{{name}}}}} names no figure: {hint}"))
     return problems

@@ -56,8 +56,9 @@ class ScenarioScore:
     time_penalty: float = 0.0  # points of resolution_time lost to late decisions
 
 
-def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis,
-                  decision_seconds: Sequence[float] = ()) -> ScenarioScore:
+def score_attempt(
+    scenario: Scenario, attempt: AttemptState, analysis: Analysis, decision_seconds: Sequence[float] = ()
+) -> ScenarioScore:
     """Score the run in `attempt.log` (replayed, so a tampered attempt raises ChoiceNotOffered);
     `decision_seconds[i]` is how long decision i took, when known."""
     steps = trace(scenario, attempt.log)
@@ -72,8 +73,11 @@ def score_attempt(scenario: Scenario, attempt: AttemptState, analysis: Analysis,
         functions.extend(f for f in s.choice.involves if f not in functions)
     dimensions = dimension_scores(raw, analysis.dimension_ranges, scenario.rubric)
     limit = scenario.seconds_per_decision
-    timed = [seconds for step, seconds in zip(steps, decision_seconds, strict=False)
-             if step.node.kind != NodeKind.WRITE_UP]
+    timed = [
+        seconds
+        for step, seconds in zip(steps, decision_seconds, strict=False)
+        if step.node.kind != NodeKind.WRITE_UP
+    ]
     late = sum(seconds > limit for seconds in timed) if limit else 0
     penalty = 0.0
     if late and "resolution_time" in dimensions:

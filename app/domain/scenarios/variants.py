@@ -37,10 +37,22 @@ REDRAWS = 50
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*(?::\s*([$]))?\s*\}\}")
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _FUNCTIONS = {"round": round, "min": min, "max": max, "abs": abs}
-_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-           ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b}
-_COMPARE = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
-            ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+}
+_COMPARE = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+}
 
 Value = int | float | str
 
@@ -94,15 +106,23 @@ class VariantSpec:
         return values
 
 
-def parse_spec(data: object, line_of: Mapping[str, int], first_line: int) -> tuple[VariantSpec | None, list[tuple[int, str]]]:
+def parse_spec(
+    data: object, line_of: Mapping[str, int], first_line: int
+) -> tuple[VariantSpec | None, list[tuple[int, str]]]:
     """The `variants:` front-matter value; problems as (line, message)."""
     problems: list[tuple[int, str]] = []
     if not isinstance(data, dict):
-        return None, [(line_of.get("variants", first_line), "variants must hold parameters, derived and constraints")]
+        return None, [
+            (line_of.get("variants", first_line), "variants must hold parameters, derived and constraints")
+        ]
     for key in data:
         if key not in ("parameters", "derived", "constraints"):
-            problems.append((line_of.get(f"variants.{key}", first_line),
-                             f"unknown variants key {key!r}: use parameters, derived, constraints"))
+            problems.append(
+                (
+                    line_of.get(f"variants.{key}", first_line),
+                    f"unknown variants key {key!r}: use parameters, derived, constraints",
+                )
+            )
     parameters = []
     for name, raw in (data.get("parameters") or {}).items():
         line = line_of.get(f"variants.parameters.{name}", first_line)
@@ -152,12 +172,16 @@ def _parameter(name: str, raw: object, line: int) -> Parameter:
             raise VariantError(f"parameter {name}: the range [{raw[0]}, {raw[1]}] runs backwards")
         if len(raw) == 2:
             if not all(isinstance(v, int) for v in raw):
-                raise VariantError(f"parameter {name}: a two-number range is whole numbers; add a step for decimals")
+                raise VariantError(
+                    f"parameter {name}: a two-number range is whole numbers; add a step for decimals"
+                )
             return Parameter(name, low, high, line=line)
         if raw[2] <= 0:
             raise VariantError(f"parameter {name}: the step must be above 0")
         return Parameter(name, low, high, float(raw[2]), line=line)
-    raise VariantError(f"parameter {name} must be [low, high], [low, high, step] or {{one_of: [...]}}, not {raw!r}")
+    raise VariantError(
+        f"parameter {name} must be [low, high], [low, high, step] or {{one_of: [...]}}, not {raw!r}"
+    )
 
 
 def _number(value: object) -> bool:
@@ -176,12 +200,30 @@ def _parse(expression: str) -> ast.Expression:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError:
         raise VariantError(f"cannot read {expression!r} as an expression") from None
-    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Name, ast.Constant,
-               ast.Call, ast.Load, ast.USub, ast.UAdd, ast.Not, ast.And, ast.Or, *_BINARY, *_COMPARE)
+    allowed = (
+        ast.Expression,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.Compare,
+        ast.BoolOp,
+        ast.Name,
+        ast.Constant,
+        ast.Call,
+        ast.Load,
+        ast.USub,
+        ast.UAdd,
+        ast.Not,
+        ast.And,
+        ast.Or,
+        *_BINARY,
+        *_COMPARE,
+    )
     for node in ast.walk(tree):
         if not isinstance(node, allowed):
             raise VariantError(f"{expression!r} uses something other than arithmetic and comparisons")
-        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS):
+        if isinstance(node, ast.Call) and not (
+            isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
+        ):
             raise VariantError(f"{expression!r} calls something other than round, min, max or abs")
         if isinstance(node, ast.Constant) and not _number(node.value):
             raise VariantError(f"{expression!r}: only numbers may be written in an expression")
@@ -204,7 +246,11 @@ def _eval(node: ast.AST, values: Mapping[str, Value]):  # noqa: C901 - one branc
         return _BINARY[type(node.op)](_eval(node.left, values), _eval(node.right, values))
     if isinstance(node, ast.UnaryOp):
         operand = _eval(node.operand, values)
-        return -operand if isinstance(node.op, ast.USub) else (+operand if isinstance(node.op, ast.UAdd) else not operand)
+        return (
+            -operand
+            if isinstance(node.op, ast.USub)
+            else (+operand if isinstance(node.op, ast.UAdd) else not operand)
+        )
     if isinstance(node, ast.BoolOp):
         results = [_eval(v, values) for v in node.values]
         return all(results) if isinstance(node.op, ast.And) else any(results)
@@ -262,5 +308,8 @@ def fill(text: str, values: Mapping[str, Value], escape=lambda s: s) -> str:
     if not values:
         return text
     return PLACEHOLDER.sub(
-        lambda m: escape(format_value(values[m.group(1)], m.group(2))) if m.group(1) in values else m.group(0), text
+        lambda m: (
+            escape(format_value(values[m.group(1)], m.group(2))) if m.group(1) in values else m.group(0)
+        ),
+        text,
     )
