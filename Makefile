@@ -63,11 +63,14 @@ chromium:
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-## test: ruff, then the whole pytest suite (domain, web, browser); TEST_DATABASE_URL picks PostgreSQL
+## test: ruff (lint and format), then the whole pytest suite (domain, web, browser) with branch coverage of
+## app/ (fails under the floor in pyproject.toml); TEST_DATABASE_URL picks PostgreSQL
 test: install-dev chromium lrs
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 ## bench: requests per second of each page, as a ratio to a Flask hello-world served the same way
 bench: install-dev

@@ -61,6 +61,12 @@ def _card_from_dict(card: dict[str, Any]) -> Card:
     return loaded
 
 
+# A leech: a question this trainee has missed this many times in study and review. More reviews will not
+# fix it; reading its explanation and the material behind it will. Anki flags at 8 lapses of one card; a
+# bank re-serves a missed item sooner than Anki's spacing does, so 4 misses say the same.
+LEECH_LAPSES = 4
+
+
 LEARNING_STATES = (1, 3)  # fsrs State.Learning and State.Relearning: short steps, within the day
 
 

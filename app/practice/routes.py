@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app import clock
-from app.domain.review import describe_interval
+from app.domain.review import LEECH_LAPSES, describe_interval
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import db
 from app.forms import seconds_since
@@ -43,6 +43,8 @@ def index():
         topics=topics,
         due=practice.review_load(current_user.id, clock.now()),
         forecast=practice.review_forecast(current_user.id, clock.now()),
+        leeches=practice.leeches(current_user.id),
+        leech_lapses=LEECH_LAPSES,
         domains=DOMAIN_NAMES,
     )
 

@@ -270,6 +270,42 @@ def review_forecast(user_id: int, now: datetime, days: int = 7) -> list[tuple[da
     return [(start + timedelta(days=n), count) for n, count in enumerate(counts)]
 
 
+@dataclass(frozen=True)
+class Leech:
+    version: QuestionVersion
+    missed: int
+    session_id: int | None  # where it was last answered in study or review, to read its feedback again
+    position: int | None
+
+
+def leeches(user_id: int, limit: int = 10) -> list[Leech]:
+    """Leeches: questions the trainee has missed spaced.LEECH_LAPSES times or more, most missed first, each
+    with the study or review page where its rationale and explanation can be read again."""
+    missed = func.count().label("missed")
+    rows = db.session.execute(
+        select(Answer.question_id, missed, func.max(Answer.id))
+        .where(Answer.user_id == user_id, Answer.correct.is_(False), Answer.session_id.is_not(None))
+        .group_by(Answer.question_id)
+        .having(func.count() >= spaced.LEECH_LAPSES)
+        .order_by(missed.desc(), Answer.question_id)
+        .limit(limit)
+    ).all()
+    last = {a.id: a for a in db.session.scalars(select(Answer).where(Answer.id.in_([r[2] for r in rows])))}
+    found = []
+    for _question_id, count, answer_id in rows:
+        answer = last[answer_id]
+        position = int(answer.submission_key.rpartition(":")[2])
+        found.append(
+            Leech(
+                db.session.get(QuestionVersion, answer.question_version_id),
+                count,
+                answer.session_id,
+                position,
+            )
+        )
+    return found
+
+
 def answer_count(user_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user_id)) or 0
 

@@ -52,3 +52,30 @@ def test_the_practice_page_forecasts_the_coming_reviews(client, world, bank, sig
     page = client.get("/practice/").get_data(as_text=True)
     line = re.search(r"Coming reviews \(at most 60 a day\):\s*(.*?)</p>", page, re.S).group(1)
     assert [part.strip() for part in line.split(" · ")][:2] == ["today 5", "Tue 0"]
+
+
+def test_a_question_missed_four_times_is_listed_with_a_link_to_its_feedback(client, world, bank, signed_in):
+    import random
+    from collections import Counter
+    from datetime import UTC, datetime, timedelta
+
+    from app.extensions import db
+    from app.services import practice
+    from tests.web.test_evidence_rules import _answer_session
+
+    missed: Counter = Counter()
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    for n in range(12):
+        session = practice.start_study(world.trainee.id, [], [], False, 5, now + timedelta(days=n), random.Random(n))
+        _answer_session(world.trainee, session, now + timedelta(days=n), right=False)
+        missed.update(practice.session_version(session, p).question_id for p in range(session.planned))
+        if max(missed.values()) >= 4:
+            break
+    db.session.commit()
+    signed_in(world.trainee)
+    page = client.get("/practice/").get_data(as_text=True)
+    assert "Questions that keep slipping" in page
+    links = re.findall(r'<li><span class="badge">D\d</span> <a href="(/practice/sessions/\d+/items/\d+)">', page)
+    assert len(links) == sum(count >= 4 for count in missed.values()) >= 1
+    feedback = client.get(links[0]).get_data(as_text=True)
+    assert 'id="verdict"' in feedback and "Not right" in feedback
