@@ -66,7 +66,9 @@ def test_a_question_missed_four_times_is_listed_with_a_link_to_its_feedback(clie
     missed: Counter = Counter()
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     for n in range(12):
-        session = practice.start_study(world.trainee.id, [], [], False, 5, now + timedelta(days=n), random.Random(n))
+        session = practice.start_study(
+            world.trainee.id, [], [], False, 5, now + timedelta(days=n), random.Random(n)
+        )
         _answer_session(world.trainee, session, now + timedelta(days=n), right=False)
         missed.update(practice.session_version(session, p).question_id for p in range(session.planned))
         if max(missed.values()) >= 4:
@@ -75,7 +77,9 @@ def test_a_question_missed_four_times_is_listed_with_a_link_to_its_feedback(clie
     signed_in(world.trainee)
     page = client.get("/practice/").get_data(as_text=True)
     assert "Questions that keep slipping" in page
-    links = re.findall(r'<li><span class="badge">D\d</span> <a href="(/practice/sessions/\d+/items/\d+)">', page)
+    links = re.findall(
+        r'<li><span class="badge">D\d</span> <a href="(/practice/sessions/\d+/items/\d+)">', page
+    )
     assert len(links) == sum(count >= 4 for count in missed.values()) >= 1
     feedback = client.get(links[0]).get_data(as_text=True)
     assert 'id="verdict"' in feedback and "Not right" in feedback
