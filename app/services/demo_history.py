@@ -19,8 +19,19 @@ from sqlalchemy import insert, select
 from app.domain import review as spaced
 from app.domain import scenarios as engine
 from app.domain.scenarios import NodeKind
+from app.domain.shuffle import new_seed
 from app.extensions import db
-from app.models import Answer, ReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, User, WriteUp
+from app.models import (
+    Answer,
+    QuestionVersion,
+    ReviewCard,
+    Scenario,
+    ScenarioAttempt,
+    ScenarioVersion,
+    StudySession,
+    User,
+    WriteUp,
+)
 from app.services import practice, progress
 from app.services.scenarios import parsed
 
@@ -81,7 +92,8 @@ def _answers(
         return 0
     span = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(who.answers))
-    rows, cards = [], {}
+    keys = _answer_keys([v.id for v in versions])
+    picked, cards = [], {}
     deck: list = []
     for n, moment in enumerate(times):
         if not deck:  # go through the whole bank before repeating, as a diligent trainee would
@@ -96,31 +108,37 @@ def _answers(
             0.15 if who.skill < 0 else 0.0
         )  # weaker trainees are a little overconfident
         confidence = "high" if sure and rng.random() < 0.6 else ("medium" if sure else "low")
-        credit = 1.0 if correct else 0.0
-        right, wrong = {"low": (1, 0), "medium": (2, -2), "high": (3, -6)}[confidence]
-        rows.append(
-            {
-                "user_id": trainee.id,
-                "question_id": version.question_id,
-                "question_version_id": version.id,
-                "domain": version.domain,
-                "mode": "study",
-                "chosen": [],
-                "value": None,
-                "confidence": confidence,
-                "correct": correct,
-                "credit": credit,
-                "cbm_mark": right if correct else wrong,
-                "seconds": round(20 + rng.random() * 100, 1),
-                "submission_key": f"demo:{trainee.id}:{n}",
-                "answered_at": moment,
-                "first_attempt": version.question_id not in cards,
-            }
-        )
+        picked.append((moment, version, correct, confidence, version.question_id not in cards))
         state, due = spaced.review(
             cards.get(version.question_id, (None,))[0], spaced.rating_for(correct, confidence), moment
         )
         cards[version.question_id] = (state, due, moment)
+    rows = []
+    for day in _by_day(picked):  # a day's answers are one study session, as a trainee would have sat them
+        session = practice_session(trainee, [v.id for _, v, *_ in day], day[0][0], day[-1][0])
+        for position, (moment, version, correct, confidence, first) in enumerate(day):
+            right, wrong = {"low": (1, 0), "medium": (2, -2), "high": (3, -6)}[confidence]
+            chosen, value = _response(keys[version.id], correct, rng)
+            rows.append(
+                {
+                    "user_id": trainee.id,
+                    "question_id": version.question_id,
+                    "question_version_id": version.id,
+                    "domain": version.domain,
+                    "mode": "study",
+                    "chosen": chosen,
+                    "value": value,
+                    "confidence": confidence,
+                    "correct": correct,
+                    "credit": 1.0 if correct else 0.0,
+                    "cbm_mark": right if correct else wrong,
+                    "seconds": round(20 + rng.random() * 100, 1),
+                    "session_id": session.id,
+                    "submission_key": f"study:{session.id}:{position}",
+                    "answered_at": moment,
+                    "first_attempt": first,
+                }
+            )
     db.session.execute(insert(Answer), rows)
     for question_id, (state, due, moment) in cards.items():
         db.session.add(
@@ -134,6 +152,58 @@ def _answers(
             )
         )
     return len(rows)
+
+
+def _by_day(picked: list) -> list[list]:
+    days: dict = {}
+    for entry in picked:
+        days.setdefault(entry[0].date(), []).append(entry)
+    return [days[d] for d in sorted(days)]
+
+
+def practice_session(
+    trainee: User, version_ids: list[int], started: datetime, ended: datetime
+) -> StudySession:
+    session = StudySession(
+        user_id=trainee.id,
+        mode="study",
+        planned=len(version_ids),
+        started_at=started,
+        ended_at=ended,
+        seed=new_seed(),
+        filters={"domains": [], "topics": [], "weakest": False, "version_ids": version_ids},
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _answer_keys(version_ids: list[int]) -> dict[int, tuple[str, list[str], list[str], float | None]]:
+    """version id -> (type, right keys, wrong keys, numeric answer): what a demo answer chooses."""
+    rows = db.session.execute(
+        select(
+            QuestionVersion.id, QuestionVersion.type, QuestionVersion.options, QuestionVersion.answer
+        ).where(QuestionVersion.id.in_(version_ids))
+    )
+    return {
+        vid: (
+            kind,
+            [o["key"] for o in options if o.get("correct")],
+            [o["key"] for o in options if not o.get("correct")],
+            answer,
+        )
+        for vid, kind, options, answer in rows
+    }
+
+
+def _response(key: tuple[str, list[str], list[str], float | None], correct: bool, rng: random.Random):
+    """(chosen keys, value) of a demo answer, right or wrong as decided."""
+    kind, right, wrong, answer = key
+    if kind == "numeric" and answer is not None:
+        return [], answer if correct else round(answer * rng.choice((0.8, 1.25)) + 1, 2)
+    if kind in ("single", "true-false", "multiple") and right:
+        return (right if correct else [rng.choice(wrong)] if wrong else right), None
+    return [], None
 
 
 def _runs(

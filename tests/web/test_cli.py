@@ -75,3 +75,27 @@ def test_demo_seed_is_refused_in_production(app):
     finally:
         app.config["ENV_NAME"] = "test"
     assert result.exit_code == 1 and "refused in production" in result.output
+
+
+def test_demo_history_answers_sit_in_daily_sessions_and_record_what_was_chosen(app, world, bank):
+    import random
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Answer, QuestionVersion, StudySession
+    from app.services import demo_history
+
+    demo_history.seed_histories([world.trainee], datetime(2026, 12, 1, tzinfo=UTC), random.Random(4))
+    db.session.commit()
+    answers = db.session.scalars(select(Answer).where(Answer.user_id == world.trainee.id)).all()
+    sessions = db.session.scalars(select(StudySession).where(StudySession.user_id == world.trainee.id)).all()
+    assert answers and sessions and all(a.session_id is not None for a in answers)
+    assert sum(s.planned for s in sessions) == len(answers)
+    for answer in answers:
+        version = db.session.get(QuestionVersion, answer.question_version_id)
+        if version.type == "numeric":
+            assert (abs(answer.value - version.answer) <= version.tolerance) == answer.correct
+        else:
+            assert (sorted(answer.chosen) == sorted(version.correct_keys)) == answer.correct
