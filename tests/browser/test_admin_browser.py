@@ -35,6 +35,7 @@ def test_admin_checks_a_roster_then_adds_it(page, world, assert_accessible, tmp_
     assert_accessible(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Add these people").click()
+        page.wait_for_load_state()
     assert "Added 2 people" in page.content()
     assert accounts.find_user("nia@example.test") is not None
 

@@ -27,8 +27,8 @@ def test_sign_in_see_home_sign_out(page, world, assert_accessible, actor, home, 
     page.get_by_role("link", name=getattr(world, actor).name).click()
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
-    assert page.url.endswith("/login")
-    assert "You are signed out" in page.content()
+    page.wait_for_url("**/login")
+    page.get_by_text("You are signed out").wait_for()  # the new page has loaded, not only its URL
 
 
 def test_admin_pages_are_accessible_and_work_by_keyboard(page, world, assert_accessible):

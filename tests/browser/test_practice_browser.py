@@ -60,6 +60,7 @@ def test_start_an_exam_close_the_page_resume_and_submit(browser, live_server, wo
     assert "item 2 of 6" in page.locator("h1").inner_text()
     assert "Item 1, answered, flagged" in page.content()
     page.get_by_role("button", name="Review and submit").click()
+    page.wait_for_load_state()
     assert "Flagged for review (1)" in page.content() and "Not answered (5)" in page.content()
     assert_accessible(page)
     page.get_by_role("button", name="Submit the exam").click()

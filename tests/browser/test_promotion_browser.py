@@ -31,6 +31,7 @@ def test_a_promotion_check_end_to_end(browser, live_server, world, bank, monkeyp
     sign_in(trainee, world.trainee.email, factories.PASSWORD)
     trainee.goto("/readiness/")
     trainee.get_by_role("button", name="Request a promotion check").click()
+    trainee.wait_for_load_state()
     assert "Requested: your trainer schedules it" in trainee.content()
 
     trainer = browser.new_context(base_url=live_server).new_page()
@@ -39,6 +40,7 @@ def test_a_promotion_check_end_to_end(browser, live_server, world, bank, monkeyp
     assert "Promotion checks requested (1)" in trainer.content()
     trainer.get_by_role("link", name=world.trainee.name).click()
     trainer.get_by_role("button", name="Grant the requested check").click()
+    trainer.wait_for_load_state()
     assert "Promotion check scheduled" in trainer.content()
 
     trainee.goto("/home/trainee")

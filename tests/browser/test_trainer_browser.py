@@ -37,18 +37,21 @@ def test_trainer_dashboard_drill_down_and_grading(browser, live_server, page, wo
     page.get_by_role("link", name="Grading").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Ship what is in stock?: note").click()
+    page.wait_for_load_state()
     assert "SO-9001 line 1 today" in page.content()
     assert_accessible(page)
     page.get_by_label("Criterion 1 (0-2)").fill("2")
     page.get_by_label("Criterion 2 (0-1)").fill("1")
     page.get_by_label("Comment for the trainee").fill("Clear and complete.")
     page.get_by_role("button", name="Save the grade").click()
+    page.wait_for_load_state()
     assert "Grade saved" in page.content()
 
 
 def test_trainee_reads_own_readiness_report(page, world, bank, assert_accessible):
     sign_in(page, world.trainee.email, factories.PASSWORD)
     page.get_by_role("link", name="Readiness", exact=True).click()
+    page.wait_for_load_state()
     assert "Not enough evidence" in page.content()
     assert "Every criterion of the promotion policy" in page.content()
     assert_accessible(page)
