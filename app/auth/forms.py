@@ -20,10 +20,9 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password twice, under the password rules: setting one from a reset link, and the base of a change."""
+
     new_password = PasswordField(
         "New password",
         validators=[
@@ -36,5 +35,12 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The two new passwords differ.")],
         render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set the new password")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
     submit = SubmitField("Change password")

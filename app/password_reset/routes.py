@@ -10,8 +10,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import logout_user
 
 from app import clock, mail
+from app.auth.forms import NewPasswordForm
 from app.extensions import db, limiter
-from app.password_reset.forms import ForgotPasswordForm, NewPasswordForm
+from app.password_reset.forms import ForgotPasswordForm
 from app.services import password_reset
 
 bp = Blueprint("password_reset", __name__, url_prefix="/password")
