@@ -20,7 +20,7 @@ DEFAULT_COGNITIVE = "application"
 _HEADING = re.compile(r"^ {0,3}##(?:[ \t]+.*)?$")
 _OPTION = re.compile(r"^( {0,3}[-*+][ \t]+)\[")
 _KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit|Match|Distractor)([ \t]*:)")
-# Which keywords start structure where (questions.py): in a stem, Explanation, Answer and Tolerance (and
+# Which keywords start structure where (questions/syntax.py, questions/reader.py): in a stem, Explanation, Answer and Tolerance (and
 # Unit on a numeric item); after `Explanation:`, a new Explanation or Reference.
 _STEM_KEYWORDS = frozenset({"Explanation", "Answer", "Tolerance"})
 _WEIGHTED_ANSWER = re.compile(r"^Answer[ \t]+\S*?%[ \t]*:")
