@@ -16,7 +16,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from .scenarios import Analysis, Node, NodeKind, Scenario
+from .scenarios import Analysis, Node, NodeKind, ScenarioSpec
 
 BOX_WIDTH = 188
 BOX_HEIGHT = 62
@@ -102,7 +102,7 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _depths(scenario: Scenario, nodes: list[Node]) -> tuple[dict[str, int], list[str]]:
+def _depths(scenario: ScenarioSpec, nodes: list[Node]) -> tuple[dict[str, int], list[str]]:
     """Breadth-first depth of every reachable node (missing targets included), and the discovery order."""
     targets = {n.id: [c.target for c in n.choices if c.target] for n in nodes}
     depth: dict[str, int] = {}
@@ -139,7 +139,7 @@ def _order_columns(columns: list[list[str]], parents: dict[str, list[str]]) -> l
     return ordered
 
 
-def scenario_map(scenario: Scenario, analysis: Analysis | None = None) -> ScenarioMap:
+def scenario_map(scenario: ScenarioSpec, analysis: Analysis | None = None) -> ScenarioMap:
     """The map of a parsed scenario. Pass the analysis to mark the best path and the condition flags."""
     nodes = [n for n in scenario.nodes if scenario.node(n.id) is n]  # a duplicated id plays as its first
     by_id = {n.id: n for n in nodes}
@@ -211,7 +211,7 @@ def _column_x(index: int) -> float:
 
 
 def _map_node(
-    scenario: Scenario,
+    scenario: ScenarioSpec,
     node: Node | None,
     node_id: str,
     column: int,
@@ -274,7 +274,7 @@ def _map_node(
 
 
 def _edges(
-    scenario: Scenario,
+    scenario: ScenarioSpec,
     nodes: list[Node],
     placed: dict[str, MapNode],
     best_path: tuple[str, ...],

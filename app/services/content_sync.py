@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.domain.markdown_render import MarkdownRenderer, strip_paragraph
 from app.domain.problems import ContentError, Problem
-from app.domain.questions import Question as ParsedQuestion
+from app.domain.questions import QuestionSpec
 from app.extensions import db
 from app.models import Question, QuestionVersion, Scenario, ScenarioVersion
 from app.services.content_files import ContentSet, Roots, ScenarioFile, read_content
@@ -217,7 +217,7 @@ def _restore_unless_retired_by_hand(row: Question | Scenario, report: SyncReport
 # -- questions ---------------------------------------------------------------------------------------
 
 
-def _matching_options(q: ParsedQuestion, html: list[str]) -> list[dict]:
+def _matching_options(q: QuestionSpec, html: list[str]) -> list[dict]:
     """A matching item's prompts (`p1`, with the key of their answer) then its answer column (`a1`).
 
     They live in `options` beside choice options, marked by `role`; `correct` stays False so the
@@ -242,7 +242,7 @@ def _matching_options(q: ParsedQuestion, html: list[str]) -> list[dict]:
     return prompts + answers
 
 
-def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
+def question_row(q: QuestionSpec, renderer: MarkdownRenderer) -> dict:
     """A question version's stored values, its Markdown rendered and sanitised (sync and draft previews)."""
     fragments = [q.prompt, q.stem, q.explanation]
     for option in q.options:
@@ -298,7 +298,7 @@ def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
 
 
 def _sync_questions(
-    parsed: list[ParsedQuestion],
+    parsed: list[QuestionSpec],
     scope: list[str],
     now: datetime,
     renderer: MarkdownRenderer,

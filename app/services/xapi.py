@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from app import jobs
 from app.domain import xapi as profile_rules
-from app.domain.scenarios import Scenario as ScenarioModel
+from app.domain.scenarios import ScenarioSpec
 from app.domain.scenarios.engine import StateChanged
 from app.domain.xapi import Profile, score, statement
 from app.extensions import db
@@ -100,7 +100,7 @@ def answered(answer: Answer, version: QuestionVersion, exam: Exam | None = None)
 
 
 def decided(
-    attempt: ScenarioAttempt, scenario: ScenarioModel, node_id: str, ref: str, events: list, now: datetime
+    attempt: ScenarioAttempt, scenario: ScenarioSpec, node_id: str, ref: str, events: list, now: datetime
 ) -> None:
     """One statement per scenario decision (call it after the ref joined attempt.log): verb responded,
     object the decision point; the choice, the state it changed (variable: before/after) and the
@@ -137,11 +137,11 @@ def decided(
     _outbox(made)
 
 
-def _scenario(rules: Profile, scenario: ScenarioModel) -> dict[str, Any]:
+def _scenario(rules: Profile, scenario: ScenarioSpec) -> dict[str, Any]:
     return rules.activity(f"scenarios/{scenario.id}", "scenario", scenario.title)
 
 
-def completed_scenario(attempt: ScenarioAttempt, scenario: ScenarioModel, now: datetime) -> None:
+def completed_scenario(attempt: ScenarioAttempt, scenario: ScenarioSpec, now: datetime) -> None:
     """A finished run: verb passed or failed, score out of 100, critical errors and outcome as extensions."""
     rules = profile()
     if rules is None:

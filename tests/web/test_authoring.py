@@ -258,7 +258,7 @@ def test_a_reviewer_returns_a_draft_with_a_comment_and_the_author_edits_again(cl
         == 302
     )
     db.session.refresh(draft)
-    assert draft.status == DraftStatus.REJECTED
+    assert draft.status == DraftStatus.RETURNED
     assert [(c.action, c.text) for c in draft.comments] == [("returned", "Add a third option.")]
     assert _post(client, f"/authoring/drafts/{draft.id}/approve").status_code == 409  # no longer in review
     _as(client, world.author)

@@ -22,7 +22,7 @@ from .types import (
     AcceptedAnswer,
     MatchPair,
     Option,
-    Question,
+    QuestionSpec,
     QuestionType,
     normalise_answer,
     option_key,
@@ -30,6 +30,6 @@ from .types import (
 
 __all__ = [
     "COGNITIVE_LEVELS", "DOMAINS", "FRONT_MATTER_KEYS", "ID_PATTERN", "METADATA_KEYS", "POOLS",
-    "TOPIC_PATTERN", "AcceptedAnswer", "MatchPair", "Option", "Question", "QuestionType",
+    "TOPIC_PATTERN", "AcceptedAnswer", "MatchPair", "Option", "QuestionSpec", "QuestionType",
     "lint_questions", "normalise_answer", "option_key", "parse_questions",
 ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Checking a read question section and building the Question: metadata values, options, answer lines
+"""Checking a read question section and building the QuestionSpec: metadata values, options, answer lines
 and the Explanation, each problem reported at its line."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .types import (
     AcceptedAnswer,
     MatchPair,
     Option,
-    Question,
+    QuestionSpec,
     QuestionType,
     normalise_answer,
     option_key,
@@ -40,7 +40,7 @@ class QuestionBuilder:
     def error(self, line: int, message: str) -> None:
         self.raw.error(line, message)
 
-    def build(self) -> Question | None:
+    def build(self) -> QuestionSpec | None:
         domain = self._domain()
         topics = self._topics()
         difficulty = self._difficulty()
@@ -72,7 +72,7 @@ class QuestionBuilder:
         reference = (
             join_lines(self.raw.reference) if self.raw.reference is not None else self.raw.defaults.reference
         )
-        return Question(
+        return QuestionSpec(
             id=self.raw.id,
             path=self.raw.path,
             line=self.raw.heading_line,

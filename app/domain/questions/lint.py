@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..problems import Problem, Severity
-from .types import Question
+from .types import QuestionSpec
 
 
 def lint_questions(
-    questions: Iterable[Question], known_answer_keys: Mapping[str, str] | None = None
+    questions: Iterable[QuestionSpec], known_answer_keys: Mapping[str, str] | None = None
 ) -> list[Problem]:
     """Checks across files.
 
@@ -18,7 +18,7 @@ def lint_questions(
       trainees' past answers were scored against the old key, so the item needs a new id.
     """
     problems: list[Problem] = []
-    first: dict[str, Question] = {}
+    first: dict[str, QuestionSpec] = {}
     known = known_answer_keys or {}
     for question in questions:
         earlier = first.setdefault(question.id, question)

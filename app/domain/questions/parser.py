@@ -8,10 +8,10 @@ from .front_matter import Defaults, parse_front_matter
 from .reader import SectionReader
 from .sections import Section, check_preamble, split_sections
 from .syntax import split_lines
-from .types import Question
+from .types import QuestionSpec
 
 
-def parse_questions(text: str, path: str) -> tuple[list[Question], list[Problem]]:
+def parse_questions(text: str, path: str) -> tuple[list[QuestionSpec], list[Problem]]:
     """Parse one question file; return its valid questions and every problem found, sorted by line.
 
     Rules: a question with any error is left out (its problems are still reported); the second of two
@@ -23,7 +23,7 @@ def parse_questions(text: str, path: str) -> tuple[list[Question], list[Problem]
     defaults, body_start = parse_front_matter(lines, path, problems)
     preamble, sections = split_sections(lines, body_start)
     check_preamble(preamble, path, problems)
-    questions: list[Question] = []
+    questions: list[QuestionSpec] = []
     first_use: dict[str, int] = {}
     for section in sections:
         parser, question = _parse_section(section, defaults, path)
@@ -48,7 +48,9 @@ def parse_questions(text: str, path: str) -> tuple[list[Question], list[Problem]
     return ([] if defaults.broken else questions), problems
 
 
-def _parse_section(section: Section, defaults: Defaults, path: str) -> tuple[SectionReader, Question | None]:
+def _parse_section(
+    section: Section, defaults: Defaults, path: str
+) -> tuple[SectionReader, QuestionSpec | None]:
     """Read then build one section; the question only when the section has no problem at all."""
     reader = SectionReader(section, defaults, path)
     if not reader.read():

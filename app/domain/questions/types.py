@@ -65,7 +65,7 @@ def normalise_answer(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Question:
+class QuestionSpec:
     id: str
     path: str
     line: int  # line of the `## ... {#id}` heading

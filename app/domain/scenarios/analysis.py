@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .conditions import Value
-from .model import Choice, FrozenMap, Scenario
+from .model import Choice, FrozenMap, ScenarioSpec
 
 MAX_REPEAT_VISITS = 3
 MAX_STATES = 100_000
@@ -90,7 +90,7 @@ class _StateGraph:
     truncated: bool = False
 
 
-def _cyclic_nodes(scenario: Scenario) -> tuple[str, ...]:
+def _cyclic_nodes(scenario: ScenarioSpec) -> tuple[str, ...]:
     """Nodes that lie on some cycle: the only ones whose visits must be counted."""
     # A duplicated id (reported by the parser) plays as its first node, as in the engine.
     nodes = [n for n in scenario.nodes if scenario.node(n.id) is n]
@@ -109,7 +109,7 @@ def _cyclic_nodes(scenario: Scenario) -> tuple[str, ...]:
     return tuple(cyclic)
 
 
-def _explore(scenario: Scenario) -> _StateGraph:
+def _explore(scenario: ScenarioSpec) -> _StateGraph:
     graph = _StateGraph()
     if not scenario.has_node(scenario.start):
         return graph
@@ -181,7 +181,9 @@ class _Best:
         return self.length < other.length
 
 
-def _ranges(scenario: Scenario, graph: _StateGraph) -> tuple[dict[Key, int], dict[str, tuple[float, float]]]:
+def _ranges(
+    scenario: ScenarioSpec, graph: _StateGraph
+) -> tuple[dict[Key, int], dict[str, tuple[float, float]]]:
     """Complete-path counts per state and each rubric dimension's (min, max) over complete paths."""
     dims = tuple(scenario.rubric)
     count: dict[Key, int] = {}
@@ -220,7 +222,7 @@ class _Futures:
 
 
 def _best_futures(
-    scenario: Scenario, graph: _StateGraph, count: dict[Key, int], value: Callable[[Choice], float]
+    scenario: ScenarioSpec, graph: _StateGraph, count: dict[Key, int], value: Callable[[Choice], float]
 ) -> _Futures:
     """Dynamic programming over the explored states, children before parents."""
     futures = _Futures()
@@ -255,7 +257,7 @@ def _best_futures(
 
 
 def _expert_path(
-    scenario: Scenario, root: Key, futures: _Futures, constant: float
+    scenario: ScenarioSpec, root: Key, futures: _Futures, constant: float
 ) -> tuple[tuple[str, ...], float]:
     """The highest capped total from the root and its refs; a full tie goes to the clean route."""
     candidates: list[tuple[float, int, int, dict[Key, _Best]]] = []  # (total, length, clean 0 / 1, table)
@@ -277,7 +279,7 @@ def _expert_path(
     return tuple(refs), total
 
 
-def analyse(scenario: Scenario) -> Analysis:
+def analyse(scenario: ScenarioSpec) -> Analysis:
     """Count complete paths, each dimension's (min, max) over them, and the highest-scoring path.
 
     The best path maximises the capped total; ties go to the shorter path, then to a path without a

@@ -9,7 +9,7 @@ it (one source), how much evidence is enough, and the scores for `developing` an
   numeric, or by topic (any match).
 Mastery is the expected percent correct on the selected bank items at the trainee's estimated ability.
 
-`parse_policy(text, path)` returns (Policy, problems); the Policy is None when any problem is an error.
+`parse_promotion_rules(text, path)` returns (rules, problems); the rules are None when any problem is an error.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class InterventionRules:
 
 
 @dataclass(frozen=True)
-class Policy:
+class PromotionRules:
     half_life_days: float
     items_per_domain: int
     scenario_runs: int
@@ -116,7 +116,7 @@ class Policy:
         return next(d for d in self.dimensions if d.name == name)
 
 
-def parse_policy(text: str, path: str) -> tuple[Policy | None, list[Problem]]:
+def parse_promotion_rules(text: str, path: str) -> tuple[PromotionRules | None, list[Problem]]:
     """Read and check a promotion policy; problems carry `path` and the 1-based line they are on."""
     problems: list[Problem] = []
     try:
@@ -147,7 +147,7 @@ def _yaml_problem(exc: yaml.YAMLError, path: str) -> Problem:
     return Problem(path, line, message)
 
 
-def _read(top: Fields) -> Policy | None:
+def _read(top: Fields) -> PromotionRules | None:
     sections = {
         key: top.section(key)
         for key in ("evidence", "exam", "dimensions", "senior_ready", "scenarios", "almost", "confidence")
@@ -209,7 +209,7 @@ def _read(top: Fields) -> Policy | None:
         values["interventions"] = InterventionRules(**rules_read)  # type: ignore[arg-type]
     if None in sections.values() or None in rules or any(v is None for v in values.values()):
         return None
-    return Policy(dimensions=tuple(r for r in rules if r is not None), **values)  # type: ignore[arg-type]
+    return PromotionRules(dimensions=tuple(r for r in rules if r is not None), **values)  # type: ignore[arg-type]
 
 
 def _read_dimension(dims: Fields, name: str, window: int | None) -> DimensionRule | None:
