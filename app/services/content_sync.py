@@ -305,14 +305,16 @@ def _sync_questions(
     report: SyncReport,
     progress: Progress | None,
 ) -> None:
+    """Add new questions, a version for each changed one, and retire those gone from files in scope."""
+    existing = _question_rows(parsed, now, report)
+    pending = _changed_questions(parsed, existing, renderer, report, progress)
+    _add_question_versions(pending, now, report)
+    _retire_gone_questions(parsed, existing, scope, now, report)
+
+
+def _question_rows(parsed: list[QuestionSpec], now: datetime, report: SyncReport) -> dict[str, Question]:
+    """Every question row by slug, the new ones inserted in one statement."""
     existing = {q.slug: q for q in db.session.scalars(select(Question))}
-    current_hash = dict(
-        db.session.execute(
-            select(Question.id, QuestionVersion.content_hash).join(
-                QuestionVersion, Question.current_version_id == QuestionVersion.id
-            )
-        ).all()
-    )
     new_slugs = [q.id for q in parsed if q.id not in existing]
     if new_slugs:
         db.session.execute(
@@ -323,7 +325,24 @@ def _sync_questions(
             {q.slug: q for q in db.session.scalars(select(Question).where(Question.slug.in_(new_slugs)))}
         )
         report.questions_added = len(new_slugs)
+    return existing
 
+
+def _changed_questions(
+    parsed: list[QuestionSpec],
+    existing: dict[str, Question],
+    renderer: MarkdownRenderer,
+    report: SyncReport,
+    progress: Progress | None,
+) -> list[tuple[Question, dict]]:
+    """(row, new version values) for each question whose content hash differs from its current version."""
+    current_hash = dict(
+        db.session.execute(
+            select(Question.id, QuestionVersion.content_hash).join(
+                QuestionVersion, Question.current_version_id == QuestionVersion.id
+            )
+        ).all()
+    )
     pending: list[tuple[Question, dict]] = []
     for done, q in enumerate(parsed, 1):
         row = existing[q.id]
@@ -336,8 +355,17 @@ def _sync_questions(
             progress(100)
     if progress:
         progress(len(parsed) % 100)
-    _add_question_versions(pending, now, report)
+    return pending
 
+
+def _retire_gone_questions(
+    parsed: list[QuestionSpec],
+    existing: dict[str, Question],
+    scope: list[str],
+    now: datetime,
+    report: SyncReport,
+) -> None:
+    """Retire the live questions no file has any more, when their file is within the synced paths."""
     present = {q.id for q in parsed}
     gone = {
         row.current_version_id: row

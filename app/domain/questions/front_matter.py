@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +72,7 @@ def parse_front_matter(lines: list[str], path: str, problems: list[Problem]) -> 
 def _check_front_matter(
     data: Any, key_lines: dict[str, list[int]], path: str, fence_line: int, problems: list[Problem]
 ) -> Defaults:
+    """The defaults the front matter sets; each problem is added at the line of its key."""
     if data is None:
         return Defaults()
     if not isinstance(data, dict):
@@ -81,6 +82,20 @@ def _check_front_matter(
             )
         )
         return Defaults()
+    _check_keys(key_lines, path, problems)
+
+    def report(key: str, message: str) -> None:
+        problems.append(Problem(path, key_lines.get(key, [fence_line])[0], message))
+
+    return Defaults(
+        _front_domain(data.get("domain"), report),
+        _front_topics(data.get("topics"), report),
+        _front_reference(data.get("reference"), report),
+    )
+
+
+def _check_keys(key_lines: dict[str, list[int]], path: str, problems: list[Problem]) -> None:
+    """Each key once, and only the three known ones."""
     for key, key_at in key_lines.items():
         if len(key_at) > 1:
             problems.append(Problem(path, key_at[1], f"`{key}` is set twice in the front matter: keep one"))
@@ -89,36 +104,36 @@ def _check_front_matter(
                 Problem(path, key_at[0], f"unknown front matter key `{key}`: use domain, topics or reference")
             )
 
-    def line_of(key: str) -> int:
-        return key_lines.get(key, [fence_line])[0]
 
-    domain = data.get("domain")
-    if domain is not None and (not isinstance(domain, str) or domain.upper() not in DOMAINS):
-        problems.append(Problem(path, line_of("domain"), unknown_domain(domain)))
-        domain = None
-    topics: tuple[str, ...] = ()
-    raw_topics = data.get("topics")
+def _front_domain(domain: Any, report: Callable[[str, str], None]) -> str | None:
+    if domain is None:
+        return None
+    if not isinstance(domain, str) or domain.upper() not in DOMAINS:
+        report("domain", unknown_domain(domain))
+        return None
+    return domain.upper()
+
+
+def _front_topics(raw_topics: Any, report: Callable[[str, str], None]) -> tuple[str, ...]:
+    """A YAML list of words, or one comma-separated string of them."""
     if isinstance(raw_topics, str):
         raw_topics = [t.strip() for t in raw_topics.split(",") if t.strip()]
-    if raw_topics is not None:
-        if isinstance(raw_topics, list) and all(isinstance(t, str) for t in raw_topics):
-            topics = tuple(raw_topics)
-            problems.extend(Problem(path, line_of("topics"), m) for m in topic_problems(topics))
-        else:
-            problems.append(
-                Problem(
-                    path,
-                    line_of("topics"),
-                    "topics must be a list of words, like `topics: [credit-check, escalation]`",
-                )
-            )
-    reference = data.get("reference")
+    if raw_topics is None:
+        return ()
+    if not (isinstance(raw_topics, list) and all(isinstance(t, str) for t in raw_topics)):
+        report("topics", "topics must be a list of words, like `topics: [credit-check, escalation]`")
+        return ()
+    topics = tuple(raw_topics)
+    for message in topic_problems(topics):
+        report("topics", message)
+    return topics
+
+
+def _front_reference(reference: Any, report: Callable[[str, str], None]) -> str | None:
     if reference is not None and not isinstance(reference, str):
-        problems.append(Problem(path, line_of("reference"), "reference must be text: put it in quotes"))
-        reference = None
-    return Defaults(
-        domain.upper() if isinstance(domain, str) else None, topics, reference.strip() if reference else None
-    )
+        report("reference", "reference must be text: put it in quotes")
+        return None
+    return reference.strip() if reference else None
 
 
 def unknown_domain(value: object) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .conditions import Value
-from .model import Choice, FrozenMap, ScenarioSpec
+from .model import Choice, FrozenMap, Node, ScenarioSpec
 
 MAX_REPEAT_VISITS = 3
 MAX_STATES = 100_000
@@ -132,28 +132,8 @@ def _explore(scenario: ScenarioSpec) -> _StateGraph:
             # States already being expanded still get their (partial) answers, children first.
             graph.order.extend(k for k, finished in reversed(stack) if finished)
             break
-        node_id, _, visits = key
-        node = scenario.node(node_id)
-        state = states.pop(key)
         children: list[tuple[Choice, Key]] = []
-        offered = [c for c in node.choices if c.offered_in(state)]
-        if not node.is_ending and not offered:
-            graph.stuck.add(node_id)
-        for choice in offered:
-            graph.offered.add(choice.ref)
-            if not scenario.has_node(choice.target):
-                continue  # lint reports the missing target
-            target = scenario.node(choice.target)
-            child_visits = visits
-            if target.id in slot:
-                limit = MAX_REPEAT_VISITS if target.repeatable else 1
-                if visits[slot[target.id]] >= limit:
-                    continue
-                child_visits = (
-                    visits[: slot[target.id]] + (visits[slot[target.id]] + 1,) + visits[slot[target.id] + 1 :]
-                )
-            after = choice.apply(state)
-            child: Key = (target.id, tuple(after.items()), child_visits)
+        for choice, child, after in _expand(scenario, graph, slot, key, states.pop(key)):
             children.append((choice, child))
             if child not in graph.edges:
                 states.setdefault(child, after)
@@ -161,6 +141,40 @@ def _explore(scenario: ScenarioSpec) -> _StateGraph:
         stack.append((key, True))
         stack.extend((child, False) for _, child in reversed(children) if child not in graph.edges)
     return graph
+
+
+def _expand(
+    scenario: ScenarioSpec, graph: _StateGraph, slot: dict[str, int], key: Key, state: dict[str, Value]
+) -> list[tuple[Choice, Key, dict[str, Value]]]:
+    """The (choice, child state key, state after) of each choice offered in this state, in file order.
+    Records on the graph what was offered and whether the node is stuck (a decision offering nothing)."""
+    node_id, _, visits = key
+    node = scenario.node(node_id)
+    offered = [c for c in node.choices if c.offered_in(state)]
+    if not node.is_ending and not offered:
+        graph.stuck.add(node_id)
+    children: list[tuple[Choice, Key, dict[str, Value]]] = []
+    for choice in offered:
+        graph.offered.add(choice.ref)
+        if not scenario.has_node(choice.target):
+            continue  # lint reports the missing target
+        target = scenario.node(choice.target)
+        child_visits = _visits_after(target, visits, slot)
+        if child_visits is None:
+            continue
+        after = choice.apply(state)
+        children.append((choice, (target.id, tuple(after.items()), child_visits), after))
+    return children
+
+
+def _visits_after(target: Node, visits: tuple[int, ...], slot: dict[str, int]) -> tuple[int, ...] | None:
+    """Visit counts of the cyclic nodes after entering `target`; None when it may not be entered again."""
+    if target.id not in slot:
+        return visits
+    i = slot[target.id]
+    if visits[i] >= (MAX_REPEAT_VISITS if target.repeatable else 1):
+        return None
+    return visits[:i] + (visits[i] + 1,) + visits[i + 1 :]
 
 
 @dataclass
