@@ -9,6 +9,15 @@ from app.audit import request_id
 from app.extensions import db
 from app.services import ServiceError
 
+
+class MalformedRequest(ServiceError):
+    """A post the route cannot use (a form that does not validate, a payload of the wrong shape): 400,
+    with a message saying what to send instead. Routes raise it; never Flask's bare abort(400)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, 400)
+
+
 MESSAGES = {
     400: "The request could not be understood. Go back, reload the page and try again.",
     403: "Your role does not give access to this page. If you need it, ask an admin.",

@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from app import clock
 from app.extensions import db
 from app.services import lti, lti_scores
-from app.services.lti_tool import TimeoutSession, tool_key
+from app.services.lti_tool import http_session, tool_key
 
 lti_cli = click.Group("lti", help="LTI 1.3: LMS platforms, the tool's configuration, scores.")
 
@@ -114,7 +114,7 @@ Then register the LMS here with what it shows for the tool:
 @lti_cli.command("resend-scores")
 def resend_scores():
     """Deliver the scores the LMS has not accepted yet (safe to run from cron)."""
-    with TimeoutSession(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
+    with http_session(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
         sent, pending = lti_scores.send_pending(tool_key(), http, clock.now())
     db.session.commit()
     click.echo(f"{sent} sent, {pending} still pending")

@@ -56,9 +56,10 @@ def weekly_snapshot() -> str:
 def deliver_xapi() -> str:
     """Send every due outbox statement, batch after batch, committing each; stops at the first batch that
     failed (the LRS is down: the rows wait for their backoff)."""
+    settings = xapi.XapiSettings.from_config(current_app.config)
     delivered = failed = 0
     while True:
-        batch = xapi.deliver_batch(clock.now())
+        batch = xapi.deliver_batch(clock.now(), settings)
         db.session.commit()
         delivered, failed = delivered + batch.delivered, failed + batch.failed
         if not batch.attempted or batch.failed:
@@ -80,7 +81,7 @@ def send_mail(to: str, subject: str, text: str) -> str:
 
 def send_lti_scores(user_id: int | None = None) -> str:
     """Scores owed to LMS grade books (one learner's, or everyone's): a platform that was down gets them now."""
-    with http_session() as http:
+    with http_session(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
         sent, pending = lti_scores.send_pending(tool_key(), http, clock.now(), user_id=user_id)
     db.session.commit()
     return f"LTI scores: {sent} sent, {pending} still pending"

@@ -36,8 +36,8 @@ from scipy.stats import norm
 
 from app.domain.forecast_quality import brier, ece, ece_noise_band
 from app.domain.readiness.calibration import CalibrationResponse, calibrate
-from app.domain.readiness.evidence import BankItem, Response, TraineeEvidence
-from app.domain.readiness.policy import Policy, parse_policy
+from app.domain.readiness.evidence import BankItem, GivenAnswer, TraineeEvidence
+from app.domain.readiness.promotion_rules import PromotionRules, parse_promotion_rules
 from app.domain.readiness.verdict import assess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +153,7 @@ def girth_difficulty(cohort: Cohort) -> np.ndarray:
     return np.asarray(girth.twopl_mml(data)["Difficulty"], dtype=float)
 
 
-def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | int]:
+def run(seed: int, policy: PromotionRules, n_trainees: int = 1200) -> dict[str, float | int]:
     clock = time.perf_counter()
     cohort = simulate(seed, n_trainees)
     item_ids = [f"q{j}" for j in range(len(cohort.b))]
@@ -173,9 +173,9 @@ def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | 
         for j in range(len(item_ids))
     }
     now = START + timedelta(days=DAYS)
-    by_trainee: list[list[Response]] = [[] for _ in range(cohort.n_trainees)]
+    by_trainee: list[list[GivenAnswer]] = [[] for _ in range(cohort.n_trainees)]
     for k, (t, j, y, at) in enumerate(zip(cohort.trainee, cohort.item, cohort.correct, when, strict=True)):
-        by_trainee[t].append(Response(f"a{k}", item_ids[j], bool(y), at))
+        by_trainee[t].append(GivenAnswer(f"a{k}", item_ids[j], bool(y), at))
     truth = true_expected_scores(cohort) >= policy.pass_mark
     weights = np.array([BLUEPRINT[d] for d in DOMAINS], dtype=float)
     shown, p_ours, p_naive, passed = [], [], [], []
@@ -218,7 +218,7 @@ def run(seed: int, policy: Policy, n_trainees: int = 1200) -> dict[str, float | 
 
 
 def _naive_probability(
-    responses: list[Response], bank: dict[str, BankItem], weights: np.ndarray, pass_mark: float
+    responses: list[GivenAnswer], bank: dict[str, BankItem], weights: np.ndarray, pass_mark: float
 ) -> float:
     """The obvious predictor: blueprint-weighted percent correct, with a binomial standard error."""
     right = np.zeros(len(DOMAINS))
@@ -233,7 +233,7 @@ def _naive_probability(
     return float(norm.sf((pass_mark - pc) / se))
 
 
-def _policy_used(policy: Policy) -> dict[str, float]:
+def _policy_used(policy: PromotionRules) -> dict[str, float]:
     """The policy numbers the results depend on (the file may change after a run)."""
     return {
         "pass_mark": policy.pass_mark,
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trainees", type=int, default=1200)
     parser.add_argument("--out", type=Path, default=OUT_PATH)
     args = parser.parse_args(argv)
-    policy, problems = parse_policy(POLICY_PATH.read_text(), str(POLICY_PATH.relative_to(ROOT)))
+    policy, problems = parse_promotion_rules(POLICY_PATH.read_text(), str(POLICY_PATH.relative_to(ROOT)))
     if policy is None:
         print("\n".join(map(str, problems)), file=sys.stderr)
         return 2

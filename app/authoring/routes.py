@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -27,6 +27,7 @@ from app.authoring.forms import (
 )
 from app.authoring.starters import starter_text
 from app.domain.interchange import summary_line
+from app.errors import MalformedRequest
 from app.extensions import db
 from app.models import Draft, DraftKind, DraftStatus
 from app.policy import Action, require
@@ -139,7 +140,7 @@ def preview(draft_id: int):
     payload = request.get_json(silent=True)
     text = payload.get("text", "") if isinstance(payload, dict) else request.form.get("text", "")
     if not isinstance(text, str) or len(text) > MAX_TEXT:
-        abort(400, f"Send the draft's text as a string of at most {MAX_TEXT:,} characters.")
+        raise MalformedRequest(f"Send the draft's text as a string of at most {MAX_TEXT:,} characters.")
     result = authoring.preview(draft, text.replace("\r\n", "\n"))
     return jsonify(
         html=render_template("authoring/_preview.html", preview=result),
@@ -165,7 +166,9 @@ def autosave(draft_id: int):
     text = payload.get("text") if isinstance(payload, dict) else None
     title = (payload.get("title") if isinstance(payload, dict) else None) or draft.title
     if not isinstance(text, str) or len(text) > MAX_TEXT or not isinstance(title, str) or len(title) > 200:
-        abort(400, f"Send the draft's text as a string of at most {MAX_TEXT:,} characters (a title of 200).")
+        raise MalformedRequest(
+            f"Send the draft's text as a string of at most {MAX_TEXT:,} characters (a title of 200)."
+        )
     authoring.save_draft(draft, current_user, title, text, clock.now())
     db.session.commit()
     return jsonify(saved_at=draft.updated_at.isoformat(), status=draft.status)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.readiness.policy import InterventionRules
+from app.domain.readiness.promotion_rules import InterventionRules
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ import yaml
 
 from .interchange.drafts import NO_EXPLANATION, NO_RATIONALE
 from .problems import Problem, Severity
-from .questions import DOMAINS, TOPIC_PATTERN, Question, QuestionType
-from .scenarios import Analysis, Scenario
+from .questions import DOMAINS, TOPIC_PATTERN, QuestionSpec, QuestionType
+from .scenarios import Analysis, ScenarioSpec
 from .scenarios.variants import fill
 from .testwise import visible_length
 
@@ -33,7 +33,7 @@ CUE_RATE_LIMIT = 0.10  # the bank report flags a domain where more than 10% of i
 _WORDS = re.compile(r"[a-z0-9$%.,]+")
 
 
-def has_length_cue(question: Question) -> bool:
+def has_length_cue(question: QuestionSpec) -> bool:
     """A single-answer key longer than every distractor by more than LENGTH_CUE_RATIO."""
     if question.type is not QuestionType.SINGLE or len(question.options) < 2:
         return False
@@ -42,7 +42,7 @@ def has_length_cue(question: Question) -> bool:
     return bool(key and others) and key[0] > LENGTH_CUE_RATIO * max(others)
 
 
-def key_is_longest(question: Question) -> bool:
+def key_is_longest(question: QuestionSpec) -> bool:
     if question.type is not QuestionType.SINGLE or len(question.options) < 2:
         return False
     key = next(visible_length(o.text) for o in question.options if o.correct)
@@ -53,10 +53,10 @@ def _normal(text: str) -> str:
     return " ".join(_WORDS.findall(text.lower()))
 
 
-def question_cues(questions: Sequence[Question]) -> list[Problem]:
+def question_cues(questions: Sequence[QuestionSpec]) -> list[Problem]:
     """Length cues, sibling giveaways and import placeholders over the whole bank."""
     problems: list[Problem] = []
-    groups: dict[str, list[Question]] = defaultdict(list)
+    groups: dict[str, list[QuestionSpec]] = defaultdict(list)
     for question in questions:
         groups[f"file:{question.path}"].append(question)
         if question.item_set:
@@ -94,7 +94,7 @@ def question_cues(questions: Sequence[Question]) -> list[Problem]:
     return problems
 
 
-def _sibling_leaks(members: Sequence[Question], reported: set[tuple[str, str]]) -> list[Problem]:
+def _sibling_leaks(members: Sequence[QuestionSpec], reported: set[tuple[str, str]]) -> list[Problem]:
     keys = {}
     for q in members:
         if q.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
@@ -127,7 +127,7 @@ def _sibling_leaks(members: Sequence[Question], reported: set[tuple[str, str]]) 
     return problems
 
 
-def scenario_cues(scenario: Scenario, analysis: Analysis) -> list[Problem]:
+def scenario_cues(scenario: ScenarioSpec, analysis: Analysis) -> list[Problem]:
     """A warning at each expert choice that is the longest choice of its decision (measured with the figures
     of one variant filled in, as a trainee reads them)."""
     values = scenario.variants.draw("lint") if scenario.variants else {}
@@ -197,8 +197,8 @@ def parse_vocabulary(text: str, path: str) -> tuple[dict[str, tuple[str, ...]] |
 
 def vocabulary_problems(
     vocabulary: Mapping[str, Sequence[str]],
-    questions: Iterable[Question],
-    scenarios: Iterable[Scenario],
+    questions: Iterable[QuestionSpec],
+    scenarios: Iterable[ScenarioSpec],
     policy_topics: Iterable[tuple[str, str, int]] = (),
 ) -> list[Problem]:
     """An error for every topic not in the vocabulary; `policy_topics` are (topic, path, line)."""
@@ -253,7 +253,7 @@ class DomainReport:
 
 
 def bank_report(
-    questions: Iterable[Question], weights: Mapping[str, int], form_length: int, forms: int = 4
+    questions: Iterable[QuestionSpec], weights: Mapping[str, int], form_length: int, forms: int = 4
 ) -> list[DomainReport]:
     """Per domain: size against `forms` x the blueprint share, the reserve, and the cue statistics."""
     reports = {d: DomainReport(d, needed=-(-forms * form_length * weights.get(d, 0) // 100)) for d in DOMAINS}

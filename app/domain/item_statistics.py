@@ -21,7 +21,7 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from app.domain.questions import Question
+from app.domain.questions import QuestionSpec
 
 # A variance below this (an SD under 1e-9 on the 0-1 score scale) is rounding noise, not spread: 0.3 and
 # (1.3 - 1.0) differ in the last bit. Statistics that divide by such a variance are reported as None.
@@ -57,7 +57,7 @@ class AnswerKey:
             )
 
     @classmethod
-    def for_question(cls, question: Question) -> AnswerKey:
+    def for_question(cls, question: QuestionSpec) -> AnswerKey:
         return cls(tuple(o.key for o in question.options), question.correct_keys)
 
 

@@ -1,6 +1,6 @@
 """A changed answer key under a stable id: what must be decided, and how old answers are rescored.
 
-When a published question gets a new version whose correct answer differs (`Question.answer_key`),
+When a published question gets a new version whose correct answer differs (`QuestionSpec.answer_key`),
 the answers trainees gave under the old key must not silently keep their old marks, nor silently
 change: whoever publishes gives a reason and chooses, as Moodle does when a question is regraded,
 - regrade: every answer of an older version with another key is rescored with the new key. Options are
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .questions import Question
+from .questions import QuestionSpec
 from .scoring import AnswerScore, InvalidResponse, score_answer
 
 
@@ -34,7 +34,7 @@ class KeyChange:
     new_key: str
 
 
-def key_changes(questions: Iterable[Question], stored_keys: Mapping[str, str]) -> list[KeyChange]:
+def key_changes(questions: Iterable[QuestionSpec], stored_keys: Mapping[str, str]) -> list[KeyChange]:
     """The questions whose correct answer differs from the stored current version's, in text order.
 
     `stored_keys` holds only the ids this text may publish new versions of; a new id changes nothing.
@@ -62,7 +62,7 @@ def decision_problems(changes: Sequence[KeyChange], reason: str, decision: str |
 
 
 @dataclass(frozen=True)
-class Response:
+class GivenResponse:
     """An answer as given: option letters of the version it was given on (`options`: letter -> text)."""
 
     chosen: tuple[str, ...]
@@ -77,7 +77,7 @@ class Rescored:
     score: AnswerScore | None  # the new score when regraded; None when voided
 
 
-def rescore(question: Question, response: Response, decision: OldAnswers) -> Rescored:
+def rescore(question: QuestionSpec, response: GivenResponse, decision: OldAnswers) -> Rescored:
     """An old answer under the new key: regraded with `score_answer`, or voided (see the module rules)."""
     if decision is OldAnswers.VOID:
         return Rescored(True, None)

@@ -16,7 +16,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from .scenarios import Analysis, Node, NodeKind, Scenario
+from .scenarios import Analysis, Node, NodeKind, ScenarioSpec
 
 BOX_WIDTH = 188
 BOX_HEIGHT = 62
@@ -102,7 +102,7 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _depths(scenario: Scenario, nodes: list[Node]) -> tuple[dict[str, int], list[str]]:
+def _depths(scenario: ScenarioSpec, nodes: list[Node]) -> tuple[dict[str, int], list[str]]:
     """Breadth-first depth of every reachable node (missing targets included), and the discovery order."""
     targets = {n.id: [c.target for c in n.choices if c.target] for n in nodes}
     depth: dict[str, int] = {}
@@ -139,62 +139,25 @@ def _order_columns(columns: list[list[str]], parents: dict[str, list[str]]) -> l
     return ordered
 
 
-def scenario_map(scenario: Scenario, analysis: Analysis | None = None) -> ScenarioMap:
+def scenario_map(scenario: ScenarioSpec, analysis: Analysis | None = None) -> ScenarioMap:
     """The map of a parsed scenario. Pass the analysis to mark the best path and the condition flags."""
     nodes = [n for n in scenario.nodes if scenario.node(n.id) is n]  # a duplicated id plays as its first
     by_id = {n.id: n for n in nodes}
     depth, order = _depths(scenario, nodes)
-    unreachable = [n.id for n in nodes if n.id not in depth]
-    missing_targets = [c.target for n in nodes for c in n.choices if c.target and c.target not in by_id]
-    for target in missing_targets:  # targets only unreachable nodes point at
-        if target not in depth and target not in unreachable:
-            unreachable.append(target)
-
-    column_count = max(depth.values(), default=-1) + 1
-    columns: list[list[str]] = [[] for _ in range(column_count)]
-    for node_id in order:
-        columns[depth[node_id]].append(node_id)
-    if unreachable:
-        columns.append(unreachable)
-    parents: dict[str, list[str]] = {}
-    for n in nodes:
-        for c in n.choices:
-            parents.setdefault(c.target, []).append(n.id)
-    columns = _order_columns(columns, parents)
-
+    unreachable = _unreachable(nodes, by_id, depth)
+    step_count = max(depth.values(), default=-1) + 1
+    columns = _order_columns(_columns(order, depth, step_count, unreachable), _parents(nodes))
     best_path = tuple(analysis.max_score_path) if analysis else ()
-    best_nodes = {scenario.start} if best_path else set()
-    for ref in best_path:
-        choice = scenario.choice(ref)
-        if choice is not None:
-            best_nodes.add(choice.target)
-
-    placed: dict[str, MapNode] = {}
-    for column_index, column in enumerate(columns):
-        for row_index, node_id in enumerate(column):
-            x = _column_x(column_index)
-            y = MARGIN + HEADER + row_index * (BOX_HEIGHT + ROW_GAP)
-            placed[node_id] = _map_node(
-                scenario,
-                by_id.get(node_id),
-                node_id,
-                column_index,
-                x,
-                y,
-                node_id in best_nodes,
-                node_id not in depth,
-                analysis,
-            )
-
+    placed = _place(scenario, columns, by_id, depth, _best_nodes(scenario, best_path), analysis)
     rows = max((len(c) for c in columns), default=0)
     boxes_bottom = MARGIN + HEADER + rows * BOX_HEIGHT + max(rows - 1, 0) * ROW_GAP
     edges = _edges(scenario, nodes, placed, best_path, boxes_bottom)
     lowest = max((e.label_y for e in edges if e.loop), default=0.0)
     height = max(boxes_bottom, lowest + 24) + MARGIN
     width = MARGIN * 2 + len(columns) * BOX_WIDTH + max(len(columns) - 1, 0) * COLUMN_GAP
-    headings = ["start"] + [f"step {i}" for i in range(1, column_count)]
-    if unreachable:
-        headings.append("unreachable")
+    headings = (
+        ["start"] + [f"step {i}" for i in range(1, step_count)] + (["unreachable"] if unreachable else [])
+    )
     return ScenarioMap(
         nodes=tuple(placed[node_id] for column in columns for node_id in column),
         edges=edges,
@@ -206,12 +169,99 @@ def scenario_map(scenario: Scenario, analysis: Analysis | None = None) -> Scenar
     )
 
 
+def _unreachable(nodes: list[Node], by_id: dict[str, Node], depth: dict[str, int]) -> list[str]:
+    """Nodes the start never leads to, then the missing targets only such nodes point at."""
+    unreachable = [n.id for n in nodes if n.id not in depth]
+    missing_targets = [c.target for n in nodes for c in n.choices if c.target and c.target not in by_id]
+    for target in missing_targets:
+        if target not in depth and target not in unreachable:
+            unreachable.append(target)
+    return unreachable
+
+
+def _columns(
+    order: list[str], depth: dict[str, int], step_count: int, unreachable: list[str]
+) -> list[list[str]]:
+    """One column per step from the start, in discovery order, and a last one for the unreachable."""
+    columns: list[list[str]] = [[] for _ in range(step_count)]
+    for node_id in order:
+        columns[depth[node_id]].append(node_id)
+    if unreachable:
+        columns.append(unreachable)
+    return columns
+
+
+def _parents(nodes: list[Node]) -> dict[str, list[str]]:
+    parents: dict[str, list[str]] = {}
+    for n in nodes:
+        for c in n.choices:
+            parents.setdefault(c.target, []).append(n.id)
+    return parents
+
+
+def _best_nodes(scenario: ScenarioSpec, best_path: tuple[str, ...]) -> set[str]:
+    """The start and every node a choice on the best path leads to (nothing without a best path)."""
+    best_nodes = {scenario.start} if best_path else set()
+    for ref in best_path:
+        choice = scenario.choice(ref)
+        if choice is not None:
+            best_nodes.add(choice.target)
+    return best_nodes
+
+
+def _place(
+    scenario: ScenarioSpec,
+    columns: list[list[str]],
+    by_id: dict[str, Node],
+    depth: dict[str, int],
+    best_nodes: set[str],
+    analysis: Analysis | None,
+) -> dict[str, MapNode]:
+    """Each node's box: its column's x, its row's y, its flags."""
+    placed: dict[str, MapNode] = {}
+    for column_index, column in enumerate(columns):
+        for row_index, node_id in enumerate(column):
+            placed[node_id] = _map_node(
+                scenario,
+                by_id.get(node_id),
+                node_id,
+                column_index,
+                _column_x(column_index),
+                MARGIN + HEADER + row_index * (BOX_HEIGHT + ROW_GAP),
+                node_id in best_nodes,
+                node_id not in depth,
+                analysis,
+            )
+    return placed
+
+
 def _column_x(index: int) -> float:
     return float(MARGIN + index * (BOX_WIDTH + COLUMN_GAP))
 
 
+def _flags(node: Node, unreachable: bool, analysis: Analysis | None) -> list[str]:
+    """What is wrong with a node, in the order the caption lists it."""
+    flags: list[str] = []
+    if unreachable:
+        flags.append("unreachable")
+    if node.kind == NodeKind.DECISION and not node.choices:
+        flags.append("dead end")
+    if analysis is None:
+        return flags
+    if node.id in analysis.stuck_nodes and node.choices:
+        flags.append("can get stuck")
+    if (
+        node.is_ending
+        and not unreachable
+        and not analysis.truncated
+        and node.id not in analysis.endings_reached
+    ):
+        flags.append("never reached")
+    return flags
+
+
 def _map_node(
-    scenario: Scenario,
+    scenario: ScenarioSpec,
     node: Node | None,
     node_id: str,
     column: int,
@@ -235,21 +285,7 @@ def _map_node(
             on_best_path=False,
             flags=("no such node",),
         )
-    flags: list[str] = []
-    if unreachable:
-        flags.append("unreachable")
-    if node.kind == NodeKind.DECISION and not node.choices:
-        flags.append("dead end")
-    if analysis is not None and node.id in analysis.stuck_nodes and node.choices:
-        flags.append("can get stuck")
-    if (
-        analysis is not None
-        and node.is_ending
-        and not unreachable
-        and not analysis.truncated
-        and node.id not in analysis.endings_reached
-    ):
-        flags.append("never reached")
+    flags = _flags(node, unreachable, analysis)
     kind_word = {NodeKind.DECISION: "Decision", NodeKind.WRITE_UP: "Write-up"}.get(node.kind, "Ending")
     if node.is_ending and node.outcome:
         kind_word = f"Ending: {node.outcome}"
@@ -274,7 +310,7 @@ def _map_node(
 
 
 def _edges(
-    scenario: Scenario,
+    scenario: ScenarioSpec,
     nodes: list[Node],
     placed: dict[str, MapNode],
     best_path: tuple[str, ...],

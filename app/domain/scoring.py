@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .questions import Question, QuestionType, normalise_answer
+from .questions import QuestionSpec, QuestionType, normalise_answer
 
 CERTAINTY_MARKS: dict[str, tuple[float, float]] = {  # certainty -> (mark if right, mark if wrong)
     "low": (1.0, 0.0),
@@ -68,7 +68,10 @@ class CbmSummary:
 
 
 def score_answer(
-    question: Question, chosen: Sequence[str] = (), value: float | None = None, confidence: str | None = None
+    question: QuestionSpec,
+    chosen: Sequence[str] = (),
+    value: float | None = None,
+    confidence: str | None = None,
 ) -> AnswerScore:
     """Score a response: `chosen` option keys for choice items, `value` for numeric ones.
 
@@ -98,7 +101,7 @@ def cbm_mark(credit: float, confidence: str | None) -> float | None:
     return credit * right + (1.0 - credit) * wrong
 
 
-def _numeric_credit(question: Question, chosen: Sequence[str], value: float | None) -> float:
+def _numeric_credit(question: QuestionSpec, chosen: Sequence[str], value: float | None) -> float:
     if chosen:
         raise InvalidResponse(f"{question.id} is a numeric item: it has no options to choose")
     if value is None or not math.isfinite(value):
@@ -109,7 +112,7 @@ def _numeric_credit(question: Question, chosen: Sequence[str], value: float | No
     return 1.0 if abs(value - question.answer) <= question.tolerance + slack else 0.0
 
 
-def _matching_credit(question: Question, chosen: Sequence[str], value: float | None) -> float:
+def _matching_credit(question: QuestionSpec, chosen: Sequence[str], value: float | None) -> float:
     if value is not None:
         raise InvalidResponse(f"{question.id} is a matching item: match prompts, not a number")
     prompts = {p.key for p in question.pairs}
@@ -129,7 +132,7 @@ def _matching_credit(question: Question, chosen: Sequence[str], value: float | N
     return sum(1 for p, a in matched.items() if f"{p}={a}" in right) / len(prompts)
 
 
-def _short_credit(question: Question, chosen: Sequence[str], value: float | None) -> float:
+def _short_credit(question: QuestionSpec, chosen: Sequence[str], value: float | None) -> float:
     if value is not None or len(chosen) != 1:
         raise InvalidResponse(f"{question.id} is a short-answer item: type one answer")
     typed = normalise_answer(chosen[0])
@@ -140,7 +143,7 @@ def _short_credit(question: Question, chosen: Sequence[str], value: float | None
     return max((a.credit for a in question.accepted if normalise_answer(a.text) == typed), default=0.0)
 
 
-def _choice_credit(question: Question, chosen: Sequence[str], value: float | None) -> float:
+def _choice_credit(question: QuestionSpec, chosen: Sequence[str], value: float | None) -> float:
     if value is not None:
         raise InvalidResponse(f"{question.id} is a {question.type.value} item: choose options, not a number")
     picked = set(chosen)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .scenarios import Analysis, Scenario, new_attempt, offered_choices, score_attempt, step
+from .scenarios import Analysis, ScenarioSpec, new_attempt, offered_choices, score_attempt, step
 from .scenarios.variants import PLACEHOLDER, fill
 
 _MARKUP = re.compile(r"[*_`\[\]()#>|]")
@@ -123,7 +123,7 @@ class BotRun:
 
 
 def play_scenario(
-    scenario: Scenario,
+    scenario: ScenarioSpec,
     analysis: Analysis,
     strategy: ScenarioStrategy,
     order: Callable[[list[Shown]], list[Shown]],

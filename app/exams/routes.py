@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -13,6 +13,7 @@ from app import clock
 from app.domain.exam import band
 from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.taxonomy import DOMAIN_NAMES
+from app.errors import MalformedRequest
 from app.exams.forms import StartExamForm, SubmitExamForm, exam_item_form_class
 from app.extensions import db
 from app.forms import seconds_since
@@ -55,7 +56,7 @@ def index():
 def start():
     form = _start_form()
     if not form.validate_on_submit():
-        abort(400, description="Pick one of the offered form lengths.")
+        raise MalformedRequest("Pick one of the offered form lengths.")
     now = clock.now()
     running = exams.running_exam(current_user.id, now)
     exam = exams.start_exam(current_user.id, form.length.data, _blueprint(), now, random.Random())
@@ -165,7 +166,7 @@ def confirm(exam_id: int):
 def submit(exam_id: int):
     exam = exams.own_exam(current_user.id, exam_id)
     if not SubmitExamForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest("The exam could not be submitted: reload it and press Submit again.")
     exams.submit(exam, clock.now())
     db.session.commit()
     return redirect(url_for("exams.results", exam_id=exam.id))

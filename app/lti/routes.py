@@ -146,7 +146,7 @@ def launch():
     to the linked resource (or, for deep linking, to the picker)."""
     lti_request_ = lti_request()
     services = launch_services(lti_request_)
-    with http_session() as http:
+    with http_session(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
         message = FlaskMessageLaunch(lti_request_, _tool_conf(), requests_session=http, **services)
         try:
             claims = message.get_launch_data()

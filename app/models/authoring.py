@@ -23,7 +23,7 @@ class DraftStatus(StrEnum):
     DRAFT = "draft"  # being written; only its author sees it until it was first submitted
     IN_REVIEW = "in-review"  # waiting for another author or a trainer; its text is locked
     PUBLISHED = "published"  # its text is the latest published revision
-    REJECTED = "rejected"  # returned by a reviewer with a comment
+    RETURNED = "returned"  # sent back to its author by a reviewer with a comment saying what to change
 
 
 class Draft(db.Model):
@@ -38,7 +38,7 @@ class Draft(db.Model):
         String(10),
         index=True,
         default=DraftStatus.DRAFT.value,
-        comment="draft, in-review, published or rejected",
+        comment="draft, in-review, published or returned",
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, comment="who writes it")
     text: Mapped[str] = mapped_column(Text, default="", comment="the Markdown being edited")

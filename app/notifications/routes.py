@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from app import clock, mail
+from app.errors import MalformedRequest
 from app.extensions import db
 from app.models import Role
 from app.notifications.forms import MailPreferencesForm, SignOffRequestForm
@@ -30,7 +31,9 @@ def preferences():
     """Only the kinds the person's roles receive change; the others keep their value for a later role."""
     form = MailPreferencesForm()
     if not form.validate_on_submit():
-        abort(400)
+        raise MalformedRequest(
+            "The e-mail settings could not be read: reload the account page and save them again."
+        )
     user = current_user
     trainer = Role.TRAINER in user.roles
     notifications.set_preferences(
@@ -52,7 +55,7 @@ def preferences():
 @require(Action.PRACTISE)
 def request_sign_off():
     if not SignOffRequestForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest("The request was incomplete: reload the page and request the sign-off again.")
     asked = notifications.request_sign_off(current_user, clock.now())
     db.session.commit()
     if asked.trainers_mailed:

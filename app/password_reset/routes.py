@@ -23,6 +23,10 @@ def mail_setting() -> dict:
     return {"mail_enabled": mail.configured()}
 
 
+def _settings() -> password_reset.ResetSettings:
+    return password_reset.ResetSettings.from_config(current_app.config)
+
+
 def _email_key() -> str:
     return "reset:" + (request.form.get("email") or "").strip().lower()
 
@@ -34,7 +38,10 @@ def forgot():
     form = ForgotPasswordForm()
     if mail.configured() and form.validate_on_submit():
         password_reset.request_reset(
-            form.email.data, clock.now(), lambda token: mail.link("password_reset.reset", token=token)
+            form.email.data,
+            clock.now(),
+            lambda token: mail.link("password_reset.reset", token=token),
+            _settings(),
         )
         return render_template("password_reset/sent.html", email=form.email.data.strip())
     return render_template("password_reset/forgot.html", form=form)
@@ -42,7 +49,7 @@ def forgot():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
-    user = password_reset.user_for_token(token, clock.now())
+    user = password_reset.user_for_token(token, clock.now(), _settings())
     if user is None:
         return render_template("password_reset/invalid.html"), 400
     form = NewPasswordForm()

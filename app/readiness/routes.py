@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import random
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import clock
 from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
+from app.errors import MalformedRequest
 from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
 from app.policy import Action, own_trainee_or_403, require, trainee_or_404, trains
@@ -106,7 +107,9 @@ def decide_appeal(user_id: int, appeal_id: int):
 @require(Action.PRACTISE)
 def request_check():
     if not StartForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest(
+            "The request was incomplete: reload the page and request the promotion check again."
+        )
     promotion.request_check(current_user, clock.now())
     db.session.commit()
     log.info("promotion check requested by %s", current_user.email)
@@ -119,7 +122,9 @@ def request_check():
 def schedule_check(user_id: int):
     person = own_trainee_or_403(current_user, user_id, "schedule a promotion check")
     if not StartForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest(
+            "The request was incomplete: reload the page and schedule the promotion check again."
+        )
     promotion.schedule_check(person, current_user, clock.now())
     db.session.commit()
     log.info("promotion check for %s scheduled by %s", person.email, current_user.email)
@@ -131,7 +136,9 @@ def schedule_check(user_id: int):
 @require(Action.PRACTISE)
 def start_check(check_id: int):
     if not StartForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest(
+            "The request was incomplete: reload the page and start the promotion check again."
+        )
     check = promotion.own_check(current_user.id, check_id)
     config = current_app.config
     exam = promotion.start_check(

@@ -38,8 +38,7 @@ from app.domain import rekey
 from app.domain.interchange import GiftImport, import_gift, import_moodle_xml, markdown_file, summary_line
 from app.domain.markdown_render import MarkdownRenderer
 from app.domain.problems import Problem, ProblemList
-from app.domain.questions import Question as ParsedQuestion
-from app.domain.questions import lint_questions, parse_questions
+from app.domain.questions import QuestionSpec, lint_questions, parse_questions
 from app.domain.scenario_map import ScenarioMap, scenario_map
 from app.domain.scenarios import analyse, lint_scenario, parse_scenario
 from app.extensions import db
@@ -143,7 +142,7 @@ class DraftCheck(ProblemList):
     """What the parser and linter say about a draft's text, and what publishing it would write."""
 
     problems: list[Problem] = field(default_factory=list)
-    questions: list[ParsedQuestion] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
     scenario: ScenarioFile | None = None
 
     def content(self) -> ContentSet:
@@ -270,7 +269,7 @@ class Preview:
     """The text as trainees would see it, rendered by sync's own renderer, with every problem."""
 
     check: DraftCheck
-    questions: list[tuple[ParsedQuestion, dict]] = field(default_factory=list)  # with question_row values
+    questions: list[tuple[QuestionSpec, dict]] = field(default_factory=list)  # with question_row values
     scenario: dict | None = None  # content_sync.scenario_row values
     map: ScenarioMap | None = None
     summary: list[str] = field(default_factory=list)
@@ -316,7 +315,7 @@ def save_draft(draft: Draft, author: User, title: str, text: str, now: datetime)
         raise AuthoringError("The draft is in review, so its text is locked. Withdraw it to edit.", 409)
     text, title = text.replace("\r\n", "\n"), title.strip()
     changed = (text, title) != (draft.text, draft.title)
-    if changed and draft.status in (DraftStatus.PUBLISHED, DraftStatus.REJECTED):
+    if changed and draft.status in (DraftStatus.PUBLISHED, DraftStatus.RETURNED):
         draft.status = DraftStatus.DRAFT.value
     draft.title, draft.text, draft.updated_at = title, text, now
     db.session.flush()
@@ -403,7 +402,7 @@ def approve(
 def return_draft(draft: Draft, reviewer: User, comment: str, now: datetime) -> None:
     """Send a draft in review back to its author with a comment saying what to change. Never one's own."""
     _require_reviewer(draft, reviewer, "return")
-    draft.status, draft.updated_at = DraftStatus.REJECTED.value, now
+    draft.status, draft.updated_at = DraftStatus.RETURNED.value, now
     _comment(draft, reviewer, comment, now, "returned")
     db.session.flush()
 

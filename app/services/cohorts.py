@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain.interventions import TraineeSignals, flags, still_handled
-from app.domain.readiness.policy import InterventionRules
+from app.domain.readiness.promotion_rules import InterventionRules
 from app.extensions import db
 from app.models import (
     Answer,

@@ -18,8 +18,7 @@ import yaml
 from sqlalchemy import select
 
 from app.domain.interchange import export_gift, export_moodle_xml, export_qti_package
-from app.domain.questions import Question as ParsedQuestion
-from app.domain.questions import parse_questions
+from app.domain.questions import QuestionSpec, parse_questions
 from app.extensions import db
 from app.models import Draft, Question, QuestionVersion, Scenario, ScenarioVersion
 from app.services import ServiceError
@@ -147,7 +146,7 @@ def scenario_files() -> dict[str, str]:
     return {path_of(v): v.source for v in db.session.scalars(query)}
 
 
-def parsed_questions() -> list[ParsedQuestion]:
+def parsed_questions() -> list[QuestionSpec]:
     found = []
     for path, text in question_files().items():
         found += parse_questions(text, path)[0]

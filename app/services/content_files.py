@@ -13,9 +13,9 @@ from pathlib import Path
 from app.domain.exam import Blueprint, parse_blueprint
 from app.domain.item_checks import parse_vocabulary, question_cues, scenario_cues, vocabulary_problems
 from app.domain.problems import Problem, ProblemList
-from app.domain.questions import Question, lint_questions, parse_questions
-from app.domain.readiness.policy import Policy, parse_policy
-from app.domain.scenarios import Analysis, Scenario, analyse, lint_scenario, parse_scenario
+from app.domain.questions import QuestionSpec, lint_questions, parse_questions
+from app.domain.readiness.promotion_rules import PromotionRules, parse_promotion_rules
+from app.domain.scenarios import Analysis, ScenarioSpec, analyse, lint_scenario, parse_scenario
 
 BLUEPRINT_FILE = "blueprint.yaml"
 POLICY_FILE = "policy/promotion.yaml"
@@ -24,7 +24,7 @@ TOPICS_FILE = "topics.yaml"
 
 @dataclass
 class ScenarioFile:
-    scenario: Scenario
+    scenario: ScenarioSpec
     analysis: Analysis
     text: str
 
@@ -33,10 +33,10 @@ class ScenarioFile:
 class ContentSet(ProblemList):
     """Everything read from the files, plus every problem found (errors and warnings)."""
 
-    questions: list[Question] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
     scenarios: list[ScenarioFile] = field(default_factory=list)
     blueprint: Blueprint | None = None
-    policy: Policy | None = None
+    policy: PromotionRules | None = None
     vocabulary: dict[str, tuple[str, ...]] | None = None
     policy_topics: list[tuple[str, str, int]] = field(default_factory=list)  # (topic, path, line)
     problems: list[Problem] = field(default_factory=list)
@@ -125,7 +125,7 @@ def read_content(
         elif kind == "blueprint":
             found.blueprint, problems = parse_blueprint(text, shown)
         elif kind == "policy":
-            found.policy, problems = parse_policy(text, shown)
+            found.policy, problems = parse_promotion_rules(text, shown)
             found.policy_topics = _policy_topics(text, shown)
         elif kind == "topics":
             found.vocabulary, problems = parse_vocabulary(text, shown)
@@ -160,7 +160,7 @@ def _policy_topics(text: str, path: str) -> list[tuple[str, str, int]]:
 
 
 def _duplicate_scenarios(files: list[ScenarioFile]) -> list[Problem]:
-    first: dict[str, Scenario] = {}
+    first: dict[str, ScenarioSpec] = {}
     problems = []
     for item in files:
         scenario = item.scenario

@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.domain.markdown_render import MarkdownRenderer, strip_paragraph
 from app.domain.problems import ContentError, Problem
-from app.domain.questions import Question as ParsedQuestion
+from app.domain.questions import QuestionSpec
 from app.extensions import db
 from app.models import Question, QuestionVersion, Scenario, ScenarioVersion
 from app.services.content_files import ContentSet, Roots, ScenarioFile, read_content
@@ -217,7 +217,7 @@ def _restore_unless_retired_by_hand(row: Question | Scenario, report: SyncReport
 # -- questions ---------------------------------------------------------------------------------------
 
 
-def _matching_options(q: ParsedQuestion, html: list[str]) -> list[dict]:
+def _matching_options(q: QuestionSpec, html: list[str]) -> list[dict]:
     """A matching item's prompts (`p1`, with the key of their answer) then its answer column (`a1`).
 
     They live in `options` beside choice options, marked by `role`; `correct` stays False so the
@@ -242,7 +242,7 @@ def _matching_options(q: ParsedQuestion, html: list[str]) -> list[dict]:
     return prompts + answers
 
 
-def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
+def question_row(q: QuestionSpec, renderer: MarkdownRenderer) -> dict:
     """A question version's stored values, its Markdown rendered and sanitised (sync and draft previews)."""
     fragments = [q.prompt, q.stem, q.explanation]
     for option in q.options:
@@ -298,21 +298,23 @@ def question_row(q: ParsedQuestion, renderer: MarkdownRenderer) -> dict:
 
 
 def _sync_questions(
-    parsed: list[ParsedQuestion],
+    parsed: list[QuestionSpec],
     scope: list[str],
     now: datetime,
     renderer: MarkdownRenderer,
     report: SyncReport,
     progress: Progress | None,
 ) -> None:
+    """Add new questions, a version for each changed one, and retire those gone from files in scope."""
+    existing = _question_rows(parsed, now, report)
+    pending = _changed_questions(parsed, existing, renderer, report, progress)
+    _add_question_versions(pending, now, report)
+    _retire_gone_questions(parsed, existing, scope, now, report)
+
+
+def _question_rows(parsed: list[QuestionSpec], now: datetime, report: SyncReport) -> dict[str, Question]:
+    """Every question row by slug, the new ones inserted in one statement."""
     existing = {q.slug: q for q in db.session.scalars(select(Question))}
-    current_hash = dict(
-        db.session.execute(
-            select(Question.id, QuestionVersion.content_hash).join(
-                QuestionVersion, Question.current_version_id == QuestionVersion.id
-            )
-        ).all()
-    )
     new_slugs = [q.id for q in parsed if q.id not in existing]
     if new_slugs:
         db.session.execute(
@@ -323,7 +325,24 @@ def _sync_questions(
             {q.slug: q for q in db.session.scalars(select(Question).where(Question.slug.in_(new_slugs)))}
         )
         report.questions_added = len(new_slugs)
+    return existing
 
+
+def _changed_questions(
+    parsed: list[QuestionSpec],
+    existing: dict[str, Question],
+    renderer: MarkdownRenderer,
+    report: SyncReport,
+    progress: Progress | None,
+) -> list[tuple[Question, dict]]:
+    """(row, new version values) for each question whose content hash differs from its current version."""
+    current_hash = dict(
+        db.session.execute(
+            select(Question.id, QuestionVersion.content_hash).join(
+                QuestionVersion, Question.current_version_id == QuestionVersion.id
+            )
+        ).all()
+    )
     pending: list[tuple[Question, dict]] = []
     for done, q in enumerate(parsed, 1):
         row = existing[q.id]
@@ -336,8 +355,17 @@ def _sync_questions(
             progress(100)
     if progress:
         progress(len(parsed) % 100)
-    _add_question_versions(pending, now, report)
+    return pending
 
+
+def _retire_gone_questions(
+    parsed: list[QuestionSpec],
+    existing: dict[str, Question],
+    scope: list[str],
+    now: datetime,
+    report: SyncReport,
+) -> None:
+    """Retire the live questions no file has any more, when their file is within the synced paths."""
     present = {q.id for q in parsed}
     gone = {
         row.current_version_id: row

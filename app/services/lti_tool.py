@@ -187,9 +187,10 @@ class TimeoutSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
-def http_session() -> TimeoutSession:
-    """A session for calls to an LMS; close it (use `with`)."""
-    return TimeoutSession(current_app.config["LTI_HTTP_TIMEOUT"])
+def http_session(timeout: float) -> TimeoutSession:
+    """A session for calls to an LMS that gives up after `timeout` seconds (LTI_HTTP_TIMEOUT); close it
+    (use `with`)."""
+    return TimeoutSession(timeout)
 
 
 def lti_request() -> FlaskRequest:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app import jobs, mail
 from app.domain import messages
-from app.domain.readiness.policy import InterventionRules
+from app.domain.readiness.promotion_rules import InterventionRules
 from app.extensions import db
 from app.models import (
     Cohort,

@@ -14,8 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import review as spaced
 from app.domain.item_checks import parse_vocabulary
-from app.domain.questions import AcceptedAnswer, MatchPair, Option, QuestionType
-from app.domain.questions import Question as ScorableQuestion
+from app.domain.questions import AcceptedAnswer, MatchPair, Option, QuestionSpec, QuestionType
 from app.domain.scoring import AnswerScore, CbmSummary, InvalidResponse, cbm_summary, score_answer
 from app.domain.shuffle import new_seed, shown_order
 from app.extensions import db
@@ -34,9 +33,9 @@ class PracticeError(ServiceError):
     """A practice request that cannot be carried out (bad response, someone else's session, retired item)."""
 
 
-def scorable(version: QuestionVersion) -> ScorableQuestion:
+def scorable(version: QuestionVersion) -> QuestionSpec:
     """The domain view of a stored version: what scoring needs, nothing rendered."""
-    return ScorableQuestion(
+    return QuestionSpec(
         id=version.question.slug,
         path=version.source_path,
         line=version.source_line,

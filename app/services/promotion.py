@@ -20,8 +20,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.domain.exam import Blueprint, draw_check_form
-from app.domain.readiness.policy import Policy
 from app.domain.readiness.promotion import CheckResult
+from app.domain.readiness.promotion_rules import PromotionRules
 from app.domain.shuffle import new_seed
 from app.extensions import db
 from app.models import Answer, Exam, PromotionCheck, QuestionVersion, StudySession, User
@@ -134,7 +134,7 @@ def exposure_by_question() -> Counter[int]:
 
 
 def start_check(
-    check: PromotionCheck, blueprint: Blueprint, policy: Policy, now: datetime, rng: random.Random
+    check: PromotionCheck, blueprint: Blueprint, policy: PromotionRules, now: datetime, rng: random.Random
 ) -> Exam:
     """Draw the secure form and open the sitting (see the module rules)."""
     lock_user(check.trainee_id)

@@ -17,15 +17,15 @@ from app.domain.exam import allocate
 from app.domain.readiness import (
     BankItem,
     CalibrationResponse,
+    GivenAnswer,
     ItemParams,
-    Policy,
+    PromotionRules,
     Readiness,
-    Response,
     ScenarioRun,
     TraineeEvidence,
     assess,
     calibrate,
-    parse_policy,
+    parse_promotion_rules,
 )
 from app.domain.readiness.calibration import AuthorPrior
 from app.domain.readiness.irt import PracticeCurve
@@ -58,8 +58,8 @@ class ReadinessError(ServiceError):
     pass
 
 
-def load_policy(content_dir: str) -> Policy:
-    return load_content_file(Path(content_dir) / POLICY_FILE, parse_policy)
+def load_policy(content_dir: str) -> PromotionRules:
+    return load_content_file(Path(content_dir) / POLICY_FILE, parse_promotion_rules)
 
 
 def _latest_run() -> CalibrationRun | None:
@@ -108,7 +108,7 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
         .order_by(Answer.answered_at)
     )
     responses = tuple(
-        Response(f"answer:{a.id}", str(a.question_id), a.correct, a.answered_at, a.confidence)
+        GivenAnswer(f"answer:{a.id}", str(a.question_id), a.correct, a.answered_at, a.confidence)
         for a in answers
     )
     runs = db.session.execute(

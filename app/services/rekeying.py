@@ -59,7 +59,7 @@ def apply_key_changes(
             )
         ).all()
         for answer, options in rows:
-            response = rekey.Response(
+            response = rekey.GivenResponse(
                 tuple(answer.chosen), answer.value, answer.confidence, {o["key"]: o["html"] for o in options}
             )
             result = rekey.rescore(scorable, response, decision)

@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from app.domain import review as spaced
 from app.domain import scenarios as engine
-from app.domain.scenarios import Analysis, AttemptState, NodeKind
-from app.domain.scenarios import Scenario as ScenarioModel
+from app.domain.scenarios import Analysis, AttemptState, NodeKind, ScenarioSpec
 from app.domain.scenarios.variants import fill, label_placeholders
 from app.domain.shuffle import new_seed, shown_order, token
 from app.extensions import db
@@ -34,7 +33,7 @@ class ScenarioError(ServiceError):
 
 
 @lru_cache(maxsize=128)
-def _parse(version_id: int, content_hash: str, source: str, path: str) -> ScenarioModel:
+def _parse(version_id: int, content_hash: str, source: str, path: str) -> ScenarioSpec:
     scenario, problems = engine.parse_scenario(source, path)
     if scenario is None or any(p.is_error for p in problems):  # synced content was checked; cannot happen
         raise ScenarioError(
@@ -48,12 +47,12 @@ def _analyse(version_id: int, content_hash: str, source: str, path: str) -> Anal
     return engine.analyse(_parse(version_id, content_hash, source, path))
 
 
-def model_of(version: ScenarioVersion) -> ScenarioModel:
+def model_of(version: ScenarioVersion) -> ScenarioSpec:
     """The parsed scenario: milliseconds. Starting, playing and deciding need nothing more."""
     return _parse(version.id, version.content_hash, version.source, version.source_path)
 
 
-def parsed(version: ScenarioVersion) -> tuple[ScenarioModel, Analysis]:
+def parsed(version: ScenarioVersion) -> tuple[ScenarioSpec, Analysis]:
     """The scenario and its path analysis. The analysis explores every path (seconds of CPU for the
     larger scenarios, once per process), so only scoring a finished run and debriefs ask for it."""
     key = (version.id, version.content_hash, version.source, version.source_path)
@@ -200,7 +199,7 @@ def review_variant(version: ScenarioVersion, card_key: str) -> dict | None:
 
 
 def shown_choices(
-    attempt: ScenarioAttempt, scenario: ScenarioModel, state: AttemptState
+    attempt: ScenarioAttempt, scenario: ScenarioSpec, state: AttemptState
 ) -> list[engine.Choice]:
     """The choices offered now, in this attempt's own order (stable on reload, resume and back)."""
     return shown_order(engine.offered_choices(scenario, state), attempt.seed, state.node_id)
@@ -267,7 +266,7 @@ def choose(
     return after
 
 
-def _resolve(attempt: ScenarioAttempt, scenario: ScenarioModel, current: AttemptState, submitted: str) -> str:
+def _resolve(attempt: ScenarioAttempt, scenario: ScenarioSpec, current: AttemptState, submitted: str) -> str:
     """The ref behind a submitted choice: the page sends an opaque per-attempt token, never `node/n`."""
     for choice in engine.offered_choices(scenario, current):
         if token(attempt.seed, choice.ref) == submitted:
@@ -276,7 +275,7 @@ def _resolve(attempt: ScenarioAttempt, scenario: ScenarioModel, current: Attempt
 
 
 def _finish(
-    attempt: ScenarioAttempt, scenario: ScenarioModel, analysis: Analysis, after: AttemptState, now: datetime
+    attempt: ScenarioAttempt, scenario: ScenarioSpec, analysis: Analysis, after: AttemptState, now: datetime
 ) -> None:
     score = engine.score_attempt(scenario, after, analysis, attempt.decision_seconds)
     attempt.finished_at = now

@@ -20,6 +20,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +30,7 @@ from sqlalchemy import select
 
 from app import jobs
 from app.domain import xapi as profile_rules
-from app.domain.scenarios import Scenario as ScenarioModel
+from app.domain.scenarios import ScenarioSpec
 from app.domain.scenarios.engine import StateChanged
 from app.domain.xapi import Profile, score, statement
 from app.extensions import db
@@ -39,12 +40,44 @@ log = logging.getLogger("app.xapi")
 DELIVER_JOB = "app.tasks.deliver_xapi"
 
 
+@dataclass(frozen=True)
+class XapiSettings:
+    """The XAPI_* configuration as values, so delivery runs wherever the caller has them (a job, a
+    command, a test) without an app context. `endpoint` None means xAPI is off."""
+
+    endpoint: str | None
+    activity_base: str | None = None
+    actor: str = "account"  # account (user id) or mbox (e-mail)
+    username: str = ""
+    password: str = ""
+    timeout: float = 5.0
+    batch_size: int = 50
+    retry_seconds: int = 30  # the first retry's delay; it doubles with each failed try
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> XapiSettings:
+        return cls(
+            config.get("XAPI_ENDPOINT"),
+            config.get("XAPI_ACTIVITY_BASE"),
+            config.get("XAPI_ACTOR", "account"),
+            config.get("XAPI_USERNAME", ""),
+            config.get("XAPI_PASSWORD", ""),
+            config.get("XAPI_TIMEOUT", 5.0),
+            config.get("XAPI_BATCH_SIZE", 50),
+            config.get("XAPI_RETRY_SECONDS", 30),
+        )
+
+    def profile(self) -> Profile | None:
+        """The statement profile, or None when xAPI is off."""
+        if not self.endpoint:
+            return None
+        return Profile(self.activity_base, self.actor)
+
+
 def profile() -> Profile | None:
-    """The configured profile, or None when xAPI is off (no XAPI_ENDPOINT)."""
-    config = current_app.config
-    if not config.get("XAPI_ENDPOINT"):
-        return None
-    return Profile(config["XAPI_ACTIVITY_BASE"], config.get("XAPI_ACTOR", "account"))
+    """The configured profile, or None when xAPI is off (no XAPI_ENDPOINT). The event functions below
+    read it here: they run inside the request that records the event."""
+    return XapiSettings.from_config(current_app.config).profile()
 
 
 def _actor(rules: Profile, user_id: int) -> dict[str, Any]:
@@ -100,7 +133,7 @@ def answered(answer: Answer, version: QuestionVersion, exam: Exam | None = None)
 
 
 def decided(
-    attempt: ScenarioAttempt, scenario: ScenarioModel, node_id: str, ref: str, events: list, now: datetime
+    attempt: ScenarioAttempt, scenario: ScenarioSpec, node_id: str, ref: str, events: list, now: datetime
 ) -> None:
     """One statement per scenario decision (call it after the ref joined attempt.log): verb responded,
     object the decision point; the choice, the state it changed (variable: before/after) and the
@@ -137,11 +170,11 @@ def decided(
     _outbox(made)
 
 
-def _scenario(rules: Profile, scenario: ScenarioModel) -> dict[str, Any]:
+def _scenario(rules: Profile, scenario: ScenarioSpec) -> dict[str, Any]:
     return rules.activity(f"scenarios/{scenario.id}", "scenario", scenario.title)
 
 
-def completed_scenario(attempt: ScenarioAttempt, scenario: ScenarioModel, now: datetime) -> None:
+def completed_scenario(attempt: ScenarioAttempt, scenario: ScenarioSpec, now: datetime) -> None:
     """A finished run: verb passed or failed, score out of 100, critical errors and outcome as extensions."""
     rules = profile()
     if rules is None:
@@ -250,14 +283,9 @@ class LrsClient:
             return None, str(getattr(error, "reason", error))
 
 
-def client() -> LrsClient:
-    config = current_app.config
-    return LrsClient(
-        config["XAPI_ENDPOINT"],
-        config.get("XAPI_USERNAME", ""),
-        config.get("XAPI_PASSWORD", ""),
-        config.get("XAPI_TIMEOUT", 5.0),
-    )
+def client(settings: XapiSettings) -> LrsClient:
+    assert settings.endpoint, "xAPI is off: no XAPI_ENDPOINT"
+    return LrsClient(settings.endpoint, settings.username, settings.password, settings.timeout)
 
 
 def due_rows(now: datetime, limit: int) -> list[XapiOutbox]:
@@ -272,14 +300,15 @@ def due_rows(now: datetime, limit: int) -> list[XapiOutbox]:
     return list(db.session.scalars(query))
 
 
-def deliver_batch(now: datetime, lrs: LrsClient | None = None) -> Delivery:
+def deliver_batch(now: datetime, settings: XapiSettings, lrs: LrsClient | None = None) -> Delivery:
     """Send one batch of due statements (module rules); the caller commits."""
-    if profile() is None:
+    if settings.profile() is None:
         return Delivery()
-    rows = due_rows(now, current_app.config.get("XAPI_BATCH_SIZE", 50))
+    rows = due_rows(now, settings.batch_size)
     if not rows:
         return Delivery()
-    lrs = lrs or client()
+    lrs = lrs or client(settings)
+    first_retry = timedelta(seconds=settings.retry_seconds)
     status, body = lrs.post([row.statement for row in rows])
     outcome = Delivery(attempted=len(rows))
     refused = (
@@ -288,22 +317,23 @@ def deliver_batch(now: datetime, lrs: LrsClient | None = None) -> Delivery:
     if refused and len(rows) > 1:  # a bad statement or a taken id: settle each on its own, the rest go in
         for row in rows:
             single, single_body = lrs.post([row.statement])
-            _settle(row, single, single_body, now, outcome)
+            _settle(row, single, single_body, now, first_retry, outcome)
         return outcome
     for row in rows:
-        _settle(row, status, body, now, outcome)
+        _settle(row, status, body, now, first_retry, outcome)
     return outcome
 
 
-def _settle(row: XapiOutbox, status: int | None, body: str, now: datetime, outcome: Delivery) -> None:
+def _settle(
+    row: XapiOutbox, status: int | None, body: str, now: datetime, first_retry: timedelta, outcome: Delivery
+) -> None:
     if status is not None and (200 <= status < 300 or status == 409):
         row.delivered_at = now
         row.last_error = None if status != 409 else f"409 from the LRS (id already taken): {body[:300]}"
         outcome.delivered += 1
         return
     row.attempts += 1
-    first = timedelta(seconds=current_app.config.get("XAPI_RETRY_SECONDS", 30))
-    row.next_try_at = now + profile_rules.retry_delay(row.attempts, first)
+    row.next_try_at = now + profile_rules.retry_delay(row.attempts, first_retry)
     row.last_error = f"{status or 'no answer'}: {body[:500]}"
     outcome.failed += 1
     log.warning(

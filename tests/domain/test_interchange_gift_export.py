@@ -1,5 +1,5 @@
 """GIFT export: escapes, each question type, the multiple-response weights, and the round trip
-our file -> Question -> GIFT -> import -> our parser, over the docs example and all real content."""
+our file -> QuestionSpec -> GIFT -> import -> our parser, over the docs example and all real content."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.domain.interchange import ImportStatus, export_gift, import_gift
 from app.domain.interchange.gift_export import escape_gift, gift_question, multiple_response_weight
 from app.domain.interchange.safe_text import RAW_HTML
-from app.domain.questions import Question, QuestionType, parse_questions
+from app.domain.questions import QuestionSpec, QuestionType, parse_questions
 from app.domain.scoring import score_answer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ Explanation: 190 / 200 = 95%.
 """
 
 
-def parse(text: str, path: str = "small.md") -> list[Question]:
+def parse(text: str, path: str = "small.md") -> list[QuestionSpec]:
     questions, problems = parse_questions(text, path)
     assert [str(p) for p in problems] == []
     return questions
@@ -167,7 +167,7 @@ def insignificant(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.split("\n")))
 
 
-def assert_round_trip(questions: list[Question], same: Callable[[str], str] = str) -> None:
+def assert_round_trip(questions: list[QuestionSpec], same: Callable[[str], str] = str) -> None:
     """Export, import, parse: the same text (after `same`), options, keys, numbers and topics come back."""
     result = import_gift(export_gift(questions), "exported.gift", default_domain="D1")
     assert result.problems == []

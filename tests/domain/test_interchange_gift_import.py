@@ -18,7 +18,7 @@ from app.domain.interchange import (
     summary_line,
 )
 from app.domain.interchange.drafts import NO_EXPLANATION, NO_RATIONALE
-from app.domain.questions import Question, QuestionType, parse_questions
+from app.domain.questions import QuestionSpec, QuestionType, parse_questions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gift"
 SAMPLES = sorted(p.name for p in FIXTURES.glob("*.gift"))
@@ -30,7 +30,7 @@ def load(name: str, default_domain: str = "D2", taken_ids: frozenset[str] = froz
     return import_gift(text, f"gift/{name}", default_domain=default_domain, taken_ids=taken_ids)
 
 
-def parsed(item: ImportedItem) -> Question:
+def parsed(item: ImportedItem) -> QuestionSpec:
     """The item's Markdown read back by our own parser, which must find nothing wrong with it."""
     assert item.markdown is not None, item.notes
     questions, problems = parse_questions(item.markdown, "imported.md")

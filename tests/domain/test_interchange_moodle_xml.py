@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.interchange import GiftImport, ImportedItem, ImportStatus, import_moodle_xml, summary_line
-from app.domain.questions import Question, QuestionType, parse_questions
+from app.domain.questions import QuestionSpec, QuestionType, parse_questions
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "gift" / "moodle_quiz.xml"
 
@@ -22,7 +22,7 @@ def item(result: GiftImport, title: str) -> ImportedItem:
     return found
 
 
-def parsed(found: ImportedItem) -> Question:
+def parsed(found: ImportedItem) -> QuestionSpec:
     assert found.markdown is not None, found.notes
     questions, problems = parse_questions(found.markdown, "imported.md")
     assert [str(p) for p in problems] == []

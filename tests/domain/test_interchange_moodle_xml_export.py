@@ -10,13 +10,13 @@ from lxml import etree
 
 from app.domain.interchange import export_gift, export_moodle_xml, import_gift, import_moodle_xml
 from app.domain.interchange.results import ImportStatus
-from app.domain.questions import Question, QuestionType, parse_questions
+from app.domain.questions import QuestionSpec, QuestionType, parse_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_TYPES = ROOT / "tests" / "fixtures" / "question_types" / "matching_and_short.md"
 
 
-def docs_example() -> list[Question]:
+def docs_example() -> list[QuestionSpec]:
     docs = (ROOT / "docs" / "authoring-questions.md").read_text(encoding="utf-8")
     [block] = [
         b for b in re.findall(r"^````markdown\n(.*?)^````$", docs, flags=re.M | re.S) if b.startswith("---")
@@ -26,13 +26,13 @@ def docs_example() -> list[Question]:
     return questions
 
 
-def every_type() -> list[Question]:
+def every_type() -> list[QuestionSpec]:
     questions = docs_example() + parse_questions(NEW_TYPES.read_text(), "fx.md")[0]
     assert {q.type for q in questions} == set(QuestionType)
     return questions
 
 
-def fields(question: Question) -> tuple:
+def fields(question: QuestionSpec) -> tuple:
     return (
         question.type,
         question.prompt,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from app.domain.interchange import export_qti_item, export_qti_package
-from app.domain.questions import Question, QuestionType, parse_questions
+from app.domain.questions import QuestionSpec, QuestionType, parse_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[3] / "shared"  # beside the repository, here and in CI
@@ -155,7 +155,7 @@ Explanation: The ship notice is the 856.
 
 
 @pytest.fixture(scope="module")
-def awkward() -> dict[str, Question]:
+def awkward() -> dict[str, QuestionSpec]:
     questions, problems = parse_questions(AWKWARD, "awkward.md")
     assert [str(p) for p in problems] == []
     return {q.id: q for q in questions}
@@ -174,14 +174,14 @@ def awkward() -> dict[str, Question]:
     ],
 )
 def test_every_question_type_exports_a_valid_item(
-    qti_schema: etree.XMLSchema, awkward: dict[str, Question], question_id: str
+    qti_schema: etree.XMLSchema, awkward: dict[str, QuestionSpec], question_id: str
 ) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward[question_id]))
     assert item.get("identifier") == question_id
 
 
 def test_awkward_markdown_becomes_qti_xhtml(
-    qti_schema: etree.XMLSchema, awkward: dict[str, Question]
+    qti_schema: etree.XMLSchema, awkward: dict[str, QuestionSpec]
 ) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward["qti-single-awkward"]))
     stem = item.find("q:itemBody/q:div", NS)
@@ -213,7 +213,7 @@ def test_awkward_markdown_becomes_qti_xhtml(
 
 
 def test_single_choice_scores_the_correct_option_and_shows_each_rationale(
-    qti_schema: etree.XMLSchema, awkward: dict[str, Question]
+    qti_schema: etree.XMLSchema, awkward: dict[str, QuestionSpec]
 ) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward["qti-single-awkward"]))
     assert [v.text for v in item.findall("q:responseDeclaration/q:correctResponse/q:value", NS)] == ["A"]
@@ -229,7 +229,7 @@ def test_single_choice_scores_the_correct_option_and_shows_each_rationale(
 
 
 def test_multiple_response_maps_right_and_wrong_options_like_our_scoring(
-    qti_schema: etree.XMLSchema, awkward: dict[str, Question]
+    qti_schema: etree.XMLSchema, awkward: dict[str, QuestionSpec]
 ) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward["qti-multiple"]))
     mapping = item.find("q:responseDeclaration/q:mapping", NS)
@@ -243,7 +243,7 @@ def test_multiple_response_maps_right_and_wrong_options_like_our_scoring(
 
 
 def test_numeric_compares_with_the_absolute_tolerance_or_exactly(
-    qti_schema: etree.XMLSchema, awkward: dict[str, Question]
+    qti_schema: etree.XMLSchema, awkward: dict[str, QuestionSpec]
 ) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward["qti-numeric"]))
     equal = item.find(".//q:equal", NS)
@@ -257,7 +257,7 @@ def test_numeric_compares_with_the_absolute_tolerance_or_exactly(
 
 
 def test_matching_maps_each_right_pair_to_its_share_and_short_answers_to_their_credit(
-    qti_schema: etree.XMLSchema, awkward: dict[str, Question]
+    qti_schema: etree.XMLSchema, awkward: dict[str, QuestionSpec]
 ) -> None:
     item = assert_valid(qti_schema, export_qti_item(awkward["qti-matching"]))
     entries = item.findall("q:responseDeclaration/q:mapping/q:mapEntry", NS)
@@ -285,7 +285,7 @@ def test_every_real_question_exports_a_valid_item(qti_schema: etree.XMLSchema, p
 
 
 def test_the_package_has_one_item_per_question_and_a_manifest_listing_them(
-    awkward: dict[str, Question],
+    awkward: dict[str, QuestionSpec],
 ) -> None:
     files = export_qti_package(awkward.values())
     items = sorted(name for name in files if name != "imsmanifest.xml")
@@ -300,7 +300,7 @@ def test_the_package_has_one_item_per_question_and_a_manifest_listing_them(
     assert manifest.findtext("cp:metadata/cp:schema", namespaces=NS) == "QTIv2.1 Package"
 
 
-def test_two_questions_with_one_id_cannot_share_a_package(awkward: dict[str, Question]) -> None:
+def test_two_questions_with_one_id_cannot_share_a_package(awkward: dict[str, QuestionSpec]) -> None:
     question = awkward["qti-multiple"]
     with pytest.raises(ValueError, match="qti-multiple"):
         export_qti_package([question, question])
@@ -318,7 +318,7 @@ def test_a_missing_schema_skips_locally_and_fails_under_ci(
         load_schema(missing)
 
 
-def question_with(stem: str, kind: str = "single", prompt: str = "Which one?") -> Question:
+def question_with(stem: str, kind: str = "single", prompt: str = "Which one?") -> QuestionSpec:
     body = (
         "- [x] Right\n  : Yes.\n- [ ] Wrong\n  : No.\n" if kind != "numeric" else "Answer: 2\nTolerance: 0\n"
     )
@@ -383,5 +383,5 @@ def test_any_markdown_exports_a_valid_item(
     assert_valid(qti_schema, export_qti_item(questions[0]))
 
 
-def test_question_types_covered(awkward: dict[str, Question]) -> None:
+def test_question_types_covered(awkward: dict[str, QuestionSpec]) -> None:
     assert {q.type for q in awkward.values()} == set(QuestionType)

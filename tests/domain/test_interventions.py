@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.domain.interventions import TraineeSignals, flags
-from app.domain.readiness.policy import InterventionRules, parse_policy
+from app.domain.readiness.promotion_rules import InterventionRules, parse_promotion_rules
 from tests.domain.test_readiness_policy import errors, line_of, replace_line
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -60,7 +60,7 @@ def test_one_trainee_can_meet_every_rule():
 
 def test_the_shipped_policy_sets_the_queue_and_a_bad_value_points_at_its_line():
     text = POLICY.read_text()
-    policy, _ = parse_policy(text, "promotion.yaml")
+    policy, _ = parse_promotion_rules(text, "promotion.yaml")
     assert policy.interventions == RULES
     line = line_of(text, "stalled_days:")
     assert errors(replace_line(text, line, "stalled_days: 0")) == [
@@ -70,7 +70,7 @@ def test_the_shipped_policy_sets_the_queue_and_a_bad_value_points_at_its_line():
 
 def test_without_the_section_the_defaults_apply():
     text = POLICY.read_text().split("\ninterventions:")[0]
-    policy, _ = parse_policy(text, "promotion.yaml")
+    policy, _ = parse_promotion_rules(text, "promotion.yaml")
     assert policy.interventions == InterventionRules()
 
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain.problems import Problem
-from app.domain.questions import Question, lint_questions, parse_questions
+from app.domain.questions import QuestionSpec, lint_questions, parse_questions
 
 from .test_question_parser import VALID_FILE
 
@@ -58,9 +58,9 @@ FRAGMENTS = [
 ]
 
 
-def check_result(text: str, questions: list[Question], problems: list[Problem]) -> None:
+def check_result(text: str, questions: list[QuestionSpec], problems: list[Problem]) -> None:
     line_count = max(1, text.count("\n") + 1)
-    assert all(isinstance(q, Question) for q in questions)
+    assert all(isinstance(q, QuestionSpec) for q in questions)
     assert all(isinstance(p, Problem) for p in problems)
     assert all(1 <= p.line <= line_count for p in problems), [str(p) for p in problems]
     assert all(1 <= q.line <= line_count for q in questions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain.problems import Problem, Severity
-from app.domain.questions import Question, lint_questions, parse_questions
+from app.domain.questions import QuestionSpec, lint_questions, parse_questions
 
 PATH = "content/questions/t.md"
 FRONT = "---\ndomain: D2\ntopics: [credit-check]\n---\n"  # lines 1-4
@@ -315,7 +315,7 @@ def test_problems_print_as_path_line_message() -> None:
 # ---- cross-file lint
 
 
-def parsed(text: str, path: str) -> list[Question]:
+def parsed(text: str, path: str) -> list[QuestionSpec]:
     questions, problems = parse_questions(text, path)
     assert problems == []
     return questions

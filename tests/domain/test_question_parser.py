@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.questions import Question, QuestionType, lint_questions, option_key, parse_questions
+from app.domain.questions import QuestionSpec, QuestionType, lint_questions, option_key, parse_questions
 from bench.gen_questions import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ Explanation: 801 / 850 = 94.2%.
 """
 
 
-def parse_valid() -> dict[str, Question]:
+def parse_valid() -> dict[str, QuestionSpec]:
     questions, problems = parse_questions(VALID_FILE, "content/questions/credit.md")
     assert problems == []
     return {q.id: q for q in questions}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.problems import Severity
-from app.domain.readiness.policy import DIMENSION_NAMES, Level, parse_policy
+from app.domain.readiness.promotion_rules import DIMENSION_NAMES, Level, parse_promotion_rules
 
 POLICY_FILE = Path(__file__).resolve().parents[2] / "content" / "policy" / "promotion.yaml"
 PATH = "content/policy/promotion.yaml"
@@ -32,13 +32,13 @@ def replace_line(text: str, line: int, new: str) -> str:
 
 
 def errors(text: str) -> list[tuple[int, str]]:
-    policy, problems = parse_policy(text, PATH)
+    policy, problems = parse_promotion_rules(text, PATH)
     assert policy is None
     return [(p.line, p.message) for p in problems if p.severity is Severity.ERROR]
 
 
 def test_the_shipped_policy_is_clean(text):
-    policy, problems = parse_policy(text, PATH)
+    policy, problems = parse_promotion_rules(text, PATH)
     assert problems == []
     assert policy is not None
     assert [d.name for d in policy.dimensions] == list(DIMENSION_NAMES)
@@ -47,7 +47,7 @@ def test_the_shipped_policy_is_clean(text):
 
 
 def test_levels_follow_the_thresholds(text):
-    policy, _ = parse_policy(text, PATH)
+    policy, _ = parse_promotion_rules(text, PATH)
     rule = policy.dimension("coordination")
     assert rule.level(rule.senior) is Level.SENIOR_READY
     assert rule.level(rule.developing) is Level.DEVELOPING

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from app.domain.readiness.ability import domain_likelihood
-from app.domain.readiness.evidence import BankItem, Response, ScenarioRun, TraineeEvidence
+from app.domain.readiness.evidence import BankItem, GivenAnswer, ScenarioRun, TraineeEvidence
 from app.domain.readiness.irt import ItemParams
-from app.domain.readiness.policy import Level, parse_policy
 from app.domain.readiness.promotion import CheckResult, Outcome, classification_accuracy, outcome
+from app.domain.readiness.promotion_rules import Level, parse_promotion_rules
 from app.domain.readiness.verdict import Verdict, assess
 
 NOW = datetime(2026, 11, 26, 9, 0)
@@ -39,7 +39,7 @@ confidence:
   stated: {low: 0.4, medium: 0.7, high: 0.9}
   flag_at: 0.15
 """
-POLICY, _PROBLEMS = parse_policy(POLICY_TEXT, "test-policy.yaml")
+POLICY, _PROBLEMS = parse_promotion_rules(POLICY_TEXT, "test-policy.yaml")
 
 
 def make_bank() -> dict[str, BankItem]:
@@ -58,13 +58,13 @@ def make_bank() -> dict[str, BankItem]:
 BANK = make_bank()
 
 
-def answers(per_domain: dict[str, int], wrong_every: int) -> tuple[Response, ...]:
+def answers(per_domain: dict[str, int], wrong_every: int) -> tuple[GivenAnswer, ...]:
     """`per_domain[d]` answers in domain d over the last weeks, every `wrong_every`-th one wrong."""
     out = []
     for domain, count in per_domain.items():
         for k in range(count):
             out.append(
-                Response(
+                GivenAnswer(
                     answer_id=f"a-{domain}-{k}",
                     item_id=f"{domain}-{k}",
                     correct=(k + 1) % wrong_every != 0,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.domain.questions import Option, QuestionType
-from app.domain.questions import Question as ParsedQuestion
+from app.domain.questions import Option, QuestionSpec, QuestionType
 from app.domain.rekey import (
+    GivenResponse,
     KeyChange,
     OldAnswers,
-    Response,
     decision_problems,
     exam_score,
     key_changes,
@@ -19,8 +18,8 @@ from app.domain.rekey import (
 OLD = {"A": "option A", "B": "option B", "C": "option C"}
 
 
-def _question(correct: str, keys: str = "ABC", slug: str = "q") -> ParsedQuestion:
-    return ParsedQuestion(
+def _question(correct: str, keys: str = "ABC", slug: str = "q") -> QuestionSpec:
+    return QuestionSpec(
         id=slug,
         path="x.md",
         line=1,
@@ -51,17 +50,17 @@ def test_a_key_change_needs_a_reason_and_a_choice():
 
 def test_regrade_rescores_with_the_new_key_and_keeps_the_certainty():
     new = _question("B")
-    was_right = rescore(new, Response(("A",), None, "high", OLD), OldAnswers.REGRADE)
-    now_right = rescore(new, Response(("B",), None, "high", OLD), OldAnswers.REGRADE)
+    was_right = rescore(new, GivenResponse(("A",), None, "high", OLD), OldAnswers.REGRADE)
+    now_right = rescore(new, GivenResponse(("B",), None, "high", OLD), OldAnswers.REGRADE)
     assert not was_right.voided and was_right.score.credit == 0.0 and was_right.score.cbm_mark == -6
     assert now_right.score.correct and now_right.score.cbm_mark == 3
 
 
 def test_an_answer_the_new_version_cannot_score_is_voided_and_void_voids_all():
     shorter = _question("B", keys="AB")
-    assert rescore(shorter, Response(("C",), None, None, OLD), OldAnswers.REGRADE).voided
-    assert rescore(shorter, Response(("B",), None, None, OLD), OldAnswers.VOID) == rescore(
-        shorter, Response(("A",), None, None, OLD), OldAnswers.VOID
+    assert rescore(shorter, GivenResponse(("C",), None, None, OLD), OldAnswers.REGRADE).voided
+    assert rescore(shorter, GivenResponse(("B",), None, None, OLD), OldAnswers.VOID) == rescore(
+        shorter, GivenResponse(("A",), None, None, OLD), OldAnswers.VOID
     )
 
 
@@ -73,8 +72,8 @@ def test_options_are_matched_by_text_when_the_new_version_reorders_them():
             for k, text in zip("ABC", ["option C", "option B", "option A"], strict=True)
         ),
     )
-    assert rescore(reordered, Response(("B",), None, None, OLD), OldAnswers.REGRADE).score.correct
-    assert not rescore(reordered, Response(("A",), None, None, OLD), OldAnswers.REGRADE).score.correct
+    assert rescore(reordered, GivenResponse(("B",), None, None, OLD), OldAnswers.REGRADE).score.correct
+    assert not rescore(reordered, GivenResponse(("A",), None, None, OLD), OldAnswers.REGRADE).score.correct
 
 
 def test_an_exam_score_counts_only_the_items_left():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from app.domain.scenarios import (
     Analysis,
     AttemptState,
-    Scenario,
+    ScenarioSpec,
     analyse,
     debrief,
     lint_scenario,
@@ -32,7 +32,7 @@ MAX_WALK = 80  # hub loops may go on for ever at run time; a walk this long has 
 
 
 @cache
-def load(path: Path) -> tuple[Scenario | None, tuple[str, ...], Analysis | None]:
+def load(path: Path) -> tuple[ScenarioSpec | None, tuple[str, ...], Analysis | None]:
     """Parse, lint and analyse once per file: (scenario, error messages, analysis)."""
     scenario, problems = parse_scenario(path.read_text(encoding="utf-8"), str(path))
     if scenario is None:
@@ -42,7 +42,7 @@ def load(path: Path) -> tuple[Scenario | None, tuple[str, ...], Analysis | None]
     return scenario, tuple(str(p) for p in problems if p.is_error), analysis
 
 
-def clean(path: Path) -> tuple[Scenario, Analysis]:
+def clean(path: Path) -> tuple[ScenarioSpec, Analysis]:
     scenario, errors, analysis = load(path)
     if errors or scenario is None or analysis is None:
         pytest.skip(f"{path.name} has errors (see test_every_scenario_is_free_of_errors)")
@@ -123,7 +123,7 @@ BODY = [
 ]  # fmt: skip
 
 
-def every_path(scenario: Scenario) -> list[tuple[str, ...]]:
+def every_path(scenario: ScenarioSpec) -> list[tuple[str, ...]]:
     """Brute-force enumeration of complete paths, under the analysis's visit rule: the test oracle."""
     paths: list[tuple[str, ...]] = []
 

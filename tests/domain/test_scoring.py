@@ -6,18 +6,18 @@ import math
 
 import pytest
 
-from app.domain.questions import Option, Question, QuestionType
+from app.domain.questions import Option, QuestionSpec, QuestionType
 from app.domain.scoring import AnswerScore, InvalidResponse, cbm_summary, score_answer
 
 
-def item(qtype: QuestionType, correct: str = "", keys: str = "ABCD", **numeric: float) -> Question:
+def item(qtype: QuestionType, correct: str = "", keys: str = "ABCD", **numeric: float) -> QuestionSpec:
     options = tuple(Option(k, f"option {k}", f"why {k}", k in correct, 10 + i) for i, k in enumerate(keys))
     if qtype is QuestionType.TRUE_FALSE:
         options = (
             Option("A", "True", "r", "A" in correct, 10),
             Option("B", "False", "r", "B" in correct, 12),
         )
-    return Question(
+    return QuestionSpec(
         id="q-test",
         path="t.md",
         line=1,
@@ -128,7 +128,9 @@ def test_cbm_with_partial_credit_interpolates_between_right_and_wrong(confidence
         (SINGLE, {"chosen": ["B"], "confidence": "sure"}, "unknown certainty 'sure'"),
     ],
 )
-def test_invalid_responses_raise_with_a_clear_message(question: Question, kwargs: dict, phrase: str) -> None:
+def test_invalid_responses_raise_with_a_clear_message(
+    question: QuestionSpec, kwargs: dict, phrase: str
+) -> None:
     with pytest.raises(InvalidResponse, match=phrase):
         score_answer(question, **kwargs)
     assert issubclass(InvalidResponse, ValueError)

@@ -12,6 +12,7 @@ from random import Random
 import pytest
 from sqlalchemy import func, select
 
+from app.authoring.forms import MAX_TEXT
 from app.extensions import db
 from app.models import (
     Answer,
@@ -258,7 +259,7 @@ def test_a_reviewer_returns_a_draft_with_a_comment_and_the_author_edits_again(cl
         == 302
     )
     db.session.refresh(draft)
-    assert draft.status == DraftStatus.REJECTED
+    assert draft.status == DraftStatus.RETURNED
     assert [(c.action, c.text) for c in draft.comments] == [("returned", "Add a third option.")]
     assert _post(client, f"/authoring/drafts/{draft.id}/approve").status_code == 409  # no longer in review
     _as(client, world.author)
@@ -746,3 +747,23 @@ def test_an_edited_shipped_scenario_publishes_a_new_version_under_its_id(client,
     assert scenario.current_version.number == 2 and scenario.current_version.title.endswith("(revised)")
     assert scenario.current_version.source_path == f"authoring/draft-{draft.id}.md"
     assert "(revised)" in content_export.scenario_files()["tests/fixtures/scenarios/fx-split-shipment.md"]
+
+
+def test_preview_and_autosave_of_text_too_long_or_not_text_say_what_to_send(client, world):
+    login(client, world.author.email)
+    draft = _new_draft(client, "question", "Pricing basics", QUESTION)
+    token = csrf_token(client, f"/authoring/drafts/{draft.id}/edit")
+    too_long = "x" * (MAX_TEXT + 1)
+    preview = client.post(
+        f"/authoring/drafts/{draft.id}/preview", json={"text": too_long}, headers={"X-CSRFToken": token}
+    )
+    assert preview.status_code == 400
+    assert f"at most {MAX_TEXT:,} characters" in preview.get_data(as_text=True)
+    autosave = client.post(
+        f"/authoring/drafts/{draft.id}/autosave",
+        json={"text": ["not", "text"]},
+        headers={"X-CSRFToken": token},
+    )
+    assert autosave.status_code == 400 and "(a title of 200)" in autosave.get_data(as_text=True)
+    db.session.refresh(draft)
+    assert draft.text == QUESTION

@@ -116,3 +116,11 @@ def test_another_trainees_exam_is_404(client, world, bank, signed_in, clock):
     assert client.get(f"/exams/{exam.id}/items/0").status_code == 404
     assert client.get(f"/exams/{exam.id}/results").status_code == 404
     assert _save(client, exam, 0, chosen="A").status_code == 404
+
+
+def test_a_form_length_not_offered_is_refused_with_what_to_pick(client, world, bank, signed_in, clock):
+    signed_in(world.trainee)
+    response = client.post("/exams/", data={"csrf_token": csrf_token(client, "/exams/"), "length": "7"})
+    assert response.status_code == 400
+    assert "Pick one of the offered form lengths." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Exam)) == 0

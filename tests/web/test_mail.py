@@ -181,11 +181,23 @@ def test_the_link_works_once(client, world, inbox):
 
 def test_the_link_expires_after_an_hour(client, world, inbox):
     now = datetime.now(UTC)
-    fresh = password_reset.make_token(world.trainee, now - timedelta(minutes=59))
-    stale = password_reset.make_token(world.trainee, now - timedelta(minutes=61))
+    settings = password_reset.ResetSettings.from_config(client.application.config)
+    fresh = password_reset.make_token(world.trainee, now - timedelta(minutes=59), settings)
+    stale = password_reset.make_token(world.trainee, now - timedelta(minutes=61), settings)
     assert client.get(f"/password/reset/{fresh}").status_code == 200
     response = client.get(f"/password/reset/{stale}")
     assert response.status_code == 400 and "works once, for an hour" in response.get_data(as_text=True)
+
+
+def test_a_link_signed_with_another_secret_key_opens_no_account(client, world):
+    """The service takes its settings as values: a link signed under another SECRET_KEY (another
+    deployment, or a rotated key) is refused, while the same link under the right key works."""
+    settings = password_reset.ResetSettings.from_config(client.application.config)
+    now = datetime.now(UTC)
+    token = password_reset.make_token(world.trainee, now, settings)
+    other = password_reset.ResetSettings("another-deployments-secret", settings.max_age)
+    assert password_reset.user_for_token(token, now, other) is None
+    assert password_reset.user_for_token(token, now, settings) == world.trainee
 
 
 def test_a_link_stops_working_once_the_password_changed_another_way(app, client, world, inbox):

@@ -62,3 +62,39 @@ def test_upgrade_matches_models_then_downgrade_and_upgrade_again(empty_database_
         assert _drift(app) == []
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0024_stores_a_returned_draft_as_returned_and_back(empty_database_url):
+    """Drafts sent back by a reviewer were stored as `rejected` while every screen said "returned"."""
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = empty_database_url
+    app = create_app(config)
+    with app.app_context():
+        upgrade(revision="0023")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, active, created_at) "
+                    "VALUES (1, 'a@x.test', 'A', 'x', true, '2026-01-01 00:00:00')"
+                )
+            )
+            for draft_id, status in ((1, "rejected"), (2, "in-review")):
+                conn.execute(
+                    text(
+                        "INSERT INTO drafts (id, kind, title, status, author_id, text, created_at, updated_at) "
+                        "VALUES (:id, 'question', 'T', :status, 1, '', '2026-01-01 00:00:00', "
+                        "'2026-01-01 00:00:00')"
+                    ),
+                    {"id": draft_id, "status": status},
+                )
+
+        def statuses() -> list[str]:
+            with db.engine.connect() as conn:
+                return list(conn.execute(text("SELECT status FROM drafts ORDER BY id")).scalars())
+
+        upgrade(revision="0024")
+        assert statuses() == ["returned", "in-review"]
+        downgrade(revision="0023")
+        assert statuses() == ["rejected", "in-review"]
+        db.session.remove()
+        db.engine.dispose()

@@ -149,6 +149,10 @@ def test_every_event_arrives_in_the_lrs_as_the_app_stored_it(client, world, bank
     assert sign_off["result"]["response"] == "recommend"
 
 
+def _settings(app) -> xapi.XapiSettings:
+    return xapi.XapiSettings.from_config(app.config)
+
+
 def test_an_lrs_outage_loses_nothing_and_a_resend_duplicates_nothing(client, world, bank, signed_in, xapi_on):
     signed_in(world.trainee)
     _, session = _study(client)
@@ -171,7 +175,7 @@ def test_an_lrs_outage_loses_nothing_and_a_resend_duplicates_nothing(client, wor
     for row in rows[:4]:
         row.delivered_at = None
     db.session.commit()
-    xapi.deliver_batch(datetime.now(UTC))
+    xapi.deliver_batch(datetime.now(UTC), _settings(client.application))
     db.session.commit()
     ours = {row.statement_id for row in rows}
     stored = [s["id"] for s in xapi_on.all_statements() if s["id"] in ours]
@@ -188,13 +192,15 @@ def test_failed_deliveries_back_off_exponentially(app, client, world, bank, sign
         row = db.session.scalar(select(XapiOutbox))
         first_try = row.next_try_at
         assert row.attempts == 1 and row.next_try_at > datetime.now(UTC) + timedelta(seconds=25)
-        assert xapi.deliver_batch(datetime.now(UTC)).attempted == 0  # not due yet: the LRS is left alone
-        xapi.deliver_batch(first_try)
+        assert (
+            xapi.deliver_batch(datetime.now(UTC), _settings(app)).attempted == 0
+        )  # not due yet: the LRS is left alone
+        xapi.deliver_batch(first_try, _settings(app))
         db.session.commit()
         assert row.attempts == 2 and row.next_try_at == first_try + timedelta(seconds=60)
     finally:
         xapi_on.start()
-    xapi.deliver_batch(row.next_try_at)
+    xapi.deliver_batch(row.next_try_at, _settings(app))
     db.session.commit()
     assert row.delivered_at is not None
 
@@ -317,12 +323,12 @@ def test_a_taken_id_counts_as_delivered_and_a_refused_statement_holds_up_no_othe
 
     taken = made("taken", "q1")
     other_source = {**made("other", "q2"), "id": taken["id"]}  # another system got that id in first
-    assert xapi.client().post([other_source])[0] == 200
+    assert xapi.client(_settings(app)).post([other_source])[0] == 200
     bad = {**made("bad", "q3"), "actor": {"objectType": "Agent"}}  # nobody: the LRS refuses it (422)
     rows = [_queued(taken), _queued(bad), _queued(made("fine", "q4"))]
     db.session.commit()
 
-    delivery = xapi.deliver_batch(datetime.now(UTC))
+    delivery = xapi.deliver_batch(datetime.now(UTC), _settings(app))
     db.session.commit()
     assert (delivery.delivered, delivery.failed) == (2, 1)
     assert rows[0].delivered_at is not None and rows[0].last_error.startswith("409")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..questions import QuestionType, normalise_answer
-from .drafts import Draft, DraftChoice
+from .drafts import DraftChoice, DraftSpec
 
 FULL = Decimal("99.999")  # Moodle writes a third as 33.33333: compare weights with this much slack
 SLACK = Decimal("0.01")
@@ -36,7 +36,7 @@ def _pct(weight: Decimal) -> str:
     return f"%{text.rstrip('0').rstrip('.') if '.' in text else text}%"
 
 
-def map_choices(draft: Draft, answers: list[WeightedAnswer], single: bool) -> bool:
+def map_choices(draft: DraftSpec, answers: list[WeightedAnswer], single: bool) -> bool:
     """Fill in a choice draft; False when it cannot be imported (the reason is noted).
 
     Single answer (GIFT with an `=`, Moodle `single`): exactly one answer must give full credit; it is
@@ -50,7 +50,7 @@ def map_choices(draft: Draft, answers: list[WeightedAnswer], single: bool) -> bo
     return _map_multiple(draft, answers)
 
 
-def _map_single(draft: Draft, answers: list[WeightedAnswer]) -> bool:
+def _map_single(draft: DraftSpec, answers: list[WeightedAnswer]) -> bool:
     full = [a for a in answers if a.weight >= FULL]
     if len(full) != 1:
         what = "no answer gives" if not full else f"{len(full)} answers give"
@@ -77,7 +77,7 @@ def _map_single(draft: Draft, answers: list[WeightedAnswer]) -> bool:
     return True
 
 
-def _map_multiple(draft: Draft, answers: list[WeightedAnswer]) -> bool:
+def _map_multiple(draft: DraftSpec, answers: list[WeightedAnswer]) -> bool:
     right = [a for a in answers if a.weight > 0]
     if not right:
         draft.note(draft.line, "no answer carries credit, so no option can be marked correct: skipped")
@@ -108,7 +108,7 @@ def _map_multiple(draft: Draft, answers: list[WeightedAnswer]) -> bool:
     return True
 
 
-def map_true_false(draft: Draft, truth: bool, true_feedback: str, false_feedback: str, line: int) -> None:
+def map_true_false(draft: DraftSpec, truth: bool, true_feedback: str, false_feedback: str, line: int) -> None:
     """Two options, True then False, each with the feedback a trainee choosing it would read."""
     draft.type = QuestionType.TRUE_FALSE
     draft.choices = [
@@ -117,7 +117,7 @@ def map_true_false(draft: Draft, truth: bool, true_feedback: str, false_feedback
     ]
 
 
-def map_numeric(draft: Draft, answers: list[NumericAnswer]) -> bool:
+def map_numeric(draft: DraftSpec, answers: list[NumericAnswer]) -> bool:
     """Fill in a numeric draft from the one full-credit answer; False when there is not exactly one.
 
     Partial-credit answers and feedback on wrong answers have no place in our format and are noted;
@@ -163,7 +163,7 @@ def map_numeric(draft: Draft, answers: list[NumericAnswer]) -> bool:
     return True
 
 
-def map_matching(draft: Draft, pairs: list[tuple[str, str, int]]) -> bool:
+def map_matching(draft: DraftSpec, pairs: list[tuple[str, str, int]]) -> bool:
     """Fill in a matching draft from (prompt, answer, line) in Markdown; an empty prompt is a distractor.
 
     Moodle's rule and ours agree (credit = share of prompts matched right), so nothing is lost unless a
@@ -198,7 +198,7 @@ def map_matching(draft: Draft, pairs: list[tuple[str, str, int]]) -> bool:
     return True
 
 
-def map_short_answer(draft: Draft, answers: list[WeightedAnswer]) -> bool:
+def map_short_answer(draft: DraftSpec, answers: list[WeightedAnswer]) -> bool:
     """Fill in a short-answer draft: answers with a positive weight are accepted, keeping partial credit.
 
     Moodle's `*` wildcard is matched literally here (noted); answers worth 0% or less are only feedback

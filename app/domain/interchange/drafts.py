@@ -21,7 +21,7 @@ class DraftChoice:
 
 
 @dataclass
-class Draft:
+class DraftSpec:
     """Everything our format needs, already in Markdown, plus the notes gathered while converting.
 
     `lossy` is set by any note that means something was lost or changed; the item is then `partial`.

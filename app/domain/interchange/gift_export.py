@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from ..questions import Question, QuestionType
+from ..questions import QuestionSpec, QuestionType
 from .numbers import plain_number
 from .safe_text import exportable
 
@@ -38,7 +38,7 @@ def multiple_response_weight(correct_count: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def export_gift(questions: Iterable[Question], category: str | None = None) -> str:
+def export_gift(questions: Iterable[QuestionSpec], category: str | None = None) -> str:
     """A GIFT file with one question per block, in order.
 
     Rules:
@@ -64,7 +64,7 @@ def export_gift(questions: Iterable[Question], category: str | None = None) -> s
     return "\n\n".join(blocks) + "\n"
 
 
-def gift_question(question: Question) -> str:
+def gift_question(question: QuestionSpec) -> str:
     """One question as a GIFT block (no blank lines inside)."""
     lines = _comments(question)
     text = f"{question.stem}\n\n{question.prompt}" if question.stem else question.prompt
@@ -114,7 +114,7 @@ def _text(markdown: str) -> str:
     return marker + escape_gift(markdown)
 
 
-def _comments(question: Question) -> list[str]:
+def _comments(question: QuestionSpec) -> list[str]:
     tags = "".join(f" [tag:{t}]" for t in question.topics)
     lines = [
         f"// [id:{question.id}]{tags}",

@@ -7,7 +7,15 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ..problems import Problem
-from ..questions import COGNITIVE_LEVELS, DOMAINS, ID_PATTERN, POOLS, TOPIC_PATTERN, Question, QuestionType
+from ..questions import (
+    COGNITIVE_LEVELS,
+    DOMAINS,
+    ID_PATTERN,
+    POOLS,
+    TOPIC_PATTERN,
+    QuestionSpec,
+    QuestionType,
+)
 from .answer_mapping import (
     NumericAnswer,
     WeightedAnswer,
@@ -17,7 +25,7 @@ from .answer_mapping import (
     map_short_answer,
     map_true_false,
 )
-from .drafts import Draft
+from .drafts import DraftSpec
 from .gift_syntax import GiftCategory, GiftError, GiftQuestion, read_pieces
 from .html_to_markdown import escape_plain
 from .ids import IdAllocator, slugify
@@ -43,7 +51,7 @@ def import_gift(
     path: str,
     default_domain: str = "D2",
     taken_ids: Iterable[str] = (),
-    known: Mapping[str, Question] | None = None,
+    known: Mapping[str, QuestionSpec] | None = None,
 ) -> GiftImport:
     """Read a GIFT file; every question in it comes back as an item, imported, partial or skipped.
 
@@ -81,9 +89,9 @@ def _import_question(
     domain: str,
     path: str,
     category: str | None,
-    known: Mapping[str, Question] | None,
+    known: Mapping[str, QuestionSpec] | None,
 ) -> ImportedItem:
-    draft = Draft(question.line, question.title, QuestionType.SINGLE, "")
+    draft = DraftSpec(question.line, question.title, QuestionType.SINGLE, "")
     draft.text = draft.markdown_of(question.text)
     _read_comments(draft, question.comments)
     if draft.stable_id is None and question.title and ID_PATTERN.fullmatch(question.title):
@@ -141,7 +149,7 @@ def _import_question(
     return write_item(draft, ids, domain, path, category, known)
 
 
-def _numbers(draft: Draft, question: GiftQuestion) -> list[NumericAnswer]:
+def _numbers(draft: DraftSpec, question: GiftQuestion) -> list[NumericAnswer]:
     numbers = [
         NumericAnswer(
             n.answer,
@@ -161,7 +169,7 @@ def _numbers(draft: Draft, question: GiftQuestion) -> list[NumericAnswer]:
     return numbers
 
 
-def _read_comments(draft: Draft, comments: tuple[str, ...]) -> None:
+def _read_comments(draft: DraftSpec, comments: tuple[str, ...]) -> None:
     """Moodle tags become topics (slugified); a Moodle idnumber is an id candidate after the title."""
     joined = "\n".join(comments)
     topics: list[str] = []
@@ -186,7 +194,7 @@ def _read_comments(draft: Draft, comments: tuple[str, ...]) -> None:
                 draft.unit = value.group(2).strip() or None
 
 
-def _read_metadata(draft: Draft, line: str) -> None:
+def _read_metadata(draft: DraftSpec, line: str) -> None:
     """`domain: D2 · difficulty: 3 · ...` as our GIFT export writes it; a value we cannot use is noted."""
     for part in line.split("·"):
         key, _, value = (s.strip() for s in part.partition(":"))

@@ -1,4 +1,4 @@
-"""Write a Draft as a question section in our format, and prove it parses before handing it out."""
+"""Write a DraftSpec as a question section in our format, and prove it parses before handing it out."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 
 from ..markdown_render import unsafe_html
-from ..questions import DOMAINS, Question, QuestionType, parse_questions
-from .drafts import NO_EXPLANATION, NO_RATIONALE, Draft
+from ..questions import DOMAINS, QuestionSpec, QuestionType, parse_questions
+from .drafts import NO_EXPLANATION, NO_RATIONALE, DraftSpec
 from .html_to_markdown import escape_plain
 from .ids import IdAllocator
 from .numbers import plain_number
@@ -20,7 +20,7 @@ DEFAULT_COGNITIVE = "application"
 _HEADING = re.compile(r"^ {0,3}##(?:[ \t]+.*)?$")
 _OPTION = re.compile(r"^( {0,3}[-*+][ \t]+)\[")
 _KEYWORD = re.compile(r"^(Explanation|Reference|Answer|Tolerance|Unit|Match|Distractor)([ \t]*:)")
-# Which keywords start structure where (questions.py): in a stem, Explanation, Answer and Tolerance (and
+# Which keywords start structure where (questions/syntax.py, questions/reader.py): in a stem, Explanation, Answer and Tolerance (and
 # Unit on a numeric item); after `Explanation:`, a new Explanation or Reference.
 _STEM_KEYWORDS = frozenset({"Explanation", "Answer", "Tolerance"})
 _WEIGHTED_ANSWER = re.compile(r"^Answer[ \t]+\S*?%[ \t]*:")
@@ -42,12 +42,12 @@ def check_domain(domain: str) -> str:
 
 
 def write_item(
-    draft: Draft,
+    draft: DraftSpec,
     ids: IdAllocator,
     domain: str,
     path: str,
     category: str | None,
-    known: Mapping[str, Question] | None = None,
+    known: Mapping[str, QuestionSpec] | None = None,
 ) -> ImportedItem:
     """The ImportedItem for a draft: Markdown, status and notes.
 
@@ -117,7 +117,7 @@ def write_item(
     )
 
 
-def _fill_from(draft: Draft, question: Question) -> None:
+def _fill_from(draft: DraftSpec, question: QuestionSpec) -> None:
     """Take from the bank's question what the file did not carry."""
     draft.domain = draft.domain or question.domain
     draft.difficulty = draft.difficulty or question.difficulty
@@ -155,12 +155,12 @@ _COMPARED = {
 }
 
 
-def _differences(new: Question, old: Question) -> list[str]:
+def _differences(new: QuestionSpec, old: QuestionSpec) -> list[str]:
     found = [name for field, name in _COMPARED.items() if getattr(new, field) != getattr(old, field)]
     return found or ["set, pool or shuffle"]
 
 
-def skipped_item(draft: Draft, category: str | None) -> ImportedItem:
+def skipped_item(draft: DraftSpec, category: str | None) -> ImportedItem:
     """An item for a question we do not import; its notes say why."""
     prompt, _ = split_prompt(draft.text)
     return ImportedItem(
@@ -168,7 +168,7 @@ def skipped_item(draft: Draft, category: str | None) -> ImportedItem:
     )
 
 
-def _title(draft: Draft, prompt: str) -> str:
+def _title(draft: DraftSpec, prompt: str) -> str:
     return draft.title or _short(prompt or draft.text, 80) or f"question at line {draft.line}"
 
 
@@ -223,7 +223,7 @@ def _short(text: str, limit: int = 40) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str) -> str:
+def _section(draft: DraftSpec, question_id: str, prompt: str, stem: str, domain: str) -> str:
     meta = [
         f"difficulty: {draft.difficulty or DEFAULT_DIFFICULTY}",
         f"cognitive: {draft.cognitive or DEFAULT_COGNITIVE}",
@@ -280,7 +280,7 @@ def _section(draft: Draft, question_id: str, prompt: str, stem: str, domain: str
     return "\n".join(lines)
 
 
-def _note_unsafe_html(draft: Draft) -> None:
+def _note_unsafe_html(draft: DraftSpec) -> None:
     texts = [
         draft.text,
         draft.explanation,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from ..questions import Question, QuestionType
+from ..questions import QuestionSpec, QuestionType
 from .gift_export import multiple_response_weight
 from .numbers import plain_number
 from .safe_text import exportable
@@ -14,7 +14,7 @@ from .safe_text import exportable
 MARKDOWN = "markdown"  # Moodle's FORMAT_MARKDOWN: our text goes over unchanged
 
 
-def export_moodle_xml(questions: Iterable[Question], category: str | None = None) -> bytes:
+def export_moodle_xml(questions: Iterable[QuestionSpec], category: str | None = None) -> bytes:
     """A `<quiz>` of one `<question>` per item (UTF-8 XML), in order.
 
     Rules:
@@ -53,7 +53,7 @@ _TYPES = {
 }
 
 
-def moodle_question(question: Question) -> etree._Element:
+def moodle_question(question: QuestionSpec) -> etree._Element:
     """One `<question>` element."""
     element = etree.Element("question", type=_TYPES[question.type])
     _text(element, "name", question.id, None)
@@ -101,7 +101,7 @@ def moodle_question(question: Question) -> etree._Element:
     return element
 
 
-def _choices(element: etree._Element, question: Question) -> None:
+def _choices(element: etree._Element, question: QuestionSpec) -> None:
     multiple = question.type is QuestionType.MULTIPLE
     _value(element, "single", "false" if multiple else "true")
     _value(element, "shuffleanswers", "true" if question.shuffle else "false")

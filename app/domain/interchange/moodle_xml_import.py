@@ -9,7 +9,7 @@ from decimal import Decimal
 from lxml import etree
 
 from ..problems import Problem
-from ..questions import ID_PATTERN, Question, QuestionType
+from ..questions import ID_PATTERN, QuestionSpec, QuestionType
 from .answer_mapping import (
     NumericAnswer,
     WeightedAnswer,
@@ -19,7 +19,7 @@ from .answer_mapping import (
     map_short_answer,
     map_true_false,
 )
-from .drafts import Draft
+from .drafts import DraftSpec
 from .gift_import import SKIP_REASONS
 from .html_to_markdown import escape_plain
 from .ids import IdAllocator, slugify
@@ -56,7 +56,7 @@ def import_moodle_xml(
     path: str,
     default_domain: str = "D2",
     taken_ids: Iterable[str] = (),
-    known: Mapping[str, Question] | None = None,
+    known: Mapping[str, QuestionSpec] | None = None,
 ) -> GiftImport:
     """Read a Moodle XML export (`<quiz>` of `<question type=...>`); every question comes back as an item.
 
@@ -118,7 +118,7 @@ def _name(element: etree._Element) -> str | None:
     return (element.findtext("name/text") or "").strip() or None
 
 
-def _formatted(element: etree._Element | None, draft: Draft | None = None) -> Formatted | None:
+def _formatted(element: etree._Element | None, draft: DraftSpec | None = None) -> Formatted | None:
     """The `<text>` of an element in its `format`; embedded `<file>`s are noted, not imported."""
     if element is None:
         return None
@@ -138,10 +138,10 @@ def _import_question(
     domain: str,
     path: str,
     category: str | None,
-    known: Mapping[str, Question] | None,
+    known: Mapping[str, QuestionSpec] | None,
 ) -> ImportedItem:
     line = element.sourceline or 0
-    draft = Draft(line, _name(element), QuestionType.SINGLE, "")
+    draft = DraftSpec(line, _name(element), QuestionType.SINGLE, "")
     draft.text = draft.markdown_of(_formatted(element.find("questiontext"), draft))
     draft.explanation = draft.markdown_of(_formatted(element.find("generalfeedback"), draft))
     explanation, _, reference = draft.explanation.rpartition("\n\nReference: ")
@@ -183,7 +183,7 @@ def _import_question(
     return write_item(draft, ids, domain, path, category, known) if ok else skipped_item(draft, category)
 
 
-def _pair(draft: Draft, subquestion: etree._Element) -> tuple[str, str, int]:
+def _pair(draft: DraftSpec, subquestion: etree._Element) -> tuple[str, str, int]:
     """(prompt as Markdown, answer as Markdown, line): Moodle's answers are plain text; no prompt is a
     distractor."""
     prompt = draft.markdown_of(_formatted(subquestion, draft))
@@ -191,7 +191,7 @@ def _pair(draft: Draft, subquestion: etree._Element) -> tuple[str, str, int]:
     return prompt, escape_plain(answer), subquestion.sourceline or draft.line
 
 
-def _short_answer(draft: Draft, element: etree._Element, answers: list[etree._Element]) -> bool:
+def _short_answer(draft: DraftSpec, element: etree._Element, answers: list[etree._Element]) -> bool:
     if (element.findtext("usecase") or "0").strip() not in ("0", "false", ""):
         draft.note(
             draft.line, "case-sensitive in Moodle (usecase 1): answers here are compared ignoring case"
@@ -218,7 +218,7 @@ def _fraction(answer: etree._Element) -> Decimal:
     return Decimal(raw)
 
 
-def _true_false(draft: Draft, answers: list[etree._Element]) -> bool:
+def _true_false(draft: DraftSpec, answers: list[etree._Element]) -> bool:
     by_value = {(a.findtext("text") or "").strip().lower(): a for a in answers}
     if set(by_value) != {"true", "false"}:
         raise _Unreadable(draft.line, "a truefalse question needs one <answer> `true` and one `false`")
@@ -233,7 +233,7 @@ def _true_false(draft: Draft, answers: list[etree._Element]) -> bool:
     return True
 
 
-def _numeric_answer(draft: Draft, answer: etree._Element) -> NumericAnswer:
+def _numeric_answer(draft: DraftSpec, answer: etree._Element) -> NumericAnswer:
     written = (answer.findtext("text") or "").strip()
     tolerance_text = (answer.findtext("tolerance") or "0").strip()
     line = answer.sourceline or draft.line
@@ -245,7 +245,7 @@ def _numeric_answer(draft: Draft, answer: etree._Element) -> NumericAnswer:
     return NumericAnswer(value, Decimal(tolerance_text), _fraction(answer), feedback, line, shown)
 
 
-def _unit(draft: Draft, element: etree._Element) -> None:
+def _unit(draft: DraftSpec, element: etree._Element) -> None:
     """The unit with multiplier 1 becomes `Unit:`; other units (alternatives Moodle converts) are noted."""
     units = [
         ((u.findtext("unit_name") or "").strip(), (u.findtext("multiplier") or "1").strip(), u.sourceline)
@@ -258,7 +258,7 @@ def _unit(draft: Draft, element: etree._Element) -> None:
             draft.note(line or draft.line, f"alternative unit `{name}` (x{multiplier}) dropped")
 
 
-def _note_extras(draft: Draft, element: etree._Element) -> None:
+def _note_extras(draft: DraftSpec, element: etree._Element) -> None:
     """Moodle features with no place here: combined feedback and hints."""
     for tag in _COMBINED_FEEDBACK:
         found = element.find(tag)
@@ -269,7 +269,7 @@ def _note_extras(draft: Draft, element: etree._Element) -> None:
         draft.note(hints[0].sourceline or draft.line, f"{len(hints)} hint(s) have no equivalent: dropped")
 
 
-def _read_tags(draft: Draft, element: etree._Element) -> None:
+def _read_tags(draft: DraftSpec, element: etree._Element) -> None:
     topics: list[str] = []
     for tag in element.findall("tags/tag"):
         name = (tag.findtext("text") or "").strip()

@@ -8,7 +8,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..markdown_render import MarkdownRenderer
-from ..questions import Question, QuestionType
+from ..questions import QuestionSpec, QuestionType
 from .numbers import plain_number
 from .qti_html import QTI_NS, append_html, qti, xml_text
 
@@ -20,7 +20,7 @@ TOOL_NAME = "Order Desk Academy"
 RESPONSE, SCORE, MAXSCORE, FEEDBACK, SOLUTION = "RESPONSE", "SCORE", "MAXSCORE", "FEEDBACK", "SOLUTION"
 
 
-def export_qti_item(question: Question, renderer: MarkdownRenderer | None = None) -> bytes:
+def export_qti_item(question: QuestionSpec, renderer: MarkdownRenderer | None = None) -> bytes:
     """One assessmentItem (UTF-8 XML) that validates against the QTI 2.1 schema.
 
     Scoring reproduces ours: single and true-false score 1 when the chosen option is the correct one;
@@ -52,7 +52,7 @@ def export_qti_item(question: Question, renderer: MarkdownRenderer | None = None
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def export_qti_package(questions: Iterable[Question]) -> dict[str, bytes]:
+def export_qti_package(questions: Iterable[QuestionSpec]) -> dict[str, bytes]:
     """`items/<id>.xml` per question plus `imsmanifest.xml` (IMS Content Packaging 1.1, as QTI 2.1 uses).
 
     Raises ValueError when two questions share an id: their files would overwrite each other.
@@ -68,7 +68,7 @@ def export_qti_package(questions: Iterable[Question]) -> dict[str, bytes]:
     return files
 
 
-def _choice_item(root: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
+def _choice_item(root: etree._Element, question: QuestionSpec, renderer: MarkdownRenderer) -> None:
     multiple = question.type is QuestionType.MULTIPLE
     cardinality = "multiple" if multiple else "single"
     declaration = _element(
@@ -119,7 +119,7 @@ def _choice_item(root: etree._Element, question: Question, renderer: MarkdownRen
         _modal(root, FEEDBACK, option.key, f"Option {option.key}", rationale)
 
 
-def _numeric_item(root: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
+def _numeric_item(root: etree._Element, question: QuestionSpec, renderer: MarkdownRenderer) -> None:
     declaration = _element(
         root, "responseDeclaration", identifier=RESPONSE, cardinality="single", baseType="float"
     )
@@ -155,7 +155,7 @@ def _numeric_item(root: etree._Element, question: Question, renderer: MarkdownRe
     _set_solution(processing)
 
 
-def _matching_item(root: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
+def _matching_item(root: etree._Element, question: QuestionSpec, renderer: MarkdownRenderer) -> None:
     declaration = _element(
         root, "responseDeclaration", identifier=RESPONSE, cardinality="multiple", baseType="directedPair"
     )
@@ -196,7 +196,7 @@ def _matching_item(root: etree._Element, question: Question, renderer: MarkdownR
     _set_solution(processing)
 
 
-def _short_item(root: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
+def _short_item(root: etree._Element, question: QuestionSpec, renderer: MarkdownRenderer) -> None:
     declaration = _element(
         root, "responseDeclaration", identifier=RESPONSE, cardinality="single", baseType="string"
     )
@@ -225,12 +225,12 @@ def _short_item(root: etree._Element, question: Question, renderer: MarkdownRend
     _set_solution(processing)
 
 
-def _stem(body: etree._Element, question: Question, renderer: MarkdownRenderer) -> None:
+def _stem(body: etree._Element, question: QuestionSpec, renderer: MarkdownRenderer) -> None:
     if question.stem.strip():
         append_html(_element(body, "div", **{"class": "stem"}), renderer.render(question.stem))
 
 
-def _explanation(question: Question) -> str:
+def _explanation(question: QuestionSpec) -> str:
     if question.reference:
         return f"{question.explanation}\n\nReference: {question.reference}"
     return question.explanation

@@ -6,7 +6,7 @@ Pure: values in, values out (no Flask, no database, no clock). The pieces, in th
 - exam.pass_probability: P(expected score on a blueprint form >= pass mark), with a score interval;
 - scenarios: rolling scenario dimension scores, critical errors, coverage;
 - confidence.calibration_index: over/under-confidence from certainty answers;
-- policy.parse_policy: the trainers' promotion policy (content/policy/promotion.yaml) and its linter;
+- promotion_rules.parse_promotion_rules: the trainers' promotion policy (content/policy/promotion.yaml) and its linter;
 - verdict.assess: the verdict, every criterion with its evidence, and next best actions.
 The model and its validation are described in docs/readiness.md.
 """
@@ -14,10 +14,10 @@ The model and its validation are described in docs/readiness.md.
 from .ability import Ability, estimate
 from .calibration import CalibrationResponse, calibrate
 from .confidence import ConfidenceCalibration, calibration_index
-from .evidence import BankItem, Response, ScenarioRun, TraineeEvidence
+from .evidence import BankItem, GivenAnswer, ScenarioRun, TraineeEvidence
 from .exam import PassProbability, pass_probability
 from .irt import ItemParams
-from .policy import Level, Policy, parse_policy
+from .promotion_rules import Level, PromotionRules, parse_promotion_rules
 from .verdict import Criterion, NextAction, Readiness, Verdict, assess
 
 __all__ = [
@@ -30,9 +30,9 @@ __all__ = [
     "Level",
     "NextAction",
     "PassProbability",
-    "Policy",
+    "PromotionRules",
     "Readiness",
-    "Response",
+    "GivenAnswer",
     "ScenarioRun",
     "TraineeEvidence",
     "Verdict",
@@ -40,6 +40,6 @@ __all__ = [
     "calibrate",
     "calibration_index",
     "estimate",
-    "parse_policy",
+    "parse_promotion_rules",
     "pass_probability",
 ]

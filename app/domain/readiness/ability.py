@@ -40,7 +40,7 @@ from .irt import (
 NO_LEARNING = PracticeCurve()
 
 
-class Answer(Protocol):
+class AnswerLike(Protocol):
     item_id: str
     correct: bool
     answered_at: datetime
@@ -72,7 +72,7 @@ class DomainLikelihood:
 
 
 def domain_likelihood(
-    responses: Sequence[Answer],
+    responses: Sequence[AnswerLike],
     item_params: Mapping[str, ItemParams],
     now: datetime,
     half_life_days: float,
@@ -105,7 +105,7 @@ def domain_likelihood(
 
 
 def estimate(
-    responses: Sequence[Answer],
+    responses: Sequence[AnswerLike],
     item_params: Mapping[str, ItemParams],
     now: datetime,
     half_life_days: float,

@@ -19,7 +19,7 @@ from .promotion import CheckResult
 
 
 @dataclass(frozen=True)
-class Response:
+class GivenAnswer:
     """One answer to a practice or exam question. `certainty` is low | medium | high, or None if not asked."""
 
     answer_id: str
@@ -77,7 +77,7 @@ class TraineeEvidence:
     """
 
     trainee_id: str
-    responses: tuple[Response, ...]
+    responses: tuple[GivenAnswer, ...]
     bank: Mapping[str, BankItem]
     blueprint: Mapping[str, float]
     scenario_runs: tuple[ScenarioRun, ...] = ()
@@ -101,6 +101,6 @@ class TraineeEvidence:
             grouped.setdefault(item.domain, []).append(item.params)
         return grouped
 
-    def responses_where(self, keep: Callable[[BankItem], bool]) -> tuple[Response, ...]:
+    def responses_where(self, keep: Callable[[BankItem], bool]) -> tuple[GivenAnswer, ...]:
         """This trainee's answers to bank items that `keep` accepts (answers to unknown items are left out)."""
         return tuple(r for r in self.responses if r.item_id in self.bank and keep(self.bank[r.item_id]))

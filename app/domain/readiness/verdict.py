@@ -1,6 +1,6 @@
 """The readiness verdict for senior promotion: criteria, dimension levels, pass probability, next actions.
 
-Rules (thresholds all come from the Policy)
+Rules (thresholds all come from the PromotionRules)
 - Evidence criteria: at least `items_per_domain` distinct questions answered in every knowledge domain and
   every weighted blueprint domain; at least `scenario_runs` finished runs; each dimension's own minimum.
 - Dimension levels: junior / developing / senior-ready from the dimension's score (see policy.py). The
@@ -28,12 +28,12 @@ from ..taxonomy import EXCEPTION_NAMES
 from . import promotion, scenarios
 from .ability import Ability, domain_likelihood, estimate, expected_score
 from .confidence import ConfidenceCalibration, calibration_index
-from .evidence import BankItem, Response, TraineeEvidence
+from .evidence import BankItem, GivenAnswer, TraineeEvidence
 from .exam import PassProbability, pass_probability, percent_correct_probability
 from .irt import ItemParams
-from .policy import DimensionRule, Level, Policy
 from .profile import AbilityProfile, pool
 from .promotion import CheckResult
+from .promotion_rules import DimensionRule, Level, PromotionRules
 
 
 class Verdict(StrEnum):
@@ -112,7 +112,7 @@ class Readiness:
     missing: tuple[str, ...]
 
 
-def assess(evidence: TraineeEvidence, policy: Policy, now: datetime) -> Readiness:
+def assess(evidence: TraineeEvidence, policy: PromotionRules, now: datetime) -> Readiness:
     """Judge one trainee against the policy at `now` (see the module rules)."""
     profile, answer_ids = _profile(evidence, policy, now)
     domains = _domain_mastery(evidence, policy, profile, answer_ids)
@@ -147,7 +147,7 @@ def _verdict(
     criteria: Sequence[Criterion],
     dimensions: Sequence[DimensionResult],
     exam: PassProbability | None,
-    policy: Policy,
+    policy: PromotionRules,
 ) -> Verdict:
     if any(c.about_evidence and not c.met for c in criteria):
         return Verdict.NOT_ENOUGH_EVIDENCE
@@ -177,7 +177,7 @@ PROMOTION_KEY = "promotion.check"
 PROMOTION_FAILED = "promotion.check.failed"
 
 
-def _promotion_criterion(result: CheckResult | None, policy: Policy) -> Criterion:
+def _promotion_criterion(result: CheckResult | None, policy: PromotionRules) -> Criterion:
     """Passed, decisive promotion check: the knowledge evidence the decision rests on."""
     label = f"A promotion check passed at {policy.pass_mark:.0%} and decisive (classification accuracy >= {policy.check_min_accuracy:.0%})"
     if result is None:
@@ -206,14 +206,14 @@ def _promotion_criterion(result: CheckResult | None, policy: Policy) -> Criterio
 # --- knowledge: per-domain abilities and mastery -------------------------------------------------------
 
 
-def _assessed_domains(evidence: TraineeEvidence, policy: Policy) -> list[str]:
+def _assessed_domains(evidence: TraineeEvidence, policy: PromotionRules) -> list[str]:
     wanted = {d for rule in policy.dimensions for d in rule.domains}
     wanted |= {d for d, weight in evidence.blueprint.items() if weight > 0}
     return sorted(wanted, key=lambda d: (len(d), d))
 
 
 def _profile(
-    evidence: TraineeEvidence, policy: Policy, now: datetime
+    evidence: TraineeEvidence, policy: PromotionRules, now: datetime
 ) -> tuple[AbilityProfile, dict[str, tuple[str, ...]]]:
     domains = _assessed_domains(evidence, policy)
     likelihoods, answer_ids = {}, {}
@@ -228,7 +228,10 @@ def _profile(
 
 
 def _domain_mastery(
-    evidence: TraineeEvidence, policy: Policy, profile: AbilityProfile, answer_ids: dict[str, tuple[str, ...]]
+    evidence: TraineeEvidence,
+    policy: PromotionRules,
+    profile: AbilityProfile,
+    answer_ids: dict[str, tuple[str, ...]],
 ) -> list[DomainMastery]:
     result = []
     for domain in profile.domains:
@@ -241,7 +244,7 @@ def _domain_mastery(
     return result
 
 
-def _params(responses: Sequence[Response], evidence: TraineeEvidence) -> dict[str, ItemParams]:
+def _params(responses: Sequence[GivenAnswer], evidence: TraineeEvidence) -> dict[str, ItemParams]:
     return {r.item_id: evidence.bank[r.item_id].params for r in responses}
 
 
@@ -249,7 +252,7 @@ def _items(evidence: TraineeEvidence, keep: Callable[[BankItem], bool]) -> list[
     return [item.params for item in evidence.bank.values() if keep(item)]
 
 
-def _items_criterion(mastery: DomainMastery, policy: Policy) -> Criterion:
+def _items_criterion(mastery: DomainMastery, policy: PromotionRules) -> Criterion:
     n, need = mastery.ability.n, policy.items_per_domain
     return Criterion(
         key=f"evidence.items.{mastery.domain}",
@@ -268,7 +271,7 @@ def _items_criterion(mastery: DomainMastery, policy: Policy) -> Criterion:
 def _dimension(
     rule: DimensionRule,
     evidence: TraineeEvidence,
-    policy: Policy,
+    policy: PromotionRules,
     by_domain: dict[str, DomainMastery],
     now: datetime,
 ) -> DimensionResult:
@@ -309,7 +312,7 @@ def _item_selector(rule: DimensionRule) -> Callable[[BankItem], bool]:
     return selected
 
 
-def _dimension_criterion(rule: DimensionRule, result: DimensionResult, policy: Policy) -> Criterion:
+def _dimension_criterion(rule: DimensionRule, result: DimensionResult, policy: PromotionRules) -> Criterion:
     name = rule.name.replace("_", " ")
     required = rule.name in policy.at_senior
     target, goal = (rule.senior, "senior-ready") if required else (rule.developing, "developing")
@@ -349,7 +352,7 @@ def _dimension_gap(rule: DimensionRule, result: DimensionResult) -> str | None:
 # --- scenarios -------------------------------------------------------------------------------------------
 
 
-def _scenario_runs_criterion(evidence: TraineeEvidence, policy: Policy) -> Criterion:
+def _scenario_runs_criterion(evidence: TraineeEvidence, policy: PromotionRules) -> Criterion:
     n, need = len(evidence.scenario_runs), policy.scenario_runs
     return Criterion(
         key="evidence.scenario_runs",
@@ -362,7 +365,7 @@ def _scenario_runs_criterion(evidence: TraineeEvidence, policy: Policy) -> Crite
     )
 
 
-def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criterion]:
+def _scenario_criteria(evidence: TraineeEvidence, policy: PromotionRules) -> list[Criterion]:
     runs = evidence.scenario_runs
     covered = scenarios.passed_exception_types(runs)
     untried = sorted(set(evidence.exception_types_available) - scenarios.tried_exception_types(runs))
@@ -412,7 +415,7 @@ def _scenario_criteria(evidence: TraineeEvidence, policy: Policy) -> list[Criter
 
 def _pass_probability(
     evidence: TraineeEvidence,
-    policy: Policy,
+    policy: PromotionRules,
     by_domain: dict[str, DomainMastery],
     profile: AbilityProfile,
 ) -> PassProbability | None:
@@ -434,7 +437,7 @@ def _pass_probability(
     return pass_probability(profile, evidence.blueprint, items, policy.pass_mark, policy.score_interval)
 
 
-def _exam_criterion(exam: PassProbability | None, policy: Policy) -> Criterion:
+def _exam_criterion(exam: PassProbability | None, policy: PromotionRules) -> Criterion:
     label = f"Probability of passing a blueprint exam at least {policy.ready_probability:.0%}"
     key = "exam.pass_probability"
     if exam is None:
@@ -459,7 +462,7 @@ def _exam_criterion(exam: PassProbability | None, policy: Policy) -> Criterion:
 
 def _next_actions(
     evidence: TraineeEvidence,
-    policy: Policy,
+    policy: PromotionRules,
     domains: Sequence[DomainMastery],
     confidence: ConfidenceCalibration,
     criteria: Sequence[Criterion],

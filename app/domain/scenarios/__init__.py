@@ -1,7 +1,7 @@
 """Branching exception-handling scenarios: parse, lint, analyse, play, score and debrief (pure).
 
 Typical use: `parse_scenario` then `lint_scenario` at sync; `analyse` once per content version
-(cache it by `Scenario.content_hash()`); `new_attempt` / `offered_choices` / `step` while playing,
+(cache it by `ScenarioSpec.content_hash()`); `new_attempt` / `offered_choices` / `step` while playing,
 storing only the log of refs; `replay` to rebuild an attempt; `score_attempt` and `debrief` at the end.
 """
 
@@ -27,7 +27,7 @@ from .engine import (
     trace,
 )
 from .lint import lint_scenario
-from .model import Card, Choice, Effect, Fragment, Node, NodeKind, RubricItem, Scenario
+from .model import Card, Choice, Effect, Fragment, Node, NodeKind, RubricItem, ScenarioSpec
 from .parser import parse_scenario
 from .report import check_text
 from .scoring import CriticalError, ScenarioScore, score_attempt
@@ -36,7 +36,7 @@ __all__ = [
     "Analysis", "Arrived", "AttemptState", "BackNotAllowed", "Card", "Choice", "ChoiceNotOffered",
     "Consequence", "CriticalError", "CriticalErrorMade", "Debrief", "DebriefStep", "Divergence", "Effect",
     "Event", "ExpertStep", "FeedbackGiven", "Fragment", "FunctionsInvolved", "Node", "NodeKind",
-    "RubricItem", "Scenario", "ScenarioScore", "Scored", "StateChanged", "Step",
+    "RubricItem", "ScenarioSpec", "ScenarioScore", "Scored", "StateChanged", "Step",
     "analyse", "check_text", "debrief", "dimension_score", "go_back", "lint_scenario",
     "new_attempt", "offered_choices", "parse_scenario", "replay", "score_attempt", "step", "trace",
 ]  # fmt: skip

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .conditions import Value
-from .model import Choice, FrozenMap, Scenario
+from .model import Choice, FrozenMap, Node, ScenarioSpec
 
 MAX_REPEAT_VISITS = 3
 MAX_STATES = 100_000
@@ -90,7 +90,7 @@ class _StateGraph:
     truncated: bool = False
 
 
-def _cyclic_nodes(scenario: Scenario) -> tuple[str, ...]:
+def _cyclic_nodes(scenario: ScenarioSpec) -> tuple[str, ...]:
     """Nodes that lie on some cycle: the only ones whose visits must be counted."""
     # A duplicated id (reported by the parser) plays as its first node, as in the engine.
     nodes = [n for n in scenario.nodes if scenario.node(n.id) is n]
@@ -109,7 +109,7 @@ def _cyclic_nodes(scenario: Scenario) -> tuple[str, ...]:
     return tuple(cyclic)
 
 
-def _explore(scenario: Scenario) -> _StateGraph:
+def _explore(scenario: ScenarioSpec) -> _StateGraph:
     graph = _StateGraph()
     if not scenario.has_node(scenario.start):
         return graph
@@ -132,28 +132,8 @@ def _explore(scenario: Scenario) -> _StateGraph:
             # States already being expanded still get their (partial) answers, children first.
             graph.order.extend(k for k, finished in reversed(stack) if finished)
             break
-        node_id, _, visits = key
-        node = scenario.node(node_id)
-        state = states.pop(key)
         children: list[tuple[Choice, Key]] = []
-        offered = [c for c in node.choices if c.offered_in(state)]
-        if not node.is_ending and not offered:
-            graph.stuck.add(node_id)
-        for choice in offered:
-            graph.offered.add(choice.ref)
-            if not scenario.has_node(choice.target):
-                continue  # lint reports the missing target
-            target = scenario.node(choice.target)
-            child_visits = visits
-            if target.id in slot:
-                limit = MAX_REPEAT_VISITS if target.repeatable else 1
-                if visits[slot[target.id]] >= limit:
-                    continue
-                child_visits = (
-                    visits[: slot[target.id]] + (visits[slot[target.id]] + 1,) + visits[slot[target.id] + 1 :]
-                )
-            after = choice.apply(state)
-            child: Key = (target.id, tuple(after.items()), child_visits)
+        for choice, child, after in _expand(scenario, graph, slot, key, states.pop(key)):
             children.append((choice, child))
             if child not in graph.edges:
                 states.setdefault(child, after)
@@ -161,6 +141,40 @@ def _explore(scenario: Scenario) -> _StateGraph:
         stack.append((key, True))
         stack.extend((child, False) for _, child in reversed(children) if child not in graph.edges)
     return graph
+
+
+def _expand(
+    scenario: ScenarioSpec, graph: _StateGraph, slot: dict[str, int], key: Key, state: dict[str, Value]
+) -> list[tuple[Choice, Key, dict[str, Value]]]:
+    """The (choice, child state key, state after) of each choice offered in this state, in file order.
+    Records on the graph what was offered and whether the node is stuck (a decision offering nothing)."""
+    node_id, _, visits = key
+    node = scenario.node(node_id)
+    offered = [c for c in node.choices if c.offered_in(state)]
+    if not node.is_ending and not offered:
+        graph.stuck.add(node_id)
+    children: list[tuple[Choice, Key, dict[str, Value]]] = []
+    for choice in offered:
+        graph.offered.add(choice.ref)
+        if not scenario.has_node(choice.target):
+            continue  # lint reports the missing target
+        target = scenario.node(choice.target)
+        child_visits = _visits_after(target, visits, slot)
+        if child_visits is None:
+            continue
+        after = choice.apply(state)
+        children.append((choice, (target.id, tuple(after.items()), child_visits), after))
+    return children
+
+
+def _visits_after(target: Node, visits: tuple[int, ...], slot: dict[str, int]) -> tuple[int, ...] | None:
+    """Visit counts of the cyclic nodes after entering `target`; None when it may not be entered again."""
+    if target.id not in slot:
+        return visits
+    i = slot[target.id]
+    if visits[i] >= (MAX_REPEAT_VISITS if target.repeatable else 1):
+        return None
+    return visits[:i] + (visits[i] + 1,) + visits[i + 1 :]
 
 
 @dataclass
@@ -181,7 +195,9 @@ class _Best:
         return self.length < other.length
 
 
-def _ranges(scenario: Scenario, graph: _StateGraph) -> tuple[dict[Key, int], dict[str, tuple[float, float]]]:
+def _ranges(
+    scenario: ScenarioSpec, graph: _StateGraph
+) -> tuple[dict[Key, int], dict[str, tuple[float, float]]]:
     """Complete-path counts per state and each rubric dimension's (min, max) over complete paths."""
     dims = tuple(scenario.rubric)
     count: dict[Key, int] = {}
@@ -220,7 +236,7 @@ class _Futures:
 
 
 def _best_futures(
-    scenario: Scenario, graph: _StateGraph, count: dict[Key, int], value: Callable[[Choice], float]
+    scenario: ScenarioSpec, graph: _StateGraph, count: dict[Key, int], value: Callable[[Choice], float]
 ) -> _Futures:
     """Dynamic programming over the explored states, children before parents."""
     futures = _Futures()
@@ -255,7 +271,7 @@ def _best_futures(
 
 
 def _expert_path(
-    scenario: Scenario, root: Key, futures: _Futures, constant: float
+    scenario: ScenarioSpec, root: Key, futures: _Futures, constant: float
 ) -> tuple[tuple[str, ...], float]:
     """The highest capped total from the root and its refs; a full tie goes to the clean route."""
     candidates: list[tuple[float, int, int, dict[Key, _Best]]] = []  # (total, length, clean 0 / 1, table)
@@ -277,7 +293,7 @@ def _expert_path(
     return tuple(refs), total
 
 
-def analyse(scenario: Scenario) -> Analysis:
+def analyse(scenario: ScenarioSpec) -> Analysis:
     """Count complete paths, each dimension's (min, max) over them, and the highest-scoring path.
 
     The best path maximises the capped total; ties go to the shorter path, then to a path without a

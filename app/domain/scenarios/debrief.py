@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .analysis import Analysis
 from .conditions import Value
 from .engine import AttemptState, StateChanged, Step, state_changes, trace
-from .model import Choice, Scenario
+from .model import Choice, ScenarioSpec
 from .scoring import ScenarioScore, score_attempt
 
 
@@ -87,7 +87,7 @@ def _expert_choice(expert: list[Step], node_id: str, visit: int) -> Choice | Non
 
 
 def debrief(
-    scenario: Scenario, attempt: AttemptState, analysis: Analysis, decision_seconds: Sequence[float] = ()
+    scenario: ScenarioSpec, attempt: AttemptState, analysis: Analysis, decision_seconds: Sequence[float] = ()
 ) -> Debrief:
     """Compare the run with `analysis.max_score_path`, step by step."""
     mine = trace(scenario, attempt.log)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .conditions import Value
-from .model import Choice, FrozenMap, Node, Scenario
+from .model import Choice, FrozenMap, Node, ScenarioSpec
 
 
 class ChoiceNotOffered(ValueError):
@@ -104,14 +104,14 @@ def state_changes(before: Mapping[str, Value], after: Mapping[str, Value]) -> tu
     return tuple(StateChanged(k, before[k], after[k]) for k in before if before[k] != after.get(k, before[k]))
 
 
-def new_attempt(scenario: Scenario) -> AttemptState:
+def new_attempt(scenario: ScenarioSpec) -> AttemptState:
     """A fresh run at the start node with the initial state."""
     start = scenario.node(scenario.start) if scenario.has_node(scenario.start) else None
     finished = start is not None and start.is_ending
     return AttemptState(scenario.start, scenario.initial_state, (), finished)
 
 
-def offered_choices(scenario: Scenario, attempt: AttemptState) -> list[Choice]:
+def offered_choices(scenario: ScenarioSpec, attempt: AttemptState) -> list[Choice]:
     """Choices at the current node whose condition holds and whose target exists; none once finished."""
     if attempt.finished or not scenario.has_node(attempt.node_id):
         return []
@@ -119,7 +119,7 @@ def offered_choices(scenario: Scenario, attempt: AttemptState) -> list[Choice]:
     return [c for c in node.choices if c.offered_in(attempt.state) and scenario.has_node(c.target)]
 
 
-def step(scenario: Scenario, attempt: AttemptState, ref: str) -> tuple[AttemptState, list[Event]]:
+def step(scenario: ScenarioSpec, attempt: AttemptState, ref: str) -> tuple[AttemptState, list[Event]]:
     """Take choice `ref`; return the new attempt and the events, or raise ChoiceNotOffered."""
     if attempt.finished:
         raise ChoiceNotOffered(
@@ -147,7 +147,7 @@ def step(scenario: Scenario, attempt: AttemptState, ref: str) -> tuple[AttemptSt
     return AttemptState(target.id, after, (*attempt.log, ref), target.is_ending), events
 
 
-def replay(scenario: Scenario, log: Sequence[str]) -> AttemptState:
+def replay(scenario: ScenarioSpec, log: Sequence[str]) -> AttemptState:
     """The attempt reached by taking `log` from the start; ChoiceNotOffered if it does not fit."""
     attempt = new_attempt(scenario)
     for ref in log:
@@ -155,7 +155,7 @@ def replay(scenario: Scenario, log: Sequence[str]) -> AttemptState:
     return attempt
 
 
-def trace(scenario: Scenario, log: Sequence[str]) -> list[Step]:
+def trace(scenario: ScenarioSpec, log: Sequence[str]) -> list[Step]:
     """Each step of `log` with its node, choice and the state before and after it."""
     attempt = new_attempt(scenario)
     steps: list[Step] = []
@@ -169,7 +169,7 @@ def trace(scenario: Scenario, log: Sequence[str]) -> list[Step]:
     return steps
 
 
-def go_back(scenario: Scenario, attempt: AttemptState, to_step: int) -> AttemptState:
+def go_back(scenario: ScenarioSpec, attempt: AttemptState, to_step: int) -> AttemptState:
     """Return to the moment before step `to_step + 1` (0 = the start), dropping every later step.
 
     Only when the scenario allows going back; `to_step` must be between 0 and the steps taken.

@@ -15,7 +15,7 @@ from collections import deque
 
 from ..problems import Problem, Severity
 from .analysis import Analysis, analyse
-from .model import Node, NodeKind, Scenario
+from .model import Node, NodeKind, ScenarioSpec
 from .variants import check_samples
 
 
@@ -33,12 +33,12 @@ class _Findings:
         self.problems.append(Problem(self.path, line, message, Severity.WARNING))
 
 
-def _nodes(scenario: Scenario) -> list[Node]:
+def _nodes(scenario: ScenarioSpec) -> list[Node]:
     """The nodes the engine can play: a duplicated id (reported by the parser) counts once, first wins."""
     return [n for n in scenario.nodes if scenario.node(n.id) is n]
 
 
-def _edges(scenario: Scenario) -> dict[str, list[str]]:
+def _edges(scenario: ScenarioSpec) -> dict[str, list[str]]:
     """Node id -> ids of existing nodes its choices lead to, ignoring conditions."""
     return {n.id: [t for t in n.targets if scenario.has_node(t)] for n in _nodes(scenario)}
 
@@ -73,7 +73,7 @@ def _cycle_through(edges: dict[str, list[str]], component: set[str], start: str)
     return [start, start]
 
 
-def _check_choices(scenario: Scenario, found: _Findings) -> None:
+def _check_choices(scenario: ScenarioSpec, found: _Findings) -> None:
     for node, choice in scenario.choices():
         if choice.target and not scenario.has_node(choice.target):
             found.error(
@@ -92,7 +92,7 @@ def _check_choices(scenario: Scenario, found: _Findings) -> None:
                 )
 
 
-def _check_reachability(scenario: Scenario, reachable: set[str], found: _Findings) -> None:
+def _check_reachability(scenario: ScenarioSpec, reachable: set[str], found: _Findings) -> None:
     for node in _nodes(scenario):
         if node.id not in reachable and scenario.has_node(scenario.start):
             what = "ending" if node.is_ending else "node"
@@ -108,7 +108,7 @@ def _check_reachability(scenario: Scenario, reachable: set[str], found: _Finding
             )
 
 
-def _check_cycles(scenario: Scenario, edges: dict[str, list[str]], found: _Findings) -> None:
+def _check_cycles(scenario: ScenarioSpec, edges: dict[str, list[str]], found: _Findings) -> None:
     """Every node on a cycle must be repeatable, and every cycle needs a way out."""
     reach = {node_id: _reachable(edges, node_id) for node_id in edges}
     components: list[set[str]] = []
@@ -130,7 +130,7 @@ def _check_cycles(scenario: Scenario, edges: dict[str, list[str]], found: _Findi
             found.error(node.line, f"the cycle {cycle} has no way out: every choice in it leads back into it")
 
 
-def _check_content(scenario: Scenario, found: _Findings) -> None:
+def _check_content(scenario: ScenarioSpec, found: _Findings) -> None:
     if not scenario.endings:
         found.error(1, "the scenario has no ending: add `# Ending: Title {#id}` with an outcome")
     if not any(choice.critical for _, choice in scenario.choices()):
@@ -147,7 +147,7 @@ def _check_content(scenario: Scenario, found: _Findings) -> None:
             )
 
 
-def _check_paths(scenario: Scenario, analysis: Analysis, reachable: set[str], found: _Findings) -> None:
+def _check_paths(scenario: ScenarioSpec, analysis: Analysis, reachable: set[str], found: _Findings) -> None:
     """Checks that need the conditions honoured, from the path analysis."""
     if analysis.truncated:
         found.warning(
@@ -188,7 +188,7 @@ def _check_paths(scenario: Scenario, analysis: Analysis, reachable: set[str], fo
         )
 
 
-def lint_scenario(scenario: Scenario, analysis: Analysis | None = None) -> list[Problem]:
+def lint_scenario(scenario: ScenarioSpec, analysis: Analysis | None = None) -> list[Problem]:
     """Every graph and content problem, sorted by line; pass `analysis` to avoid computing it twice."""
     found = _Findings(scenario.path)
     edges = _edges(scenario)

@@ -188,7 +188,7 @@ class Fragment:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class ScenarioSpec:
     """A parsed scenario file. Fields marked compare=False (lines, path) do not change its hash."""
 
     id: str
@@ -217,7 +217,7 @@ class Scenario:
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        # Read-only views, so a shared Scenario cannot be changed by a caller.
+        # Read-only views, so a shared ScenarioSpec cannot be changed by a caller.
         object.__setattr__(self, "initial_state", FrozenMap(self.initial_state))
         object.__setattr__(self, "rubric", FrozenMap(self.rubric))
         object.__setattr__(self, "lines", FrozenMap(self.lines))

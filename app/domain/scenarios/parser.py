@@ -1,7 +1,7 @@
-"""Parse a scenario Markdown file (docs/authoring-scenarios.md) into a Scenario plus every problem found.
+"""Parse a scenario Markdown file (docs/authoring-scenarios.md) into a ScenarioSpec plus every problem found.
 
 The parser never raises: each problem is reported at its 1-based line and parsing carries on, so an
-author sees everything at once. A Scenario is returned whenever the front matter could be read,
+author sees everything at once. A ScenarioSpec is returned whenever the front matter could be read,
 even when there are errors (lint can then report more); callers use it only when no problem is
 an error.
 """
@@ -15,7 +15,18 @@ from ..markdown_render import unsafe_html
 from ..problems import Problem, Severity
 from .conditions import NUMBER, VARIABLE, WORD, ConditionError, Value, parse_condition, parse_number
 from .front_matter import KEBAB, Meta, check_meta, load_yaml, split_front_matter, variable_types
-from .model import DIMENSIONS, FUNCTIONS, OUTCOMES, Card, Choice, Effect, Node, NodeKind, RubricItem, Scenario
+from .model import (
+    DIMENSIONS,
+    FUNCTIONS,
+    OUTCOMES,
+    Card,
+    Choice,
+    Effect,
+    Node,
+    NodeKind,
+    RubricItem,
+    ScenarioSpec,
+)
 from .variants import placeholders
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -493,7 +504,7 @@ class _BodyParser:
         return tuple(functions)
 
 
-def parse_scenario(text: str, path: str) -> tuple[Scenario | None, list[Problem]]:
+def parse_scenario(text: str, path: str) -> tuple[ScenarioSpec | None, list[Problem]]:
     """Parse one scenario file; returns (scenario or None, problems sorted by line). Never raises."""
     lines = LINE_BREAK.split(text.removeprefix("\ufeff"))
     problems = [
@@ -532,7 +543,7 @@ def parse_scenario(text: str, path: str) -> tuple[Scenario | None, list[Problem]
         problems.append(Problem(path, len(lines), "the scenario has no nodes: add `# Title {#id}` sections"))
     elif meta.start and meta.start not in body.node_lines:
         problems.append(Problem(path, key_lines.get("start", 1), f"start: no node has the id {meta.start!r}"))
-    scenario = Scenario(
+    scenario = ScenarioSpec(
         id=meta.id,
         title=meta.title,
         exception_types=meta.exception_types,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from ..problems import Problem
 from .analysis import analyse
 from .lint import lint_scenario
-from .model import Scenario
+from .model import ScenarioSpec
 from .parser import parse_scenario
 
 
-def check_text(text: str, path: str) -> tuple[Scenario | None, list[Problem], list[str]]:
+def check_text(text: str, path: str) -> tuple[ScenarioSpec | None, list[Problem], list[str]]:
     """Parse and lint one file: (scenario, every problem sorted by line, summary lines)."""
     scenario, problems = parse_scenario(text, path)
     if scenario is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .analysis import Analysis, capped_total, dimension_scores, weighted_total
 from .engine import AttemptState, trace
-from .model import HOURS_VARIABLE, FrozenMap, NodeKind, Scenario
+from .model import HOURS_VARIABLE, FrozenMap, NodeKind, ScenarioSpec
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class ScenarioScore:
 
 
 def score_attempt(
-    scenario: Scenario, attempt: AttemptState, analysis: Analysis, decision_seconds: Sequence[float] = ()
+    scenario: ScenarioSpec, attempt: AttemptState, analysis: Analysis, decision_seconds: Sequence[float] = ()
 ) -> ScenarioScore:
     """Score the run in `attempt.log` (replayed, so a tampered attempt raises ChoiceNotOffered);
     `decision_seconds[i]` is how long decision i took, when known."""

@@ -9,7 +9,7 @@ it (one source), how much evidence is enough, and the scores for `developing` an
   numeric, or by topic (any match).
 Mastery is the expected percent correct on the selected bank items at the trainee's estimated ability.
 
-`parse_policy(text, path)` returns (Policy, problems); the Policy is None when any problem is an error.
+`parse_promotion_rules(text, path)` returns (rules, problems); the rules are None when any problem is an error.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class InterventionRules:
 
 
 @dataclass(frozen=True)
-class Policy:
+class PromotionRules:
     half_life_days: float
     items_per_domain: int
     scenario_runs: int
@@ -116,7 +116,7 @@ class Policy:
         return next(d for d in self.dimensions if d.name == name)
 
 
-def parse_policy(text: str, path: str) -> tuple[Policy | None, list[Problem]]:
+def parse_promotion_rules(text: str, path: str) -> tuple[PromotionRules | None, list[Problem]]:
     """Read and check a promotion policy; problems carry `path` and the 1-based line they are on."""
     problems: list[Problem] = []
     try:
@@ -147,34 +147,20 @@ def _yaml_problem(exc: yaml.YAMLError, path: str) -> Problem:
     return Problem(path, line, message)
 
 
-def _read(top: Fields) -> Policy | None:
+def _read(top: Fields) -> PromotionRules | None:
+    """Every section in file order of the documentation; None when anything is missing or wrong (each
+    problem is reported on the Fields as it is found)."""
     sections = {
         key: top.section(key)
         for key in ("evidence", "exam", "dimensions", "senior_ready", "scenarios", "almost", "confidence")
     }
     values: dict[str, object] = {}
     if evidence := sections["evidence"]:
-        values["half_life_days"] = evidence.number("half_life_days", 1, 3650)
-        values["items_per_domain"] = evidence.number("items_per_domain", 1, 1000, integer=True)
-        values["scenario_runs"] = evidence.number("scenario_runs", 0, 1000, integer=True)
-        evidence.unknown_keys()
+        values.update(_read_evidence(evidence))
     if exam := sections["exam"]:
-        values["pass_mark"] = exam.number("pass_mark", 0.01, 0.99)
-        values["ready_probability"] = ready = exam.number("ready_probability", 0.5, 0.999)
-        values["almost_probability"] = almost_p = exam.number("almost_probability", 0.01, 0.999)
-        values["score_interval"] = exam.number("score_interval", 0.5, 0.99)
-        if ready is not None and almost_p is not None and almost_p > ready:
-            exam.error(
-                exam.line_for("almost_probability"),
-                f"`exam.almost_probability` ({almost_p:g}) is above `exam.ready_probability` ({ready:g})",
-            )
-        exam.unknown_keys()
+        values.update(_read_exam(exam))
     if scenarios := sections["scenarios"]:
-        values["scenario_window"] = scenarios.number("window", 1, 100, integer=True)
-        values["exception_types"] = scenarios.number("exception_types", 0, len(EXCEPTION_TYPES), integer=True)
-        values["senior_difficulty"] = scenarios.number("senior_difficulty", 0, 100, integer=True)
-        values["no_critical_in_last"] = scenarios.number("no_critical_in_last", 0, 100, integer=True)
-        scenarios.unknown_keys()
+        values.update(_read_scenarios(scenarios))
     rules: tuple[DimensionRule | None, ...] = ()
     if dims := sections["dimensions"]:
         window = values.get("scenario_window")
@@ -191,31 +177,102 @@ def _read(top: Fields) -> Policy | None:
         values["confidence_flag_at"] = confidence.number("flag_at", 0.01, 1)
         confidence.unknown_keys()
     if check := top.section("promotion_check", required=False):
-        values["check_length"] = check.number("length", 10, 300, integer=True)
-        values["check_min_accuracy"] = check.number("min_accuracy", 0.5, 0.999)
-        values["check_required"] = check.flag("required", default=True)
-        check.unknown_keys()
+        values.update(_read_promotion_check(check))
     if queue := top.section("interventions", required=False):
-        rules_read = {
-            "stalled_days": queue.number("stalled_days", 1, 365, integer=True),
-            "pass_drop": queue.number("pass_drop", 0.01, 1),
-            "critical_errors": queue.number("critical_errors", 1, 100, integer=True),
-            "overconfidence": queue.number("overconfidence", 0.01, 1),
-            "handled_days": queue.number("handled_days", 1, 90, integer=True, required=False, default=7),
-        }
-        queue.unknown_keys()
-        if None in rules_read.values():
+        interventions = _read_interventions(queue)
+        if interventions is None:
             return None
-        values["interventions"] = InterventionRules(**rules_read)  # type: ignore[arg-type]
+        values["interventions"] = interventions
     if None in sections.values() or None in rules or any(v is None for v in values.values()):
         return None
-    return Policy(dimensions=tuple(r for r in rules if r is not None), **values)  # type: ignore[arg-type]
+    return PromotionRules(dimensions=tuple(r for r in rules if r is not None), **values)  # type: ignore[arg-type]
+
+
+def _read_evidence(evidence: Fields) -> dict[str, object]:
+    values = {
+        "half_life_days": evidence.number("half_life_days", 1, 3650),
+        "items_per_domain": evidence.number("items_per_domain", 1, 1000, integer=True),
+        "scenario_runs": evidence.number("scenario_runs", 0, 1000, integer=True),
+    }
+    evidence.unknown_keys()
+    return values
+
+
+def _read_exam(exam: Fields) -> dict[str, object]:
+    """The exam section; `almost_probability` may not be above `ready_probability`."""
+    values: dict[str, object] = {"pass_mark": exam.number("pass_mark", 0.01, 0.99)}
+    values["ready_probability"] = ready = exam.number("ready_probability", 0.5, 0.999)
+    values["almost_probability"] = almost_p = exam.number("almost_probability", 0.01, 0.999)
+    values["score_interval"] = exam.number("score_interval", 0.5, 0.99)
+    if ready is not None and almost_p is not None and almost_p > ready:
+        exam.error(
+            exam.line_for("almost_probability"),
+            f"`exam.almost_probability` ({almost_p:g}) is above `exam.ready_probability` ({ready:g})",
+        )
+    exam.unknown_keys()
+    return values
+
+
+def _read_scenarios(scenarios: Fields) -> dict[str, object]:
+    values = {
+        "scenario_window": scenarios.number("window", 1, 100, integer=True),
+        "exception_types": scenarios.number("exception_types", 0, len(EXCEPTION_TYPES), integer=True),
+        "senior_difficulty": scenarios.number("senior_difficulty", 0, 100, integer=True),
+        "no_critical_in_last": scenarios.number("no_critical_in_last", 0, 100, integer=True),
+    }
+    scenarios.unknown_keys()
+    return values
+
+
+def _read_promotion_check(check: Fields) -> dict[str, object]:
+    values = {
+        "check_length": check.number("length", 10, 300, integer=True),
+        "check_min_accuracy": check.number("min_accuracy", 0.5, 0.999),
+        "check_required": check.flag("required", default=True),
+    }
+    check.unknown_keys()
+    return values
+
+
+def _read_interventions(queue: Fields) -> InterventionRules | None:
+    rules_read = {
+        "stalled_days": queue.number("stalled_days", 1, 365, integer=True),
+        "pass_drop": queue.number("pass_drop", 0.01, 1),
+        "critical_errors": queue.number("critical_errors", 1, 100, integer=True),
+        "overconfidence": queue.number("overconfidence", 0.01, 1),
+        "handled_days": queue.number("handled_days", 1, 90, integer=True, required=False, default=7),
+    }
+    queue.unknown_keys()
+    if None in rules_read.values():
+        return None
+    return InterventionRules(**rules_read)  # type: ignore[arg-type]
 
 
 def _read_dimension(dims: Fields, name: str, window: int | None) -> DimensionRule | None:
+    """One dimension: its two levels and exactly one source of evidence."""
     f = dims.section(name)
     if f is None:
         return None
+    developing, senior = _read_levels(f)
+    source = _read_source_kind(f)
+    if source is None:
+        return None
+    if source == "domains":
+        rule: dict[str, object] | None = {"domains": f.words("domains", DOMAINS, "domain")}
+    elif source == "scenario_scores":
+        rule = _read_scenario_source(f, window)
+    else:
+        rule = _read_item_source(f)
+    if rule is None:
+        return None
+    f.unknown_keys()
+    if developing is None or senior is None or any(v is None for v in rule.values()):
+        return None
+    return DimensionRule(name=name, developing=developing, senior=senior, **rule)  # type: ignore[arg-type]
+
+
+def _read_levels(f: Fields) -> tuple[float | None, float | None]:
+    """`developing` and `senior`, the second above the first."""
     developing = f.number("developing", 0, 100)
     senior = f.number("senior", 0, 100)
     if developing is not None and senior is not None and developing >= senior:
@@ -224,6 +281,11 @@ def _read_dimension(dims: Fields, name: str, window: int | None) -> DimensionRul
             f"`{f.name('senior')}` ({senior:g}) must be above `developing` ({developing:g})",
         )
         senior = None
+    return developing, senior
+
+
+def _read_source_kind(f: Fields) -> str | None:
+    """domains, scenario_scores or item selectors: exactly one of them, else None (reported)."""
     sources = [k for k in ("domains", "scenario_scores") if f.has(k)]
     if any(f.has(k) for k in ITEM_SELECTORS):
         sources.append("item selectors")
@@ -234,35 +296,41 @@ def _read_dimension(dims: Fields, name: str, window: int | None) -> DimensionRul
             f"({', '.join(ITEM_SELECTORS)}); found {', '.join(sources) or 'none'}",
         )
         return None
-    rule: dict[str, object] = {}
-    if sources[0] == "domains":
-        rule["domains"] = f.words("domains", DOMAINS, "domain")
-    elif sources[0] == "scenario_scores":
-        rule["scenario_scores"] = f.words("scenario_scores", RUBRIC_DIMENSIONS, "rubric dimension")
-        rule["unaided_only"] = f.flag("unaided_only")
-        rule["min_runs"] = min_runs = f.number("min_runs", 1, 100, integer=True)
-        if min_runs is not None and window is not None and min_runs > window:
-            f.error(
-                f.line_for("min_runs"),
-                f"`{f.name('min_runs')}` ({min_runs}) exceeds `scenarios.window` ({window}): "
-                "a rolling score never holds that many runs",
-            )
-            rule["min_runs"] = None
-    else:
-        rule["item_domains"] = f.words("item_domains", DOMAINS, "domain", required=False)
-        rule["numeric_items"] = f.flag("numeric_items")
-        rule["item_topics"] = f.words("item_topics", None, "topic", required=False)
-        rule["min_items"] = f.number("min_items", 1, 1000, integer=True)
-        if not (rule["item_domains"] or rule["numeric_items"] or rule["item_topics"]):
-            f.error(
-                f.line,
-                f"`{f.where}` selects no questions: give item_domains, item_topics or numeric_items: true",
-            )
-            return None
-    f.unknown_keys()
-    if developing is None or senior is None or any(v is None for v in rule.values()):
+    return sources[0]
+
+
+def _read_scenario_source(f: Fields, window: int | None) -> dict[str, object]:
+    """Scenario rubric dimensions; `min_runs` cannot exceed the rolling window."""
+    rule: dict[str, object] = {
+        "scenario_scores": f.words("scenario_scores", RUBRIC_DIMENSIONS, "rubric dimension"),
+        "unaided_only": f.flag("unaided_only"),
+    }
+    rule["min_runs"] = min_runs = f.number("min_runs", 1, 100, integer=True)
+    if min_runs is not None and window is not None and min_runs > window:
+        f.error(
+            f.line_for("min_runs"),
+            f"`{f.name('min_runs')}` ({min_runs}) exceeds `scenarios.window` ({window}): "
+            "a rolling score never holds that many runs",
+        )
+        rule["min_runs"] = None
+    return rule
+
+
+def _read_item_source(f: Fields) -> dict[str, object] | None:
+    """Questions selected by domain, topic or being numeric; None (reported) when nothing is selected."""
+    rule: dict[str, object] = {
+        "item_domains": f.words("item_domains", DOMAINS, "domain", required=False),
+        "numeric_items": f.flag("numeric_items"),
+        "item_topics": f.words("item_topics", None, "topic", required=False),
+        "min_items": f.number("min_items", 1, 1000, integer=True),
+    }
+    if not (rule["item_domains"] or rule["numeric_items"] or rule["item_topics"]):
+        f.error(
+            f.line,
+            f"`{f.where}` selects no questions: give item_domains, item_topics or numeric_items: true",
+        )
         return None
-    return DimensionRule(name=name, developing=developing, senior=senior, **rule)  # type: ignore[arg-type]
+    return rule
 
 
 def _read_stated(confidence: Fields) -> dict[str, float] | None:
