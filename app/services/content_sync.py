@@ -181,19 +181,24 @@ def _versions_of_app_edited(item, version, item_id) -> dict[str, tuple[str, set[
 
 
 def apply(
-    content: ContentSet, scope: list[str], now: datetime, progress: Progress | None = None
+    content: ContentSet,
+    scope: list[str],
+    now: datetime,
+    progress: Progress | None = None,
+    renderer: MarkdownRenderer | None = None,
 ) -> SyncReport:
     """Write checked content: new items and versions, restored items, and retire what left `scope`.
 
     `scope` holds source paths (files or folders): an item whose current version came from one of them
     and that is no longer in `content` is retired. Raises ContentError, changing nothing, when `content`
     has any error. `sync` calls this after reading the files; publishing a draft from the authoring
-    workspace calls it with the draft's parsed text, so both make versions the same way.
+    workspace calls it with the draft's parsed text, so both make versions the same way (with a
+    `renderer` that already rendered it under a time budget, app.services.rendering).
     """
     if content.errors:
         raise ContentError(content.problems)
     report = SyncReport(warnings=content.warnings)
-    renderer = MarkdownRenderer()
+    renderer = renderer or MarkdownRenderer()
     _sync_questions(content.questions, scope, now, renderer, report, progress)
     _sync_scenarios(content.scenarios, scope, now, renderer, report, progress)
     db.session.flush()
