@@ -79,6 +79,8 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: long exams must not expire them
         self.PASSWORD_HASH_METHOD = "scrypt"
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        # Previews and publishing render authors' Markdown in a child process killed after this long.
+        self.RENDER_BUDGET_SECONDS = float(os.environ.get("RENDER_BUDGET_SECONDS", "1"))
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_JSON = _env_bool("LOG_JSON", True)
         # LTI 1.3: the tool's RSA key (PEM) from a file, else made once in LTI_KEY_DIR/lti_private_key.pem

@@ -141,7 +141,15 @@ def import_file(file: str, author_email: str | None, domain: str, dry_run: bool)
     path = Path(file)
     try:
         authoring.check_import_size(path.name, path.stat().st_size)  # before reading: never 50 MB into memory
-        data = path.read_bytes()
+        with path.open(
+            "rb"
+        ) as handle:  # a pipe or device reports size 0: read one byte past the limit at most
+            data = handle.read(authoring.MAX_IMPORT_BYTES + 1)
+        if len(data) > authoring.MAX_IMPORT_BYTES:
+            raise click.ClickException(
+                f"{path.name} holds more than {authoring.MAX_IMPORT_BYTES // 1024 // 1024} MB, and an import "
+                "takes at most that: split the file and import each part."
+            )
     except OSError as error:
         raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
     except ServiceError as error:

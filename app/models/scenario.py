@@ -56,6 +56,11 @@ class ScenarioVersion(db.Model):
     fragments: Mapped[dict[str, str]] = mapped_column(JSON, comment="fragment key -> sanitised HTML")
     max_score_path: Mapped[list[str]] = mapped_column(JSON, default=list, comment="refs of the expert path")
     path_count: Mapped[int] = mapped_column(Integer, default=0)
+    analysis: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True),
+        comment="the path analysis at sync (Analysis.to_json): debriefs and scoring never explore paths again; "
+        "null for versions synced before 0025 until the next flask content sync",
+    )
     source_path: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

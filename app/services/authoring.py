@@ -54,7 +54,7 @@ from app.models import (
     ScenarioVersion,
     User,
 )
-from app.services import ServiceError, content_export, content_sync, rekeying
+from app.services import ServiceError, content_export, content_sync, rekeying, rendering
 from app.services.content_export import question_file_text
 from app.services.content_files import ContentSet, ScenarioFile
 
@@ -278,11 +278,14 @@ class Preview:
 def preview(draft: Draft, text: str) -> Preview:
     """Check the text and render what would be published (the questions without errors, the scenario)."""
     check = check_text(draft, text)
-    renderer = MarkdownRenderer()
-    result = Preview(check, questions=[(q, content_sync.question_row(q, renderer)) for q in check.questions])
+    try:
+        renderer = _renderer_within_budget(draft, check)
+    except DraftProblems as too_slow:  # show every problem, the slowness included, and nothing rendered
+        return Preview(DraftCheck(too_slow.problems))
+    questions, scenario_row = _rows(check, renderer)
+    result = Preview(check, questions=questions, scenario=scenario_row)
     if check.scenario is not None:
         scenario, analysis = check.scenario.scenario, check.scenario.analysis
-        result.scenario = content_sync.scenario_row(check.scenario, renderer)
         result.map = scenario_map(scenario, analysis)
         outcomes = ", ".join(f"{n} {name}" for name, n in sorted(analysis.outcome_counts.items()))
         truncated = " (analysis stopped at its limit)" if analysis.truncated else ""
@@ -294,6 +297,30 @@ def preview(draft: Draft, text: str) -> Preview:
     elif draft.kind == DraftKind.QUESTION:
         result.summary = [f"{len(check.questions)} question{'s' if len(check.questions) != 1 else ''} ready"]
     return result
+
+
+def _rows(
+    check: DraftCheck, renderer: MarkdownRenderer
+) -> tuple[list[tuple[QuestionSpec, dict]], dict | None]:
+    """The bank rows publishing the checked text would write (content_sync's own), rendered by `renderer`."""
+    questions = [(q, content_sync.question_row(q, renderer)) for q in check.questions]
+    scenario = content_sync.scenario_row(check.scenario, renderer) if check.scenario is not None else None
+    return questions, scenario
+
+
+def _renderer_within_budget(draft: Draft, check: DraftCheck) -> MarkdownRenderer:
+    """A renderer holding the checked text already rendered in a child process under the time budget
+    (app.services.rendering), so no text can hold the web worker. Over budget it raises DraftProblems:
+    the check's problems plus one at the question that was still rendering (line 1 for a scenario)."""
+    try:
+        return rendering.prerender(lambda renderer: _rows(check, renderer))
+    except rendering.RenderTooSlow as too_slow:
+        batch = too_slow.batch
+        line = check.questions[batch].line if batch is not None and batch < len(check.questions) else 1
+        problems = sorted(
+            [*check.problems, Problem(draft_path(draft), line, str(too_slow))], key=lambda p: p.line
+        )
+        raise DraftProblems(f"This text cannot be rendered: {too_slow}", problems) from None
 
 
 # -- the workflow ----------------------------------------------------------------------------------------
@@ -331,6 +358,7 @@ def submit(draft: Draft, author: User, now: datetime) -> None:
     check = check_text(draft, draft.text)
     if check.errors:
         raise DraftProblems(_refusal("submitted", check.errors), check.problems)
+    _renderer_within_budget(draft, check)  # a reviewer must be able to open it and publish it
     draft.status, draft.submitted_at, draft.updated_at = DraftStatus.IN_REVIEW.value, now, now
     db.session.flush()
 
@@ -367,7 +395,8 @@ def approve(
     missing = rekey.decision_problems(changes, key_reason, old_answers)
     if missing:
         raise AuthoringError(" ".join(missing), 422)
-    report = content_sync.apply(check.content(), [draft_path(draft)], now)
+    renderer = _renderer_within_budget(draft, check)
+    report = content_sync.apply(check.content(), [draft_path(draft)], now, renderer=renderer)
     if changes:
         decision = rekey.OldAnswers(old_answers)
         rekeyed = rekeying.apply_key_changes(changes, decision, now)

@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from app.domain.markdown_render import MarkdownRenderer, strip_paragraph
 from app.domain.problems import ContentError, Problem
 from app.domain.questions import QuestionSpec
+from app.domain.scenarios import analyse, parse_scenario
 from app.extensions import db
 from app.models import Question, QuestionVersion, Scenario, ScenarioVersion
 from app.services.content_files import ContentSet, Roots, ScenarioFile, read_content
@@ -46,6 +47,7 @@ class SyncReport:
     scenarios_retired: int = 0
     kept_retired: int = 0  # items retired by hand that the content still holds: they stay retired
     kept_in_app: int = 0  # items edited in the workspace whose files still hold an older version
+    analyses_stored: int = 0  # older scenario versions whose path analysis was stored at last
     warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -63,6 +65,11 @@ class SyncReport:
                 f"; {self.kept_in_app} kept as edited in the authoring workspace (their files are out of date: "
                 "flask content export)"
                 if self.kept_in_app
+                else ""
+            )
+            + (
+                f"; path analysis stored for {self.analyses_stored} older scenario versions"
+                if self.analyses_stored
                 else ""
             )
         )
@@ -127,7 +134,20 @@ def sync(
         )
     report = apply(content, [roots.display(p) for p in paths], now, progress)
     report.kept_in_app = len(behind)
+    report.analyses_stored = store_missing_analyses()
     return report
+
+
+def store_missing_analyses() -> int:
+    """Store the path analysis of scenario versions synced before versions kept it (migration 0025), so
+    they are analysed once here rather than once per worker; returns how many were filled."""
+    filled = 0
+    for version in db.session.scalars(select(ScenarioVersion).where(ScenarioVersion.analysis.is_(None))):
+        scenario, problems = parse_scenario(version.source, version.source_path)
+        if scenario is not None and not any(p.is_error for p in problems):
+            version.analysis = analyse(scenario).to_json()
+            filled += 1
+    return filled
 
 
 def in_app_conflicts(content: ContentSet) -> list[tuple[str, str, int]]:
@@ -181,19 +201,24 @@ def _versions_of_app_edited(item, version, item_id) -> dict[str, tuple[str, set[
 
 
 def apply(
-    content: ContentSet, scope: list[str], now: datetime, progress: Progress | None = None
+    content: ContentSet,
+    scope: list[str],
+    now: datetime,
+    progress: Progress | None = None,
+    renderer: MarkdownRenderer | None = None,
 ) -> SyncReport:
     """Write checked content: new items and versions, restored items, and retire what left `scope`.
 
     `scope` holds source paths (files or folders): an item whose current version came from one of them
     and that is no longer in `content` is retired. Raises ContentError, changing nothing, when `content`
     has any error. `sync` calls this after reading the files; publishing a draft from the authoring
-    workspace calls it with the draft's parsed text, so both make versions the same way.
+    workspace calls it with the draft's parsed text, so both make versions the same way (with a
+    `renderer` that already rendered it under a time budget, app.services.rendering).
     """
     if content.errors:
         raise ContentError(content.problems)
     report = SyncReport(warnings=content.warnings)
-    renderer = MarkdownRenderer()
+    renderer = renderer or MarkdownRenderer()
     _sync_questions(content.questions, scope, now, renderer, report, progress)
     _sync_scenarios(content.scenarios, scope, now, renderer, report, progress)
     db.session.flush()
@@ -448,6 +473,7 @@ def scenario_row(item: ScenarioFile, renderer: MarkdownRenderer) -> dict:
         "fragments": rendered,
         "max_score_path": list(analysis.max_score_path),
         "path_count": analysis.path_count,
+        "analysis": analysis.to_json(),
         "source_path": scenario.path,
     }
 

@@ -53,9 +53,12 @@ def model_of(version: ScenarioVersion) -> ScenarioSpec:
 
 
 def parsed(version: ScenarioVersion) -> tuple[ScenarioSpec, Analysis]:
-    """The scenario and its path analysis. The analysis explores every path (seconds of CPU for the
-    larger scenarios, once per process), so only scoring a finished run and debriefs ask for it."""
+    """The scenario and its path analysis, which sync stored on the version. Only a version synced before
+    it was stored (migration 0025, until the next `flask content sync`) is analysed here: that explores
+    every path (seconds of CPU for the larger scenarios), once per process."""
     key = (version.id, version.content_hash, version.source, version.source_path)
+    if version.analysis is not None:
+        return _parse(*key), Analysis.from_json(version.analysis)
     return _parse(*key), _analyse(*key)
 
 

@@ -406,3 +406,28 @@ def test_any_text_imports_without_raising_and_whatever_it_writes_parses(text: st
     for item in result.items:
         if item.markdown is not None:
             parsed(item)
+
+
+def test_a_1_mb_upload_with_a_pathological_shape_imports_in_seconds_with_the_question_skipped_at_its_line():
+    import time
+
+    from app.domain.interchange.gift_syntax import MAX_ANSWERS
+
+    tildes = "::ok:: Pick one. {=Right ~Wrong}\n\n::runaway:: Pick one.\n{=Right " + "~" * 1_000_000 + "}\n"
+    started = time.perf_counter()  # each took a minute before: 0.1 ms per answer read
+    result = import_gift(tildes, "big.gift")
+    assert time.perf_counter() - started < 2
+    assert [item.status.value == "skipped" for item in result.items] == [False, True]
+    assert [(p.line, f"more than {MAX_ANSWERS} answers" in p.message) for p in result.problems] == [(4, True)]
+
+    tags = "::tags:: Which? " + "<a " * 330_000 + " {=yes ~no}\n"  # 1 MB of unclosed tags in Moodle's format
+    started = time.perf_counter()  # minutes before: the "is it HTML?" test scanned to the end from every `<`
+    [item] = import_gift(tags, "tags.gift").items
+    assert time.perf_counter() - started < 2 and item.status.value != "skipped"
+
+
+def test_escaped_marks_do_not_count_towards_the_answer_limit():
+    from app.domain.interchange.gift_syntax import MAX_ANSWERS
+
+    [item] = import_gift("Pick one. {=Right " + "\\~" * (MAX_ANSWERS + 5) + " ~Wrong}", "esc.gift").items
+    assert item.status.value != "skipped"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -63,6 +64,14 @@ def test_an_import_too_large_is_refused_before_it_is_read(app, world, tmp_path):
     result = app.test_cli_runner().invoke(args=["content", "import", str(big)])
     assert result.exit_code == 1
     assert "huge.gift is 50.0 MB; an import takes at most 1 MB: split the file" in result.output
+
+
+def test_an_import_from_a_stream_stops_reading_at_the_limit(app, world, tmp_path):
+    """A pipe or device says its size is 0, so the size check passes: the read itself is bounded."""
+    started = time.perf_counter()
+    result = app.test_cli_runner().invoke(args=["content", "import", "/dev/zero"])
+    assert result.exit_code == 1 and "zero holds more than 1 MB" in result.output
+    assert time.perf_counter() - started < 5  # reading /dev/zero to its end never finishes
 
 
 def test_an_import_that_would_overflow_a_draft_is_refused(app, world, tmp_path):

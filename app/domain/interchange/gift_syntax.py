@@ -320,8 +320,19 @@ def with_format(source: Source, default: str) -> Formatted:
     return Formatted(source.plain.strip(_MOODLE_TRIM), text_format, source.first_line)
 
 
+# Reading an answer costs about 0.1 ms, so a 1 MB upload of one question with 300,000 `~` held the web
+# worker for a minute; Moodle's own editor offers a handful of answers per question.
+MAX_ANSWERS = 100
+
+
 def _answer_pieces(answers: Source, marks: str) -> list[tuple[str, Source]]:
-    """Cut an answer block before each mark; (mark, text after it). Moodle drops an empty first piece."""
+    """Cut an answer block before each mark; (mark, text after it). Moodle drops an empty first piece.
+    More than MAX_ANSWERS marks (escaped ones do not count) make the question invalid, unread."""
+    if sum(answers.text.count(mark) for mark in marks) > MAX_ANSWERS:
+        raise _Invalid(
+            answers.first_line,
+            f"more than {MAX_ANSWERS} answers in one question: check for a stray `~` or `=` run, or split it",
+        )
     pieces: list[tuple[str, Source]] = []
     mark, start = "", 0
     for index, char in enumerate(answers.text):

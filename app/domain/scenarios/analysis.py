@@ -74,6 +74,41 @@ class Analysis:
     def endings_reached(self) -> frozenset[str]:
         return frozenset(self.ending_counts)
 
+    def to_json(self) -> dict:
+        """Plain JSON values, stored on the scenario version at sync so no worker explores paths again."""
+        return {
+            "path_count": self.path_count,
+            "max_score_path": list(self.max_score_path),
+            "dimension_ranges": {name: list(span) for name, span in self.dimension_ranges.items()},
+            "truncated": self.truncated,
+            "max_score": self.max_score,
+            "best_clean_score": self.best_clean_score,
+            "critical_free_path_count": self.critical_free_path_count,
+            "ending_counts": dict(self.ending_counts),
+            "outcome_counts": dict(self.outcome_counts),
+            "state_count": self.state_count,
+            "offered_refs": sorted(self.offered_refs),
+            "stuck_nodes": sorted(self.stuck_nodes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Analysis:
+        """The analysis `to_json` stored, equal to the one it was made from."""
+        return cls(
+            path_count=data["path_count"],
+            max_score_path=tuple(data["max_score_path"]),
+            dimension_ranges={name: (low, high) for name, (low, high) in data["dimension_ranges"].items()},
+            truncated=data["truncated"],
+            max_score=data["max_score"],
+            best_clean_score=data["best_clean_score"],
+            critical_free_path_count=data["critical_free_path_count"],
+            ending_counts=dict(data["ending_counts"]),
+            outcome_counts=dict(data["outcome_counts"]),
+            state_count=data["state_count"],
+            offered_refs=frozenset(data["offered_refs"]),
+            stuck_nodes=frozenset(data["stuck_nodes"]),
+        )
+
 
 Key = tuple[str, tuple[tuple[str, Value], ...], tuple[int, ...]]
 
