@@ -416,14 +416,14 @@ def test_a_1_mb_upload_with_a_pathological_shape_imports_in_seconds_with_the_que
     tildes = "::ok:: Pick one. {=Right ~Wrong}\n\n::runaway:: Pick one.\n{=Right " + "~" * 1_000_000 + "}\n"
     started = time.perf_counter()  # each took a minute before: 0.1 ms per answer read
     result = import_gift(tildes, "big.gift")
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # bounds a hang, not a speed: a minute before
     assert [item.status.value == "skipped" for item in result.items] == [False, True]
     assert [(p.line, f"more than {MAX_ANSWERS} answers" in p.message) for p in result.problems] == [(4, True)]
 
     tags = "::tags:: Which? " + "<a " * 330_000 + " {=yes ~no}\n"  # 1 MB of unclosed tags in Moodle's format
     started = time.perf_counter()  # minutes before: the "is it HTML?" test scanned to the end from every `<`
     [item] = import_gift(tags, "tags.gift").items
-    assert time.perf_counter() - started < 2 and item.status.value != "skipped"
+    assert time.perf_counter() - started < 15 and item.status.value != "skipped"
 
 
 def test_escaped_marks_do_not_count_towards_the_answer_limit():

@@ -370,7 +370,7 @@ def test_a_line_that_would_stall_the_markdown_renderer_is_an_error_and_never_ren
     assert any(p.line == 8 and "`[` on one line" in p.message for p in problems)
     started = time.perf_counter()
     html = MarkdownRenderer().render("[" * 90000)
-    assert time.perf_counter() - started < 2 and html.startswith("<p>[[[")
+    assert time.perf_counter() - started < 10 and html.startswith("<p>[[[")
 
 
 def test_the_raw_html_check_takes_linear_time_on_unclosed_tags_and_still_finds_handlers():
@@ -380,6 +380,6 @@ def test_the_raw_html_check_takes_linear_time_on_unclosed_tags_and_still_finds_h
 
     started = time.perf_counter()
     assert unsafe_html("<a " * 33_000) == []  # 100 KB of unclosed tags: 40 s before the check was fixed
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 10  # bounds a hang, not a speed: the quadratic check took 40 s
     found = unsafe_html('<a title="<" onclick="x()">hi</a>\n<img src=x onerror=y>')
     assert [offset for offset, message in found if "event handler" in message] == [0, 1]

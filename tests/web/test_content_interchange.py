@@ -71,7 +71,7 @@ def test_an_import_from_a_stream_stops_reading_at_the_limit(app, world, tmp_path
     started = time.perf_counter()
     result = app.test_cli_runner().invoke(args=["content", "import", "/dev/zero"])
     assert result.exit_code == 1 and "zero holds more than 1 MB" in result.output
-    assert time.perf_counter() - started < 5  # reading /dev/zero to its end never finishes
+    assert time.perf_counter() - started < 30  # reading /dev/zero to its end never finishes
 
 
 def test_an_import_that_would_overflow_a_draft_is_refused(app, world, tmp_path):
