@@ -1,9 +1,13 @@
 """Trainer forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, RadioField, SubmitField, TextAreaField
+from wtforms import FloatField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.domain.review import MAX_RETENTION, MIN_RETENTION
+
+LOWEST, HIGHEST = round(100 * MIN_RETENTION), round(100 * MAX_RETENTION)
 
 
 class GradeForm(FlaskForm):
@@ -86,3 +90,22 @@ class HandledForm(FlaskForm):
         validators=[DataRequired("Say what you did: the note is the record."), Length(max=2000)],
     )
     submit = SubmitField("Mark handled")
+
+
+class RetentionForm(FlaskForm):
+    """The cohort's retention target, in whole percent within the scheduler's bounds."""
+
+    percent = IntegerField(
+        "Retention target (%)",
+        validators=[
+            InputRequired(f"Give a whole percentage between {LOWEST} and {HIGHEST}."),
+            NumberRange(
+                LOWEST,
+                HIGHEST,
+                # NumberRange %-formats its message: %% is a percent sign.
+                f"Choose between {LOWEST}%% and {HIGHEST}%%: below, reviews come too late to hold the "
+                f"material; above, the daily load grows steeply for little gain.",
+            ),
+        ],
+    )
+    submit = SubmitField("Set the target")

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, NotFound, get_or_404, require, trainee_or_404
 from app.services import cohorts, exams, readiness, scenarios, statistics
-from app.trainer.forms import HandledForm, grade_form_class
+from app.trainer.forms import HandledForm, RetentionForm, grade_form_class
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 log = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ DOMAINS = list(DOMAIN_NAMES)
 @require(Action.REVIEW_COHORTS)
 def cohort(cohort_id: int):
     group = cohorts.cohort_for(current_user, cohort_id)
+    return _cohort_page(group, RetentionForm(percent=round(100 * group.retention_target)))
+
+
+def _cohort_page(group, retention_form: RetentionForm) -> str:
     now = clock.now()
     rows = cohorts.dashboard_rows(group, now)
     verdict = request.args.get("verdict") or None
@@ -62,7 +66,33 @@ def cohort(cohort_id: int):
         interventions=cohorts.interventions(rows, now, drops, rules, handled),
         handled=handled,
         handle_form=HandledForm(),
+        retention_form=retention_form,
     )
+
+
+@bp.post("/cohorts/<int:cohort_id>/retention")
+@require(Action.REVIEW_COHORTS)
+def retention(cohort_id: int):
+    """Set the cohort's retention target. A trainer of the cohort or an admin; other trainers get 404. An
+    out-of-range value re-renders the page with the error beside the field and the value typed (400)."""
+    group = cohorts.cohort_for(current_user, cohort_id)
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        return _cohort_page(group, form), 400
+    before = cohorts.set_retention(group, form.percent.data / 100, current_user, clock.now())
+    db.session.commit()
+    log.info(
+        "retention target of cohort %s set from %.2f to %.2f by %s",
+        group.id,
+        before,
+        group.retention_target,
+        current_user.email,
+    )
+    flash(
+        f"Retention target set to {form.percent.data}%: reviews answered from now on are scheduled for it.",
+        "success",
+    )
+    return redirect(url_for("trainer.cohort", cohort_id=group.id) + "#ret-h")
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>/interventions/<kind>")
