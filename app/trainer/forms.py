@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from app.domain.review import MAX_RETENTION, MIN_RETENTION
 
@@ -109,3 +109,19 @@ class RetentionForm(FlaskForm):
         ],
     )
     submit = SubmitField("Set the target")
+
+
+class RoundDecisionForm(FlaskForm):
+    """Sign off or decline one trainee from the promotion round. Declining needs the reason (the trainee
+    reads it on their report); a sign-off may carry a note, else the round's standard one is recorded."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("recommend", "Sign off"), SelectChoice("not-yet", "Decline")],
+        validators=[InputRequired("Choose sign off or decline.")],
+    )
+    comment = TextAreaField("Note", validators=[Length(max=4000)])
+
+    def validate_comment(self, field) -> None:
+        if self.decision.data == "not-yet" and not (field.data or "").strip():
+            raise ValidationError("Give the reason for declining: the trainee reads it on their report.")
