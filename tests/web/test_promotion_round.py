@@ -147,3 +147,25 @@ def test_a_decision_long_past_leaves_the_round_unless_still_ready(app, world):
     db.session.commit()
     page = _client_of(app, world.trainer).get("/trainer/promotion-round").get_data(as_text=True)
     assert not_ready.name not in page and ready_too.name in page and "2 to decide, 1 decided" in page
+
+
+def test_the_round_costs_the_same_queries_for_three_trainees_or_six(app, world, count_queries):
+    _round_world(world)
+    trainer = _client_of(app, world.trainer)
+    trainer.get("/trainer/promotion-round")
+
+    def measured() -> int:
+        db.session.expire_all()
+        g.pop("_login_user", None)
+        with count_queries() as page:
+            assert trainer.get("/trainer/promotion-round").status_code == 200
+        return page.n
+
+    three = measured()
+    for n in range(3):
+        person = factories.user(name=f"Extra {n}")
+        world.cohort.trainees.append(person)
+        _ready(person)
+    db.session.commit()
+    six = measured()
+    assert six == three, "a query per trainee crept into the round"
