@@ -8,13 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
 
-# Default FSRS-6 weights, 90% desired retention, 1 and 10 minute learning steps; no fuzz, so that a
-# schedule can be tested and explained. Changing any of these changes every trainee's future schedule.
-SCHEDULER = Scheduler(desired_retention=0.9, enable_fuzzing=False)
+# The share of reviews a trainee should still answer right when a card comes due. A trainer sets it per
+# cohort within these bounds: higher means shorter intervals and more reviews a day (with the default
+# weights an interval at 0.95 is 1/2.5 of that at 0.90, at 0.97 1/4.5; at 0.85 it is about twice as long),
+# lower means longer intervals and more forgetting; outside them the review load or the forgetting is absurd.
+DEFAULT_RETENTION = 0.90
+MIN_RETENTION = 0.80
+MAX_RETENTION = 0.97
+
+
+def check_retention(target: float) -> float:
+    """The target itself when it lies within the bounds; ValueError saying the bounds otherwise."""
+    if not MIN_RETENTION <= target <= MAX_RETENTION:
+        raise ValueError(
+            f"A retention target of {target:.0%} is outside {MIN_RETENTION:.0%}-{MAX_RETENTION:.0%}: "
+            "choose a value within it."
+        )
+    return target
+
+
+@cache
+def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
+    """Default FSRS-6 weights, the given retention, 1 and 10 minute learning steps; no fuzz, so that a
+    schedule can be tested and explained. Changing any of these changes every trainee's future schedule."""
+    return Scheduler(desired_retention=check_retention(desired_retention), enable_fuzzing=False)
+
+
 # fsrs stamps new cards with the clock as their id; ours are keyed by (trainee, question) elsewhere.
 NEW_CARD_ID = 0
 RATING_BY_CERTAINTY: dict[str | None, Rating] = {
@@ -33,8 +57,14 @@ def rating_for(correct: bool, confidence: str | None) -> Rating:
     return RATING_BY_CERTAINTY[confidence] if correct else Rating.Again
 
 
-def review(card: dict[str, Any] | None, rating: Rating, now: datetime) -> tuple[dict[str, Any], datetime]:
-    """Apply one review at `now` to a stored card (None for an item never reviewed).
+def review(
+    card: dict[str, Any] | None,
+    rating: Rating,
+    now: datetime,
+    desired_retention: float = DEFAULT_RETENTION,
+) -> tuple[dict[str, Any], datetime]:
+    """Apply one review at `now` to a stored card (None for an item never reviewed), scheduling the next one
+    for when the chance of still knowing it has fallen to `desired_retention` (the cohort's target).
 
     Returns the new card as a JSON-able dict (store it as is and pass it back next time) and the
     time it is next due, in UTC. `now` must be timezone-aware; a stored card that fsrs cannot read
@@ -45,7 +75,7 @@ def review(card: dict[str, Any] | None, rating: Rating, now: datetime) -> tuple[
     # fsrs insists on the timezone.utc object itself, not just a zero offset.
     now = now.astimezone(UTC)
     current = Card(card_id=NEW_CARD_ID, due=now) if card is None else _card_from_dict(card)
-    updated, _log = SCHEDULER.review_card(current, Rating(rating), review_datetime=now)
+    updated, _log = scheduler(desired_retention).review_card(current, Rating(rating), review_datetime=now)
     return dict(updated.to_dict()), updated.due
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.review import DEFAULT_RETENTION
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.user import User
@@ -32,9 +33,20 @@ class Cohort(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retention_target: Mapped[float] = mapped_column(
+        Float,
+        default=DEFAULT_RETENTION,
+        server_default=str(DEFAULT_RETENTION),
+        comment="share of reviews the trainees should still get right when due (fsrs desired retention)",
+    )
+    retention_set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), comment="who last changed the retention target"
+    )
+    retention_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="when")
 
     trainees: Mapped[list[User]] = relationship(secondary=cohort_trainees, order_by=User.id)
     trainers: Mapped[list[User]] = relationship(secondary=cohort_trainers, order_by=User.id)
+    retention_set_by: Mapped[User | None] = relationship(foreign_keys=[retention_set_by_id])
 
     def __repr__(self) -> str:
         return f"<Cohort {self.name}>"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
+from app.domain import review as spaced
 from app.domain.interventions import TraineeSignals, flags, still_handled
 from app.domain.readiness.promotion_rules import InterventionRules
 from app.extensions import db
@@ -192,6 +193,32 @@ def mark_handled(
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def set_retention(cohort: Cohort, target: float, trainer: User, now: datetime) -> float:
+    """A trainer sets the cohort's retention target (fsrs desired retention), within the domain's bounds
+    (400 outside them). It applies to every review scheduled from now on; cards already scheduled keep
+    their due dates until they are next answered. Returns the target it replaced."""
+    try:
+        spaced.check_retention(target)
+    except ValueError as error:
+        raise CohortError(str(error), 400) from None
+    before = cohort.retention_target
+    cohort.retention_target = round(target, 4)
+    cohort.retention_set_by_id, cohort.retention_set_at = trainer.id, now
+    db.session.flush()
+    return before
+
+
+def retention_for(trainee_id: int) -> float:
+    """The retention target a trainee's reviews are scheduled for: their cohort's; in several cohorts, the
+    highest of their targets (no trainer's target is undercut); in none, the default."""
+    target = db.session.scalar(
+        select(func.max(Cohort.retention_target))
+        .join(cohort_trainees, cohort_trainees.c.cohort_id == Cohort.id)
+        .where(cohort_trainees.c.user_id == trainee_id)
+    )
+    return spaced.DEFAULT_RETENTION if target is None else target
 
 
 def recently_handled(cohort: Cohort, now: datetime, rules: InterventionRules) -> list[HandledIntervention]:

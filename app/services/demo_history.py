@@ -36,6 +36,7 @@ from app.services import practice, progress
 from app.services.scenarios import parsed
 
 WEEKS = 6
+ITEM_PRACTICE_GAIN = 0.4  # logits per earlier answer to the same item, up to four
 
 
 @dataclass(frozen=True)
@@ -88,35 +89,52 @@ def seed_histories(trainees: list[User], now: datetime, rng: random.Random) -> i
 def _answers(
     trainee: User, who: Persona, versions, start: datetime, end: datetime, rng: random.Random
 ) -> int:
+    """Study answers spread over the period, and the reviews of a desk that keeps up: every day of the
+    period the trainee first reviews what is due (at most the daily limit, a miss asked again at the end of
+    that session), then studies. Cards are scheduled by the same fsrs code the app uses."""
     if not who.answers or not versions:
         return 0
     span = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(who.answers))
     keys = _answer_keys([v.id for v in versions])
-    picked, cards = [], {}
+    studied: dict = {}  # day -> [(moment, version)]
     deck: list = []
-    for n, moment in enumerate(times):
+    for moment in times:
         if not deck:  # go through the whole bank before repeating, as a diligent trainee would
             deck = list(versions)
             rng.shuffle(deck)
-        version = deck.pop()
-        learned = 0.6 * n / max(who.answers, 1)
-        b = (version.difficulty - 3) * 0.5
-        p = 1 / (1 + math.exp(-(who.skill + learned - b)))
-        correct = rng.random() < p
-        sure = rng.random() < p + (
-            0.15 if who.skill < 0 else 0.0
-        )  # weaker trainees are a little overconfident
-        confidence = "high" if sure and rng.random() < 0.6 else ("medium" if sure else "low")
-        picked.append((moment, version, correct, confidence, version.question_id not in cards))
-        state, due = spaced.review(
-            cards.get(version.question_id, (None,))[0], spaced.rating_for(correct, confidence), moment
+        studied.setdefault(moment.date(), []).append((moment, deck.pop()))
+    cards: dict[int, _Card] = {}
+    sessions: list[tuple[str, list]] = []  # (mode, [(moment, version, correct, confidence, first)])
+    day = start
+    while day.date() <= end.date():
+        today = studied.get(day.date(), [])
+        sitting = (
+            today[0][0] - timedelta(minutes=20)
+            if today
+            else day.replace(hour=8) + timedelta(minutes=rng.randint(0, 9 * 60))
         )
-        cards[version.question_id] = (state, due, moment)
+        sitting = min(max(sitting, start), end)
+        reviewed = _review_sitting(who, cards, sitting, (sitting - start) / (end - start), rng)
+        if reviewed:
+            sessions.append(("review", reviewed))
+        if today:
+            sessions.append(
+                (
+                    "study",
+                    [
+                        _attempt(who, cards, m, v, n / who.answers, rng)
+                        for n, (m, v) in _numbered(today, times)
+                    ],
+                )
+            )
+        day = (day + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     rows = []
-    for day in _by_day(picked):  # a day's answers are one study session, as a trainee would have sat them
-        session = practice_session(trainee, [v.id for _, v, *_ in day], day[0][0], day[-1][0])
-        for position, (moment, version, correct, confidence, first) in enumerate(day):
+    for mode, entries in sessions:
+        session = practice_session(
+            trainee, [v.id for _, v, *_ in entries], entries[0][0], entries[-1][0], mode
+        )
+        for position, (moment, version, correct, confidence, first) in enumerate(entries):
             right, wrong = {"low": (1, 0), "medium": (2, -2), "high": (3, -6)}[confidence]
             chosen, value = _response(keys[version.id], correct, rng)
             rows.append(
@@ -125,7 +143,7 @@ def _answers(
                     "question_id": version.question_id,
                     "question_version_id": version.id,
                     "domain": version.domain,
-                    "mode": "study",
+                    "mode": mode,
                     "chosen": chosen,
                     "value": value,
                     "confidence": confidence,
@@ -134,44 +152,90 @@ def _answers(
                     "cbm_mark": right if correct else wrong,
                     "seconds": round(20 + rng.random() * 100, 1),
                     "session_id": session.id,
-                    "submission_key": f"study:{session.id}:{position}",
+                    "submission_key": f"{mode}:{session.id}:{position}",
                     "answered_at": moment,
                     "first_attempt": first,
                 }
             )
     db.session.execute(insert(Answer), rows)
-    for question_id, (state, due, moment) in cards.items():
+    for question_id, card in cards.items():
         db.session.add(
             ReviewCard(
                 user_id=trainee.id,
                 question_id=question_id,
-                card=state,
-                due=due,
-                reviews=1,
-                last_review=moment,
+                card=card.state,
+                due=card.due,
+                reviews=card.reviews,
+                last_review=card.last,
             )
         )
     return len(rows)
 
 
-def _by_day(picked: list) -> list[list]:
-    days: dict = {}
-    for entry in picked:
-        days.setdefault(entry[0].date(), []).append(entry)
-    return [days[d] for d in sorted(days)]
+@dataclass
+class _Card:
+    version: QuestionVersion
+    state: dict
+    due: datetime
+    last: datetime
+    reviews: int
+
+
+def _numbered(today: list, times: list[datetime]):
+    """(index of the answer in the whole period, entry): how far along the trainee's learning is."""
+    first = times.index(today[0][0])
+    return ((first + k, entry) for k, entry in enumerate(today))
+
+
+def _attempt(who: Persona, cards: dict, moment: datetime, version, progress_share: float, rng: random.Random):
+    """One answer by the persona's skill (growing over the period) against the item's difficulty, applied to
+    its review card; returns the answer entry."""
+    card = cards.get(version.question_id)
+    b = (version.difficulty - 3) * 0.5
+    # Each earlier answer to this item (and its rationale, read after it) makes it a little easier to
+    # recall: retrieval practice, without which a weak trainee's reviews would never shrink.
+    familiarity = ITEM_PRACTICE_GAIN * min(card.reviews if card else 0, 4)
+    p = 1 / (1 + math.exp(-(who.skill + 0.6 * progress_share + familiarity - b)))
+    correct = rng.random() < p
+    sure = rng.random() < p + (0.15 if who.skill < 0 else 0.0)  # weaker trainees are a little overconfident
+    confidence = "high" if sure and rng.random() < 0.6 else ("medium" if sure else "low")
+    state, due = spaced.review(card.state if card else None, spaced.rating_for(correct, confidence), moment)
+    cards[version.question_id] = _Card(version, state, due, moment, (card.reviews if card else 0) + 1)
+    return (moment, version, correct, confidence, card is None)
+
+
+def _review_sitting(
+    who: Persona, cards: dict, sitting: datetime, progress_share: float, rng: random.Random
+) -> list:
+    """The day's review session at `sitting`: what is due, being relearnt first, up to the daily limit; a
+    miss comes back once at the end of the session, as in the app."""
+    due = sorted(
+        (c for c in cards.values() if c.due <= sitting), key=lambda c: spaced.review_priority(c.state, c.due)
+    )[: practice.DAILY_REVIEW_LIMIT]
+    entries, again, moment = [], [], sitting
+    for card in due:
+        moment += timedelta(seconds=40 + rng.random() * 60)
+        entries.append(_attempt(who, cards, moment, card.version, progress_share, rng))
+        if not entries[-1][2]:
+            again.append(card.version)
+    for version in again:
+        moment += timedelta(seconds=40 + rng.random() * 60)
+        entries.append(_attempt(who, cards, moment, version, progress_share, rng))
+    return entries
 
 
 def practice_session(
-    trainee: User, version_ids: list[int], started: datetime, ended: datetime
+    trainee: User, version_ids: list[int], started: datetime, ended: datetime, mode: str = "study"
 ) -> StudySession:
+    filters = {"domains": [], "topics": [], "weakest": False} if mode == "study" else {}
     session = StudySession(
         user_id=trainee.id,
-        mode="study",
+        mode=mode,
         planned=len(version_ids),
         started_at=started,
         ended_at=ended,
         seed=new_seed(),
-        filters={"domains": [], "topics": [], "weakest": False, "version_ids": version_ids},
+        filters={**filters, "version_ids": version_ids},
     )
     db.session.add(session)
     db.session.flush()

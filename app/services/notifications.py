@@ -133,7 +133,7 @@ def send_alerts(now: datetime, rules: InterventionRules) -> Sent:
 # -- sign-off requests ---------------------------------------------------------------------------------------
 
 
-def _still_open():
+def still_open():
     """A request stays open until a trainer records a sign-off (either decision) at or after it."""
     return ~exists().where(
         SignOff.trainee_id == SignOffRequest.trainee_id, SignOff.created_at >= SignOffRequest.requested_at
@@ -143,7 +143,7 @@ def _still_open():
 def open_request(trainee_id: int) -> SignOffRequest | None:
     return db.session.scalar(
         select(SignOffRequest)
-        .where(SignOffRequest.trainee_id == trainee_id, _still_open())
+        .where(SignOffRequest.trainee_id == trainee_id, still_open())
         .order_by(SignOffRequest.requested_at.desc())
         .limit(1)
     )
@@ -157,7 +157,7 @@ def open_requests(trainee_ids: list[int]) -> list[SignOffRequest]:
         db.session.scalars(
             select(SignOffRequest)
             .options(joinedload(SignOffRequest.trainee))
-            .where(SignOffRequest.trainee_id.in_(trainee_ids), _still_open())
+            .where(SignOffRequest.trainee_id.in_(trainee_ids), still_open())
             .order_by(SignOffRequest.requested_at)
         )
     )

@@ -20,7 +20,7 @@ from app.domain.shuffle import new_seed, shown_order
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
 from app.policy import own_or_404
-from app.services import ServiceError, load_content_file, progress, xapi
+from app.services import ServiceError, cohorts, load_content_file, progress, xapi
 
 CONFIDENCE_LEVELS = ("low", "medium", "high")
 SESSION_SIZES = (5, 10, 20)
@@ -467,11 +467,12 @@ def schedule_review(
 ) -> None:
     """Apply one review to the trainee's card for the question. Two tabs answering the same question at
     once: the card row is locked while it is read and written, and of two first inserts the second
-    becomes an update of the first."""
+    becomes an update of the first. The next review is scheduled for the trainee's cohort's retention target."""
     rating = spaced.rating_for(correct, confidence)
+    retention = cohorts.retention_for(user_id)
     card = _locked_card(user_id, question_id)
     if card is None:
-        state, due = spaced.review(None, rating, now)
+        state, due = spaced.review(None, rating, now, retention)
         try:
             with db.session.begin_nested():
                 db.session.add(
@@ -487,7 +488,7 @@ def schedule_review(
             return
         except IntegrityError:
             card = _locked_card(user_id, question_id)
-    state, due = spaced.review(card.card, rating, now)
+    state, due = spaced.review(card.card, rating, now, retention)
     card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
 
 

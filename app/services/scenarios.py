@@ -22,7 +22,7 @@ from app.domain.shuffle import new_seed, shown_order, token
 from app.extensions import db
 from app.models import DecisionReviewCard, Scenario, ScenarioAttempt, ScenarioVersion, WriteUp
 from app.policy import own_or_404
-from app.services import ServiceError, progress, xapi
+from app.services import ServiceError, cohorts, progress, xapi
 
 METERS = ("csat", "hours", "cost", "risk")
 STATUSES = ("new", "in progress", "passed", "not passed")
@@ -328,7 +328,8 @@ def schedule_decision_review(
 ) -> None:
     """A critical error becomes a review card (due within minutes); a later right answer pushes it out."""
     card = db.session.get(DecisionReviewCard, (attempt.user_id, attempt.version_id, node_id))
-    state, due = spaced.review(card.card if card else None, spaced.rating_for(correct, None), now)
+    retention = cohorts.retention_for(attempt.user_id)
+    state, due = spaced.review(card.card if card else None, spaced.rating_for(correct, None), now, retention)
     if card is None:
         db.session.add(
             DecisionReviewCard(
@@ -369,7 +370,8 @@ def review_decision(card: DecisionReviewCard, ref: str, now: datetime) -> engine
     choice = next((c for c in scenario.node(card.node_id).choices if c.ref == ref), None)
     if choice is None:
         raise ScenarioError("That choice is not one of this decision's. Nothing was recorded.", 400)
-    state, due = spaced.review(card.card, spaced.rating_for(not choice.critical, None), now)
+    retention = cohorts.retention_for(card.user_id)
+    state, due = spaced.review(card.card, spaced.rating_for(not choice.critical, None), now, retention)
     card.card, card.due, card.reviews, card.last_review = state, due, card.reviews + 1, now
     db.session.flush()
     return choice

@@ -1,9 +1,13 @@
 """Trainer forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, RadioField, SubmitField, TextAreaField
+from wtforms import FloatField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from app.domain.review import MAX_RETENTION, MIN_RETENTION
+
+LOWEST, HIGHEST = round(100 * MIN_RETENTION), round(100 * MAX_RETENTION)
 
 
 class GradeForm(FlaskForm):
@@ -86,3 +90,38 @@ class HandledForm(FlaskForm):
         validators=[DataRequired("Say what you did: the note is the record."), Length(max=2000)],
     )
     submit = SubmitField("Mark handled")
+
+
+class RetentionForm(FlaskForm):
+    """The cohort's retention target, in whole percent within the scheduler's bounds."""
+
+    percent = IntegerField(
+        "Retention target (%)",
+        validators=[
+            InputRequired(f"Give a whole percentage between {LOWEST} and {HIGHEST}."),
+            NumberRange(
+                LOWEST,
+                HIGHEST,
+                # NumberRange %-formats its message: %% is a percent sign.
+                f"Choose between {LOWEST}%% and {HIGHEST}%%: below, reviews come too late to hold the "
+                f"material; above, the daily load grows steeply for little gain.",
+            ),
+        ],
+    )
+    submit = SubmitField("Set the target")
+
+
+class RoundDecisionForm(FlaskForm):
+    """Sign off or decline one trainee from the promotion round. Declining needs the reason (the trainee
+    reads it on their report); a sign-off may carry a note, else the round's standard one is recorded."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("recommend", "Sign off"), SelectChoice("not-yet", "Decline")],
+        validators=[InputRequired("Choose sign off or decline.")],
+    )
+    comment = TextAreaField("Note", validators=[Length(max=4000)])
+
+    def validate_comment(self, field) -> None:
+        if self.decision.data == "not-yet" and not (field.data or "").strip():
+            raise ValidationError("Give the reason for declining: the trainee reads it on their report.")

@@ -25,9 +25,10 @@ from app import clock
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINESS_DIMENSIONS
 from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
-from app.policy import Action, NotFound, get_or_404, require, trainee_or_404
+from app.policy import Action, NotFound, get_or_404, own_trainee_or_403, require, trainee_or_404
 from app.services import cohorts, exams, readiness, scenarios, statistics
-from app.trainer.forms import HandledForm, grade_form_class
+from app.services import promotion_round as decisions
+from app.trainer.forms import HandledForm, RetentionForm, RoundDecisionForm, grade_form_class
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 log = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ DOMAINS = list(DOMAIN_NAMES)
 @require(Action.REVIEW_COHORTS)
 def cohort(cohort_id: int):
     group = cohorts.cohort_for(current_user, cohort_id)
+    return _cohort_page(group, RetentionForm(percent=round(100 * group.retention_target)))
+
+
+def _cohort_page(group, retention_form: RetentionForm) -> str:
     now = clock.now()
     rows = cohorts.dashboard_rows(group, now)
     verdict = request.args.get("verdict") or None
@@ -62,7 +67,77 @@ def cohort(cohort_id: int):
         interventions=cohorts.interventions(rows, now, drops, rules, handled),
         handled=handled,
         handle_form=HandledForm(),
+        retention_form=retention_form,
     )
+
+
+@bp.post("/cohorts/<int:cohort_id>/retention")
+@require(Action.REVIEW_COHORTS)
+def retention(cohort_id: int):
+    """Set the cohort's retention target. A trainer of the cohort or an admin; other trainers get 404. An
+    out-of-range value re-renders the page with the error beside the field and the value typed (400)."""
+    group = cohorts.cohort_for(current_user, cohort_id)
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        return _cohort_page(group, form), 400
+    before = cohorts.set_retention(group, form.percent.data / 100, current_user, clock.now())
+    db.session.commit()
+    log.info(
+        "retention target of cohort %s set from %.2f to %.2f by %s",
+        group.id,
+        before,
+        group.retention_target,
+        current_user.email,
+    )
+    flash(
+        f"Retention target set to {form.percent.data}%: reviews answered from now on are scheduled for it.",
+        "success",
+    )
+    return redirect(url_for("trainer.cohort", cohort_id=group.id) + "#ret-h")
+
+
+@bp.get("/promotion-round")
+@require(Action.REVIEW_COHORTS)
+def promotion_round():
+    """Every trainee of the viewer's cohorts who is Ready or asked for a sign-off, decided from this page."""
+    policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
+    rows = decisions.round_rows(current_user, policy, clock.now())
+    return render_template(
+        "trainer/promotion_round.html",
+        rows=rows,
+        to_decide=sum(not r.decided for r in rows),
+        policy=policy,
+        form=RoundDecisionForm(),
+    )
+
+
+@bp.post("/promotion-round/trainees/<int:user_id>")
+@require(Action.REVIEW_COHORTS)
+def round_decide(user_id: int):
+    """Sign off or decline one trainee, then back to the round at their row. Only a trainer of the trainee's
+    cohort decides (an admin gets 403, a trainer of another cohort 404), as on the readiness report."""
+    person = own_trainee_or_403(current_user, user_id, "record a sign-off")
+    back = url_for("trainer.promotion_round") + f"#row-{person.id}"
+    form = RoundDecisionForm()
+    if not form.validate_on_submit():
+        flash(
+            f"Nothing recorded for {person.name}: " + " ".join(e for es in form.errors.values() for e in es),
+            "error",
+        )
+        return redirect(back)
+    now = clock.now()
+    result = readiness.assess_trainee(person, current_app.config["CONTENT_DIR"], now)
+    comment = (form.comment.data or "").strip() or decisions.DEFAULT_SIGN_OFF_NOTE
+    readiness.record_sign_off(person, current_user, form.decision.data, comment, result, now)
+    db.session.commit()
+    log.info("promotion round: %s %s by %s", person.email, form.decision.data, current_user.email)
+    said = (
+        "signed off for the senior desk"
+        if form.decision.data == "recommend"
+        else "declined, with your reason"
+    )
+    flash(f"{person.name} {said}. The computed verdict is unchanged.", "success")
+    return redirect(back)
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainees/<int:user_id>/interventions/<kind>")

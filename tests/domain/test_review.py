@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from fsrs import Rating, State
 
-from app.domain.review import rating_for, review
+from app.domain.review import MAX_RETENTION, MIN_RETENTION, check_retention, rating_for, review
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -136,3 +136,33 @@ def test_the_forecast_counts_each_day_and_carries_what_the_daily_limit_leaves():
     assert forecast(dues, NOW, done_today=50, limit=60, days=4) == [10, 60, 15, 0]
     assert forecast([], NOW, done_today=0, limit=60) == [0] * 7
     assert sum(forecast(dues, NOW, 0, 60, days=14)) == len(dues)  # nothing is lost, only moved
+
+
+def _intervals(retention: float, answers: list[Rating]) -> list[timedelta]:
+    """The gap to the next review after each answer, each answered when it comes due."""
+    card, moment, gaps = None, NOW, []
+    for rating in answers:
+        card, due = review(card, rating, moment, retention)
+        gaps.append(due - moment)
+        moment = due
+    return gaps
+
+
+def test_a_higher_retention_target_brings_the_same_answers_back_sooner() -> None:
+    answers = [Rating.Easy, Rating.Good, Rating.Good, Rating.Hard, Rating.Good]
+    strict, default, lenient = (_intervals(r, answers) for r in (0.95, 0.90, 0.85))
+    assert all(s < d < e for s, d, e in zip(strict, default, lenient, strict=True))
+    assert strict[-1] * 2 < lenient[-1]  # not a rounding difference: half the spacing or less
+
+
+def test_the_default_target_is_the_schedule_the_tests_above_pin() -> None:
+    assert _intervals(0.90, [Rating.Easy]) == [timedelta(days=8)]
+    assert review(None, Rating.Easy, NOW) == review(None, Rating.Easy, NOW, 0.90)
+
+
+@pytest.mark.parametrize("target", [MIN_RETENTION - 0.01, MAX_RETENTION + 0.01, 0.5, 1.0])
+def test_a_retention_target_outside_the_bounds_is_refused_with_them(target: float) -> None:
+    with pytest.raises(ValueError, match="outside 80%-97%"):
+        check_retention(target)
+    with pytest.raises(ValueError, match="outside 80%-97%"):
+        review(None, Rating.Good, NOW, target)

@@ -129,6 +129,10 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "trainer.cohort"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.trainee"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("POST", "trainer.handled"): expect(403, trainer=302, other_trainer=404, admin=302),
+    ("GET", "trainer.promotion_round"): expect(403, trainer=200, admin=200),
+    # an empty decision: back to the round with a message; only the trainee's own trainer decides
+    ("POST", "trainer.round_decide"): expect(403, trainer=302, other_trainer=404, admin=403),
+    ("POST", "trainer.retention"): expect(403, trainer=400, other_trainer=404, admin=400),  # empty form
     ("GET", "trainer.run"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("GET", "trainer.grading"): expect(403, trainer=200, admin=200),
     ("GET", "trainer.grade"): expect(403, trainer=200, other_trainer=404, admin=200),
@@ -255,6 +259,8 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "scenarios.review": {"version_id": 1, "node_id": "start"},
         "trainer.cohort": {"cohort_id": world.cohort.id},
         "trainer.trainee": {"cohort_id": world.cohort.id, "user_id": world.trainee.id},
+        "trainer.retention": {"cohort_id": world.cohort.id},
+        "trainer.round_decide": {"user_id": world.trainee.id},
         "trainer.handled": {"cohort_id": world.cohort.id, "user_id": world.trainee.id, "kind": "stalled"},
         "trainer.run": {
             "cohort_id": world.cohort.id,
