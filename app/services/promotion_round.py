@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.domain.readiness.policy import Policy
 from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
+from app.domain.readiness.promotion_rules import PromotionRules
 from app.domain.readiness.stored import readiness_from_json
 from app.domain.readiness.verdict import Readiness
 from app.extensions import db
@@ -71,7 +71,7 @@ class RoundRow:
         return [f"{c.label}: {c.observed}" for c in self.result.criteria if not c.met]
 
 
-def check_summary(check: PromotionCheck, policy: Policy) -> CheckSummary | None:
+def check_summary(check: PromotionCheck, policy: PromotionRules) -> CheckSummary | None:
     """The result of a closed check against the policy's cut, or None while it is not closed."""
     if check.exam is None or not check.exam.closed:
         return None
@@ -84,7 +84,7 @@ def check_summary(check: PromotionCheck, policy: Policy) -> CheckSummary | None:
     return CheckSummary(check, result.score, decided.value, decided.label, accuracy)
 
 
-def round_rows(viewer: User, policy: Policy, now: datetime) -> list[RoundRow]:
+def round_rows(viewer: User, policy: PromotionRules, now: datetime) -> list[RoundRow]:
     """Trainees the viewer may see (a trainer: their cohorts'; an admin: everyone's) who are active and whose
     stored verdict is Ready, who have an open sign-off request, or who were decided within DECIDED_STAYS;
     undecided first, then by name."""

@@ -1,7 +1,7 @@
 """cohort retention target: the fsrs desired retention a trainer sets for a cohort, and who set it
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0026
+Revises: 0025
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import app.models.base
 
 
-revision = '0024'
-down_revision = '0023'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
