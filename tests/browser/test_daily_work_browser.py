@@ -157,7 +157,7 @@ def test_a_trainers_day(browser, live_server, world, bank):
     page.context.close()
 
 
-def test_an_authors_day(browser, live_server, world):
+def test_an_authors_day(browser, live_server, world, assert_accessible):
     reviewer = factories.user(Role.AUTHOR, email="rita@example.test", name="Rita Reviewer")
     db.session.commit()
     page = _person(browser, live_server, world.author.email)
@@ -176,6 +176,7 @@ def test_an_authors_day(browser, live_server, world):
     page.get_by_role("link", name="Play-test the saved text").click()
     assert "Nothing is recorded" in page.locator(".playtest-notice").inner_text()
     assert "Order SO-9001" in page.locator("aside").inner_text()  # the case file, as a trainee sees it
+    assert_accessible(page)
     page.get_by_role("button", name="Ship line 1 now and backorder line 2").click()
     page.reload()  # the play-test survives a reload
     assert "Note to the warehouse" in page.locator("h1").inner_text()
@@ -183,6 +184,7 @@ def test_an_authors_day(browser, live_server, world):
     page.get_by_role("button", name="Send the note and continue").click()
     assert "Debrief: Ship what is in stock?" in page.locator("h1").inner_text()
     assert "Score by dimension" in page.content() and "SO-9001 line 1 ships" in page.content()
+    assert_accessible(page)
     page.get_by_role("link", name="Back to the draft").first.click()
     page.get_by_role("button", name="Submit for review").click()
     assert "Sent for review" in _flash(page)
@@ -243,4 +245,36 @@ def test_an_admins_day(browser, live_server, world, tmp_path):
     page.goto("/admin/users")
     row = page.locator("tr", has_text="Nia Nowak").inner_text()
     assert "inactive" in row and "author" in row.lower()
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_play_test_pages_fit_and_pass_axe_at_both_widths(
+    browser, live_server, world, assert_accessible, width
+):
+    page = _person(browser, live_server, world.author.email, width)
+    page.goto("/authoring/drafts/new")
+    page.get_by_label("Scenario: one branching exception case").check()
+    page.get_by_label("Title").fill("Split shipment")
+    page.get_by_role("button", name="Create the draft").click()
+    page.locator("#text").fill(SCENARIO.replace("-> end-late", "-> end-latte"))
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("link", name="Play-test the saved text").click()
+    assert "This draft cannot be played yet" in page.locator("h1").inner_text()
+    assert "end-latte" in page.locator("ol.problems").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Edit the draft").click()
+    page.locator("#text").fill(SCENARIO)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("link", name="Play-test the saved text").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # the decision page fits
+    assert_accessible(page)
+    page.get_by_role("button", name="Ship line 1 now and backorder line 2").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # the write-up page fits
+    assert_accessible(page)
+    page.get_by_label("Your note").fill("SO-9001 line 1 ships; line 2 Friday.")
+    page.get_by_role("button", name="Send the note and continue").click()
+    assert "Debrief" in page.locator("h1").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
     page.context.close()
