@@ -96,6 +96,20 @@ def test_an_author_plays_a_draft_to_its_debrief_and_nothing_is_recorded(client, 
     assert _row_counts() == before
 
 
+def test_a_draft_with_variants_plays_with_figures_drawn_for_the_run_and_kept_on_reload(client, world):
+    login(client, world.author.email)
+    text = (FIXTURES / "variants" / "fx-variant-shipment.md").read_text()
+    draft = _draft(client, text.replace("id: fx-variant-shipment", "id: pt-variant-shipment"))
+    page = _page(client, f"/authoring/drafts/{draft.id}/playtest")
+    buyer = re.search(r"buyer (Dana Whitlock|Mo Farrah-Lind)", page)
+    assert buyer and "{{" not in page  # every figure filled in, none left as a placeholder
+    assert buyer.group(0) in _page(client, f"/authoring/drafts/{draft.id}/playtest")  # same draw on reload
+    response = _choose(client, draft, page, "Hold everything")
+    debrief = _page(client, response.headers["Location"])
+    assert "This run's figures" in debrief
+    assert buyer.group(1) in debrief
+
+
 def test_a_critical_choice_shows_in_the_debrief_without_a_review_card(client, world):
     login(client, world.author.email)
     draft = _draft(client)
