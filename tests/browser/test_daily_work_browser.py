@@ -261,7 +261,7 @@ def test_the_play_test_pages_fit_and_pass_axe_at_both_widths(
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_role("link", name="Play-test the saved text").click()
     assert "This draft cannot be played yet" in page.locator("h1").inner_text()
-    assert "end-latte" in page.locator("ol.problems").inner_text()
+    assert "end-latte" in page.locator("ol.playtest-errors").inner_text()
     assert_accessible(page)
     page.get_by_role("link", name="Edit the draft").click()
     page.locator("#text").fill(SCENARIO)
