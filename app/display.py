@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.domain.readiness.mastery import shown_mastery
 from app.domain.scenarios.variants import fill, format_value, label_placeholders
 from app.domain.shuffle import token
 from app.policy import may_open
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(variable_label)
     app.add_template_filter(value_label)
     app.add_template_global(token, "choice_token")
+    app.add_template_global(shown_mastery)
     app.add_template_global(may_open)
     app.add_template_global(practice.shown_options)
     app.add_template_global(practice.match_prompts)

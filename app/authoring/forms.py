@@ -50,15 +50,19 @@ class CommentForm(FlaskForm):
 
 
 class ReturnForm(FlaskForm):
+    # Its own id: the approve and return forms share one page, and a label must find its own box.
     comment = TextAreaField(
         "What should the author change?",
         validators=[DataRequired("Say what should change: the author will read it."), Length(max=5000)],
+        id="return-comment",
     )
     submit = SubmitField("Return to the author")
 
 
 class ApproveForm(FlaskForm):
-    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(
+        "Comment (optional)", validators=[Optional(), Length(max=5000)], id="approve-comment"
+    )
     # Shown and required (by the service) only when the text changes a question's correct answer.
     key_reason = TextAreaField(
         "Why does the correct answer change?", validators=[Optional(), Length(max=2000)]

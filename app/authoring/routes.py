@@ -10,8 +10,9 @@ own approval, 409 for a draft in the wrong status.
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app import clock
@@ -29,13 +30,18 @@ from app.authoring.starters import starter_text
 from app.domain.interchange import summary_line
 from app.errors import MalformedRequest
 from app.extensions import db
+from app.forms import seconds_since
 from app.models import Draft, DraftKind, DraftStatus
 from app.policy import Action, require
-from app.services import appeals, authoring
+from app.scenarios import pages
+from app.scenarios.forms import BackForm, DecisionForm, StartForm
+from app.services import appeals, authoring, scenarios
+from app.services import playtest as playtests
 from app.services.authoring import AuthoringError, DraftProblems
 from app.trainer.forms import DecideAppealForm
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
+PLAYTEST_KEY = "playtest"  # the session's one play-test (app.services.playtest)
 log = logging.getLogger(__name__)
 
 
@@ -352,6 +358,130 @@ def import_questions():
             )
             return redirect(url_for("authoring.draft", draft_id=outcome.draft.id, _anchor="comments"))
     return render_template("authoring/import.html", form=form, outcome=outcome)
+
+
+# -- play-test: the draft played as a trainee would, recorded nowhere ------------------------------------
+
+
+@bp.get("/drafts/<int:draft_id>/playtest")
+@require(Action.APPROVE_CONTENT)
+def playtest(draft_id: int):
+    """Play the draft's saved text from the start, or on from where this browser left off; a finished run
+    shows its debrief, a draft with errors lists them (file:line). Whoever may see the draft may play it."""
+    draft, game = _playtest_draft(draft_id)
+    if game.scenario is None:
+        return render_template("authoring/playtest_errors.html", draft=draft, errors=game.errors), 422
+    run = _playtest_run(draft, game)
+    if playtests.state_of(run, game).finished:
+        return redirect(url_for("authoring.playtest_debrief", draft_id=draft.id))
+    return _playtest_player(draft, game, run, DecisionForm())
+
+
+@bp.post("/drafts/<int:draft_id>/playtest/decide")
+@require(Action.APPROVE_CONTENT)
+def playtest_decide(draft_id: int):
+    draft, game, run = _playtest_in_progress(draft_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _playtest_player(draft, game, run, form, 400)
+    seconds = seconds_since(form.served_at.data, time.time())
+    after = playtests.choose(run, game, form.ref.data, form.step.data, form.text.data, seconds)
+    session[PLAYTEST_KEY] = run.to_session()
+    if after.finished:
+        return redirect(url_for("authoring.playtest_debrief", draft_id=draft.id))
+    return redirect(url_for("authoring.playtest", draft_id=draft.id))
+
+
+@bp.post("/drafts/<int:draft_id>/playtest/back")
+@require(Action.APPROVE_CONTENT)
+def playtest_back(draft_id: int):
+    draft, game, run = _playtest_in_progress(draft_id)
+    form = BackForm()
+    if not form.validate_on_submit():
+        abort(400, description="Say which decision to go back to.")
+    playtests.go_back(run, game, form.to_step.data)
+    session[PLAYTEST_KEY] = run.to_session()
+    return redirect(url_for("authoring.playtest", draft_id=draft.id))
+
+
+@bp.post("/drafts/<int:draft_id>/playtest/restart")
+@require(Action.APPROVE_CONTENT)
+def playtest_restart(draft_id: int):
+    """Play again from the start, with new figures when the scenario has variants."""
+    draft, _ = _playtest_draft(draft_id)
+    if not StartForm().validate_on_submit():
+        abort(400)
+    session.pop(PLAYTEST_KEY, None)
+    return redirect(url_for("authoring.playtest", draft_id=draft.id))
+
+
+@bp.get("/drafts/<int:draft_id>/playtest/debrief")
+@require(Action.APPROVE_CONTENT)
+def playtest_debrief(draft_id: int):
+    draft, game, run = _playtest_in_progress(draft_id)
+    if not playtests.state_of(run, game).finished:
+        return redirect(url_for("authoring.playtest", draft_id=draft.id))
+    assert game.scenario is not None and game.analysis is not None
+    return pages.debrief(
+        run,
+        game.scenario,
+        game.analysis,
+        playtests.debrief(run, game),
+        scenarios.filled(game.fragments, run.variant),
+        _playtest_urls(draft),
+        playtest={"draft": draft},
+    )
+
+
+def _playtest_draft(draft_id: int) -> tuple[Draft, playtests.Playable]:
+    draft = authoring.visible_draft(current_user, draft_id)
+    return draft, playtests.playable(draft)
+
+
+def _playtest_in_progress(draft_id: int) -> tuple[Draft, playtests.Playable, playtests.PlayTest]:
+    """The draft, its playable scenario and this browser's run; 409 when the saved text has errors (the
+    play-test page lists them)."""
+    draft, game = _playtest_draft(draft_id)
+    if game.scenario is None:
+        raise AuthoringError(
+            "The draft's saved text has errors now, so it cannot be played: open its play-test page to see them.",
+            409,
+        )
+    return draft, game, _playtest_run(draft, game)
+
+
+def _playtest_run(draft: Draft, game: playtests.Playable) -> playtests.PlayTest:
+    run, dropped = playtests.from_session(session.get(PLAYTEST_KEY), draft, game)
+    if dropped:
+        flash(
+            "The draft changed since you began this play-test, so it starts again from the beginning.",
+            "warning",
+        )
+    session[PLAYTEST_KEY] = run.to_session()
+    return run
+
+
+def _playtest_urls(draft: Draft) -> pages.RunUrls:
+    return pages.RunUrls(
+        decide=url_for("authoring.playtest_decide", draft_id=draft.id),
+        back=url_for("authoring.playtest_back", draft_id=draft.id),
+        again=url_for("authoring.playtest_restart", draft_id=draft.id),
+    )
+
+
+def _playtest_player(
+    draft: Draft, game: playtests.Playable, run: playtests.PlayTest, form, status: int = 200
+):
+    assert game.scenario is not None
+    return pages.player(
+        run,
+        game.scenario,
+        scenarios.filled(game.fragments, run.variant),
+        form,
+        _playtest_urls(draft),
+        status,
+        playtest={"draft": draft},
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------------

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
-from app.domain.scenarios import NodeKind
 from app.domain.shuffle import shown_order
-from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
+from app.domain.taxonomy import EXCEPTION_NAMES
 from app.extensions import db
 from app.forms import seconds_since
 from app.policy import Action, require
+from app.scenarios import pages
 from app.scenarios.forms import BackForm, DecisionForm, ReviewForm, StartForm
 from app.services import scenarios
 
@@ -56,30 +56,24 @@ def play(attempt_id: int):
     return _render_player(attempt, DecisionForm())
 
 
-def _render_player(attempt, form: DecisionForm, status: int = 200):
-    scenario = scenarios.model_of(attempt.version)
-    state = scenarios.state_of(attempt)
-    node = scenario.node(state.node_id)
-    form.step.data = len(attempt.log)
-    form.served_at.data = f"{time.time():.3f}"
-    history = scenarios.engine.trace(scenario, attempt.log)
-    page = render_template(
-        "scenarios/play.html",
-        attempt=attempt,
-        scenario=scenario,
-        state=state,
-        node=node,
-        form=form,
-        offered=scenarios.shown_choices(attempt, scenario, state),
-        fragments=scenarios.fragments_for(attempt.version, attempt.variant),
-        history=history,
-        meters=[m for m in scenarios.METERS if m in state.state],
-        back_form=BackForm(),
-        is_writeup=node.kind == NodeKind.WRITE_UP,
-        newer=scenarios.has_newer_version(attempt),
-        exceptions=EXCEPTION_NAMES,
+def _urls(attempt) -> pages.RunUrls:
+    return pages.RunUrls(
+        decide=url_for("scenarios.decide", attempt_id=attempt.id),
+        back=url_for("scenarios.back", attempt_id=attempt.id),
+        again=url_for("scenarios.start", slug=attempt.version.scenario.slug),
     )
-    return page, status
+
+
+def _render_player(attempt, form: DecisionForm, status: int = 200):
+    return pages.player(
+        attempt,
+        scenarios.model_of(attempt.version),
+        scenarios.fragments_for(attempt.version, attempt.variant),
+        form,
+        _urls(attempt),
+        status,
+        newer=scenarios.has_newer_version(attempt),
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/decide")
@@ -121,17 +115,7 @@ def debrief(attempt_id: int):
     attempt = scenarios.own_attempt(current_user.id, attempt_id)
     if not attempt.finished:
         return redirect(url_for("scenarios.play", attempt_id=attempt.id))
-    scenario, analysis = scenarios.parsed(attempt.version)
-    return render_template(
-        "scenarios/debrief.html",
-        attempt=attempt,
-        scenario=scenario,
-        report=scenarios.debrief(attempt),
-        fragments=scenarios.fragments_for(attempt.version, attempt.variant),
-        dimensions=DIMENSION_NAMES,
-        start_form=StartForm(),
-        analysis=analysis,
-    )
+    return pages.attempt_debrief(attempt, _urls(attempt))
 
 
 @bp.get("/reviews")

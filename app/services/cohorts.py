@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.domain import review as spaced
 from app.domain.interventions import TraineeSignals, flags, still_handled
+from app.domain.readiness.mastery import shown_mastery
 from app.domain.readiness.promotion_rules import InterventionRules
 from app.extensions import db
 from app.models import (
@@ -282,14 +283,29 @@ BATCH = 1000
 
 
 def mastery_csv(cohort: Cohort, domains: list[str]) -> Iterator[list]:
-    """Trainee x domain: answers and percent credit, from the maintained aggregates."""
-    yield ["trainee", "email", *[f"{d} answered" for d in domains], *[f"{d} percent" for d in domains]]
+    """Trainee x domain: answers and percent credit from the maintained aggregates, then mastery as the
+    dashboard and the readiness report show it (app/domain/readiness/mastery.py; blank: too little evidence)."""
+    yield [
+        "trainee",
+        "email",
+        *[f"{d} answered" for d in domains],
+        *[f"{d} percent" for d in domains],
+        *[f"{d} mastery" for d in domains],
+    ]
     members = active_members(cohort)
     stats: dict[int, dict[str, TraineeDomainStat]] = {}
     for s in db.session.scalars(select(TraineeDomainStat).where(TraineeDomainStat.user_id.in_(members))):
         stats.setdefault(s.user_id, {})[s.domain] = s
+    stored = {
+        r.user_id: r.domains or {}
+        for r in db.session.scalars(select(TraineeReadiness).where(TraineeReadiness.user_id.in_(members)))
+    }
     for user in db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)):
-        mine = stats.get(user.id, {})
+        mine, assessed = stats.get(user.id, {}), stored.get(user.id, {})
+        shown = [
+            shown_mastery(assessed[d].get("mastery"), assessed[d].get("n") or 0) if d in assessed else None
+            for d in domains
+        ]
         yield [
             user.name,
             user.email,
@@ -298,6 +314,7 @@ def mastery_csv(cohort: Cohort, domains: list[str]) -> Iterator[list]:
                 f"{100 * mine[d].credit / mine[d].answered:.1f}" if d in mine and mine[d].answered else ""
                 for d in domains
             ],
+            *["" if pct is None else str(pct) for pct in shown],
         ]
 
 

@@ -185,9 +185,14 @@ def own_attempt(user_id: int, attempt_id: int) -> ScenarioAttempt:
 
 def fragments_for(version: ScenarioVersion, variant: dict | None) -> dict[str, str]:
     """The version's rendered fragments with this run's figures filled in (escaped for HTML)."""
+    return filled(version.fragments, variant)
+
+
+def filled(fragments: dict[str, str], variant: dict | None) -> dict[str, str]:
+    """Rendered fragments with a run's drawn figures filled in (escaped for HTML); as they are without."""
     if not variant:
-        return version.fragments
-    return {key: fill(html, variant, escape) for key, html in version.fragments.items()}
+        return fragments
+    return {key: fill(html, variant, escape) for key, html in fragments.items()}
 
 
 def fragments_labelled(version: ScenarioVersion) -> dict[str, str]:
@@ -213,39 +218,37 @@ def state_of(attempt: ScenarioAttempt) -> AttemptState:
     return engine.replay(scenario, attempt.log)
 
 
-def choose(
-    attempt: ScenarioAttempt,
-    ref: str,
-    step_number: int,
-    text: str | None,
-    seconds: float | None,
-    now: datetime,
-) -> AttemptState:
-    """Take one decision. `step_number` is how many decisions the page knew of: another tab or a resubmitted
-    form that is behind gets 409 and changes nothing. A ref not offered at this node gets 400."""
-    if attempt.finished:
-        raise ScenarioError("This attempt is finished; open its debrief, or start the scenario again.", 409)
-    if step_number != len(attempt.log):
+@dataclass(frozen=True)
+class Decision:
+    """One decision taken on a run: where it was taken, the choice, the state after, and any written note."""
+
+    node: engine.Node
+    ref: str
+    after: AttemptState
+    events: list[engine.Event]
+    note: str | None  # the text of a write-up node's note, stripped
+
+
+def decide(
+    scenario: ScenarioSpec, log: list[str], seed: str, ref: str, step_number: int, text: str | None
+) -> Decision:
+    """Take one decision on a run whose choices so far are `log`: the play loop that trainees' attempts and
+    authors' play-tests share. `step_number` is how many decisions the page knew of: another tab or a
+    resubmitted form that is behind gets 409. A ref not offered here gets 400, a write-up without text 400."""
+    if step_number != len(log):
         raise ScenarioError(
             "This decision was already made, perhaps in another tab. Your attempt is unchanged "
             "and continues from where it really is.",
             409,
         )
-    scenario = model_of(attempt.version)
-    current = engine.replay(scenario, attempt.log)
+    current = engine.replay(scenario, log)
     node = scenario.node(current.node_id)
+    note = None
     if node.kind == NodeKind.WRITE_UP:
         if not text or not text.strip():
             raise ScenarioError("Write your note before going on: it is graded by your trainer.", 400)
-        attempt.writeups.append(
-            WriteUp(
-                node_id=node.id,
-                text=text.strip()[:10_000],
-                created_at=now,
-                max_points=sum(item.points for item in node.rubric),
-            )
-        )
-    ref = _resolve(attempt, scenario, current, ref)
+        note = text.strip()[:10_000]
+    ref = _resolve(seed, scenario, current, ref)
     try:
         after, events = engine.step(scenario, current, ref)
     except engine.ChoiceNotOffered:
@@ -254,14 +257,41 @@ def choose(
             "pick one of the choices on the page.",
             400,
         ) from None
+    return Decision(node, ref, after, events, note)
+
+
+def choose(
+    attempt: ScenarioAttempt,
+    ref: str,
+    step_number: int,
+    text: str | None,
+    seconds: float | None,
+    now: datetime,
+) -> AttemptState:
+    """Take one decision in a trainee's attempt (see `decide`) and record it: the log, the write-up, the
+    decision review of a critical error, activity and xAPI; a finished run is scored."""
+    if attempt.finished:
+        raise ScenarioError("This attempt is finished; open its debrief, or start the scenario again.", 409)
+    scenario = model_of(attempt.version)
+    decision = decide(scenario, attempt.log, attempt.seed, ref, step_number, text)
+    node, ref, after = decision.node, decision.ref, decision.after
+    if decision.note is not None:
+        attempt.writeups.append(
+            WriteUp(
+                node_id=node.id,
+                text=decision.note,
+                created_at=now,
+                max_points=sum(item.points for item in node.rubric),
+            )
+        )
     chosen = scenario.choice(ref)
     if chosen is not None and chosen.critical:
         schedule_decision_review(attempt, node.id, ref, False, now)
     attempt.log = [*attempt.log, ref]
-    attempt.decision_seconds = [*attempt.decision_seconds, round(max(0.0, min(seconds or 0.0, 86400.0)), 1)]
+    attempt.decision_seconds = [*attempt.decision_seconds, decision_time(seconds)]
     attempt.updated_at = now
     progress.note_activity(attempt.user_id, now)
-    xapi.decided(attempt, scenario, node.id, ref, events, now)
+    xapi.decided(attempt, scenario, node.id, ref, decision.events, now)
     if after.finished:
         _finish(attempt, scenario, parsed(attempt.version)[1], after, now)
         xapi.completed_scenario(attempt, scenario, now)
@@ -269,10 +299,15 @@ def choose(
     return after
 
 
-def _resolve(attempt: ScenarioAttempt, scenario: ScenarioSpec, current: AttemptState, submitted: str) -> str:
-    """The ref behind a submitted choice: the page sends an opaque per-attempt token, never `node/n`."""
+def decision_time(seconds: float | None) -> float:
+    """How long a decision took as stored: tenths of a second, never negative, at most a day."""
+    return round(max(0.0, min(seconds or 0.0, 86400.0)), 1)
+
+
+def _resolve(seed: str, scenario: ScenarioSpec, current: AttemptState, submitted: str) -> str:
+    """The ref behind a submitted choice: the page sends an opaque per-run token, never `node/n`."""
     for choice in engine.offered_choices(scenario, current):
-        if token(attempt.seed, choice.ref) == submitted:
+        if token(seed, choice.ref) == submitted:
             return choice.ref
     return submitted  # a write-up's `node/next`, or a ref (refused below unless offered)
 
@@ -289,17 +324,22 @@ def _finish(
     attempt.outcome = score.outcome
 
 
+def back(scenario: ScenarioSpec, log: list[str], to_step: int) -> AttemptState:
+    """The run as it was before decision `to_step + 1`, when the scenario allows going back (409 if not)."""
+    try:
+        return engine.go_back(scenario, engine.replay(scenario, log), to_step)
+    except engine.BackNotAllowed:
+        raise ScenarioError(
+            "This scenario does not let you go back: on the desk, decisions stand.", 409
+        ) from None
+
+
 def go_back(attempt: ScenarioAttempt, to_step: int, now: datetime) -> AttemptState:
     """Return to an earlier decision when the scenario allows it; later decisions and their scores are dropped."""
     if attempt.finished:
         raise ScenarioError("This attempt is finished; going back is no longer possible.", 409)
     scenario = model_of(attempt.version)
-    try:
-        state = engine.go_back(scenario, engine.replay(scenario, attempt.log), to_step)
-    except engine.BackNotAllowed:
-        raise ScenarioError(
-            "This scenario does not let you go back: on the desk, decisions stand.", 409
-        ) from None
+    state = back(scenario, attempt.log, to_step)
     attempt.log = list(state.log)
     attempt.decision_seconds = attempt.decision_seconds[:to_step]
     attempt.aided = True  # a run that revisited a decision is not unaided evidence of judgement

@@ -26,6 +26,7 @@ from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINES
 from app.extensions import db
 from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, NotFound, get_or_404, own_trainee_or_403, require, trainee_or_404
+from app.scenarios import pages
 from app.services import cohorts, exams, readiness, scenarios, statistics
 from app.services import promotion_round as decisions
 from app.trainer.forms import HandledForm, RetentionForm, RoundDecisionForm, grade_form_class
@@ -206,17 +207,7 @@ def run(cohort_id: int, user_id: int, attempt_id: int):
         or not attempt.finished
     ):
         raise NotFound("There is no such finished run of this trainee.")
-    scenario, analysis = scenarios.parsed(attempt.version)
-    return render_template(
-        "scenarios/debrief.html",
-        attempt=attempt,
-        scenario=scenario,
-        report=scenarios.debrief(attempt),
-        fragments=scenarios.fragments_for(attempt.version, attempt.variant),
-        dimensions=DIMENSION_NAMES,
-        analysis=analysis,
-        trainer_view={"cohort": group, "person": person},
-    )
+    return pages.attempt_debrief(attempt, None, trainer_view={"cohort": group, "person": person})
 
 
 @bp.get("/grading")

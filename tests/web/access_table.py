@@ -181,6 +181,12 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "authoring.review_queue"): expect(403, author=200, trainer=200),
     ("GET", "authoring.import_questions"): expect(403, author=200),
     ("POST", "authoring.import_questions"): expect(403, author=200),  # no file: comes back with errors
+    # play-test of world.author's scenario draft in review: whoever may see the draft may play it
+    ("GET", "authoring.playtest"): expect(403, author=200, trainer=200),
+    ("POST", "authoring.playtest_decide"): expect(403, author=400, trainer=400),  # no choice: the page again
+    ("POST", "authoring.playtest_back"): expect(403, author=400, trainer=400),  # no step
+    ("GET", "authoring.playtest_debrief"): expect(403, author=302, trainer=302),  # not finished: the player
+    ("POST", "authoring.playtest_restart"): expect(403, author=302, trainer=302),
     # LTI: login initiation and launch without an LMS's parameters are refused (400) whoever asks
     ("GET", "lti.login"): expect(400, anonymous=400),
     ("POST", "lti.login"): expect(400, anonymous=400),
@@ -340,6 +346,10 @@ def authoring_params(world) -> dict[str, dict]:
         )
 
     private, review, published = draft("Access private"), draft("Access review"), draft("Access published")
+    played = authoring.create_draft(
+        world.author, DraftKind.SCENARIO, "Access play", starter_text(DraftKind.SCENARIO, "Access play"), now
+    )
+    authoring.submit(played, world.author, now)
     authoring.submit(review, world.author, now)
     authoring.submit(published, world.author, now)
     authoring.approve(published, world.trainer, "", now)
@@ -359,4 +369,14 @@ def authoring_params(world) -> dict[str, dict]:
         "authoring.restore": {"draft_id": published.id, "kind": "question", "slug": "access-published"},
         "authoring.edit_published": {"kind": "question", "slug": "access-published"},
         "authoring.autosave": own,
+        **{
+            f"authoring.{name}": {"draft_id": played.id}
+            for name in (
+                "playtest",
+                "playtest_decide",
+                "playtest_back",
+                "playtest_debrief",
+                "playtest_restart",
+            )
+        },
     }

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import g
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.domain.readiness import mastery
 from app.extensions import db
 from app.models import Answer, Question, SignOff, TraineeDomainStat, TraineeReadiness, WriteUp
 from app.services import progress
@@ -392,3 +395,49 @@ def test_a_trainer_marks_a_flag_handled_with_a_note_and_it_leaves_the_queue(clie
     assert client.post(other, data={"csrf_token": token, "note": "x"}).status_code == 404
     bad_kind = f"/trainer/cohorts/{world.cohort.id}/trainees/{world.trainee.id}/interventions/bored"
     assert client.post(bad_kind, data={"csrf_token": token, "note": "x"}).status_code == 404
+
+
+def test_the_dashboard_and_the_readiness_report_show_the_same_mastery(
+    client, world, bank, signed_in, monkeypatch
+):
+    # The fixture bank has two D7 questions: let two answers be enough evidence to show a figure.
+    monkeypatch.setattr(mastery, "MIN_ANSWERS", 2)
+    questions = db.session.scalars(select(Question).where(Question.domain == "D7")).all()
+    assert len(questions) == 2
+    for n, (question, correct) in enumerate(zip(questions, (True, False), strict=True)):
+        _answer(world.trainee, question, correct, n).first_attempt = True  # evidence: first answers only
+    # 50% credit: the model's figure differs from it
+    db.session.commit()
+    signed_in(world.trainee)
+    report = client.get("/readiness/").get_data(as_text=True)
+    shown = re.search(r"<td>D7 [^<]*</td>\s*<td class=\"num\">(\d+)%</td>", report)
+    assert shown, "the report shows D7's mastery"
+    _sign_out(client)
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}").get_data(as_text=True)
+    cells = re.findall(r'<td class="cell band-\d">(\d+)%<span class="n">n=(\d+)</span>', page)
+    assert cells == [(shown.group(1), "2")]
+    export = client.get(f"/trainer/cohorts/{world.cohort.id}/export/mastery.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(export)))
+    assert rows[1][rows[0].index("D7 mastery")] == shown.group(1)
+    assert rows[1][rows[0].index("D7 percent")] == "50.0"  # raw credit stays in its own column
+
+
+def test_too_few_answers_show_as_too_little_evidence_on_both_pages(client, world, bank, signed_in):
+    q = db.session.scalar(select(Question).where(Question.domain == "D7"))
+    _answer(world.trainee, q, True, 1).first_attempt = True
+    db.session.commit()
+    signed_in(world.trainee)
+    report = client.get("/readiness/").get_data(as_text=True)
+    assert re.search(r"<td>D7 [^<]*</td>\s*<td class=\"num\">–</td>", report)
+    _sign_out(client)
+    signed_in(world.trainer)
+    page = client.get(f"/trainer/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert '1<span class="visually-hidden"> questions: too little evidence' in page
+    assert not re.search(r'<td class="cell band-\d">', page)
+
+
+def _sign_out(client) -> None:
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)

@@ -26,11 +26,12 @@ from enum import StrEnum
 
 from ..taxonomy import EXCEPTION_NAMES
 from . import promotion, scenarios
-from .ability import Ability, domain_likelihood, estimate, expected_score
+from .ability import domain_likelihood, estimate, expected_score
 from .confidence import ConfidenceCalibration, calibration_index
 from .evidence import BankItem, GivenAnswer, TraineeEvidence
 from .exam import PassProbability, pass_probability, percent_correct_probability
 from .irt import ItemParams
+from .mastery import DomainMastery, domain_mastery
 from .profile import AbilityProfile, pool
 from .promotion import CheckResult
 from .promotion_rules import DimensionRule, Level, PromotionRules
@@ -64,18 +65,6 @@ class Criterion:
     evidence: tuple[str, ...] = ()
     missing: str | None = None
     about_evidence: bool = False
-
-
-@dataclass(frozen=True)
-class DomainMastery:
-    """Mastery = expected percent correct on the domain's bank items; low/high span the score interval."""
-
-    domain: str
-    ability: Ability
-    mastery: float | None
-    low: float | None
-    high: float | None
-    answer_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -115,7 +104,7 @@ class Readiness:
 def assess(evidence: TraineeEvidence, policy: PromotionRules, now: datetime) -> Readiness:
     """Judge one trainee against the policy at `now` (see the module rules)."""
     profile, answer_ids = _profile(evidence, policy, now)
-    domains = _domain_mastery(evidence, policy, profile, answer_ids)
+    domains = domain_mastery(evidence.items_by_domain, policy.score_interval, profile, answer_ids)
     by_domain = {m.domain: m for m in domains}
     criteria: list[Criterion] = [_items_criterion(m, policy) for m in domains]
     criteria.append(_scenario_runs_criterion(evidence, policy))
@@ -225,23 +214,6 @@ def _profile(
             responses, _params(responses, evidence), now, policy.half_life_days, evidence.practice
         )
     return pool(likelihoods, domains, evidence.structure), answer_ids
-
-
-def _domain_mastery(
-    evidence: TraineeEvidence,
-    policy: PromotionRules,
-    profile: AbilityProfile,
-    answer_ids: dict[str, tuple[str, ...]],
-) -> list[DomainMastery]:
-    result = []
-    for domain in profile.domains:
-        items = evidence.items_by_domain.get(domain, [])
-        mastery: tuple[float | None, ...] = (None, None, None)
-        if items:
-            mean, low, high = profile.expected_score(domain, items, policy.score_interval)
-            mastery = (100 * mean, 100 * low, 100 * high)
-        result.append(DomainMastery(domain, profile.ability(domain), *mastery, answer_ids[domain]))
-    return result
 
 
 def _params(responses: Sequence[GivenAnswer], evidence: TraineeEvidence) -> dict[str, ItemParams]:
