@@ -48,10 +48,11 @@ from sqlalchemy import select
 from app.domain.exam import allocate
 from app.domain.forecast_quality import brier, ece, ece_noise_band
 from app.extensions import db
-from app.models import Answer, QuestionVersion, Role
+from app.models import Answer, ItemCalibration, QuestionVersion, Role
 from app.services import accounts, content_sync, exams, practice, promotion, readiness
 from app.services.content_files import Roots
 from bench.fixtures import app_for
+from bench.mml import fit_mml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_PATH = ROOT / "bench" / "validation.json"
@@ -70,6 +71,9 @@ WORLDS = (
     "gaming",
 )
 DOMAINS = ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9")
+# Items with fewer first attempts are left out of the item-calibration RMSEs: with one or two answers an ML
+# difficulty is the bound (every answer right or wrong) and ours is the author's rating.
+MIN_ITEM_RESPONSES = 5
 
 
 @dataclass
@@ -179,16 +183,21 @@ def _sit(world: World, trainee: Trainee, exam, day: float, rng: random.Random) -
     exams.submit(exam, now + timedelta(minutes=1))
 
 
-def _truth(world: World, trainee: Trainee, bank: list, blueprint, cut: float, rng: random.Random) -> bool:
-    """One unseen 150-item blueprint sitting at the end of the programme, in this world."""
+def _truth(
+    world: World, trainee: Trainee, bank: list, blueprint, cut: float, rng: random.Random
+) -> tuple[bool, float]:
+    """One unseen 150-item blueprint sitting at the end of the programme, in this world; and the trainee's
+    true expected proportion correct on such a sitting (the number the headline's expected score estimates)."""
     counts = allocate(blueprint, blueprint.form_length)
-    right = 0
+    right, expected = 0, 0.0
     fresh = Trainee(trainee.user_id, trainee.base, trainee.gain, 0, dict(trainee.answers), set())
     for domain, n in counts.items():
         pool = [v for v in bank if v.domain == domain]
+        d = DOMAINS.index(domain)
+        expected += n * float(np.mean([world.p_correct(fresh, v.question_id, d, DAYS) for v in pool]))
         for version in rng.sample(pool, min(n, len(pool))):
-            right += rng.random() < world.p_correct(fresh, version.question_id, DOMAINS.index(domain), DAYS)
-    return right >= math.ceil(cut * blueprint.form_length)
+            right += rng.random() < world.p_correct(fresh, version.question_id, d, DAYS)
+    return right >= math.ceil(cut * blueprint.form_length), expected / blueprint.form_length
 
 
 def _naive(user_id: int, blueprint, cut: float) -> float | None:
@@ -211,8 +220,9 @@ def _naive(user_id: int, blueprint, cut: float) -> float | None:
     return float(norm.sf((cut - pc) / math.sqrt(max(spread, 1e-9))))
 
 
-def run_cohort(template: Path, world_name: str, seed: int) -> list[dict]:
-    """One cohort of 30 in one world; returns per trainee: p, naive, truth, ready, checked."""
+def run_cohort(template: Path, world_name: str, seed: int) -> tuple[list[dict], list[dict]]:
+    """One cohort of 30 in one world; returns per trainee: p, naive, truth, ready, checked; and per
+    domain the item-calibration errors (`compare_calibration`)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "world.sqlite3"
         shutil.copy(template, path)
@@ -224,7 +234,7 @@ def run_cohort(template: Path, world_name: str, seed: int) -> list[dict]:
     return rows
 
 
-def _run(app, world_name: str, seed: int) -> list[dict]:
+def _run(app, world_name: str, seed: int) -> tuple[list[dict], list[dict]]:
     rng, nprng = random.Random(seed), np.random.default_rng(seed)
     content_dir = app.config["CONTENT_DIR"]
     blueprint = exams.load_blueprint(content_dir)
@@ -250,12 +260,14 @@ def _run(app, world_name: str, seed: int) -> list[dict]:
     end = START + timedelta(days=DAYS)
     readiness.calibrate_items(end)
     db.session.commit()
+    calibration = compare_calibration(world)
     results = []
     for trainee in trainees:
         user = db.session.get(accounts.User, trainee.user_id)
         practice_result = readiness.assess_trainee(user, content_dir, end)
-        p = practice_result.pass_probability.p if practice_result.pass_probability else None
-        method = practice_result.pass_probability.method if practice_result.pass_probability else None
+        headline = practice_result.pass_probability
+        p = headline.p if headline else None
+        method = headline.method if headline else None
         naive = _naive(trainee.user_id, blueprint, policy.pass_mark)  # the same evidence, before any check
         checked = False
         if p is not None and p >= policy.almost_probability:
@@ -270,18 +282,105 @@ def _run(app, world_name: str, seed: int) -> list[dict]:
         final = readiness.assess_trainee(user, content_dir, end + timedelta(hours=5))
         db.session.commit()
         knowledge_ready = any(c.key == "promotion.check" and c.met for c in final.criteria)
+        passed, true_score = _truth(world, trainee, bank, blueprint, policy.pass_mark, rng)
         results.append(
             {
                 "p": p,
                 "method": method,
                 "naive": naive,
-                "truth": _truth(world, trainee, bank, blueprint, policy.pass_mark, rng),
+                "truth": passed,
+                "true_score": true_score,
+                "expected_score": headline.expected_score if headline else None,
+                "score_sd": (headline.score_high - headline.score_low)
+                / (2 * norm.ppf(0.5 + headline.interval / 2))
+                if headline
+                else None,
                 "knowledge_ready": knowledge_ready,
                 "verdict": final.verdict.value,
                 "checked": checked,
             }
         )
-    return results
+    return results, calibration
+
+
+def compare_calibration(world: World) -> list[dict]:
+    """Per domain, the squared difficulty errors of our stored calibration and of a full-information MML
+    fit (bench/mml.py, 2PL and 1PL) on the same first attempts `calibrate_items` used, each after
+    mean/sigma linking onto the world's true difficulties, over items with MIN_ITEM_RESPONSES answers."""
+    rows = db.session.execute(
+        select(Answer.user_id, Answer.question_id, Answer.domain, Answer.correct).where(
+            Answer.first_attempt.is_(True), Answer.voided_at.is_(None)
+        )
+    ).all()
+    ours = {c.question_id: c for c in db.session.scalars(select(ItemCalibration))}
+    out = []
+    for domain in DOMAINS:
+        answers = [(u, q, bool(c)) for u, q, d, c in rows if d == domain]
+        counts: dict[int, int] = {}
+        for _, q, _ in answers:
+            counts[q] = counts.get(q, 0) + 1
+        items = sorted(counts)
+        kept = [q for q in items if counts[q] >= MIN_ITEM_RESPONSES and q in ours]
+        if len(kept) < 3:
+            continue
+        people = sorted({u for u, _, _ in answers})
+        person = [people.index(u) for u, _, _ in answers]
+        item = [items.index(q) for _, q, _ in answers]
+        correct = [c for _, _, c in answers]
+        index = [items.index(q) for q in kept]
+        truth_b = np.array([world.b[q] for q in kept])
+        truth_a = np.array([world.a[q] for q in kept])
+        fits = {
+            "ours": (
+                np.array([ours[q].difficulty for q in kept]),
+                np.array([ours[q].discrimination for q in kept]),
+            ),
+        }
+        for name, two_pl in (("mml_2pl", True), ("mml_1pl", False)):
+            fit = fit_mml(person, item, correct, len(items), two_pl=two_pl)
+            fits[name] = (fit.difficulty[index], fit.discrimination[index])
+        entry = {"domain": domain, "items": len(kept), "responses": sum(counts[q] for q in kept)}
+        for name, (b, a) in fits.items():
+            scale = truth_b.std() / b.std() if b.std() > 0 else 1.0
+            linked = (b - b.mean()) * scale + truth_b.mean()
+            entry[f"sse_b_{name}"] = float(np.sum((linked - truth_b) ** 2))
+            if name != "mml_1pl":
+                entry[f"sse_a_{name}"] = float(np.sum((a / scale - truth_a) ** 2))
+        out.append(entry)
+    return out
+
+
+def summarise_calibration(entries: list[dict]) -> dict:
+    """Difficulty (and discrimination) RMSE per domain and overall, pooled over cohorts."""
+    result: dict[str, dict] = {}
+    for domain in [*DOMAINS, "all"]:
+        chosen = [e for e in entries if domain in ("all", e["domain"])]
+        n = sum(e["items"] for e in chosen)
+        if not n:
+            continue
+        keys = sorted({k for e in chosen for k in e if k.startswith("sse_")})
+        result[domain] = {"items": n} | {
+            k.replace("sse_", "rmse_"): round(math.sqrt(sum(e[k] for e in chosen) / n), 3) for k in keys
+        }
+    return result
+
+
+def _score_errors(shown: list[dict]) -> dict:
+    """How the headline's expected score misses the true one: the mean error (negative: pessimistic), and
+    the spread of the errors in units of the headline's own standard deviation (about 1 if it is honest
+    about its uncertainty; above 1 is overconfidence)."""
+    rows = [r for r in shown if r.get("expected_score") is not None and r.get("true_score") is not None]
+    if len(rows) < 2:
+        return {}
+    error = np.array([r["expected_score"] - r["true_score"] for r in rows])
+    z = error / np.array([r["score_sd"] for r in rows])
+    return {
+        "score_bias": round(float(error.mean()), 4),
+        "score_rmse": round(float(np.sqrt(np.mean(error**2))), 4),
+        "score_z_mean": round(float(z.mean()), 2),
+        "score_z_sd": round(float(z.std(ddof=1)), 2),
+        "mean_p": round(float(np.mean([r["p"] for r in rows])), 3),
+    }
 
 
 def summarise(world: str, rows: list[dict]) -> dict:
@@ -301,6 +400,7 @@ def summarise(world: str, rows: list[dict]) -> dict:
         "ece_noise_band90": round(ece_noise_band(p), 4) if len(y) else None,
         "naive_ece": round(ece(q, y), 4) if len(y) else None,
         "headline_methods": sorted({r["method"] for r in shown}),
+        **_score_errors(shown),
         "checks_sat": sum(r["checked"] for r in rows),
         "ready_in_knowledge": len(ready),
         "false_ready": round(false_ready, 4),
@@ -345,12 +445,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         template = template_database(Path(folder))
         for world in args.worlds:
-            rows = [
-                row
-                for seed in range(1, args.cohorts + 1)
-                for row in run_cohort(template, world, 1000 * seed + 7)
-            ]
+            rows, calibration = [], []
+            for seed in range(1, args.cohorts + 1):
+                cohort_rows, cohort_calibration = run_cohort(template, world, 1000 * seed + 7)
+                rows += cohort_rows
+                calibration += cohort_calibration
             report[world] = summarise(world, rows)
+            report[world]["item_calibration"] = summarise_calibration(calibration)
             print(world, json.dumps(report[world]), flush=True)
     existing = json.loads(args.out.read_text()) if args.out.exists() else {}
     existing["worlds"] = {
