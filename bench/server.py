@@ -12,6 +12,7 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,32 +20,72 @@ BIN = Path(sys.executable).parent
 WORKERS = 2
 
 
+@dataclass
+class Server:
+    """A running gunicorn: its base URL and the master's process id (its workers are its children)."""
+
+    base: str
+    pid: int
+
+    def worker_pids(self) -> list[int]:
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended while we looked
+            if int(fields[1]) == self.pid:  # fields after the command: state, ppid, ...
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+
 @contextmanager
-def gunicorn(target: str, port: int, env: dict[str, str] | None = None):
-    """Serve `target` with gunicorn (2 sync workers) on 127.0.0.1:port until the block ends."""
+def serve(
+    target: str,
+    port: int,
+    env: dict[str, str] | None = None,
+    workers: int = WORKERS,
+    preload: bool = False,
+    log: Path | None = None,
+):
+    """Serve `target` with gunicorn (sync workers) on 127.0.0.1:port until the block ends; the server's
+    output (the app's JSON log lines) goes to `log` when given."""
+    output = log.open("a") if log else None
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--worker-class",
             "sync",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *(["--preload"] if preload else []),
             target,
         ],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         start_new_session=True,
+        stdout=output,
+        stderr=output,
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", process)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", process.pid)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+        if output:
+            output.close()
+
+
+@contextmanager
+def gunicorn(target: str, port: int, env: dict[str, str] | None = None, log: Path | None = None):
+    """Serve `target` with gunicorn (2 sync workers) on 127.0.0.1:port; yields the base URL."""
+    with serve(target, port, env, log=log) as server:
+        yield server.base
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
