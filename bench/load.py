@@ -27,7 +27,14 @@ def ensure_wrk() -> str:
 
 
 def wrk(url: str, headers: dict[str, str], script: str | None = None, seconds: int = SECONDS) -> float:
-    command = [ensure_wrk(), "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s"]
+    """Requests per second; error responses fail the run, and socket errors (timeouts) are printed."""
+    return wrk_run(url, headers, script, seconds)["req_s"]
+
+
+def wrk_run(url: str, headers: dict[str, str], script: str | None = None, seconds: int = SECONDS) -> dict:
+    """wrk's requests per second, median latency and socket errors (a timeout is a request unanswered
+    within wrk's 2 s); any non-2xx/3xx response raises, since it would be measuring an error page."""
+    command = [ensure_wrk(), "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     if script:
@@ -36,7 +43,22 @@ def wrk(url: str, headers: dict[str, str], script: str | None = None, seconds: i
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
         raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses during the run\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket_errors = (
+        dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
+        if errors
+        else {}
+    )
+    if any(socket_errors.values()):
+        print(f"wrk {url}: socket errors {socket_errors}", flush=True)
+    p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    return {
+        "req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "latency_p50_ms": round(float(p50.group(1)) * scale[p50.group(2)], 2) if p50 else None,
+        "socket_errors": socket_errors,
+    }
 
 
 def lua_string(text: str) -> str:

@@ -38,6 +38,32 @@ class Server:
                 pids.append(int(stat.parent.name))
         return sorted(pids)
 
+    def workers_cpu_s(self) -> float:
+        """CPU seconds the current workers have used so far (compare before and after a load)."""
+        return sum(cpu_ticks(pid) for pid in self.worker_pids()) / os.sysconf("SC_CLK_TCK")
+
+    def wait_until_booted(self, workers: int, seconds: float = 120) -> None:
+        """Until every worker has finished importing the app (they are idle): the first answer comes from
+        the first worker up, and a measurement started then would share the CPU with the others' boot."""
+        deadline = time.monotonic() + seconds
+        before: dict[int, int] = {}
+        while time.monotonic() < deadline:
+            now = {pid: cpu_ticks(pid) for pid in self.worker_pids()}
+            if len(now) == workers and now == before:
+                return
+            before = now
+            time.sleep(0.5)
+        raise RuntimeError(f"gunicorn {self.pid}: {workers} workers not idle within {seconds} s")
+
+
+def cpu_ticks(pid: int) -> int:
+    """User plus system CPU of a process so far, in clock ticks (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+
 
 @contextmanager
 def serve(
@@ -73,7 +99,9 @@ def serve(
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", process)
-        yield Server(f"http://127.0.0.1:{port}", process.pid)
+        server = Server(f"http://127.0.0.1:{port}", process.pid)
+        server.wait_until_booted(workers)
+        yield server
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
@@ -88,7 +116,7 @@ def gunicorn(target: str, port: int, env: dict[str, str] | None = None, log: Pat
         yield server.base
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
