@@ -9,6 +9,7 @@ counted; with PostgreSQL only the client's side would be.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -28,7 +29,6 @@ REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "300"))
 WARM_UP = 10
 PASSWORD = "demo-password"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-DEVNULL = open(os.devnull, "w")  # noqa: SIM115 - open for the life of the process
 PAGES = ("home", "practice_page", "dashboard", "answer_post", "scenario_step")
 
 
@@ -43,11 +43,18 @@ def bench_app(database_url: str, factory: Callable[..., Flask] = create_app) -> 
 
 
 def quiet_logs() -> None:
-    """The app's log lines are still formatted and written (a request pays for them), but to /dev/null
-    instead of the terminal the benchmark reports on."""
+    """The app's log lines are still formatted and written (a request pays for them), but to a stream
+    that discards them instead of the terminal the benchmark reports on."""
     for handler in logging.getLogger("app").handlers:
-        if isinstance(handler, logging.StreamHandler) and handler.stream is not DEVNULL:
-            handler.setStream(DEVNULL)
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, Discard):
+            handler.setStream(Discard())
+
+
+class Discard(io.TextIOBase):
+    """A text stream that accepts and drops everything, with no file behind it."""
+
+    def write(self, text: str) -> int:
+        return len(text)
 
 
 class Browser:

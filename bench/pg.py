@@ -87,6 +87,7 @@ def run(env: dict[str, str], hello_req_s: float | None, workdir: Path, url: str 
     rate = measured["req_s"]
     result = {
         "req_s": rate,
+        "hello_world_req_s": hello_req_s,
         "ratio": round(rate / hello_req_s, 3) if hello_req_s else None,
         "latency_p50_ms": measured["latency_p50_ms"],
         "socket_errors": measured["socket_errors"],

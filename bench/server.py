@@ -104,7 +104,11 @@ def serve(
         yield server
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        try:  # gunicorn lets workers finish what they hold (30 s); a starved machine may need longer
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
         if output:
             output.close()
 

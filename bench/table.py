@@ -123,7 +123,8 @@ def table(results: dict) -> str:
         f"Measured on {meta['date']} ({meta['machine']}; SQLite unless the key says otherwise; gunicorn "
         f"{meta['workers']} sync workers and `wrk -t2 -c{meta['connections']}`, {meta['seconds_per_page']} s per "
         f"page; CPU per request in-process, median of {meta['cpu_requests']} requests per page and "
-        f"{meta['scale_requests']} per size for the scale keys):",
+        f"{meta['scale_requests']} per size for the scale keys; load average "
+        f"{meta.get('load_average_1m_at_end', 'unknown')} at the end of the run, on a machine shared with other work):",
         "",
         "| key | measured | target |",
         "|---|---|---|",
