@@ -72,9 +72,12 @@ test: install-dev chromium lrs
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
-## bench: requests per second of each page, as a ratio to a Flask hello-world served the same way
+## bench: requests per second of each page as a ratio to a Flask hello-world served the same way, CPU per
+## request, pages as history grows, memory and start-up, the answer POST on PostgreSQL (bench/results.json);
+## then the README's performance table is regenerated from the results. BENCH_ONLY=key1,key2 runs a subset.
 bench: install-dev
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.table --write
 
 ## soak: 100 simulated trainees for about 3 minutes against gunicorn (4 workers) on PostgreSQL while a worker
 ## is killed, the database's connections are terminated and the soak's own Redis restarts (bench/soak.json);

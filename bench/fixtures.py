@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,7 +13,14 @@ from app import create_app
 from app.extensions import db
 from app.models import Scenario, ScenarioAttempt, ScenarioVersion, StudySession
 from app.services import accounts, practice
+from bench.server import BIN, ROOT
 from config import config_for
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrations, content sync and demo data, as `make run` prepares a database (env names it)."""
+    for args in (["db", "upgrade"], ["content", "sync", "--if-present", "--quiet"], ["demo", "seed"]):
+        subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def app_for(database_url: str):
