@@ -9,13 +9,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 
 from app import clock
-from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
 from app.errors import MalformedRequest
 from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
 from app.policy import Action, own_trainee_or_403, require, trainee_or_404, trains
-from app.services import appeals, cohorts, exams, notifications, promotion, readiness
+from app.services import appeals, cohorts, exams, notifications, promotion, promotion_round, readiness
 from app.trainer.forms import ContestForm, DecideAppealForm, SignOffForm
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
@@ -46,7 +45,9 @@ def _report(person, form=None):
         exceptions=EXCEPTION_NAMES,
         checks=checks,
         open_check=promotion.open_check(person.id),
-        check_results={c.id: _check_summary(c, policy) for c in checks if c.exam and c.exam.closed},
+        check_results={
+            c.id: summary for c in checks if (summary := promotion_round.check_summary(c, policy))
+        },
         may_schedule=person.id != current_user.id and trains(current_user, person.id),
         button=StartForm(),
         policy=policy,
@@ -57,19 +58,6 @@ def _report(person, form=None):
         trainer_cohort=None
         if person.id == current_user.id
         else cohorts.viewers_cohort_of(current_user, person),
-    )
-
-
-def _check_summary(check, policy):
-    """(score, outcome, classification accuracy) of a closed check, for the report."""
-    items = len(check.exam.version_ids)
-    result = CheckResult(
-        f"check:{check.exam.id}", (check.exam.score or 0) * items, items, check.exam.submitted_at
-    )
-    return (
-        result.score,
-        outcome(result, policy.pass_mark, policy.check_min_accuracy),
-        classification_accuracy(result.credit, items, policy.pass_mark),
     )
 
 
