@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.domain.exam import Blueprint, DomainResult, answer_counts, domain_results, draw_form, parse_blueprint
 from app.domain.scoring import InvalidResponse, score_answer
@@ -139,16 +140,27 @@ def save_response(
             score_answer(scorable(version), chosen, value, confidence)
         except InvalidResponse as error:
             raise ExamError(str(error), 400) from None
-    response = responses_by_position(exam).get(position)
-    if response is None:
-        response = ExamResponse(exam=exam, position=position)
-        db.session.add(response)
+    response = responses_by_position(exam).get(position) or _new_response(exam, position)
     response.chosen, response.value = list(chosen), value
     response.confidence, response.flagged = confidence, flagged
     response.seconds = (response.seconds or 0.0) + max(0.0, min(seconds or 0.0, 3600.0))
     response.answered_at = now if answered else None
     db.session.flush()
     return response
+
+
+def _new_response(exam: Exam, position: int) -> ExamResponse:
+    """The row for a position not saved yet. The page's autosave and its form post can both arrive first for
+    the same position: the loser of that race finds the winner's row instead of answering 500."""
+    try:
+        with db.session.begin_nested():
+            response = ExamResponse(exam=exam, position=position)
+            db.session.add(response)
+        return response
+    except IntegrityError:
+        return db.session.execute(
+            select(ExamResponse).where(ExamResponse.exam_id == exam.id, ExamResponse.position == position)
+        ).scalar_one()
 
 
 def submit(exam: Exam, now: datetime) -> None:

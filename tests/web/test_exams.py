@@ -124,3 +124,26 @@ def test_a_form_length_not_offered_is_refused_with_what_to_pick(client, world, b
     assert response.status_code == 400
     assert "Pick one of the offered form lengths." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Exam)) == 0
+
+
+def test_the_autosave_and_the_form_post_racing_for_one_position_keep_one_response(
+    client, world, bank, signed_in, clock
+):
+    """exam.js saves an item while its form posts: the second insert for a position used to end in a 500
+    (a unique violation on exam_id, position). The loser now updates the winner's row."""
+    from app.models import ExamResponse
+    from app.services import exams
+
+    signed_in(world.trainee)
+    exam = _start(client)
+    assert exams.responses_by_position(exam) == {}  # this request's view: nothing saved yet
+    with db.engine.begin() as other:  # the racing request commits first
+        other.execute(
+            ExamResponse.__table__.insert().values(
+                exam_id=exam.id, position=0, chosen=[], flagged=True, seconds=3.0
+            )
+        )
+    saved = exams.save_response(exam, 0, [], None, None, False, 4.0, START)
+    db.session.commit()
+    rows = db.session.scalars(select(ExamResponse).where(ExamResponse.exam_id == exam.id)).all()
+    assert len(rows) == 1 and rows[0].id == saved.id and rows[0].seconds == 7.0 and not rows[0].flagged
