@@ -22,7 +22,7 @@ from app.domain import review as spaced
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
 from app.policy import NotFound
-from app.services import progress, xapi
+from app.services import aggregate_rows, xapi
 from app.services.practice import PracticeError, Response, _clamp_seconds, _score
 
 answers = Answer.__table__
@@ -50,10 +50,34 @@ _ANSWERS = (
     .where(answers.c.session_id == bindparam("session_id"))
     .order_by(answers.c.id)
 )
+_FIRST_TRY = select(
+    exists().where(
+        answers.c.user_id == bindparam("user_id"), answers.c.question_id == bindparam("question_id")
+    )
+)
+_CARD_KEY = (cards.c.user_id == bindparam("card_user_id")) & (
+    cards.c.question_id == bindparam("card_question_id")
+)
+_CARD = select(cards.c.card, cards.c.reviews).where(_CARD_KEY).with_for_update()
+_CARD_DUE = select(cards.c.due).where(_CARD_KEY)
+_CARD_UPDATE = update(cards).where(_CARD_KEY)
+_SESSION_UPDATE = update(sessions).where(sessions.c.id == bindparam("session_key"))
+_inserts: dict[str, tuple] = {}
 
 
-def _insert(table):
-    return (postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+def _insert_statements() -> tuple:
+    """(answer, review card) inserts that skip a row already there, built once per dialect; the values
+    come with each execution."""
+    dialect = db.engine.dialect.name
+    if dialect not in _inserts:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        _inserts[dialect] = (
+            insert(answers)
+            .on_conflict_do_nothing(index_elements=[answers.c.user_id, answers.c.submission_key])
+            .returning(answers.c.id),
+            insert(cards).on_conflict_do_nothing(index_elements=[cards.c.user_id, cards.c.question_id]),
+        )
+    return _inserts[dialect]
 
 
 def _logged(op: str, table: str, identity: Any) -> None:
@@ -100,9 +124,7 @@ def next_position(planned: int, answered: dict | set) -> int | None:
 
 
 def next_review(user_id: int, question_id: int) -> datetime | None:
-    return db.session.scalar(
-        select(cards.c.due).where(cards.c.user_id == user_id, cards.c.question_id == question_id)
-    )
+    return db.session.scalar(_CARD_DUE, {"card_user_id": user_id, "card_question_id": question_id})
 
 
 def record_answer(
@@ -148,18 +170,13 @@ def record_answer(
         "voided_at": None,
         "answered_at": now,
     }
-    answer_id = db.session.scalar(
-        _insert(answers)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[answers.c.user_id, answers.c.submission_key])
-        .returning(answers.c.id)
-    )
+    answer_id = db.session.scalar(_insert_statements()[0], values)
     if answer_id is None:  # the same form arrived twice at once: the first one won
         return False
     _logged("insert", "answers", answer_id)
     answer = SimpleNamespace(id=answer_id, **values)
     schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
-    progress.record_answer(answer)
+    aggregate_rows.record_answer(user_id, version.domain, score.correct, score.credit, now)
     xapi.answered(answer, version)
     _update_session(session, version.id, score.correct, set(answered) | {position}, now)
     return True
@@ -179,7 +196,7 @@ def _update_session(session: Row, version_id: int, correct: bool, answered: set[
     if session.ended_at is None and next_position(planned, answered) is None:
         changes["ended_at"] = now
     if changes:
-        db.session.execute(update(sessions).where(sessions.c.id == session.id).values(**changes))
+        db.session.execute(_SESSION_UPDATE, {"session_key": session.id, **changes})
         _logged("update", "study_sessions", session.id)
 
 
@@ -193,9 +210,15 @@ def schedule_review(
     if card is None:
         state, due = spaced.review(None, rating, now)
         inserted = db.session.execute(
-            _insert(cards)
-            .values(user_id=user_id, question_id=question_id, card=state, due=due, reviews=1, last_review=now)
-            .on_conflict_do_nothing(index_elements=[cards.c.user_id, cards.c.question_id])
+            _insert_statements()[1],
+            {
+                "user_id": user_id,
+                "question_id": question_id,
+                "card": state,
+                "due": due,
+                "reviews": 1,
+                "last_review": now,
+            },
         )
         if inserted.rowcount == 1:
             _logged("insert", "review_cards", [user_id, question_id])
@@ -203,16 +226,18 @@ def schedule_review(
         card = _locked_card(user_id, question_id)
     state, due = spaced.review(card.card, rating, now)
     db.session.execute(
-        update(cards)
-        .where(cards.c.user_id == user_id, cards.c.question_id == question_id)
-        .values(card=state, due=due, reviews=card.reviews + 1, last_review=now)
+        _CARD_UPDATE,
+        {
+            "card_user_id": user_id,
+            "card_question_id": question_id,
+            "card": state,
+            "due": due,
+            "reviews": card.reviews + 1,
+            "last_review": now,
+        },
     )
     _logged("update", "review_cards", [user_id, question_id])
 
 
 def _locked_card(user_id: int, question_id: int) -> Row | None:
-    return db.session.execute(
-        select(cards.c.card, cards.c.reviews)
-        .where(cards.c.user_id == user_id, cards.c.question_id == question_id)
-        .with_for_update()
-    ).first()
+    return db.session.execute(_CARD, {"card_user_id": user_id, "card_question_id": question_id}).first()
