@@ -15,7 +15,7 @@ from app.extensions import db
 from app.forms import seconds_since
 from app.policy import Action, require
 from app.scenarios.forms import BackForm, DecisionForm, ReviewForm, StartForm
-from app.services import scenarios
+from app.services import scenario_rows, scenarios
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
 DIFFICULTIES = ("junior", "intermediate", "senior")
@@ -85,11 +85,13 @@ def _render_player(attempt, form: DecisionForm, status: int = 200):
 @bp.post("/attempts/<int:attempt_id>/decide")
 @require(Action.PRACTISE)
 def decide(attempt_id: int):
-    attempt = scenarios.own_attempt(current_user.id, attempt_id)
+    """Take one decision. The hot path of the player: the attempt as a row and one compare-and-set UPDATE
+    (app.services.scenario_rows); a form that does not validate re-renders the player (the ORM page)."""
+    attempt = scenario_rows.own_attempt(current_user.id, attempt_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        return _render_player(attempt, form, 400)
-    scenarios.choose(
+        return _render_player(scenarios.own_attempt(current_user.id, attempt_id), form, 400)
+    finished = scenario_rows.choose(
         attempt,
         form.ref.data,
         form.step.data,
@@ -98,9 +100,9 @@ def decide(attempt_id: int):
         clock.now(),
     )
     db.session.commit()
-    if attempt.finished:
-        return redirect(url_for("scenarios.debrief", attempt_id=attempt.id))
-    return redirect(url_for("scenarios.play", attempt_id=attempt.id))
+    if finished:
+        return redirect(url_for("scenarios.debrief", attempt_id=attempt_id))
+    return redirect(url_for("scenarios.play", attempt_id=attempt_id))
 
 
 @bp.post("/attempts/<int:attempt_id>/back")

@@ -80,7 +80,7 @@ def _insert_statements() -> tuple:
     return _inserts[dialect]
 
 
-def _logged(op: str, table: str, identity: Any) -> None:
+def logged(op: str, table: str, identity: Any) -> None:
     """The audit line the ORM flush would have written for this row (app.audit._log_writes)."""
     audit_log.info("%s %s", op, table, extra={"event": "write", "op": op, "table": table, "id": identity})
 
@@ -173,7 +173,7 @@ def record_answer(
     answer_id = db.session.scalar(_insert_statements()[0], values)
     if answer_id is None:  # the same form arrived twice at once: the first one won
         return False
-    _logged("insert", "answers", answer_id)
+    logged("insert", "answers", answer_id)
     answer = SimpleNamespace(id=answer_id, **values)
     schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
     aggregate_rows.record_answer(user_id, version.domain, score.correct, score.credit, now)
@@ -197,7 +197,7 @@ def _update_session(session: Row, version_id: int, correct: bool, answered: set[
         changes["ended_at"] = now
     if changes:
         db.session.execute(_SESSION_UPDATE, {"session_key": session.id, **changes})
-        _logged("update", "study_sessions", session.id)
+        logged("update", "study_sessions", session.id)
 
 
 def schedule_review(
@@ -221,7 +221,7 @@ def schedule_review(
             },
         )
         if inserted.rowcount == 1:
-            _logged("insert", "review_cards", [user_id, question_id])
+            logged("insert", "review_cards", [user_id, question_id])
             return
         card = _locked_card(user_id, question_id)
     state, due = spaced.review(card.card, rating, now)
@@ -236,7 +236,7 @@ def schedule_review(
             "last_review": now,
         },
     )
-    _logged("update", "review_cards", [user_id, question_id])
+    logged("update", "review_cards", [user_id, question_id])
 
 
 def _locked_card(user_id: int, question_id: int) -> Row | None:
