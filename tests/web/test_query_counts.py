@@ -30,11 +30,11 @@ def test_practice_page_and_answer_post(client, world, bank, signed_in, count_que
     db.session.expire_all()
     _fresh()
     with count_queries() as page:
-        client.get(url)
+        assert client.get(url).status_code == 200
     data = {"value": "1"} if version.type == "numeric" else {"chosen": version.option_keys[0]}
     _fresh()
     with count_queries() as post:
-        client.post(url, data={"csrf_token": token, "confidence": "low", **data})
+        assert client.post(url, data={"csrf_token": token, "confidence": "low", **data}).status_code == 302
     assert page.n <= PRACTICE_PAGE, page.statements
     assert post.n <= ANSWER_POST, post.statements
 
@@ -44,13 +44,12 @@ def test_scenario_step(client, world, bank, signed_in, count_queries):
     client.post("/scenarios/fx-split-shipment/start", data={"csrf_token": csrf_token(client, "/scenarios/")})
     attempt = db.session.scalar(select(ScenarioAttempt))
     token = csrf_token(client, "/scenarios/")
+    url = f"/scenarios/attempts/{attempt.id}/decide"  # before counting: reloading `attempt` is the test's
     db.session.expire_all()
     _fresh()
     with count_queries() as step:
-        client.post(
-            f"/scenarios/attempts/{attempt.id}/decide",
-            data={"csrf_token": token, "ref": "start/1", "step": "0"},
-        )
+        response = client.post(url, data={"csrf_token": token, "ref": "start/1", "step": "0"})
+    assert response.status_code == 302
     assert step.n <= SCENARIO_STEP, step.statements
 
 
