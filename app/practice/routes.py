@@ -104,7 +104,10 @@ def resume(session_id: int):
 @require(Action.PRACTISE)
 def item(session_id: int, position: int):
     """GET shows the question (or its feedback once answered); POST answers it, once. The hot path of
-    practice: rows by Core statements (app.services.practice_rows), the session's answers read once."""
+    practice: rows by Core statements (app.services.practice_rows), the session's answers read once.
+    With HOT_PATH_ROWS off, the ORM implementation answers instead (the reference the tests compare)."""
+    if not current_app.config.get("HOT_PATH_ROWS", True):
+        return _item_reference(session_id, position)
     session = practice_rows.own_session(current_user.id, session_id)
     version = practice_rows.session_version(session, position)
     answers = practice_rows.session_answers(session)
@@ -140,6 +143,43 @@ def item(session_id: int, position: int):
         serving_seed=session.seed,
         comes_back=_comes_back(version, answer),
         report_form=ReportItemForm() if answer is not None else None,
+        domains=DOMAIN_NAMES,
+    )
+
+
+def _item_reference(session_id: int, position: int):
+    """The practice item on the ORM services (app.services.practice): same rows, same pages, slower."""
+    session = practice.own_session(current_user.id, session_id)
+    version = practice.session_version(session, position)
+    answers = practice.session_answers(session)
+    form = answer_form_class(version)()
+    if request.method == "POST" and position not in answers:
+        if form.validate_on_submit():
+            response = Response(
+                tuple(_chosen(form)),
+                _value(form),
+                form.confidence.data,
+                seconds_since(form.served_at.data, time.time()),
+            )
+            practice.record_answer(current_user.id, session, position, response, clock.now())
+            db.session.commit()
+            return redirect(url_for("practice.item", session_id=session.id, position=position))
+    elif request.method == "POST":
+        return redirect(url_for("practice.item", session_id=session.id, position=position))
+    form.served_at.data = f"{time.time():.3f}"
+    return render_template(
+        "practice/item.html",
+        session=session,
+        position=position,
+        version=version,
+        question_block=question_block(version),
+        form=form,
+        answer=answers.get(position),
+        answered=len(answers),
+        next_position=practice.next_position(session, answers),
+        serving_seed=session.seed,
+        comes_back=_comes_back(version, answers.get(position)),
+        report_form=ReportItemForm(),
         domains=DOMAIN_NAMES,
     )
 

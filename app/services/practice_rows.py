@@ -75,7 +75,9 @@ def _insert_statements() -> tuple:
             insert(answers)
             .on_conflict_do_nothing(index_elements=[answers.c.user_id, answers.c.submission_key])
             .returning(answers.c.id),
-            insert(cards).on_conflict_do_nothing(index_elements=[cards.c.user_id, cards.c.question_id]),
+            insert(cards)
+            .on_conflict_do_nothing(index_elements=[cards.c.user_id, cards.c.question_id])
+            .returning(cards.c.reviews),
         )
     return _inserts[dialect]
 
@@ -209,7 +211,7 @@ def schedule_review(
     card = _locked_card(user_id, question_id)
     if card is None:
         state, due = spaced.review(None, rating, now)
-        inserted = db.session.execute(
+        inserted = db.session.scalar(
             _insert_statements()[1],
             {
                 "user_id": user_id,
@@ -220,7 +222,7 @@ def schedule_review(
                 "last_review": now,
             },
         )
-        if inserted.rowcount == 1:
+        if inserted is not None:  # (rowcount says nothing here: psycopg reports -1 for this statement)
             logged("insert", "review_cards", [user_id, question_id])
             return
         card = _locked_card(user_id, question_id)
