@@ -2,12 +2,13 @@
 (app.services.practice, scenarios.choose): one scripted sequence of a trainee's requests, replayed on a
 fresh database with HOT_PATH_ROWS on and again with it off, must leave the same rows in every table and
 answer every request with the same status code. The script holds the cases that have rules of their
-own: right and wrong answers of every item type, an invalid form, a double submit, a review session that
+own: right and wrong answers of every item type the bank holds, an invalid form, a double submit, a review session that
 re-serves a missed item, scenario decisions from a stale tab, a refused choice and a write-up."""
 
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from types import SimpleNamespace
@@ -17,9 +18,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import QuestionVersion, ScenarioAttempt, StudySession
+from app.services import content_sync
 from tests import factories
 from tests.conftest import _empty_all_tables, csrf_token, login
-from tests.content_fixtures import sync_fixtures
+from tests.content_fixtures import FIXTURES, fixture_roots
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # Stamped with the wall clock while the world is built (factories, not the hot paths): never equal.
@@ -108,7 +110,20 @@ def _play_scenario(trainee: Trainee, token: str, refs: list[str]) -> None:
     trainee.post(decide, {"csrf_token": token, "ref": refs[0], "step": str(len(refs))})
 
 
-def _replay(app, monkeypatch, hot_path_rows: bool) -> tuple[dict, list]:
+def _bank(tmp_path) -> None:
+    """The fixture questions plus the matching and short-answer items, and the fixture scenario."""
+    content = tmp_path / "content"
+    if not content.exists():
+        shutil.copytree(FIXTURES / "content", content)
+        shutil.copy(
+            FIXTURES / "question_types" / "matching_and_short.md", content / "questions" / "new_types.md"
+        )
+    roots = fixture_roots(content, FIXTURES / "scenarios")
+    content_sync.sync([content / "questions", FIXTURES / "scenarios"], roots, START)
+    db.session.commit()
+
+
+def _replay(app, monkeypatch, tmp_path, hot_path_rows: bool) -> tuple[dict, list]:
     app.config["HOT_PATH_ROWS"] = hot_path_rows
     seeds = count()
     monkeypatch.setattr("app.services.practice.new_seed", lambda: f"seed{next(seeds):04d}")
@@ -117,7 +132,7 @@ def _replay(app, monkeypatch, hot_path_rows: bool) -> tuple[dict, list]:
     clock = SimpleNamespace(now=START)
     monkeypatch.setattr("app.clock.now", lambda: clock.now)
     world = factories.world()
-    sync_fixtures(now=START)
+    _bank(tmp_path)
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
     client = app.test_client()  # a browser of its own: no cookie from the other replay
@@ -155,9 +170,9 @@ def _replay(app, monkeypatch, hot_path_rows: bool) -> tuple[dict, list]:
     return rows, trainee.codes
 
 
-def test_rows_and_status_codes_are_those_of_the_orm_reference(app, monkeypatch):
-    fast_rows, fast_codes = _replay(app, monkeypatch, hot_path_rows=True)
-    reference_rows, reference_codes = _replay(app, monkeypatch, hot_path_rows=False)
+def test_rows_and_status_codes_are_those_of_the_orm_reference(app, monkeypatch, tmp_path):
+    fast_rows, fast_codes = _replay(app, monkeypatch, tmp_path, hot_path_rows=True)
+    reference_rows, reference_codes = _replay(app, monkeypatch, tmp_path, hot_path_rows=False)
     app.config["HOT_PATH_ROWS"] = True
 
     assert fast_codes == reference_codes
@@ -174,6 +189,12 @@ def test_rows_and_status_codes_are_those_of_the_orm_reference(app, monkeypatch):
         "decision_review_cards",
     } <= touched
     assert [a["mode"] for a in fast_rows["answers"]].count("review") >= 2
+    answered_types = {
+        v["type"]
+        for v in fast_rows["question_versions"]
+        if v["id"] in {a["question_version_id"] for a in fast_rows["answers"]}
+    }
+    assert {"single", "multiple", "numeric", "matching", "short"} <= answered_types
     assert ("POST", "/scenarios/attempts/2/decide", 409) in fast_codes  # the stale tab
     assert [a["log"] for a in fast_rows["scenario_attempts"]] == [["start/3"], ["start/1", "note/next"]]
     assert [w["text"] for w in fast_rows["scenario_writeups"]] == ["Line 1 ships today."]
