@@ -8,6 +8,7 @@ re-serves a missed item, scenario decisions from a stale tab, a refused choice a
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -24,6 +25,7 @@ from tests.conftest import _empty_all_tables, csrf_token, login
 from tests.content_fixtures import FIXTURES, fixture_roots
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+VOLATILE = re.compile(r'(name="csrf_token"|name="served_at")[^>]*>|<meta name="csrf-token"[^>]*>')
 # Stamped with the wall clock while the world is built (factories, not the hot paths): never equal.
 WALL_CLOCK = {("users", "password_hash"), ("users", "created_at"), ("cohorts", "created_at")}
 # The attempt's compare-and-set counter promises only to change whenever the row does: the ORM bumps it
@@ -57,17 +59,24 @@ class Trainee:
     """A client that records the status code of every request it sends."""
 
     def __init__(self, client, clock):
-        self.client, self.clock, self.codes = client, clock, []
+        self.client, self.clock, self.codes, self.pages = client, clock, [], []
 
     def get(self, url: str):
         response = self.client.get(url)
         self.codes.append(("GET", url, response.status_code))
+        self._keep(url, response)
         return response
 
     def post(self, url: str, data: dict):
         response = self.client.post(url, data=data)
         self.codes.append(("POST", url, response.status_code))
+        self._keep(url, response)
         return response
+
+    def _keep(self, url: str, response) -> None:
+        """The HTML of every practice item page and re-rendered form, without what differs per request."""
+        if "/items/" in url and response.status_code == 200:
+            self.pages.append(VOLATILE.sub("", response.get_data(as_text=True)))
 
 
 def _answer_session(trainee: Trainee, session_id: int, token: str, rule) -> None:
@@ -123,8 +132,8 @@ def _bank(tmp_path) -> None:
     db.session.commit()
 
 
-def _replay(app, monkeypatch, tmp_path, hot_path_rows: bool) -> tuple[dict, list]:
-    app.config["HOT_PATH_ROWS"] = hot_path_rows
+def _replay(app, monkeypatch, tmp_path, hot_path_rows: bool) -> tuple[dict, list, list]:
+    monkeypatch.setitem(app.config, "HOT_PATH_ROWS", hot_path_rows)
     seeds = count()
     monkeypatch.setattr("app.services.practice.new_seed", lambda: f"seed{next(seeds):04d}")
     monkeypatch.setattr("app.services.scenarios.new_seed", lambda: f"seed{next(seeds):04d}")
@@ -167,15 +176,17 @@ def _replay(app, monkeypatch, tmp_path, hot_path_rows: bool) -> tuple[dict, list
     _empty_all_tables()  # the next replay starts from a fresh database: ids start again at 1
     db.session.commit()
     db.session.expunge_all()
-    return rows, trainee.codes
+    return rows, trainee.codes, trainee.pages
 
 
 def test_rows_and_status_codes_are_those_of_the_orm_reference(app, monkeypatch, tmp_path):
-    fast_rows, fast_codes = _replay(app, monkeypatch, tmp_path, hot_path_rows=True)
-    reference_rows, reference_codes = _replay(app, monkeypatch, tmp_path, hot_path_rows=False)
-    app.config["HOT_PATH_ROWS"] = True
+    fast_rows, fast_codes, fast_pages = _replay(app, monkeypatch, tmp_path, hot_path_rows=True)
+    reference_rows, reference_codes, reference_pages = _replay(
+        app, monkeypatch, tmp_path, hot_path_rows=False
+    )
 
     assert fast_codes == reference_codes
+    assert len(fast_pages) > 15 and fast_pages == reference_pages  # the same HTML, field names and errors
     codes = {code for _, _, code in fast_codes}
     assert {200, 302, 400, 409} <= codes, "the script must reach every kind of answer"
     touched = {name for name, rows in fast_rows.items() if rows}
