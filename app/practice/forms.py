@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -75,13 +77,21 @@ class MatchingField(Field):
 
 def response_field(version: QuestionVersion, required: bool, validators: list) -> Field | None:
     """The `chosen` field of a matching or short-answer item (None for the other types)."""
-    if version.type == "matching":
-        prompts = [o["key"] for o in version.options if o.get("role") == "prompt"]
-        answers = [o["key"] for o in version.options if o.get("role") == "answer"]
+    return _response_field(
+        version.type, tuple((o["key"], o.get("role")) for o in version.options), required, validators
+    )
+
+
+def _response_field(
+    kind: str, shape: tuple[tuple[str, str | None], ...], required: bool, validators: list
+) -> Field | None:
+    if kind == "matching":
+        prompts = [key for key, role in shape if role == "prompt"]
+        answers = [key for key, role in shape if role == "answer"]
         pairs = frozenset(f"{p}={a}" for p in prompts for a in answers)
         required_check = [DataRequired("Match at least one prompt.")] if required else []
         return MatchingField("Match each prompt", [*validators, *required_check], pairs=pairs)
-    if version.type == "short":
+    if kind == "short":
         required_check = [InputRequired("Type your answer.")] if required else []
         return StringField("Your answer", [*validators, *required_check, Length(max=SHORT_ANSWER_MAX)])
     return None
@@ -89,8 +99,16 @@ def response_field(version: QuestionVersion, required: bool, validators: list) -
 
 def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
     """A form for one question: radio buttons, checkboxes, a number, one select per matching prompt or a
-    text box, plus the certainty choice."""
+    text box, plus the certainty choice. Classes are built once per shape of question and reused: a form
+    depends only on the type, the unit and the option keys (and roles), never on the request."""
+    shape = tuple((o["key"], o.get("role")) for o in version.options)
+    return _answer_form_class(version.type, version.unit, shape)
 
+
+@lru_cache(maxsize=512)
+def _answer_form_class(
+    kind: str, unit: str | None, shape: tuple[tuple[str, str | None], ...]
+) -> type[FlaskForm]:
     class AnswerForm(FlaskForm):
         confidence = RadioField(
             "How sure are you?",
@@ -100,15 +118,15 @@ def answer_form_class(version: QuestionVersion) -> type[FlaskForm]:
         served_at = HiddenField()
         submit = SubmitField("Check answer")
 
-    choices = [SelectChoice(o["key"], o["key"]) for o in version.options]
-    if (field := response_field(version, True, [])) is not None:
+    choices = [SelectChoice(key, key) for key, _role in shape]
+    if (field := _response_field(kind, shape, True, [])) is not None:
         AnswerForm.chosen = field
-    elif version.type == "numeric":
+    elif kind == "numeric":
         AnswerForm.value = FloatField(
-            "Your answer" + (f" ({version.unit})" if version.unit else ""),
+            "Your answer" + (f" ({unit})" if unit else ""),
             validators=[InputRequired("Enter a number, e.g. 94.2 (no units or % sign).")],
         )
-    elif version.type == "multiple":
+    elif kind == "multiple":
         AnswerForm.chosen = CheckboxListField(
             "Select all that apply",
             choices=choices,

@@ -15,8 +15,9 @@ from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import db
 from app.forms import seconds_since
 from app.policy import Action, require
+from app.practice.blocks import question_block
 from app.practice.forms import ReportItemForm, StartForm, StudySetupForm, answer_form_class
-from app.services import appeals, practice
+from app.services import appeals, practice, practice_rows
 from app.services.practice import Response
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -102,7 +103,52 @@ def resume(session_id: int):
 @bp.route("/sessions/<int:session_id>/items/<int:position>", methods=["GET", "POST"])
 @require(Action.PRACTISE)
 def item(session_id: int, position: int):
-    """GET shows the question (or its feedback once answered); POST answers it, once."""
+    """GET shows the question (or its feedback once answered); POST answers it, once. The hot path of
+    practice: rows by Core statements (app.services.practice_rows), the session's answers read once.
+    With HOT_PATH_ROWS off, the ORM implementation answers instead (the reference the tests compare)."""
+    if not current_app.config.get("HOT_PATH_ROWS", True):
+        return _item_reference(session_id, position)
+    session = practice_rows.own_session(current_user.id, session_id)
+    version = practice_rows.session_version(session, position)
+    answers = practice_rows.session_answers(session)
+    answer = answers.get(position)
+    form = answer_form_class(version)() if answer is None else None  # an answered item shows feedback
+    if request.method == "POST" and form is not None:
+        if form.validate_on_submit():
+            response = Response(
+                tuple(_chosen(form)),
+                _value(form),
+                form.confidence.data,
+                seconds_since(form.served_at.data, time.time()),
+            )
+            practice_rows.record_answer(
+                current_user.id, session, version, position, response, clock.now(), answers
+            )
+            db.session.commit()
+            return redirect(url_for("practice.item", session_id=session_id, position=position))
+    elif request.method == "POST":
+        return redirect(url_for("practice.item", session_id=session_id, position=position))
+    if form is not None:
+        form.served_at.data = f"{time.time():.3f}"
+    return render_template(
+        "practice/item.html",
+        session=session,
+        position=position,
+        version=version,
+        question_block=question_block(version),
+        form=form,
+        answer=answer,
+        answered=len(answers),
+        next_position=practice_rows.next_position(session.planned, answers),
+        serving_seed=session.seed,
+        comes_back=_comes_back(version, answer),
+        report_form=ReportItemForm() if answer is not None else None,
+        domains=DOMAIN_NAMES,
+    )
+
+
+def _item_reference(session_id: int, position: int):
+    """The practice item on the ORM services (app.services.practice): same rows, same pages, slower."""
     session = practice.own_session(current_user.id, session_id)
     version = practice.session_version(session, position)
     answers = practice.session_answers(session)
@@ -126,10 +172,11 @@ def item(session_id: int, position: int):
         session=session,
         position=position,
         version=version,
+        question_block=question_block(version),
         form=form,
         answer=answers.get(position),
         answered=len(answers),
-        next_position=practice.next_position(session),
+        next_position=practice.next_position(session, answers),
         serving_seed=session.seed,
         comes_back=_comes_back(version, answers.get(position)),
         report_form=ReportItemForm(),
@@ -167,7 +214,7 @@ def _comes_back(version, answer) -> str | None:
     """When the item answered here returns for review, in words (None before it is answered)."""
     if answer is None:
         return None
-    due = practice.next_review(current_user.id, version.question_id)
+    due = practice_rows.next_review(current_user.id, version.question_id)
     return describe_interval(clock.now(), due) if due else None
 
 

@@ -252,11 +252,12 @@ def test_the_outbox_costs_the_answer_and_decision_posts_one_insert(
     client.post("/scenarios/fx-split-shipment/start", data={"csrf_token": csrf_token(client, "/scenarios/")})
     attempt = db.session.scalar(select(ScenarioAttempt))
     token = csrf_token(client, "/scenarios/")
+    url = f"/scenarios/attempts/{attempt.id}/decide"  # before counting: reloading `attempt` is the test's
     db.session.expire_all()
     _fresh()
     with count_queries() as step:
         client.post(
-            f"/scenarios/attempts/{attempt.id}/decide",
+            url,
             data={"csrf_token": token, "ref": "start/1", "step": "0"},
         )
     assert step.n <= SCENARIO_STEP + 1, step.statements
