@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app import clock
@@ -398,7 +398,7 @@ def playtest_back(draft_id: int):
     draft, game, run = _playtest_in_progress(draft_id)
     form = BackForm()
     if not form.validate_on_submit():
-        abort(400, description="Say which decision to go back to.")
+        raise MalformedRequest("Say which decision to go back to.")
     playtests.go_back(run, game, form.to_step.data)
     session[PLAYTEST_KEY] = run.to_session()
     return redirect(url_for("authoring.playtest", draft_id=draft.id))
@@ -410,7 +410,7 @@ def playtest_restart(draft_id: int):
     """Play again from the start, with new figures when the scenario has variants."""
     draft, _ = _playtest_draft(draft_id)
     if not StartForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest("Play again from the button on the play-test page.")
     session.pop(PLAYTEST_KEY, None)
     return redirect(url_for("authoring.playtest", draft_id=draft.id))
 

@@ -6,12 +6,13 @@ import logging
 import random
 import time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
 from app.domain.review import LEECH_LAPSES, describe_interval
 from app.domain.taxonomy import DOMAIN_NAMES
+from app.errors import MalformedRequest
 from app.extensions import db
 from app.forms import seconds_since
 from app.policy import Action, require
@@ -84,7 +85,7 @@ def start_study():
 @require(Action.PRACTISE)
 def start_review():
     if not StartForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest("Start reviews from the button on the review page.")
     session = practice.start_review(current_user.id, clock.now())
     db.session.commit()
     return redirect(url_for("practice.item", session_id=session.id, position=0))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
 from app.domain.shuffle import shown_order
 from app.domain.taxonomy import EXCEPTION_NAMES
+from app.errors import MalformedRequest
 from app.extensions import db
 from app.forms import seconds_since
 from app.policy import Action, require
@@ -41,7 +42,7 @@ def index():
 @require(Action.PRACTISE)
 def start(slug: str):
     if not StartForm().validate_on_submit():
-        abort(400)
+        raise MalformedRequest("Start the scenario from its button in the catalogue.")
     attempt = scenarios.start(current_user.id, scenarios.scenario_by_slug(slug), clock.now())
     db.session.commit()
     return redirect(url_for("scenarios.play", attempt_id=attempt.id))
@@ -128,7 +129,7 @@ def back(attempt_id: int):
     attempt = scenarios.own_attempt(current_user.id, attempt_id)
     form = BackForm()
     if not form.validate_on_submit():
-        abort(400, description="Say which decision to go back to.")
+        raise MalformedRequest("Say which decision to go back to.")
     scenarios.go_back(attempt, form.to_step.data, clock.now())
     db.session.commit()
     return redirect(url_for("scenarios.play", attempt_id=attempt.id))
