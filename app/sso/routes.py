@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 from requests import RequestException
 
 from app.extensions import db
+from app.policy import NotFound
 from app.services import single_sign_on
 from app.services.single_sign_on import SignInRefused
 from app.sso import provider
@@ -32,7 +33,7 @@ def sign_in_button() -> dict:
 def _provider_or_404():
     client = provider.client()
     if client is None:
-        abort(404)
+        raise NotFound("Single sign-on is not configured here: sign in with your e-mail and password.")
     return client
 
 
