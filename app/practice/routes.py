@@ -116,12 +116,7 @@ def item(session_id: int, position: int):
     form = answer_form_class(version)() if answer is None else None  # an answered item shows feedback
     if request.method == "POST" and form is not None:
         if form.validate_on_submit():
-            response = Response(
-                tuple(_chosen(form)),
-                _value(form),
-                form.confidence.data,
-                seconds_since(form.served_at.data, time.time()),
-            )
+            response = _submitted(form)
             practice_rows.record_answer(
                 current_user.id, session, version, position, response, clock.now(), answers
             )
@@ -148,6 +143,16 @@ def item(session_id: int, position: int):
     )
 
 
+def _submitted(form) -> Response:
+    """What a validated answer form says: the options chosen, the value typed, the certainty and the time."""
+    return Response(
+        tuple(_chosen(form)),
+        _value(form),
+        form.confidence.data,
+        seconds_since(form.served_at.data, time.time()),
+    )
+
+
 def _item_reference(session_id: int, position: int):
     """The practice item on the ORM services (app.services.practice): same rows, same pages, slower."""
     session = practice.own_session(current_user.id, session_id)
@@ -156,12 +161,7 @@ def _item_reference(session_id: int, position: int):
     form = answer_form_class(version)()
     if request.method == "POST" and position not in answers:
         if form.validate_on_submit():
-            response = Response(
-                tuple(_chosen(form)),
-                _value(form),
-                form.confidence.data,
-                seconds_since(form.served_at.data, time.time()),
-            )
+            response = _submitted(form)
             practice.record_answer(current_user.id, session, position, response, clock.now())
             db.session.commit()
             return redirect(url_for("practice.item", session_id=session.id, position=position))
