@@ -7,6 +7,7 @@ from flask import Flask
 from app.domain.readiness.mastery import shown_mastery
 from app.domain.scenarios.variants import fill, format_value, label_placeholders
 from app.domain.shuffle import token
+from app.domain.taxonomy import DOMAIN_NAMES
 from app.policy import may_open
 from app.services import practice
 
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(with_unit)
     app.add_template_filter(variable_label)
     app.add_template_filter(value_label)
+    app.add_template_global(DOMAIN_NAMES, "domains")  # D1-D9 and their names, on every page
     app.add_template_global(token, "choice_token")
     app.add_template_global(shown_mastery)
     app.add_template_global(may_open)

@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 from app import clock
 from app.domain.exam import band
 from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
-from app.domain.taxonomy import DOMAIN_NAMES
 from app.errors import MalformedRequest
 from app.exams.forms import StartExamForm, SubmitExamForm, exam_item_form_class
 from app.extensions import db
@@ -136,7 +135,6 @@ def item(exam_id: int, position: int):
         form=form,
         saved=saved,
         submit_form=SubmitExamForm(),
-        domains=DOMAIN_NAMES,
         serving_seed=exam.seed,
     )
 
@@ -210,7 +208,6 @@ def results(exam_id: int):
         check=check,
         readiness_after=after,
         blueprint=blueprint,
-        domains=DOMAIN_NAMES,
         serving_seed=exam.seed,
     )
 

@@ -8,7 +8,6 @@ from collections import OrderedDict
 from flask import render_template
 from markupsafe import Markup
 
-from app.domain.taxonomy import DOMAIN_NAMES
 from app.models import QuestionVersion
 
 MAX_BLOCKS = 2048  # about 2 kB each: a few MB per worker at most
@@ -21,7 +20,7 @@ def question_block(version: QuestionVersion) -> Markup:
     key = (version.id, version.content_hash)
     block = _blocks.get(key)
     if block is None:
-        block = Markup(render_template("practice/_question.html", version=version, domains=DOMAIN_NAMES))
+        block = Markup(render_template("practice/_question.html", version=version))
         _blocks[key] = block
         if len(_blocks) > MAX_BLOCKS:
             _blocks.popitem(last=False)

@@ -47,7 +47,6 @@ def index():
         forecast=practice.review_forecast(current_user.id, clock.now()),
         leeches=practice.leeches(current_user.id),
         leech_lapses=LEECH_LAPSES,
-        domains=DOMAIN_NAMES,
     )
 
 
@@ -139,7 +138,6 @@ def item(session_id: int, position: int):
         serving_seed=session.seed,
         comes_back=_comes_back(version, answer),
         report_form=ReportItemForm() if answer is not None else None,
-        domains=DOMAIN_NAMES,
     )
 
 
@@ -181,7 +179,6 @@ def _item_reference(session_id: int, position: int):
         serving_seed=session.seed,
         comes_back=_comes_back(version, answers.get(position)),
         report_form=ReportItemForm(),
-        domains=DOMAIN_NAMES,
     )
 
 
@@ -206,9 +203,7 @@ def report(session_id: int, position: int):
 @require(Action.PRACTISE)
 def summary(session_id: int):
     session = practice.own_session(current_user.id, session_id)
-    return render_template(
-        "practice/summary.html", session=session, summary=practice.summarise(session), domains=DOMAIN_NAMES
-    )
+    return render_template("practice/summary.html", session=session, summary=practice.summarise(session))
 
 
 def _comes_back(version, answer) -> str | None:

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 
 from app import clock
-from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, EXCEPTION_NAMES
+from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
 from app.errors import MalformedRequest
 from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
@@ -40,7 +40,6 @@ def _report(person, form=None):
         sign_offs=readiness.sign_offs(person.id),
         form=form,
         own=person.id == current_user.id,
-        domains=DOMAIN_NAMES,
         dimensions=DIMENSION_NAMES,
         exceptions=EXCEPTION_NAMES,
         checks=checks,

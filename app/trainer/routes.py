@@ -61,7 +61,6 @@ def _cohort_page(group, retention_form: RetentionForm) -> str:
         sort=sort,
         verdict=verdict,
         now=now,
-        domains=DOMAIN_NAMES,
         dimensions=DIMENSION_NAMES,
         snapshots=trend,
         scenario_dimensions=SCENARIO_READINESS_DIMENSIONS,
@@ -188,7 +187,6 @@ def trainee(cohort_id: int, user_id: int):
         exams=exams.history(person.id, 20),
         now=clock.now(),
         cut=readiness.load_policy(current_app.config["CONTENT_DIR"]).pass_mark,
-        domains=DOMAIN_NAMES,
         dimensions=DIMENSION_NAMES,
     )
 
