@@ -23,7 +23,7 @@ def upgrade():
             sa.JSON(),
             nullable=True,
             comment='the path analysis at sync (Analysis.to_json): debriefs and scoring never explore paths again; '
-            'null for versions synced before 0024 until the next flask content sync',
+            'null for versions synced before 0025 until the next flask content sync',
         ))
 
 

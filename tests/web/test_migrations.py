@@ -35,66 +35,70 @@ def empty_database_url(tmp_path):
     admin.dispose()
 
 
+@pytest.fixture
+def migrations_app(empty_database_url):
+    """The app on the empty database, inside its context; its engine is disposed even when a test fails (a
+    connection left open would surface later as a ResourceWarning in some unrelated test)."""
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = empty_database_url
+    app = create_app(config)
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def _drift(app) -> list:
     with db.engine.connect() as conn:
         return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
 
 
-def test_upgrade_matches_models_then_downgrade_and_upgrade_again(empty_database_url):
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = empty_database_url
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-        assert _drift(app) == [], "models and migrations differ: run `flask db migrate`"
-        tables = set(inspect(db.engine).get_table_names())
-        assert {
-            "users",
-            "cohorts",
-            "question_versions",
-            "answers",
-            "scenario_versions",
-            "scenario_attempts",
-        } <= tables
-        downgrade(revision="base")
-        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade()
-        assert _drift(app) == []
-        db.session.remove()
-        db.engine.dispose()
+def test_upgrade_matches_models_then_downgrade_and_upgrade_again(migrations_app):
+    app = migrations_app
+    upgrade()
+    assert _drift(app) == [], "models and migrations differ: run `flask db migrate`"
+    tables = set(inspect(db.engine).get_table_names())
+    assert {
+        "users",
+        "cohorts",
+        "question_versions",
+        "answers",
+        "scenario_versions",
+        "scenario_attempts",
+    } <= tables
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    assert _drift(app) == []
 
 
-def test_0024_stores_a_returned_draft_as_returned_and_back(empty_database_url):
+def test_0024_stores_a_returned_draft_as_returned_and_back(migrations_app):
     """Drafts sent back by a reviewer were stored as `rejected` while every screen said "returned"."""
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = empty_database_url
-    app = create_app(config)
-    with app.app_context():
-        upgrade(revision="0023")
-        with db.engine.begin() as conn:
+    upgrade(revision="0023")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, active, created_at) "
+                "VALUES (1, 'a@x.test', 'A', 'x', true, '2026-01-01 00:00:00')"
+            )
+        )
+        for draft_id, status in ((1, "rejected"), (2, "in-review")):
             conn.execute(
                 text(
-                    "INSERT INTO users (id, email, name, password_hash, active, created_at) "
-                    "VALUES (1, 'a@x.test', 'A', 'x', true, '2026-01-01 00:00:00')"
-                )
+                    "INSERT INTO drafts (id, kind, title, status, author_id, text, created_at, updated_at) "
+                    "VALUES (:id, 'question', 'T', :status, 1, '', '2026-01-01 00:00:00', "
+                    "'2026-01-01 00:00:00')"
+                ),
+                {"id": draft_id, "status": status},
             )
-            for draft_id, status in ((1, "rejected"), (2, "in-review")):
-                conn.execute(
-                    text(
-                        "INSERT INTO drafts (id, kind, title, status, author_id, text, created_at, updated_at) "
-                        "VALUES (:id, 'question', 'T', :status, 1, '', '2026-01-01 00:00:00', "
-                        "'2026-01-01 00:00:00')"
-                    ),
-                    {"id": draft_id, "status": status},
-                )
 
-        def statuses() -> list[str]:
-            with db.engine.connect() as conn:
-                return list(conn.execute(text("SELECT status FROM drafts ORDER BY id")).scalars())
+    def statuses() -> list[str]:
+        with db.engine.connect() as conn:
+            return list(conn.execute(text("SELECT status FROM drafts ORDER BY id")).scalars())
 
-        upgrade(revision="0024")
-        assert statuses() == ["returned", "in-review"]
-        downgrade(revision="0023")
-        assert statuses() == ["rejected", "in-review"]
-        db.session.remove()
-        db.engine.dispose()
+    upgrade(revision="0024")
+    assert statuses() == ["returned", "in-review"]
+    downgrade(revision="0023")
+    assert statuses() == ["rejected", "in-review"]
