@@ -5,6 +5,7 @@ in, roles, cohorts, out)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -36,6 +37,10 @@ def _flash(page) -> str:
 def _answer_until_the_summary(page) -> int:
     """Answer each question as "not sure" (so it comes back for review) until the session summary."""
     answered = 0
+    # the click that opened the session may still be navigating: keys pressed before the item page has loaded
+    # (and its keyboard script with it) are lost
+    page.wait_for_url(re.compile(r"/(items/\d+|summary)$"))
+    page.wait_for_load_state()
     while "/summary" not in page.url:
         assert "question" in page.locator(".crumbs").inner_text()
         if page.locator("input[name=value]").count():
