@@ -18,6 +18,21 @@ class MalformedRequest(ServiceError):
         super().__init__(message, 400)
 
 
+class Conflict(ServiceError):
+    """A change the current state of the record refuses (a name in use, the last admin): 409."""
+
+    def __init__(self, message: str):
+        super().__init__(message, 409)
+
+
+class InvalidFields(ServiceError):
+    """Fields that parse but cannot be used (an id of nothing): 422, with the messages per field."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]]):
+        super().__init__(message, 422)
+        self.fields = fields
+
+
 MESSAGES = {
     400: "The request could not be understood. Go back, reload the page and try again.",
     403: "Your role does not give access to this page. If you need it, ask an admin.",

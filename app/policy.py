@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select, true
 
 from app.extensions import db, login_manager
 from app.models import Cohort, Role, User, cohort_trainees, cohort_trainers
@@ -110,11 +110,17 @@ def led_cohort_ids(viewer: User) -> Select:
     return select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == viewer.id)
 
 
-def visible_trainee_ids(viewer: User) -> Select | None:
-    """The trainees whose cohort records the viewer may see, as a subquery; None means everyone (admin)."""
+def in_visible_cohorts(viewer: User, cohort_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A WHERE clause for lists: the cohort is one the viewer may see (admins: every cohort)."""
+    return true() if sees_every_cohort(viewer) else cohort_id.in_(led_cohort_ids(viewer))
+
+
+def of_visible_trainees(viewer: User, user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A WHERE clause for lists: the trainee is in a cohort the viewer may see (admins: everyone)."""
     if sees_every_cohort(viewer):
-        return None
-    return select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led_cohort_ids(viewer)))
+        return true()
+    led = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led_cohort_ids(viewer)))
+    return user_id.in_(led)
 
 
 def can_view_trainee(viewer: User, trainee_id: int) -> bool:
@@ -161,6 +167,22 @@ def trainee_or_404(viewer: User, trainee_id: int) -> User:
     if trainee is None or Role.TRAINEE not in trainee.roles or not can_view_trainee(viewer, trainee_id):
         raise NotFound("There is no such trainee among those you may see.")
     return trainee
+
+
+def person_or_404(viewer: User, person_id: int) -> User:
+    """Anyone the viewer may see (themself, their cohorts' trainees; admins: everyone), or 404."""
+    person = db.session.get(User, person_id)
+    if person is None or not can_view_trainee(viewer, person_id):
+        raise NotFound("There is no such person among those you may see.")
+    return person
+
+
+def cohort_or_404(viewer: User, cohort_id: int) -> Cohort:
+    """A cohort the viewer leads (admins: any), or 404: other cohorts do not exist for them."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not can_view_cohort(viewer, cohort):
+        raise NotFound("There is no such cohort among yours.")
+    return cohort
 
 
 def own_trainee_or_403(viewer: User, trainee_id: int, to_do: str) -> User:

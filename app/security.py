@@ -1,8 +1,10 @@
 """Security headers on every response, and input no route can store: ids past the database's integer
 range and NUL bytes (which PostgreSQL refuses in text) are turned away before any view runs."""
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
+
+from app.errors import MalformedRequest
 
 MAX_ID = 2**31 - 1  # the largest value of an INTEGER column in PostgreSQL
 
@@ -42,10 +44,9 @@ def init_app(app: Flask) -> None:
         for source, values in (("address", request.args), ("form", request.form)):
             for name, value in values.items(multi=True):
                 if "\x00" in value or "\x00" in name:
-                    abort(
-                        400,
-                        description=f"The {source} field {name.replace(chr(0), '')!r} holds a NUL "
-                        "character, which no field accepts. Remove it and send the form again.",
+                    raise MalformedRequest(
+                        f"The {source} field {name.replace(chr(0), '')!r} holds a NUL "
+                        "character, which no field accepts. Remove it and send the form again."
                     )
 
     @app.after_request

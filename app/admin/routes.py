@@ -1,7 +1,6 @@
 """Admin views: thin wrappers that validate a form, call app.services.accounts and commit once."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -17,18 +16,13 @@ from app.admin.forms import (
     UserEditForm,
 )
 from app.extensions import db
-from app.models import Cohort, Role, User, UserRole
+from app.models import Cohort, Role, User
 from app.policy import Action, get_or_404, require
 from app.services import accounts, roster
 from app.services.accounts import AccountError
 from app.services.roster import RosterFileError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _people_with_role(role: Role) -> list[User]:
-    query = select(User).join(UserRole).where(UserRole.role == role.value).order_by(User.name)
-    return list(db.session.scalars(query))
 
 
 def _form_error(form, error: AccountError) -> None:
@@ -42,36 +36,31 @@ def _form_error(form, error: AccountError) -> None:
 @bp.get("/")
 @require(Action.ADMINISTER)
 def index():
-    counts = dict(db.session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all())
-    cohorts = db.session.scalar(select(func.count()).select_from(Cohort))
-    return render_template("admin/index.html", counts=counts, cohort_count=cohorts, roles=list(Role))
+    per_role, cohort_count = accounts.counts()
+    return render_template("admin/index.html", counts=per_role, cohort_count=cohort_count, roles=list(Role))
 
 
 @bp.get("/users")
 @require(Action.ADMINISTER)
 def users():
     role = request.args.get("role")
-    query = select(User).order_by(User.email)
-    if role in {r.value for r in Role}:
-        query = query.join(UserRole).where(UserRole.role == role)
-    return render_template(
-        "admin/users.html", users=db.session.scalars(query).all(), role=role, roles=list(Role)
-    )
+    return render_template("admin/users.html", users=accounts.people(role), role=role, roles=list(Role))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(Action.ADMINISTER)
 def user_new():
     form = UserCreateForm()
-    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
-    form.cohort.choices = [SelectChoice(0, "No cohort")] + [SelectChoice(c.id, c.name) for c in cohorts]
+    form.cohort.choices = [SelectChoice(0, "No cohort")] + [
+        SelectChoice(c.id, c.name) for c in accounts.all_cohorts()
+    ]
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
                 form.email.data, form.password.data, {Role(r) for r in form.roles.data}, form.name.data
             )
             if form.cohort.data:
-                accounts.add_trainee(db.session.get(Cohort, form.cohort.data), user)
+                accounts.add_trainee(get_or_404(Cohort, form.cohort.data, "cohort"), user)
         except AccountError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -92,15 +81,10 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         roles = {Role(r) for r in form.roles.data}
         try:
-            accounts.guard_last_admin(user, roles, form.active.data)
+            accounts.update_account(user, form.name.data, roles, form.active.data, form.new_password.data)
         except AccountError as error:
             form.roles.errors.append(str(error))
             return _user_page(user, form), 400
-        user.name = form.name.data.strip()
-        user.set_roles(roles)
-        user.active = form.active.data
-        if form.new_password.data:
-            accounts.set_password(user, form.new_password.data)
         db.session.commit()
         flash(f"Saved {user.email}.", "success")
         return redirect(url_for("admin.user_edit", user_id=user.id))
@@ -110,7 +94,7 @@ def user_edit(user_id: int):
 def _move_form() -> MoveTraineeForm:
     form = MoveTraineeForm()
     form.cohort.choices = [SelectChoice(0, "No cohort")] + [
-        SelectChoice(c.id, c.name) for c in db.session.scalars(select(Cohort).order_by(Cohort.name))
+        SelectChoice(c.id, c.name) for c in accounts.all_cohorts()
     ]
     return form
 
@@ -134,7 +118,7 @@ def user_move(user_id: int):
     if not form.validate_on_submit() or form.cohort.data is None:  # a missing choice moves nobody
         flash("Choose one of the cohorts listed to move the trainee to.", "error")
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    target = db.session.get(Cohort, form.cohort.data) if form.cohort.data else None
+    target = get_or_404(Cohort, form.cohort.data, "cohort") if form.cohort.data else None
     try:
         left = accounts.move_trainee(user, target)
     except AccountError as error:
@@ -222,14 +206,13 @@ def user_import_apply():
 @bp.get("/cohorts")
 @require(Action.ADMINISTER)
 def cohorts():
-    rows = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
-    return render_template("admin/cohorts.html", cohorts=rows)
+    return render_template("admin/cohorts.html", cohorts=accounts.all_cohorts())
 
 
 def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
     form = CohortForm(obj=cohort)
     form.trainers.choices = [
-        SelectChoice(u.id, f"{u.name} ({u.email})") for u in _people_with_role(Role.TRAINER)
+        SelectChoice(u.id, f"{u.name} ({u.email})") for u in accounts.people_with_role(Role.TRAINER)
     ]
     if cohort is not None and request.method == "GET":
         form.trainers.data = [t.id for t in cohort.trainers]
@@ -242,8 +225,7 @@ def cohort_new():
     form = _cohort_form()
     if form.validate_on_submit():
         try:
-            trainers = [db.session.get(User, user_id) for user_id in form.trainers.data or []]
-            cohort = accounts.create_cohort(form.name.data, trainers)
+            cohort = accounts.create_cohort(form.name.data, accounts.people_by_ids(form.trainers.data or []))
         except AccountError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -260,17 +242,11 @@ def cohort_edit(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id, "cohort")
     form = _cohort_form(cohort)
     if form.validate_on_submit():
-        other = accounts.find_cohort(form.name.data)
-        if other is not None and other.id != cohort.id:
-            form.name.errors.append(f"A cohort named {form.name.data!r} already exists.")
+        try:
+            accounts.save_cohort(cohort, form.name.data, accounts.people_by_ids(form.trainers.data or []))
+        except AccountError as error:
+            _form_error(form, error)
         else:
-            cohort.name = form.name.data.strip()
-            chosen = {db.session.get(User, user_id) for user_id in form.trainers.data or []}
-            for trainer in list(cohort.trainers):
-                if trainer not in chosen:
-                    accounts.remove_trainer(cohort, trainer)
-            for trainer in chosen:
-                accounts.assign_trainer(cohort, trainer)
             db.session.commit()
             flash("Cohort saved.", "success")
             return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))
@@ -278,7 +254,7 @@ def cohort_edit(cohort_id: int):
     members = {t.id for t in cohort.trainees}
     add_form.trainee.choices = [
         SelectChoice(u.id, f"{u.name} ({u.email})")
-        for u in _people_with_role(Role.TRAINEE)
+        for u in accounts.people_with_role(Role.TRAINEE)
         if u.id not in members
     ]
     return render_template(
@@ -291,11 +267,11 @@ def cohort_edit(cohort_id: int):
 def cohort_add_trainee(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id, "cohort")
     form = AddTraineeForm()
-    form.trainee.choices = [SelectChoice(u.id, u.email) for u in _people_with_role(Role.TRAINEE)]
+    form.trainee.choices = [SelectChoice(u.id, u.email) for u in accounts.people_with_role(Role.TRAINEE)]
     if not form.validate_on_submit():
         flash("Pick a trainee to add.", "error")
         return redirect(url_for("admin.cohort_edit", cohort_id=cohort.id))
-    trainee = db.session.get(User, form.trainee.data)
+    trainee = get_or_404(User, form.trainee.data, "account")
     accounts.add_trainee(cohort, trainee)
     db.session.commit()
     flash(f"{trainee.name} added to {cohort.name}.", "success")

@@ -15,7 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -23,7 +23,7 @@ from app import clock
 from app.api.problems import problem
 from app.extensions import db, limiter
 from app.models import ApiToken, User
-from app.policy import Action, permits
+from app.policy import Action, Forbidden, permits
 from app.services import ServiceError, tokens
 
 URL_PREFIX = "/api/v1"
@@ -83,13 +83,11 @@ def operation(scope: str, action: Action | None = None, problems: tuple[int, ...
         @wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             if scope not in token().scopes:
-                abort(
-                    403,
-                    message=f"This token lacks the scope {scope}. Make one with it under Account > "
-                    "API tokens.",
+                raise Forbidden(
+                    f"This token lacks the scope {scope}. Make one with it under Account > API tokens."
                 )
             if action is not None and not permits(viewer(), action):
-                abort(403, message="Your role does not allow this (the token acts as you, with your role).")
+                raise Forbidden("Your role does not allow this (the token acts as you, with your role).")
             return view(*args, **kwargs)
 
         documented = bp.doc(security=[{"bearerAuth": [scope]}])(checked)
@@ -113,8 +111,10 @@ def http_problem(error: HTTPException):
 
 @bp.errorhandler(ServiceError)
 def service_problem(error: ServiceError):
+    """The app's own errors (policy's NotFound and Forbidden, conflicts, invalid fields) as problems."""
     db.session.rollback()
-    return problem(error.status, str(error))
+    fields = getattr(error, "fields", None)
+    return problem(error.status, str(error), errors={"json": fields} if fields else None)
 
 
 @bp.errorhandler(StaleDataError)

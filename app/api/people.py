@@ -11,17 +11,23 @@ import logging
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
-from flask_smorest import abort
 from sqlalchemy import Select, select
 
 from app.api import schemas
 from app.api.blueprint import bp, operation, viewer
+from app.errors import Conflict, InvalidFields
 from app.extensions import db
-from app.models import Cohort, Role, User, UserRole, cohort_trainees, cohort_trainers
-from app.policy import Action, can_view_trainee, permits
+from app.models import Cohort, Role, User, UserRole
+from app.policy import (
+    Action,
+    cohort_or_404,
+    get_or_404,
+    in_visible_cohorts,
+    of_visible_trainees,
+    person_or_404,
+)
 from app.services import accounts
 from app.services.accounts import AccountError
-from app.services.cohorts import cohort_for
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +54,6 @@ def keyset_page(query: Select, id_column, args: dict) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": rows, "next_cursor": rows[-1].id if more else None}
-
-
-def visible_user_or_404(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None or not can_view_trainee(viewer(), user_id):
-        abort(404, message="There is no such person among those you may see.")
-    return person
 
 
 def user_detail(person: User) -> dict:
@@ -86,11 +85,7 @@ def list_users(args: dict):
     Admins see everyone; trainers themself and the trainees of the cohorts they lead; trainees and
     authors may not list people (403). `from`/`to` filter on the day the account was created."""
     me = viewer()
-    query = select(User)
-    if not permits(me, Action.ADMINISTER):
-        led = select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == me.id)
-        trainees = select(cohort_trainees.c.user_id).where(cohort_trainees.c.cohort_id.in_(led))
-        query = query.where((User.id == me.id) | User.id.in_(trainees))
+    query = select(User).where((User.id == me.id) | of_visible_trainees(me, User.id))
     if args.get("role"):
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == args["role"])))
     if args.get("active") is not None:
@@ -104,7 +99,7 @@ def list_users(args: dict):
 @bp.response(200, schemas.UserDetailSchema)
 def get_user(user_id: int):
     """One person, with the cohorts they are in and lead"""
-    return user_detail(visible_user_or_404(user_id))
+    return user_detail(person_or_404(viewer(), user_id))
 
 
 @bp.route("/users", methods=["POST"])
@@ -120,18 +115,16 @@ def create_user(data: dict):
     if data.get("cohort_id") is not None:
         cohort = db.session.get(Cohort, data["cohort_id"])
         if cohort is None:
-            abort(
-                422, message="There is no such cohort.", messages={"json": {"cohort_id": ["No such cohort."]}}
-            )
+            raise InvalidFields("There is no such cohort.", {"cohort_id": ["No such cohort."]})
     password = data.get("password") or secrets.token_urlsafe(32)  # nobody knows it: no sign-in yet
     try:
         person = accounts.create_user(data["email"], password, {Role(r) for r in data["roles"]}, data["name"])
         if cohort is not None:
             accounts.add_trainee(cohort, person)
     except AccountError as error:
-        db.session.rollback()
-        status = 409 if error.field == "email" else 422
-        abort(status, message=str(error))
+        if error.field == "email":
+            raise Conflict(str(error)) from error
+        raise InvalidFields(str(error), {error.field: [str(error)]} if error.field else {}) from error
     db.session.commit()
     log.info("account %s created through the API", person.email)
     return user_detail(person)
@@ -144,11 +137,11 @@ def deactivate_user(user_id: int):
     """Deactivate an account (admins): the person cannot sign in, their sessions and tokens stop working
 
     The last active admin cannot be deactivated (409). Deactivating twice changes nothing."""
-    person = db.session.get(User, user_id) or abort(404, message="There is no such person.")
+    person = get_or_404(User, user_id, "person")
     try:
         accounts.guard_last_admin(person, set(person.roles), False)
     except AccountError as error:
-        abort(409, message=str(error))
+        raise Conflict(str(error)) from error
     if person.active:
         person.active = False
         person.end_sessions()
@@ -176,10 +169,7 @@ def cohort_row(cohort: Cohort) -> dict:
 def list_cohorts():
     """The cohorts you may see (admins: all; trainers: those they lead), by name"""
     me = viewer()
-    if permits(me, Action.ADMINISTER):
-        found = db.session.scalars(select(Cohort).order_by(Cohort.name)).all()
-    else:
-        found = accounts.cohorts_of_trainer(me)
+    found = db.session.scalars(select(Cohort).where(in_visible_cohorts(me, Cohort.id)).order_by(Cohort.name))
     return {"items": [cohort_row(c) for c in found]}
 
 
@@ -188,7 +178,7 @@ def list_cohorts():
 @bp.response(200, schemas.CohortSchema)
 def get_cohort(cohort_id: int):
     """One cohort with its trainers and trainees"""
-    return cohort_row(cohort_for(viewer(), cohort_id))
+    return cohort_row(cohort_or_404(viewer(), cohort_id))
 
 
 @bp.route("/cohorts", methods=["POST"])
@@ -201,28 +191,21 @@ def create_cohort(data: dict):
     for user_id in data["trainer_ids"]:
         trainer = db.session.get(User, user_id)
         if trainer is None:
-            abort(
-                422,
-                message=f"There is no person {user_id}.",
-                messages={"json": {"trainer_ids": ["No such person."]}},
-            )
+            raise InvalidFields(f"There is no person {user_id}.", {"trainer_ids": ["No such person."]})
         trainers.append(trainer)
     if accounts.find_cohort(data["name"]) is not None:
-        abort(409, message=f"A cohort named {data['name'].strip()!r} already exists.")
+        raise Conflict(f"A cohort named {data['name'].strip()!r} already exists.")
     try:
         cohort = accounts.create_cohort(data["name"], trainers)
     except AccountError as error:
-        db.session.rollback()
-        abort(422, message=str(error))
+        raise InvalidFields(str(error), {error.field: [str(error)]} if error.field else {}) from error
     db.session.commit()
     log.info("cohort %s created through the API", cohort.name)
     return cohort_row(cohort)
 
 
 def _cohort_and_person(cohort_id: int, user_id: int) -> tuple[Cohort, User]:
-    cohort = db.session.get(Cohort, cohort_id) or abort(404, message="There is no such cohort.")
-    person = db.session.get(User, user_id) or abort(404, message="There is no such person.")
-    return cohort, person
+    return get_or_404(Cohort, cohort_id, "cohort"), get_or_404(User, user_id, "person")
 
 
 @bp.route("/cohorts/<int:cohort_id>/trainees/<int:user_id>", methods=["PUT"])
@@ -234,7 +217,7 @@ def add_trainee(cohort_id: int, user_id: int):
     try:
         accounts.add_trainee(cohort, person)
     except AccountError as error:
-        abort(409, message=str(error))
+        raise Conflict(str(error)) from error
     db.session.commit()
     return cohort_row(cohort)
 
@@ -259,7 +242,7 @@ def add_trainer(cohort_id: int, user_id: int):
     try:
         accounts.assign_trainer(cohort, person)
     except AccountError as error:
-        abort(409, message=str(error))
+        raise Conflict(str(error)) from error
     db.session.commit()
     return cohort_row(cohort)
 

@@ -1,7 +1,7 @@
 """API operations on a trainee's records, the content statistics, and a cohort's export data.
 
 Records load through the same policy loaders as the pages: a trainee the token's person may not see
-is 404 (`trainee_or_404`), a cohort they do not lead is 404 (`cohort_for`). The readiness report is the
+is 404 (`trainee_or_404`), a cohort they do not lead is 404 (`cohort_or_404`). The readiness report is the
 stored one the pages show; like the pages, it is recomputed only when evidence arrived since.
 """
 
@@ -11,7 +11,6 @@ import dataclasses
 from itertools import islice
 
 from flask import current_app
-from flask_smorest import abort
 from sqlalchemy import select
 
 from app import clock
@@ -22,7 +21,7 @@ from app.domain.readiness.stored import to_json
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import db
 from app.models import Answer, Scenario, ScenarioAttempt, ScenarioVersion
-from app.policy import Action, trainee_or_404
+from app.policy import Action, NotFound, cohort_or_404, get_or_404, trainee_or_404
 from app.services import cohorts, readiness, statistics
 
 
@@ -101,7 +100,7 @@ def question_statistics(question_id: int):
     """Each version of one question with its statistics (null: not answered yet)"""
     question, versions = statistics.question_versions(question_id)
     if question is None:
-        abort(404, message="There is no such question.")
+        raise NotFound("There is no such question.")
     table = statistics.item_table([v.id for v in versions])
     return {
         "question_id": question.id,
@@ -139,9 +138,7 @@ def scenario_versions():
 @bp.response(200, schemas.DecisionStatisticsSchema)
 def decision_statistics(version_id: int):
     """Decision statistics of one scenario version: choices per node, scores by path, critical errors"""
-    version = db.session.get(ScenarioVersion, version_id) or abort(
-        404, message="There is no such scenario version."
-    )
+    version = get_or_404(ScenarioVersion, version_id, "scenario version")
     found = statistics.scenario_statistics(version)
     return {
         **scenario_row(version),
@@ -168,7 +165,7 @@ EXPORTS = {
 @bp.response(200, schemas.ExportSchema)
 def cohort_export(args: dict, cohort_id: int, kind: str):
     """The rows of a cohort's CSV export (mastery, answers or runs), one object per row, paged"""
-    cohort = cohorts.cohort_for(viewer(), cohort_id)
+    cohort = cohort_or_404(viewer(), cohort_id)
     rows = EXPORTS[kind](cohort)
     columns = next(rows)
     start = (args["page"] - 1) * args["limit"]

@@ -32,10 +32,9 @@ from app import clock, jobs
 from app.domain.taxonomy import DOMAIN_NAMES
 from app.extensions import csrf, db, limiter
 from app.lti.forms import PickResourceForm
-from app.models import Scenario, ScenarioVersion
 from app.policy import Action, require
 from app.security import CONTENT_SECURITY_POLICY
-from app.services import lti, lti_scores, practice
+from app.services import lti, lti_scores, practice, scenarios
 from app.services.lti import LtiError
 from app.services.lti_tool import (
     DatabaseLaunchStorage,
@@ -204,12 +203,7 @@ def _own_deep_link(launch_id: str) -> FlaskMessageLaunch:
 def _picker_form() -> PickResourceForm:
     form = PickResourceForm()
     topics = practice.topic_groups(current_app.config["CONTENT_DIR"])
-    scenario_rows = db.session.execute(
-        db.select(Scenario.slug, ScenarioVersion.title)
-        .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
-        .where(Scenario.retired_at.is_(None))
-        .order_by(ScenarioVersion.title)
-    ).all()
+    scenario_rows = [(v.scenario.slug, v.title) for v in scenarios.current_versions(include_retired=False)]
     form.resource.choices = {
         "Study set: a domain": [
             (f"study:domain:{code}", f"{code} {name}") for code, name in DOMAIN_NAMES.items()

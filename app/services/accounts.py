@@ -165,3 +165,61 @@ def guard_last_admin(user: User, roles: set[Role], active: bool) -> None:
             "manage accounts.",
             "roles",
         )
+
+
+def update_account(user: User, name: str, roles: set[Role], active: bool, new_password: str | None) -> None:
+    """An admin's edit of an account: name, roles, active and optionally a new password. Refused (nothing
+    changed) when it would leave no active admin."""
+    guard_last_admin(user, roles, active)
+    user.name = name.strip()
+    user.set_roles(roles)
+    user.active = active
+    if new_password:
+        set_password(user, new_password)
+
+
+def save_cohort(cohort: Cohort, name: str, trainers: Iterable[User]) -> None:
+    """Rename a cohort and make exactly `trainers` lead it; a name another cohort has is refused."""
+    other = find_cohort(name)
+    if other is not None and other.id != cohort.id:
+        raise AccountError(f"A cohort named {name!r} already exists.", "name")
+    cohort.name = name.strip()
+    chosen = set(trainers)
+    for trainer in list(cohort.trainers):
+        if trainer not in chosen:
+            remove_trainer(cohort, trainer)
+    for trainer in chosen:
+        assign_trainer(cohort, trainer)
+
+
+# -- lists for the admin pages ----------------------------------------------------------------------------
+
+
+def people_with_role(role: Role) -> list[User]:
+    """Everyone holding `role`, by name (the choices of the cohort forms)."""
+    query = select(User).join(UserRole).where(UserRole.role == role.value).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def people(role: str | None = None) -> list[User]:
+    """Every account by e-mail, or those holding `role` when it names one."""
+    query = select(User).order_by(User.email)
+    if role in {r.value for r in Role}:
+        query = query.join(UserRole).where(UserRole.role == role)
+    return list(db.session.scalars(query))
+
+
+def people_by_ids(ids: Iterable[int]) -> list[User]:
+    """The accounts with these ids (ids of nobody are left out; forms offer only real choices)."""
+    wanted = set(ids)
+    return list(db.session.scalars(select(User).where(User.id.in_(wanted)))) if wanted else []
+
+
+def all_cohorts() -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
+
+
+def counts() -> tuple[dict[str, int], int]:
+    """Accounts per role, and the number of cohorts (the admin's front page)."""
+    per_role = dict(db.session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all())
+    return per_role, db.session.scalar(select(func.count()).select_from(Cohort)) or 0

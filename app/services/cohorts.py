@@ -18,6 +18,7 @@ from app.models import (
     Answer,
     Cohort,
     HandledIntervention,
+    QuestionVersion,
     ReadinessSnapshot,
     ReviewCard,
     ScenarioAttempt,
@@ -29,7 +30,7 @@ from app.models import (
     WriteUp,
     cohort_trainees,
 )
-from app.policy import can_view_cohort, led_cohort_ids, sees_every_cohort, trains, visible_trainee_ids
+from app.policy import NotFound, can_view_trainee, in_visible_cohorts, of_visible_trainees
 from app.services import ServiceError, progress
 
 
@@ -37,21 +38,30 @@ class CohortError(ServiceError):
     pass
 
 
-def cohort_for(viewer: User, cohort_id: int) -> Cohort:
-    """A cohort the viewer leads (admins: any), else 404 — other cohorts do not exist for them."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None or not can_view_cohort(viewer, cohort):
-        raise CohortError("There is no such cohort among yours.", 404)
-    return cohort
+def drill_down(trainee_id: int, answers: int) -> tuple[list[Answer], list[ScenarioAttempt]]:
+    """A trainee's latest `answers` answers (with their questions) and every scenario run, newest first:
+    the evidence a trainer reads on the trainee's page."""
+    latest = db.session.scalars(
+        select(Answer)
+        .where(Answer.user_id == trainee_id)
+        .options(joinedload(Answer.version).joinedload(QuestionVersion.question))
+        .order_by(Answer.answered_at.desc())
+        .limit(answers)
+    ).all()
+    runs = db.session.scalars(
+        select(ScenarioAttempt)
+        .where(ScenarioAttempt.user_id == trainee_id)
+        .options(joinedload(ScenarioAttempt.version))
+        .order_by(ScenarioAttempt.started_at.desc())
+    ).all()
+    return list(latest), list(runs)
 
 
 def viewers_cohort_of(viewer: User, trainee: User) -> Cohort | None:
     """A cohort of the trainee's that the viewer leads (admins: any of the trainee's), for links into the
     cohort pages; None when there is none."""
     query = select(Cohort).where(Cohort.trainees.contains(trainee)).order_by(Cohort.name)
-    if not sees_every_cohort(viewer):
-        query = query.where(Cohort.id.in_(led_cohort_ids(viewer)))
-    return db.session.scalars(query.limit(1)).first()
+    return db.session.scalars(query.where(in_visible_cohorts(viewer, Cohort.id)).limit(1)).first()
 
 
 def active_members(cohort: Cohort) -> Select:
@@ -243,17 +253,16 @@ def ungraded_writeups(viewer: User) -> list[QueuedWriteUp]:
         .join(User, User.id == ScenarioAttempt.user_id)
         .where(WriteUp.graded_at.is_(None))
         .options(joinedload(WriteUp.attempt).joinedload(ScenarioAttempt.version))
+        .where(of_visible_trainees(viewer, ScenarioAttempt.user_id))
         .order_by(WriteUp.created_at)
     )
-    if (trainees := visible_trainee_ids(viewer)) is not None:
-        query = query.where(ScenarioAttempt.user_id.in_(trainees))
     return [QueuedWriteUp(writeup, trainee) for writeup, trainee in db.session.execute(query).unique()]
 
 
 def writeup_for(viewer: User, writeup_id: int) -> WriteUp:
     writeup = db.session.get(WriteUp, writeup_id)
-    if writeup is None or not (sees_every_cohort(viewer) or trains(viewer, writeup.attempt.user_id)):
-        raise CohortError("There is no such write-up among your trainees'.", 404)
+    if writeup is None or not can_view_trainee(viewer, writeup.attempt.user_id):
+        raise NotFound("There is no such write-up among your trainees'.")
     return writeup
 
 

@@ -29,7 +29,7 @@ from app.models import (
     User,
     cohort_trainees,
 )
-from app.policy import led_cohort_ids, sees_every_cohort, visible_trainee_ids
+from app.policy import in_visible_cohorts, led_cohort_ids, of_visible_trainees
 from app.services.notifications import still_open
 
 # What a trainer's sign-off records when they give no note of their own: the evidence is stored with it.
@@ -88,7 +88,6 @@ def round_rows(viewer: User, policy: PromotionRules, now: datetime) -> list[Roun
     """Trainees the viewer may see (a trainer: their cohorts'; an admin: everyone's) who are active and whose
     stored verdict is Ready, who have an open sign-off request, or who were decided within DECIDED_STAYS;
     undecided first, then by name."""
-    visible = visible_trainee_ids(viewer)
     requested = select(SignOffRequest.trainee_id).where(still_open())
     recently = select(SignOff.trainee_id).where(SignOff.created_at >= now - DECIDED_STAYS)
     query = (
@@ -98,10 +97,8 @@ def round_rows(viewer: User, policy: PromotionRules, now: datetime) -> list[Roun
             User.active,
             or_(TraineeReadiness.verdict == "ready", User.id.in_(requested), User.id.in_(recently)),
         )
-        .where(User.id.in_(select(cohort_trainees.c.user_id)))
+        .where(User.id.in_(select(cohort_trainees.c.user_id)), of_visible_trainees(viewer, User.id))
     )
-    if visible is not None:
-        query = query.where(User.id.in_(visible))
     found = db.session.execute(query).all()
     ids = [user.id for user, _ in found]
     if not ids:
@@ -135,8 +132,7 @@ def round_rows(viewer: User, policy: PromotionRules, now: datetime) -> list[Roun
     membership = select(cohort_trainees.c.user_id, Cohort).join(
         Cohort, Cohort.id == cohort_trainees.c.cohort_id
     )
-    if not sees_every_cohort(viewer):
-        membership = membership.where(Cohort.id.in_(led_cohort_ids(viewer)))
+    membership = membership.where(in_visible_cohorts(viewer, Cohort.id))
     cohort_of: dict[int, Cohort] = {}
     for user_id, cohort in db.session.execute(
         membership.where(cohort_trainees.c.user_id.in_(ids)).order_by(Cohort.name)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from html import escape
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.domain import review as spaced
 from app.domain import scenarios as engine
@@ -132,6 +133,18 @@ def history(user_id: int, limit: int) -> list[tuple[ScenarioAttempt, str]]:
             .limit(limit)
         )
     )
+
+
+def current_versions(include_retired: bool = True) -> list[ScenarioVersion]:
+    """The current version of every scenario (without retired ones unless asked), by title."""
+    query = (
+        select(ScenarioVersion)
+        .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
+        .options(contains_eager(ScenarioVersion.scenario))  # the joined row is the version's scenario
+    )
+    if not include_retired:
+        query = query.where(Scenario.retired_at.is_(None))
+    return list(db.session.scalars(query.order_by(ScenarioVersion.title)))
 
 
 def scenario_by_slug(slug: str) -> Scenario:

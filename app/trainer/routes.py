@@ -18,14 +18,21 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.domain.taxonomy import DIMENSION_NAMES, DOMAIN_NAMES, SCENARIO_READINESS_DIMENSIONS
 from app.extensions import db
-from app.models import Answer, QuestionVersion, Scenario, ScenarioAttempt, ScenarioVersion
-from app.policy import Action, NotFound, get_or_404, own_trainee_or_403, require, trainee_or_404
+from app.models import ScenarioAttempt, ScenarioVersion
+from app.policy import (
+    Action,
+    NotFound,
+    cohort_or_404,
+    get_or_404,
+    own_or_404,
+    own_trainee_or_403,
+    require,
+    trainee_or_404,
+)
 from app.scenarios import pages
 from app.services import cohorts, exams, readiness, scenarios, statistics
 from app.services import promotion_round as decisions
@@ -39,7 +46,7 @@ DOMAINS = list(DOMAIN_NAMES)
 @bp.get("/cohorts/<int:cohort_id>")
 @require(Action.REVIEW_COHORTS)
 def cohort(cohort_id: int):
-    group = cohorts.cohort_for(current_user, cohort_id)
+    group = cohort_or_404(current_user, cohort_id)
     return _cohort_page(group, RetentionForm(percent=round(100 * group.retention_target)))
 
 
@@ -76,7 +83,7 @@ def _cohort_page(group, retention_form: RetentionForm) -> str:
 def retention(cohort_id: int):
     """Set the cohort's retention target. A trainer of the cohort or an admin; other trainers get 404. An
     out-of-range value re-renders the page with the error beside the field and the value typed (400)."""
-    group = cohorts.cohort_for(current_user, cohort_id)
+    group = cohort_or_404(current_user, cohort_id)
     form = RetentionForm()
     if not form.validate_on_submit():
         return _cohort_page(group, form), 400
@@ -144,7 +151,7 @@ def round_decide(user_id: int):
 @require(Action.REVIEW_COHORTS)
 def handled(cohort_id: int, user_id: int, kind: str):
     """Mark a flag in the queue handled, with what was done: it leaves the queue for the policy's days."""
-    group = cohorts.cohort_for(current_user, cohort_id)
+    group = cohort_or_404(current_user, cohort_id)
     person = trainee_or_404(current_user, user_id)
     form = HandledForm()
     if not form.validate_on_submit():
@@ -159,24 +166,12 @@ def handled(cohort_id: int, user_id: int, kind: str):
 @bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")
 @require(Action.REVIEW_COHORTS)
 def trainee(cohort_id: int, user_id: int):
-    group = cohorts.cohort_for(current_user, cohort_id)
+    group = cohort_or_404(current_user, cohort_id)
     person = trainee_or_404(current_user, user_id)
     if person not in group.trainees or not person.active:  # deactivated: gone from the cohort's pages
         raise NotFound("There is no such trainee in this cohort.")
     row = next(r for r in cohorts.dashboard_rows(group, clock.now()) if r.user.id == person.id)
-    answers = db.session.scalars(
-        select(Answer)
-        .where(Answer.user_id == person.id)
-        .options(joinedload(Answer.version).joinedload(QuestionVersion.question))
-        .order_by(Answer.answered_at.desc())
-        .limit(50)
-    ).all()
-    runs = db.session.scalars(
-        select(ScenarioAttempt)
-        .where(ScenarioAttempt.user_id == person.id)
-        .options(joinedload(ScenarioAttempt.version))
-        .order_by(ScenarioAttempt.started_at.desc())
-    ).all()
+    answers, runs = cohorts.drill_down(person.id, answers=50)
     return render_template(
         "trainer/trainee.html",
         cohort=group,
@@ -195,15 +190,10 @@ def trainee(cohort_id: int, user_id: int):
 @require(Action.REVIEW_COHORTS)
 def run(cohort_id: int, user_id: int, attempt_id: int):
     """A trainee's finished scenario run as they see its debrief, read-only, from the drill-down."""
-    group = cohorts.cohort_for(current_user, cohort_id)
+    group = cohort_or_404(current_user, cohort_id)
     person = trainee_or_404(current_user, user_id)
-    attempt = db.session.get(ScenarioAttempt, attempt_id)
-    if (
-        person not in group.trainees
-        or attempt is None
-        or attempt.user_id != person.id
-        or not attempt.finished
-    ):
+    attempt = own_or_404(ScenarioAttempt, attempt_id, person.id, "finished run of this trainee")
+    if person not in group.trainees or not attempt.finished:
         raise NotFound("There is no such finished run of this trainee.")
     return pages.attempt_debrief(attempt, None, trainer_view={"cohort": group, "person": person})
 
@@ -296,7 +286,7 @@ def _csv_response(rows, filename: str) -> Response:
 @bp.get("/cohorts/<int:cohort_id>/export/<kind>.csv")
 @require(Action.REVIEW_COHORTS)
 def export(cohort_id: int, kind: str):
-    group = cohorts.cohort_for(current_user, cohort_id)
+    group = cohort_or_404(current_user, cohort_id)
     producers = {
         "mastery": lambda: cohorts.mastery_csv(group, DOMAINS),
         "answers": lambda: cohorts.answers_csv(group),
@@ -345,9 +335,4 @@ def scenario_stats(version_id: int):
 @bp.get("/scenarios")
 @require(Action.CONTENT_STATISTICS)
 def scenario_list():
-    versions = db.session.scalars(
-        select(ScenarioVersion)
-        .join(Scenario, Scenario.current_version_id == ScenarioVersion.id)
-        .order_by(ScenarioVersion.title)
-    )
-    return render_template("trainer/scenarios.html", versions=list(versions))
+    return render_template("trainer/scenarios.html", versions=scenarios.current_versions())
