@@ -49,8 +49,8 @@ from app.models import (
     WriteUp,
 )
 from app.services import ServiceError, exams, load_content_file, practice, promotion, xapi
+from app.services.content_files import POLICY_FILE
 
-POLICY_FILE = "policy/promotion.yaml"
 STORED_FORMAT = 1  # raise when the shape of a stored result changes
 
 
