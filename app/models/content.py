@@ -6,42 +6,23 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime, VersionedIdentity, utcnow
 
 
-class Question(db.Model):
+class Question(VersionedIdentity, db.Model):
     """A question's identity: the author's stable id. Its content lives in versions."""
 
     __tablename__ = "questions"
+    __version_table__ = "question_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True, comment="the author's {#id}; never reused")
     domain: Mapped[str] = mapped_column(String(2), index=True, comment="D1-D9 of the current version")
-    retired_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime(), comment="set when the question left the files; retired items are never served"
-    )
-    retired_by_hand: Mapped[bool] = mapped_column(
-        Boolean,
-        default=False,
-        server_default=sa_false(),
-        comment="retired with the Retire button: stays retired when its unchanged text is published or synced",
-    )
-    current_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("question_versions.id", use_alter=True, name="fk_questions_current_version"),
-        comment="the version served to new attempts",
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    current_version: Mapped[QuestionVersion | None] = relationship(foreign_keys=[current_version_id])
-
-    @property
-    def retired(self) -> bool:
-        return self.retired_at is not None
+    current_version: Mapped[QuestionVersion | None] = relationship(foreign_keys="Question.current_version_id")
 
 
 class QuestionVersion(db.Model):

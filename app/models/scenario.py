@@ -10,30 +10,18 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime, VersionedIdentity, utcnow
 
 
-class Scenario(db.Model):
+class Scenario(VersionedIdentity, db.Model):
+    """A scenario's identity: the author's stable id. Its content lives in versions."""
+
     __tablename__ = "scenarios"
+    __version_table__ = "scenario_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True, comment="the front matter id; never reused")
-    retired_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime(), comment="set when the file disappeared"
-    )
-    retired_by_hand: Mapped[bool] = mapped_column(
-        Boolean,
-        default=False,
-        server_default=sa_false(),
-        comment="retired with the Retire button: stays retired when its unchanged text is published or synced",
-    )
-    current_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("scenario_versions.id", use_alter=True, name="fk_scenarios_current_version"),
-        comment="the version new attempts start on",
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    current_version: Mapped[ScenarioVersion | None] = relationship(foreign_keys=[current_version_id])
+    current_version: Mapped[ScenarioVersion | None] = relationship(foreign_keys="Scenario.current_version_id")
 
 
 class ScenarioVersion(db.Model):
