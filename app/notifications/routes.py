@@ -10,7 +10,6 @@ from flask_login import current_user
 from app import clock, mail
 from app.errors import MalformedRequest
 from app.extensions import db
-from app.models import Role
 from app.notifications.forms import MailPreferencesForm, SignOffRequestForm
 from app.policy import Action, require, require_login
 from app.services import notifications
@@ -22,7 +21,11 @@ log = logging.getLogger(__name__)
 @bp.app_context_processor
 def forms() -> dict:
     """The account page's preference form and the trainee home's sign-off button, built where shown."""
-    return {"mail_preferences_form": MailPreferencesForm, "sign_off_request_form": SignOffRequestForm}
+    return {
+        "mail_preferences_form": MailPreferencesForm,
+        "sign_off_request_form": SignOffRequestForm,
+        "mail_kinds": notifications.mail_kinds,
+    }
 
 
 @bp.post("/account/mail")
@@ -34,13 +37,13 @@ def preferences():
         raise MalformedRequest(
             "The e-mail settings could not be read: reload the account page and save them again."
         )
-    user = current_user
-    trainer = Role.TRAINER in user.roles
     notifications.set_preferences(
-        user,
-        digest=form.digest.data if Role.TRAINEE in user.roles else user.mail_digest,
-        alerts=form.alerts.data if trainer else user.mail_alerts,
-        sign_off_requests=form.sign_off_requests.data if trainer else user.mail_sign_off_requests,
+        current_user,
+        {
+            "digest": form.digest.data,
+            "alerts": form.alerts.data,
+            "sign_off_requests": form.sign_off_requests.data,
+        },
     )
     db.session.commit()
     flash(

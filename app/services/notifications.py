@@ -41,8 +41,23 @@ class Sent:
     skipped: int
 
 
-def set_preferences(user: User, digest: bool, alerts: bool, sign_off_requests: bool) -> None:
-    user.mail_digest, user.mail_alerts, user.mail_sign_off_requests = digest, alerts, sign_off_requests
+# Which e-mail goes to whom: each kind to the holders of one role (the preference's column on users).
+MAIL_KINDS: dict[str, Role] = {
+    "digest": Role.TRAINEE,
+    "alerts": Role.TRAINER,
+    "sign_off_requests": Role.TRAINER,
+}
+
+
+def mail_kinds(user: User) -> set[str]:
+    """The kinds of e-mail this person's roles receive: the only preferences their account page shows."""
+    return {kind for kind, role in MAIL_KINDS.items() if role in user.roles}
+
+
+def set_preferences(user: User, wanted: dict[str, bool]) -> None:
+    """Save the preferences of the kinds the person receives; the others keep their value for a later role."""
+    for kind in mail_kinds(user):
+        setattr(user, f"mail_{kind}", bool(wanted[kind]))
 
 
 # -- weekly digest -------------------------------------------------------------------------------------------
@@ -79,7 +94,7 @@ def _people_with(role: Role) -> list[User]:
 def send_digests(now: datetime) -> Sent:
     """One digest to every active trainee who has not turned it off. Meant to run weekly (README)."""
     sent = skipped = 0
-    for trainee in _people_with(Role.TRAINEE):
+    for trainee in _people_with(MAIL_KINDS["digest"]):
         if not trainee.mail_digest:
             skipped += 1
             continue
