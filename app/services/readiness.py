@@ -6,7 +6,7 @@ reads the stored result. `refresh` recomputes a stale result; a weekly snapshot 
 The readiness model computes with numpy and scipy (about 40 MB and a third of a second of start-up per
 process), so its modules are imported inside the functions that compute (item_bank, evidence_for,
 assess_trainee, calibrate_items), never at the top: a worker that only shows stored results never loads
-them, and the first recomputation in a worker pays the import once. tests/test_startup.py pins it.
+them, and the first recomputation in a worker pays the import once. tests/web/test_startup.py pins it.
 """
 
 from __future__ import annotations
