@@ -35,6 +35,7 @@ $(LRS_VENV)/.installed-$(RALPH_VERSION):
 lrs: $(LRS_VENV)/.installed-$(RALPH_VERSION)
 
 ## run: upgrade the database, sync content, seed demo data when empty, serve on http://127.0.0.1:$(PORT)
+## (gunicorn --preload; ./gunicorn.conf.py gives each worker its own database connections)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content sync --if-present
@@ -45,10 +46,10 @@ run: install
 	  $(BIN)/flask jobs worker & worker=$$!; \
 	  $(BIN)/flask jobs scheduler & scheduler=$$!; \
 	  trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
-	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'; \
+	  $(BIN)/gunicorn --preload --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'; \
 	else \
 	  echo "No REDIS_URL: background jobs run inline, in the app, after each request"; \
-	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'; \
+	  $(BIN)/gunicorn --preload --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'; \
 	fi
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser)

@@ -44,8 +44,10 @@ def scale(small: str, large: str, small_label: str, large_label: str) -> Callabl
 
 def memory(r: dict) -> str:
     return (
-        f"worker RSS {number(r['worker_rss_mb'])} MB ({number(r['worker_rss_preload_mb'])} MB with --preload; "
-        f"hello-world {number(r['hello_world_worker_rss_mb'])} MB); create_app {r['create_app_cpu_s']:.2f} s CPU"
+        f"worker RSS {number(r['worker_rss_mb'])} MB with --preload (PSS {number(max(r['workers_pss_mb']))} MB; "
+        f"{number(r['worker_rss_without_preload_mb'])} MB without; hello-world "
+        f"{number(r['hello_world_worker_rss_mb'])} MB); create_app {r['create_app_cpu_s']:.2f} s CPU "
+        f"({r['create_app_cpu_s_uncached']:.2f} s compiling from source)"
     )
 
 

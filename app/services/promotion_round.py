@@ -17,8 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from app.domain.readiness.promotion import CheckResult, classification_accuracy, outcome
 from app.domain.readiness.promotion_rules import PromotionRules
+from app.domain.readiness.results import Readiness
 from app.domain.readiness.stored import readiness_from_json
-from app.domain.readiness.verdict import Readiness
 from app.extensions import db
 from app.models import (
     Cohort,

@@ -2,6 +2,11 @@
 
 Only the trainee in question is read (their answers, runs, the item parameters); the cohort dashboard
 reads the stored result. `refresh` recomputes a stale result; a weekly snapshot keeps the trend.
+
+The readiness model computes with numpy and scipy (about 40 MB and a third of a second of start-up per
+process), so its modules are imported inside the functions that compute (item_bank, evidence_for,
+assess_trainee, calibrate_items), never at the top: a worker that only shows stored results never loads
+them, and the first recomputation in a worker pays the import once. tests/web/test_startup.py pins it.
 """
 
 from __future__ import annotations
@@ -9,28 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain.exam import allocate
-from app.domain.readiness import (
-    BankItem,
-    CalibrationResponse,
-    GivenAnswer,
-    ItemParams,
-    PromotionRules,
-    Readiness,
-    ScenarioRun,
-    TraineeEvidence,
-    assess,
-    calibrate,
-    parse_promotion_rules,
-)
-from app.domain.readiness.calibration import AuthorPrior
-from app.domain.readiness.irt import PracticeCurve
-from app.domain.readiness.profile import AbilityStructure
-from app.domain.readiness.scenarios import with_writeups
+from app.domain.readiness.promotion_rules import PromotionRules, parse_promotion_rules
+from app.domain.readiness.results import Readiness
 from app.domain.readiness.stored import readiness_from_json, to_json
 from app.extensions import db
 from app.models import (
@@ -51,6 +42,9 @@ from app.models import (
 from app.services import ServiceError, exams, load_content_file, practice, promotion, xapi
 from app.services.content_files import POLICY_FILE
 
+if TYPE_CHECKING:
+    from app.domain.readiness.evidence import BankItem, TraineeEvidence
+
 STORED_FORMAT = 1  # raise when the shape of a stored result changes
 
 
@@ -68,6 +62,11 @@ def _latest_run() -> CalibrationRun | None:
 
 def item_bank() -> dict[str, BankItem]:
     """Every live question with its parameters: calibrated ones, else the author's rating as a prior."""
+    # the model: imported when used (see the module docstring)
+    from app.domain.readiness.calibration import AuthorPrior
+    from app.domain.readiness.evidence import BankItem
+    from app.domain.readiness.irt import ItemParams
+
     run = _latest_run()
     prior = AuthorPrior(**run.author_prior) if run else AuthorPrior()
     fitted = {c.question_id: c for c in db.session.scalars(select(ItemCalibration))}
@@ -97,6 +96,12 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
     after its rationale was shown, so reviews and re-served items train memory without moving ability.
     Scenarios: the first finished run of each scenario only, so replays along a debriefed expert path
     are for learning and criteria count distinct scenarios; a run that went back is aided."""
+    # the model: imported when used (see the module docstring)
+    from app.domain.readiness.evidence import GivenAnswer, ScenarioRun, TraineeEvidence
+    from app.domain.readiness.irt import PracticeCurve
+    from app.domain.readiness.profile import AbilityStructure
+    from app.domain.readiness.scenarios import with_writeups
+
     answers = db.session.scalars(
         select(Answer)
         .where(
@@ -214,6 +219,9 @@ def week_of(moment: datetime) -> date:
 
 def assess_trainee(user: User, content_dir: str, now: datetime) -> Readiness:
     """Assess one trainee now and store the result (and this week's snapshot) for the dashboards."""
+    # the model: imported when used (see the module docstring)
+    from app.domain.readiness.verdict import assess
+
     policy = load_policy(content_dir)
     evidence = evidence_for(user, content_dir, now)
     result = assess(evidence, policy, now)
@@ -344,6 +352,9 @@ def record_sign_off(
 def calibrate_items(now: datetime) -> CalibrationRun:
     """Fit every live item from first attempts (`flask readiness calibrate`); marks readiness stale.
     Repeats after a rationale measure memory of the item, not its difficulty, so they are left out."""
+    # the model: imported when used (see the module docstring)
+    from app.domain.readiness.calibration import CalibrationResponse, calibrate
+
     rows = db.session.execute(
         select(Answer.user_id, Answer.question_id, Answer.domain, Answer.correct, Answer.answered_at).where(
             Answer.first_attempt.is_(True), Answer.voided_at.is_(None)

@@ -3,21 +3,27 @@
 An "attempt" for item analysis is an exam sitting, or a study/review session, or (for answers outside
 both) one trainee's answers of one day: the unit whose total score the discrimination index compares
 against.
+
+Item statistics compute with numpy: like the readiness model (services/readiness.py), their module is
+imported inside the functions that compute, so only a worker that shows these pages loads numpy.
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from app.domain import decision_statistics as decisions
-from app.domain import item_statistics as items
 from app.domain.scenario_map import scenario_map
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ScenarioAttempt, ScenarioVersion
 from app.services.scenarios import parsed
+
+if TYPE_CHECKING:
+    from app.domain import item_statistics as items
 
 FLAG_MIN_COUNT = 10  # first attempts before an item can be flagged at all
 FLAG_CONFIDENCE = 0.90  # flags and retire suggestions need the one-sided 90% bound past the threshold
@@ -35,6 +41,9 @@ def _attempt_of(answer_row) -> str:
 def item_table(version_ids: list[int] | None = None) -> dict[int, items.ItemStatistics]:
     """Statistics of every question version answered (or of those given), keyed by version id.
     First attempts only: an answer given after the item's rationale measures memory, not the item."""
+    # numerical: imported when used (see the module docstring)
+    from app.domain import item_statistics as items
+
     query = select(
         Answer.exam_id,
         Answer.session_id,
@@ -129,6 +138,9 @@ class ExamReliability:
 
 
 def exam_reliability() -> ExamReliability:
+    # numerical: imported when used (see the module docstring)
+    from app.domain import item_statistics as items
+
     rows = db.session.execute(
         select(Answer.exam_id, Answer.domain, func.sum(Answer.credit))
         .where(Answer.exam_id.is_not(None))

@@ -7,39 +7,11 @@ Pure: values in, values out (no Flask, no database, no clock). The pieces, in th
 - scenarios: rolling scenario dimension scores, critical errors, coverage;
 - confidence.calibration_index: over/under-confidence from certainty answers;
 - promotion_rules.parse_promotion_rules: the trainers' promotion policy (content/policy/promotion.yaml) and its linter;
-- verdict.assess: the verdict, every criterion with its evidence, and next best actions.
+- verdict.assess: the verdict, every criterion with its evidence, and next best actions;
+- results: what an assessment produces (Readiness, Verdict, DomainMastery, ...), stored.py its JSON form.
 The model and its validation are described in docs/readiness.md.
+
+Import from the modules, not from this package: it imports none of them, so that code which only shows a
+stored result (results, stored, mastery.shown_mastery, promotion_rules) never loads numpy and scipy,
+which the model's modules (ability, calibration, exam, irt, profile, evidence, verdict) need.
 """
-
-from .ability import Ability, estimate
-from .calibration import CalibrationResponse, calibrate
-from .confidence import ConfidenceCalibration, calibration_index
-from .evidence import BankItem, GivenAnswer, ScenarioRun, TraineeEvidence
-from .exam import PassProbability, pass_probability
-from .irt import ItemParams
-from .promotion_rules import Level, PromotionRules, parse_promotion_rules
-from .verdict import Criterion, NextAction, Readiness, Verdict, assess
-
-__all__ = [
-    "Ability",
-    "BankItem",
-    "CalibrationResponse",
-    "ConfidenceCalibration",
-    "Criterion",
-    "ItemParams",
-    "Level",
-    "NextAction",
-    "PassProbability",
-    "PromotionRules",
-    "Readiness",
-    "GivenAnswer",
-    "ScenarioRun",
-    "TraineeEvidence",
-    "Verdict",
-    "assess",
-    "calibrate",
-    "calibration_index",
-    "estimate",
-    "parse_promotion_rules",
-    "pass_probability",
-]

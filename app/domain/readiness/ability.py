@@ -36,6 +36,7 @@ from .irt import (
     log_likelihood_on_grid,
     normal_log_density,
 )
+from .results import Ability
 
 NO_LEARNING = PracticeCurve()
 
@@ -44,17 +45,6 @@ class AnswerLike(Protocol):
     item_id: str
     correct: bool
     answered_at: datetime
-
-
-@dataclass(frozen=True)
-class Ability:
-    """Posterior summary: `theta` and `se` on the calibration scale, `n` items answered, `weight` the
-    sum of recency weights (the effective number of answers)."""
-
-    theta: float
-    se: float
-    n: int = 0
-    weight: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)

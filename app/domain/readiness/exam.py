@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -34,23 +33,7 @@ from numpy.typing import NDArray
 
 from .irt import GRID, ItemParams, characteristic_curve
 from .profile import AbilityProfile
-
-
-@dataclass(frozen=True)
-class PassProbability:
-    """`p` = P(expected score >= pass_mark); scores are proportions correct (0-1) on the blueprint form,
-    `score_low`-`score_high` their central `interval` credible interval."""
-
-    p: float
-    expected_score: float
-    score_low: float
-    score_high: float
-    pass_mark: float
-    interval: float
-    sitting_items: int = 0  # the length of the sitting the probability is about
-    expected_p: float = 0.0  # P(expected score >= pass_mark), the old headline, for comparison
-    method: str = "irt"  # irt, or percent-correct while the bank is too thinly calibrated
-
+from .results import PassProbability
 
 PSEUDO_ANSWERS = 2  # answers' worth of the trainee's overall rate added to each domain
 

@@ -10,25 +10,15 @@ answered; with fewer it shows "too little evidence", never a low number.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .ability import Ability
-from .irt import ItemParams
-from .profile import AbilityProfile
+from .results import DomainMastery
+
+if TYPE_CHECKING:  # the model's types, for annotations only: shown_mastery is used without numpy
+    from .irt import ItemParams
+    from .profile import AbilityProfile
 
 MIN_ANSWERS = 5  # distinct questions answered in a domain before its mastery is shown
-
-
-@dataclass(frozen=True)
-class DomainMastery:
-    """Mastery = expected percent correct on the domain's bank items; low/high span the score interval."""
-
-    domain: str
-    ability: Ability
-    mastery: float | None
-    low: float | None
-    high: float | None
-    answer_ids: tuple[str, ...]
 
 
 def domain_mastery(

@@ -15,7 +15,7 @@ import types
 import typing
 from typing import Any
 
-from .verdict import Readiness
+from .results import Readiness
 
 
 def to_json(value: Any) -> Any:

@@ -20,85 +20,28 @@ Rules (thresholds all come from the PromotionRules)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from ..taxonomy import EXCEPTION_NAMES
 from . import promotion, scenarios
 from .ability import domain_likelihood, estimate, expected_score
 from .confidence import ConfidenceCalibration, calibration_index
 from .evidence import BankItem, GivenAnswer, TraineeEvidence
-from .exam import PassProbability, pass_probability, percent_correct_probability
+from .exam import pass_probability, percent_correct_probability
 from .irt import ItemParams
-from .mastery import DomainMastery, domain_mastery
+from .mastery import domain_mastery
 from .profile import AbilityProfile, pool
 from .promotion import CheckResult
 from .promotion_rules import DimensionRule, Level, PromotionRules
-
-
-class Verdict(StrEnum):
-    READY = "ready"
-    ALMOST = "almost"
-    NOT_YET = "not-yet"
-    NOT_ENOUGH_EVIDENCE = "not-enough-evidence"
-
-    @property
-    def label(self) -> str:
-        return {"ready": "Ready", "almost": "Almost", "not-yet": "Not yet"}.get(
-            self.value, "Not enough evidence"
-        )
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One rule of the policy, met or not, with the ids of the evidence it was judged on.
-
-    `key` is stable ("evidence.items.D4", "dimension.coordination", "exam.pass_probability", ...);
-    `about_evidence` marks evidence minimums, which decide Not enough evidence.
-    """
-
-    key: str
-    label: str
-    met: bool
-    observed: str
-    evidence: tuple[str, ...] = ()
-    missing: str | None = None
-    about_evidence: bool = False
-
-
-@dataclass(frozen=True)
-class DimensionResult:
-    """A dimension's 0-100 score and level; both None while its evidence is below the minimum."""
-
-    name: str
-    score: float | None
-    level: Level | None
-    n: int
-    evidence: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NextAction:
-    """`kind`: promotion-check | practise-domain | practise-topics | replay-scenario | review |
-    try-exception-type | senior-scenario | scenarios | confidence; `target`: the domain, comma-separated topics, scenario id or
-    exception type to link to."""
-
-    kind: str
-    message: str
-    target: str | None = None
-
-
-@dataclass(frozen=True)
-class Readiness:
-    verdict: Verdict
-    criteria: tuple[Criterion, ...]
-    dimensions: tuple[DimensionResult, ...]
-    domains: tuple[DomainMastery, ...]
-    pass_probability: PassProbability | None
-    confidence: ConfidenceCalibration
-    next_actions: tuple[NextAction, ...]
-    missing: tuple[str, ...]
+from .results import (
+    Criterion,
+    DimensionResult,
+    DomainMastery,
+    NextAction,
+    PassProbability,
+    Readiness,
+    Verdict,
+)
 
 
 def assess(evidence: TraineeEvidence, policy: PromotionRules, now: datetime) -> Readiness:

@@ -1,0 +1,14 @@
+"""Gunicorn settings for Order Desk Academy: gunicorn reads ./gunicorn.conf.py from the directory it starts
+in (`make run` and the README's deployment serve from the repository root)."""
+
+
+def post_fork(server, worker):
+    """With --preload the master built the app, its database engine included, before forking this worker:
+    the worker must start with connections of its own (app/serving.py says which and why). Nothing to do
+    without --preload, nor for the benchmarks' bare hello-world app, which has no database."""
+    flask_app = worker.app.callable  # the app the master loaded with --preload; None without it
+    if flask_app is None or "sqlalchemy" not in getattr(flask_app, "extensions", {}):
+        return
+    from app.serving import after_fork  # imported here so that serving hello-world never loads the app
+
+    after_fork(flask_app)

@@ -1,0 +1,30 @@
+"""Start-up stays light: building the app loads no numerical library, so a gunicorn worker that only
+shows stored results never pays for numpy and scipy (their modules are imported where they compute)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NUMERICAL = ("numpy", "scipy")
+
+
+def modules_after(script: str) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running `script`."""
+    probe = f"{script}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    output = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    return set(json.loads(output.strip().splitlines()[-1]))
+
+
+def test_create_app_loads_no_numerical_library():
+    loaded = modules_after("from app import create_app\ncreate_app('test')")
+    assert "flask" in loaded  # the probe saw the app being built
+    assert not loaded & set(NUMERICAL)
+
+
+def test_the_readiness_model_still_loads_them_where_it_computes():
+    loaded = modules_after("import app.domain.readiness.verdict")
+    assert set(NUMERICAL) <= loaded
