@@ -164,7 +164,8 @@ def _study(world: World, trainee: Trainee, day: float, rng: random.Random) -> No
         response, _ = _answer(world, trainee, version, day, rng)
         practice.record_answer(trainee.user_id, session, position, response, now)
         trainee.seen_rationale.add(version.question_id)  # feedback follows every study answer
-    if rng.random() < 0.5 and practice.due_count(trainee.user_id, now):  # reviews on about half the days
+    # reviews on about half the days, while today's allowance under the daily limit lasts
+    if rng.random() < 0.5 and practice.review_load(trainee.user_id, now).today:
         review = practice.start_review(trainee.user_id, now)
         for position in range(review.planned):
             version = practice.session_version(review, position)
