@@ -50,10 +50,13 @@ _ANSWERS = (
     .where(answers.c.session_id == bindparam("session_id"))
     .order_by(answers.c.id)
 )
-_FIRST_TRY = select(
-    exists().where(
-        answers.c.user_id == bindparam("user_id"), answers.c.question_id == bindparam("question_id")
-    )
+# Before an answer is stored: has the trainee answered this question before (then it is no first attempt),
+# and the retention target its review is scheduled for; one read for both.
+_BEFORE_ANSWER = select(
+    exists()
+    .where(answers.c.user_id == bindparam("user_id"), answers.c.question_id == bindparam("question_id"))
+    .label("answered_before"),
+    cohorts.RETENTION_TARGET.label("retention"),
 )
 _CARD_KEY = (cards.c.user_id == bindparam("card_user_id")) & (
     cards.c.question_id == bindparam("card_question_id")
@@ -149,9 +152,10 @@ def record_answer(
         )
     score = _score(version, response)
     key = f"{session.mode}:{session.id}:{position}"
-    first = not db.session.scalar(
-        select(exists().where(answers.c.user_id == user_id, answers.c.question_id == version.question_id))
-    )
+    before = db.session.execute(
+        _BEFORE_ANSWER, {"user_id": user_id, "question_id": version.question_id, "trainee_id": user_id}
+    ).one()
+    first = not before.answered_before
     values = {
         "user_id": user_id,
         "question_id": version.question_id,
@@ -177,7 +181,8 @@ def record_answer(
         return False
     logged("insert", "answers", answer_id)
     answer = SimpleNamespace(id=answer_id, **values)
-    schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
+    retention = cohorts.retention_or_default(before.retention)
+    schedule_review(user_id, version.question_id, score.correct, response.confidence, now, retention)
     aggregate_rows.record_answer(user_id, version.domain, score.correct, score.credit, now)
     xapi.answered(answer, version)
     _update_session(session, version.id, score.correct, set(answered) | {position}, now)
@@ -203,13 +208,12 @@ def _update_session(session: Row, version_id: int, correct: bool, answered: set[
 
 
 def schedule_review(
-    user_id: int, question_id: int, correct: bool, confidence: str | None, now: datetime
+    user_id: int, question_id: int, correct: bool, confidence: str | None, now: datetime, retention: float
 ) -> None:
     """practice.schedule_review in Core: the card row is locked while read and written; of two first
-    inserts at once the second becomes an update of the first. Scheduled for the trainee's cohort's retention
-    target."""
+    inserts at once the second becomes an update of the first. Scheduled for `retention`, the trainee's
+    cohort's retention target (cohorts.retention_for; record_answer reads it with the first-attempt check)."""
     rating = spaced.rating_for(correct, confidence)
-    retention = cohorts.retention_for(user_id)
     card = _locked_card(user_id, question_id)
     if card is None:
         state, due = spaced.review(None, rating, now, retention)
