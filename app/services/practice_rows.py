@@ -22,7 +22,7 @@ from app.domain import review as spaced
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
 from app.policy import NotFound
-from app.services import aggregate_rows, cohorts, xapi
+from app.services import aggregate_rows, cohorts, run_core, xapi
 from app.services.practice import PracticeError, Response, _clamp_seconds, _score
 
 answers = Answer.__table__
@@ -104,7 +104,7 @@ class ServedVersion:
 
 def own_session(user_id: int, session_id: int) -> Row:
     """The trainee's own study or review session as a row, or NotFound (as policy.own_or_404 says it)."""
-    row = db.session.execute(_SESSION, {"session_id": session_id}).first()
+    row = run_core(_SESSION, {"session_id": session_id}).first()
     if row is None or row.user_id != user_id:
         raise NotFound("There is no such practice session among yours.")
     return row
@@ -114,13 +114,13 @@ def session_version(session: Row, position: int) -> ServedVersion:
     ids = session.filters["version_ids"]
     if not 0 <= position < len(ids):
         raise PracticeError("That question is not part of this session.", 404)
-    return ServedVersion(db.session.execute(_VERSION, {"version_id": ids[position]}).one())
+    return ServedVersion(run_core(_VERSION, {"version_id": ids[position]}).one())
 
 
 def session_answers(session: Row) -> dict[int, Row]:
     """position -> answer row (what the page shows of it), for the positions answered so far."""
     prefix = f"{session.mode}:{session.id}:"
-    rows = db.session.execute(_ANSWERS, {"session_id": session.id})
+    rows = run_core(_ANSWERS, {"session_id": session.id})
     return {int(a.submission_key.removeprefix(prefix)): a for a in rows}
 
 
@@ -129,7 +129,7 @@ def next_position(planned: int, answered: dict | set) -> int | None:
 
 
 def next_review(user_id: int, question_id: int) -> datetime | None:
-    return db.session.scalar(_CARD_DUE, {"card_user_id": user_id, "card_question_id": question_id})
+    return run_core(_CARD_DUE, {"card_user_id": user_id, "card_question_id": question_id}).scalar()
 
 
 def record_answer(
@@ -152,7 +152,7 @@ def record_answer(
         )
     score = _score(version, response)
     key = f"{session.mode}:{session.id}:{position}"
-    before = db.session.execute(
+    before = run_core(
         _BEFORE_ANSWER, {"user_id": user_id, "question_id": version.question_id, "trainee_id": user_id}
     ).one()
     first = not before.answered_before
@@ -176,7 +176,7 @@ def record_answer(
         "voided_at": None,
         "answered_at": now,
     }
-    answer_id = db.session.scalar(_insert_statements()[0], values)
+    answer_id = run_core(_insert_statements()[0], values).scalar()
     if answer_id is None:  # the same form arrived twice at once: the first one won
         return False
     logged("insert", "answers", answer_id)
@@ -203,7 +203,7 @@ def _update_session(session: Row, version_id: int, correct: bool, answered: set[
     if session.ended_at is None and next_position(planned, answered) is None:
         changes["ended_at"] = now
     if changes:
-        db.session.execute(_SESSION_UPDATE, {"session_key": session.id, **changes})
+        run_core(_SESSION_UPDATE, {"session_key": session.id, **changes})
         logged("update", "study_sessions", session.id)
 
 
@@ -217,7 +217,7 @@ def schedule_review(
     card = _locked_card(user_id, question_id)
     if card is None:
         state, due = spaced.review(None, rating, now, retention)
-        inserted = db.session.scalar(
+        inserted = run_core(
             _insert_statements()[1],
             {
                 "user_id": user_id,
@@ -227,13 +227,13 @@ def schedule_review(
                 "reviews": 1,
                 "last_review": now,
             },
-        )
+        ).scalar()
         if inserted is not None:  # (rowcount says nothing here: psycopg reports -1 for this statement)
             logged("insert", "review_cards", [user_id, question_id])
             return
         card = _locked_card(user_id, question_id)
     state, due = spaced.review(card.card, rating, now, retention)
-    db.session.execute(
+    run_core(
         _CARD_UPDATE,
         {
             "card_user_id": user_id,
@@ -248,4 +248,4 @@ def schedule_review(
 
 
 def _locked_card(user_id: int, question_id: int) -> Row | None:
-    return db.session.execute(_CARD, {"card_user_id": user_id, "card_question_id": question_id}).first()
+    return run_core(_CARD, {"card_user_id": user_id, "card_question_id": question_id}).first()
