@@ -34,7 +34,7 @@ def trainee_readiness(user_id: int):
     result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], clock.now())
     if recomputed:
         db.session.commit()
-    records = readiness.evidence_records(person, result)
+    records = readiness.evidence_records(person, (i for c in result.criteria for i in c.evidence))
     exam = result.pass_probability
     return {
         "trainee_id": person.id,

@@ -110,6 +110,12 @@ def _answer_form_class(
     kind: str, unit: str | None, shape: tuple[tuple[str, str | None], ...]
 ) -> type[FlaskForm]:
     class AnswerForm(FlaskForm):
+        class Meta:
+            # CSRFProtect checks every POST before the view runs; a form-level token would sign a fresh
+            # token on every answer (a tenth of the POST's CPU) only to check it a second time. The page
+            # renders the request's token with csrf_token().
+            csrf = False
+
         confidence = RadioField(
             "How sure are you?",
             choices=CONFIDENCE_CHOICES,

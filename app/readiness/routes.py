@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import random
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
+from app.domain.readiness import citations
 from app.domain.taxonomy import DIMENSION_NAMES, EXCEPTION_NAMES
 from app.errors import MalformedRequest
 from app.exams.forms import SubmitExamForm as StartForm
 from app.extensions import db
-from app.policy import Action, own_trainee_or_403, require, trainee_or_404, trains
+from app.policy import Action, NotFound, own_trainee_or_403, require, trainee_or_404, trains
 from app.services import appeals, cohorts, exams, notifications, promotion, promotion_round, readiness
 from app.trainer.forms import ContestForm, DecideAppealForm, SignOffForm
 
@@ -27,13 +28,15 @@ def _report(person, form=None):
     result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], now)
     if recomputed:
         db.session.commit()
-    records = readiness.evidence_records(person, result)
+    latest = {c.key: citations.newest(c.evidence) for c in result.criteria}
+    records = readiness.evidence_records(person, (i for ids in latest.values() for i in ids))
     policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
     checks = promotion.checks_of(person.id)
     return render_template(
         "readiness/report.html",
         person=person,
         result=result,
+        latest=latest,
         answers=records.answers,
         runs=records.runs,
         snapshots=readiness.snapshots(person.id),
@@ -54,9 +57,38 @@ def _report(person, form=None):
         contest_form=ContestForm(),
         decide_form=DecideAppealForm(),
         sign_off_request=notifications.open_request(person.id),
-        trainer_cohort=None
-        if person.id == current_user.id
-        else cohorts.viewers_cohort_of(current_user, person),
+        trainer_cohort=_trainer_cohort(person),
+    )
+
+
+def _trainer_cohort(person):
+    """The viewer's cohort that holds `person`, for links to their runs; None on one's own pages."""
+    return None if person.id == current_user.id else cohorts.viewers_cohort_of(current_user, person)
+
+
+def _evidence(person, key: str):
+    """One criterion's evidence, a page at a time, newest first (the report lists only the newest few)."""
+    now = clock.now()
+    result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], now)
+    if recomputed:
+        db.session.commit()
+    criterion = next((c for c in result.criteria if c.key == key), None)
+    if criterion is None:
+        raise NotFound("The readiness report has no such criterion.")
+    try:
+        page = citations.evidence_page(criterion.evidence, request.args.get("page", 1, type=int))
+    except ValueError:
+        raise NotFound("There is no such page of this evidence.") from None
+    records = readiness.evidence_records(person, page.ids)
+    return render_template(
+        "readiness/evidence.html",
+        person=person,
+        criterion=criterion,
+        page=page,
+        answers=records.answers,
+        runs=records.runs,
+        own=person.id == current_user.id,
+        trainer_cohort=_trainer_cohort(person),
     )
 
 
@@ -151,6 +183,18 @@ def own_report():
 def trainee_report(user_id: int):
     person = trainee_or_404(current_user, user_id)
     return _report(person, SignOffForm())
+
+
+@bp.get("/evidence/<key>")
+@require(Action.PRACTISE)
+def own_evidence(key: str):
+    return _evidence(current_user, key)
+
+
+@bp.get("/trainees/<int:user_id>/evidence/<key>")
+@require(Action.REVIEW_COHORTS)
+def trainee_evidence(user_id: int, key: str):
+    return _evidence(trainee_or_404(current_user, user_id), key)
 
 
 @bp.post("/trainees/<int:user_id>/sign-off")

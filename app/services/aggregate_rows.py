@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import TraineeDomainStat, TraineeReadiness
+from app.services import run_core
 
 stats = TraineeDomainStat.__table__
 readiness = TraineeReadiness.__table__
@@ -75,13 +76,13 @@ def _expire_loaded(model: type, **keys) -> None:
 
 def note_activity(user_id: int, now: datetime) -> None:
     """progress.note_activity: the trainee was active, and their readiness needs recomputing."""
-    db.session.execute(_statements(db.engine.dialect.name)[1], {"user_id": user_id, "at": now})
+    run_core(_statements(db.engine.dialect.name)[1], {"user_id": user_id, "at": now})
     _expire_loaded(TraineeReadiness, user_id=user_id)
 
 
 def record_answer(user_id: int, domain: str, correct: bool, credit: float, at: datetime) -> None:
     """progress.record_answer: one scored answer counted in its trainee's domain row, then the activity."""
-    db.session.execute(
+    run_core(
         _statements(db.engine.dialect.name)[0],
         {"user_id": user_id, "domain": domain, "correct": int(correct), "credit": credit, "at": at},
     )

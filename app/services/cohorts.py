@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain import review as spaced
@@ -221,14 +221,25 @@ def set_retention(cohort: Cohort, target: float, trainer: User, now: datetime) -
     return before
 
 
+# The highest retention target among the cohorts of the trainee bound as "trainee_id" (NULL in none), as a
+# scalar subquery built once: the answer POST reads it beside its first-attempt check.
+RETENTION_TARGET = (
+    select(func.max(Cohort.__table__.c.retention_target))
+    .join(cohort_trainees, cohort_trainees.c.cohort_id == Cohort.__table__.c.id)
+    .where(cohort_trainees.c.user_id == bindparam("trainee_id"))
+    .scalar_subquery()
+)
+_RETENTION = select(RETENTION_TARGET)
+
+
 def retention_for(trainee_id: int) -> float:
     """The retention target a trainee's reviews are scheduled for: their cohort's; in several cohorts, the
     highest of their targets (no trainer's target is undercut); in none, the default."""
-    target = db.session.scalar(
-        select(func.max(Cohort.retention_target))
-        .join(cohort_trainees, cohort_trainees.c.cohort_id == Cohort.id)
-        .where(cohort_trainees.c.user_id == trainee_id)
-    )
+    return retention_or_default(db.session.scalar(_RETENTION, {"trainee_id": trainee_id}))
+
+
+def retention_or_default(target: float | None) -> float:
+    """A RETENTION_TARGET read: None (in no cohort) is the default target."""
     return spaced.DEFAULT_RETENTION if target is None else target
 
 

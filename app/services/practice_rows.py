@@ -22,7 +22,7 @@ from app.domain import review as spaced
 from app.extensions import db
 from app.models import Answer, Question, QuestionVersion, ReviewCard, StudySession
 from app.policy import NotFound
-from app.services import aggregate_rows, cohorts, xapi
+from app.services import aggregate_rows, cohorts, run_core, xapi
 from app.services.practice import PracticeError, Response, _clamp_seconds, _score
 
 answers = Answer.__table__
@@ -50,10 +50,13 @@ _ANSWERS = (
     .where(answers.c.session_id == bindparam("session_id"))
     .order_by(answers.c.id)
 )
-_FIRST_TRY = select(
-    exists().where(
-        answers.c.user_id == bindparam("user_id"), answers.c.question_id == bindparam("question_id")
-    )
+# Before an answer is stored: has the trainee answered this question before (then it is no first attempt),
+# and the retention target its review is scheduled for; one read for both.
+_BEFORE_ANSWER = select(
+    exists()
+    .where(answers.c.user_id == bindparam("user_id"), answers.c.question_id == bindparam("question_id"))
+    .label("answered_before"),
+    cohorts.RETENTION_TARGET.label("retention"),
 )
 _CARD_KEY = (cards.c.user_id == bindparam("card_user_id")) & (
     cards.c.question_id == bindparam("card_question_id")
@@ -101,7 +104,7 @@ class ServedVersion:
 
 def own_session(user_id: int, session_id: int) -> Row:
     """The trainee's own study or review session as a row, or NotFound (as policy.own_or_404 says it)."""
-    row = db.session.execute(_SESSION, {"session_id": session_id}).first()
+    row = run_core(_SESSION, {"session_id": session_id}).first()
     if row is None or row.user_id != user_id:
         raise NotFound("There is no such practice session among yours.")
     return row
@@ -111,13 +114,13 @@ def session_version(session: Row, position: int) -> ServedVersion:
     ids = session.filters["version_ids"]
     if not 0 <= position < len(ids):
         raise PracticeError("That question is not part of this session.", 404)
-    return ServedVersion(db.session.execute(_VERSION, {"version_id": ids[position]}).one())
+    return ServedVersion(run_core(_VERSION, {"version_id": ids[position]}).one())
 
 
 def session_answers(session: Row) -> dict[int, Row]:
     """position -> answer row (what the page shows of it), for the positions answered so far."""
     prefix = f"{session.mode}:{session.id}:"
-    rows = db.session.execute(_ANSWERS, {"session_id": session.id})
+    rows = run_core(_ANSWERS, {"session_id": session.id})
     return {int(a.submission_key.removeprefix(prefix)): a for a in rows}
 
 
@@ -126,7 +129,7 @@ def next_position(planned: int, answered: dict | set) -> int | None:
 
 
 def next_review(user_id: int, question_id: int) -> datetime | None:
-    return db.session.scalar(_CARD_DUE, {"card_user_id": user_id, "card_question_id": question_id})
+    return run_core(_CARD_DUE, {"card_user_id": user_id, "card_question_id": question_id}).scalar()
 
 
 def record_answer(
@@ -149,9 +152,10 @@ def record_answer(
         )
     score = _score(version, response)
     key = f"{session.mode}:{session.id}:{position}"
-    first = not db.session.scalar(
-        select(exists().where(answers.c.user_id == user_id, answers.c.question_id == version.question_id))
-    )
+    before = run_core(
+        _BEFORE_ANSWER, {"user_id": user_id, "question_id": version.question_id, "trainee_id": user_id}
+    ).one()
+    first = not before.answered_before
     values = {
         "user_id": user_id,
         "question_id": version.question_id,
@@ -172,12 +176,13 @@ def record_answer(
         "voided_at": None,
         "answered_at": now,
     }
-    answer_id = db.session.scalar(_insert_statements()[0], values)
+    answer_id = run_core(_insert_statements()[0], values).scalar()
     if answer_id is None:  # the same form arrived twice at once: the first one won
         return False
     logged("insert", "answers", answer_id)
     answer = SimpleNamespace(id=answer_id, **values)
-    schedule_review(user_id, version.question_id, score.correct, response.confidence, now)
+    retention = cohorts.retention_or_default(before.retention)
+    schedule_review(user_id, version.question_id, score.correct, response.confidence, now, retention)
     aggregate_rows.record_answer(user_id, version.domain, score.correct, score.credit, now)
     xapi.answered(answer, version)
     _update_session(session, version.id, score.correct, set(answered) | {position}, now)
@@ -198,22 +203,21 @@ def _update_session(session: Row, version_id: int, correct: bool, answered: set[
     if session.ended_at is None and next_position(planned, answered) is None:
         changes["ended_at"] = now
     if changes:
-        db.session.execute(_SESSION_UPDATE, {"session_key": session.id, **changes})
+        run_core(_SESSION_UPDATE, {"session_key": session.id, **changes})
         logged("update", "study_sessions", session.id)
 
 
 def schedule_review(
-    user_id: int, question_id: int, correct: bool, confidence: str | None, now: datetime
+    user_id: int, question_id: int, correct: bool, confidence: str | None, now: datetime, retention: float
 ) -> None:
     """practice.schedule_review in Core: the card row is locked while read and written; of two first
-    inserts at once the second becomes an update of the first. Scheduled for the trainee's cohort's retention
-    target."""
+    inserts at once the second becomes an update of the first. Scheduled for `retention`, the trainee's
+    cohort's retention target (cohorts.retention_for; record_answer reads it with the first-attempt check)."""
     rating = spaced.rating_for(correct, confidence)
-    retention = cohorts.retention_for(user_id)
     card = _locked_card(user_id, question_id)
     if card is None:
         state, due = spaced.review(None, rating, now, retention)
-        inserted = db.session.scalar(
+        inserted = run_core(
             _insert_statements()[1],
             {
                 "user_id": user_id,
@@ -223,13 +227,13 @@ def schedule_review(
                 "reviews": 1,
                 "last_review": now,
             },
-        )
+        ).scalar()
         if inserted is not None:  # (rowcount says nothing here: psycopg reports -1 for this statement)
             logged("insert", "review_cards", [user_id, question_id])
             return
         card = _locked_card(user_id, question_id)
     state, due = spaced.review(card.card, rating, now, retention)
-    db.session.execute(
+    run_core(
         _CARD_UPDATE,
         {
             "card_user_id": user_id,
@@ -244,4 +248,4 @@ def schedule_review(
 
 
 def _locked_card(user_id: int, question_id: int) -> Row | None:
-    return db.session.execute(_CARD, {"card_user_id": user_id, "card_question_id": question_id}).first()
+    return run_core(_CARD, {"card_user_id": user_id, "card_question_id": question_id}).first()

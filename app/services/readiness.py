@@ -11,6 +11,7 @@ them, and the first recomputation in a worker pays the import once. tests/web/te
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -193,8 +194,9 @@ class EvidenceRecords:
     runs: dict[str, ScenarioAttempt]
 
 
-def evidence_records(user: User, result: Readiness) -> EvidenceRecords:
-    cited = {i for c in result.criteria for i in c.evidence}
+def evidence_records(user: User, cited: Iterable[str]) -> EvidenceRecords:
+    """The user's answers and runs among these citations (a page loads only those it lists)."""
+    cited = set(cited)
     answer_ids = [int(i.removeprefix("answer:")) for i in cited if i.startswith("answer:")]
     run_ids = [int(i.removeprefix("run:")) for i in cited if i.startswith("run:")]
     answers = db.session.scalars(

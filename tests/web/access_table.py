@@ -144,6 +144,8 @@ ROUTES: dict[tuple[str, str], dict] = {
     ("GET", "trainer.scenario_stats"): expect(403, author=200, trainer=200, admin=200),
     ("GET", "readiness.own_report"): expect(403, trainee=200),
     ("GET", "readiness.trainee_report"): expect(403, trainer=200, other_trainer=404, admin=200),
+    ("GET", "readiness.own_evidence"): expect(403, trainee=200),
+    ("GET", "readiness.trainee_evidence"): expect(403, trainer=200, other_trainer=404, admin=200),
     ("POST", "readiness.sign_off"): expect(403, trainer=400, other_trainer=404, admin=403),  # empty form
     ("POST", "readiness.request_check"): expect(403, trainee=302),
     ("POST", "readiness.contest"): expect(403, trainee=302),  # empty note: back to the report with a message
@@ -278,6 +280,8 @@ def params(world, ids: dict[str, int]) -> dict[str, dict]:
         "trainer.item": {"question_id": 1},
         "trainer.scenario_stats": {"version_id": 1},
         "readiness.trainee_report": {"user_id": world.trainee.id},
+        "readiness.own_evidence": {"key": "evidence.scenario_runs"},
+        "readiness.trainee_evidence": {"user_id": world.trainee.id, "key": "evidence.scenario_runs"},
         "readiness.sign_off": {"user_id": world.trainee.id},
         "readiness.schedule_check": {"user_id": world.trainee.id},
         "readiness.start_check": {"check_id": ids["check"]},

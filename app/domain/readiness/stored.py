@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from typing import Any
@@ -51,6 +52,8 @@ def _build(kind: Any, data: Any) -> Any:  # noqa: C901 - one branch per kind of 
     if origin is tuple:
         args = typing.get_args(kind)
         item = args[0] if args else Any
+        if item is str or item is Any:  # cited evidence ids: as stored, without a call per id
+            return tuple(data)
         return tuple(_build(item, v) for v in data)
     if origin in (dict, typing.Mapping) or kind in (dict,):
         args = typing.get_args(kind)
@@ -59,12 +62,22 @@ def _build(kind: Any, data: Any) -> Any:  # noqa: C901 - one branch per kind of 
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind(data)
     if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        names = {f.name for f in dataclasses.fields(kind) if f.init}
-        unknown = set(data) - {f.name for f in dataclasses.fields(kind)}
+        hints, names, fields = _shape(kind)
+        unknown = set(data) - fields
         if unknown:
             raise KeyError(f"{kind.__name__} has no field {sorted(unknown)[0]!r}")
         return kind(**{name: _build(hints[name], data[name]) for name in names if name in data})
     if kind is float and isinstance(data, int):
         return float(data)
     return data
+
+
+@functools.cache
+def _shape(kind: type) -> tuple[dict[str, Any], frozenset[str], frozenset[str]]:
+    """A dataclass's resolved annotations, its init fields and all its fields (resolving them is slow)."""
+    fields = dataclasses.fields(kind)
+    return (
+        typing.get_type_hints(kind),
+        frozenset(f.name for f in fields if f.init),
+        frozenset(f.name for f in fields),
+    )
