@@ -51,9 +51,14 @@ def enqueue(func: JobFunc, *args: Any, **kwargs: Any) -> None:
             if response.status_code < 400:
                 dispatch_pending()
             else:
-                g.pop("_pending_jobs", None)
-                g.pop("_jobs_hooked", None)
+                discard_pending()
             return response
+
+
+def discard_pending() -> None:
+    """Forget the jobs enqueued so far in this context: nothing is sent (a failed request, the demo seed)."""
+    g.pop("_pending_jobs", None)
+    g.pop("_jobs_hooked", None)
 
 
 def dispatch_pending() -> None:

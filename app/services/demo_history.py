@@ -5,6 +5,11 @@ some almost, many not yet, some with too little evidence, one or two who stalled
 logistic model of skill against the author's difficulty, with learning over time; scenario runs are
 walks through the real scenario graphs that take the expert's choice more often the more skilled the
 trainee. Everything goes through the same engine and aggregate code the app uses.
+
+The desk keeps up: every day the trainee reviews what is due (up to the app's daily limit) before studying,
+and after their last study day (or promotion check, see demo_checks) goes on with the daily reviews while
+more than one day's limit would be waiting at seed time, so that a trainee opens the demo with at most a
+day's reviews, never a backlog the daily limit would spread over several days.
 """
 
 from __future__ import annotations
@@ -44,15 +49,21 @@ class Persona:
     skill: float  # logits
     answers: int  # how many questions over the period
     runs: int  # scenario runs over the period
-    stalled_days: int  # days since the last activity
+    stalled_days: int  # days between the last study day and yesterday
+    asks_for_check: bool = False  # requests a promotion check once practice reads Ready (demo_checks)
 
 
 def persona(index: int, rng: random.Random) -> Persona:
-    """Trainee 1-4 strong and busy, 5-10 good, 11-17 busy but weak, 18-22 middling, 23-27 light,
-    28-30 stalled or new."""
+    """Trainee 1-4 strong and busy (1-3 ask for a promotion check once practice reads Ready, 4 has not yet,
+    so that the cohort has Almost trainees beside the Ready), 5-10 good, 11-17 busy but weak, 18-22
+    middling, 23-27 light, 28-30 stalled or new."""
     if index <= 4:
         return Persona(
-            1.6 + rng.random() * 0.6, rng.randint(190, 240), rng.randint(11, 14), rng.randint(0, 2)
+            1.6 + rng.random() * 0.6,
+            rng.randint(190, 240),
+            rng.randint(11, 14),
+            rng.randint(0, 2),
+            asks_for_check=index <= 3,
         )
     if index <= 10:
         return Persona(0.8 + rng.random() * 0.6, rng.randint(150, 190), rng.randint(8, 11), rng.randint(0, 4))
@@ -67,27 +78,78 @@ def persona(index: int, rng: random.Random) -> Persona:
     return Persona(rng.random() - 0.5, rng.randint(0, 25), rng.randint(0, 1), rng.randint(12, 30))
 
 
-def seed_histories(trainees: list[User], now: datetime, rng: random.Random) -> int:
-    """Give each trainee a history; returns the number of answers created."""
+@dataclass
+class History:
+    """One trainee's seeded history so far, for the steps after the study period."""
+
+    trainee: User
+    persona: Persona
+    last_active: datetime | None  # the end of the study period, later of a check or review; None: never
+    answers: int  # answers stored for the trainee so far
+    rng: random.Random  # what follows the study period draws on this, so adding to it changes no history
+
+
+def seed_histories(trainees: list[User], now: datetime, rng: random.Random) -> list[History]:
+    """Give each trainee a study period of answers, daily reviews and scenario runs, ending on one of the
+    days before `now` (weeks before for the stalled); `keep_up` then does the reviews since."""
     versions = practice.live_versions()
+    keys = answer_keys([v.id for v in versions])
     scenario_rows = db.session.execute(
         select(Scenario, ScenarioVersion)
         .join(ScenarioVersion, Scenario.current_version_id == ScenarioVersion.id)
         .where(Scenario.retired_at.is_(None))
     ).all()
-    total = 0
+    # Study periods end before today, counted back from midnight: the histories do not depend on the hour
+    # the seed runs at (a day boundary moved by the hour would change every later draw).
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    histories = []
     for index, trainee in enumerate(trainees, 1):
         who = persona(index, rng)
-        end = now - timedelta(days=who.stalled_days, hours=rng.randint(1, 8))
+        end = midnight - timedelta(days=who.stalled_days, hours=rng.randint(1, 8))
         start = end - timedelta(weeks=WEEKS)
-        total += _answers(trainee, who, versions, start, end, rng)
+        answers = _answers(trainee, who, versions, keys, start, end, rng)
         _runs(trainee, who, scenario_rows, start, end, rng)
-        progress.rebuild(trainee.id, end if who.answers or who.runs else None)
+        last = end if who.answers or who.runs else None
+        progress.rebuild(trainee.id, last)
+        histories.append(History(trainee, who, last, answers, random.Random(f"after-study:{index}")))
+        forget(StudySession, ReviewCard, ScenarioAttempt, WriteUp)
+    return histories
+
+
+def keep_up(histories: list[History], now: datetime) -> int:
+    """The daily reviews since each trainee's last activity (see the module rules); returns the answers."""
+    by_question = {
+        v.question_id: v for v in practice.live_versions() + practice.live_versions(pool="reserve")
+    }
+    keys = answer_keys([v.id for v in by_question.values()])
+    total = 0
+    for history in histories:
+        if history.last_active is None:
+            continue
+        answers, last = _keep_up(
+            history.trainee, history.persona, by_question, keys, history.last_active, now, history.rng
+        )
+        if answers:
+            total += answers
+            history.answers += answers
+            history.last_active = last
+            progress.note_activity(history.trainee.id, last)
+        forget(StudySession, ReviewCard)
     return total
 
 
+def forget(*models: type) -> None:
+    """Drop these rows, written and no longer needed, from the session: the app's counters (progress) scan
+    the session's identity map on every answer and each flush walks it, which thousands of seeded or
+    assessed rows would slow down."""
+    db.session.flush()
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, models) and obj in db.session:  # an attempt takes its write-ups with it
+            db.session.expunge(obj)
+
+
 def _answers(
-    trainee: User, who: Persona, versions, start: datetime, end: datetime, rng: random.Random
+    trainee: User, who: Persona, versions, keys: dict, start: datetime, end: datetime, rng: random.Random
 ) -> int:
     """Study answers spread over the period, and the reviews of a desk that keeps up: every day of the
     period the trainee first reviews what is due (at most the daily limit, a miss asked again at the end of
@@ -96,7 +158,6 @@ def _answers(
         return 0
     span = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(who.answers))
-    keys = _answer_keys([v.id for v in versions])
     studied: dict = {}  # day -> [(moment, version)]
     deck: list = []
     for moment in times:
@@ -129,6 +190,23 @@ def _answers(
                 )
             )
         day = (day + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    created = _write_sessions(trainee, sessions, keys, rng)
+    for question_id, card in cards.items():
+        db.session.add(
+            ReviewCard(
+                user_id=trainee.id,
+                question_id=question_id,
+                card=card.state,
+                due=card.due,
+                reviews=card.reviews,
+                last_review=card.last,
+            )
+        )
+    return created
+
+
+def _write_sessions(trainee: User, sessions: list[tuple[str, list]], keys: dict, rng: random.Random) -> int:
+    """Store each (mode, entries) as a study session with its answers; returns the answers stored."""
     rows = []
     for mode, entries in sessions:
         session = practice_session(
@@ -136,7 +214,7 @@ def _answers(
         )
         for position, (moment, version, correct, confidence, first) in enumerate(entries):
             right, wrong = {"low": (1, 0), "medium": (2, -2), "high": (3, -6)}[confidence]
-            chosen, value = _response(keys[version.id], correct, rng)
+            chosen, value = response_for(keys[version.id], correct, rng)
             rows.append(
                 {
                     "user_id": trainee.id,
@@ -157,19 +235,47 @@ def _answers(
                     "first_attempt": first,
                 }
             )
-    db.session.execute(insert(Answer), rows)
-    for question_id, card in cards.items():
-        db.session.add(
-            ReviewCard(
-                user_id=trainee.id,
-                question_id=question_id,
-                card=card.state,
-                due=card.due,
-                reviews=card.reviews,
-                last_review=card.last,
-            )
-        )
+    if rows:
+        db.session.execute(insert(Answer), rows)
     return len(rows)
+
+
+def _keep_up(
+    trainee: User,
+    who: Persona,
+    by_question: dict[int, QuestionVersion],
+    keys: dict,
+    after: datetime,
+    now: datetime,
+    rng: random.Random,
+) -> tuple[int, datetime | None]:
+    """The daily reviews after the last study day (or promotion check): one sitting a day while more than a
+    day's limit would be waiting at `now`, so that nobody opens the demo with a backlog over the limit.
+    Returns (answers stored, the last sitting)."""
+    rows = {
+        r.question_id: r
+        for r in db.session.scalars(select(ReviewCard).where(ReviewCard.user_id == trainee.id))
+        if r.question_id in by_question
+    }
+    cards = {
+        q: _Card(by_question[q], r.card, r.due, r.last_review or r.due, r.reviews) for q, r in rows.items()
+    }
+    sessions: list[tuple[str, list]] = []
+    day = (after + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    while sum(c.due <= now for c in cards.values()) > practice.DAILY_REVIEW_LIMIT and day <= now:
+        sitting = min(
+            day.replace(hour=8) + timedelta(minutes=rng.randint(0, 9 * 60)), now - timedelta(minutes=5)
+        )
+        reviewed = _review_sitting(who, cards, sitting, 1.0, rng)
+        if reviewed:
+            sessions.append(("review", reviewed))
+        day += timedelta(days=1)
+    if not sessions:
+        return 0, None
+    for question_id, card in cards.items():
+        row = rows[question_id]
+        row.card, row.due, row.reviews, row.last_review = card.state, card.due, card.reviews, card.last
+    return _write_sessions(trainee, sessions, keys, rng), sessions[-1][1][-1][0]
 
 
 @dataclass
@@ -191,17 +297,27 @@ def _attempt(who: Persona, cards: dict, moment: datetime, version, progress_shar
     """One answer by the persona's skill (growing over the period) against the item's difficulty, applied to
     its review card; returns the answer entry."""
     card = cards.get(version.question_id)
+    correct, confidence = answer_by_ability(who, version, progress_share, card.reviews if card else 0, rng)
+    state, due = spaced.review(card.state if card else None, spaced.rating_for(correct, confidence), moment)
+    cards[version.question_id] = _Card(version, state, due, moment, (card.reviews if card else 0) + 1)
+    return (moment, version, correct, confidence, card is None)
+
+
+def answer_by_ability(
+    who: Persona, version: QuestionVersion, progress_share: float, earlier: int, rng: random.Random
+) -> tuple[bool, str]:
+    """(correct, certainty) of the persona's answer to `version`, `progress_share` of the way through their
+    learning, after `earlier` answers to the same item: a logistic model of skill against the author's
+    difficulty, the certainty following the chance of being right."""
     b = (version.difficulty - 3) * 0.5
     # Each earlier answer to this item (and its rationale, read after it) makes it a little easier to
     # recall: retrieval practice, without which a weak trainee's reviews would never shrink.
-    familiarity = ITEM_PRACTICE_GAIN * min(card.reviews if card else 0, 4)
+    familiarity = ITEM_PRACTICE_GAIN * min(earlier, 4)
     p = 1 / (1 + math.exp(-(who.skill + 0.6 * progress_share + familiarity - b)))
     correct = rng.random() < p
     sure = rng.random() < p + (0.15 if who.skill < 0 else 0.0)  # weaker trainees are a little overconfident
     confidence = "high" if sure and rng.random() < 0.6 else ("medium" if sure else "low")
-    state, due = spaced.review(card.state if card else None, spaced.rating_for(correct, confidence), moment)
-    cards[version.question_id] = _Card(version, state, due, moment, (card.reviews if card else 0) + 1)
-    return (moment, version, correct, confidence, card is None)
+    return correct, confidence
 
 
 def _review_sitting(
@@ -242,7 +358,7 @@ def practice_session(
     return session
 
 
-def _answer_keys(version_ids: list[int]) -> dict[int, tuple[str, list[str], list[str], float | None]]:
+def answer_keys(version_ids: list[int]) -> dict[int, tuple[str, list[str], list[str], float | None]]:
     """version id -> (type, right keys, wrong keys, numeric answer): what a demo answer chooses."""
     rows = db.session.execute(
         select(
@@ -260,7 +376,7 @@ def _answer_keys(version_ids: list[int]) -> dict[int, tuple[str, list[str], list
     }
 
 
-def _response(key: tuple[str, list[str], list[str], float | None], correct: bool, rng: random.Random):
+def response_for(key: tuple[str, list[str], list[str], float | None], correct: bool, rng: random.Random):
     """(chosen keys, value) of a demo answer, right or wrong as decided."""
     kind, right, wrong, answer = key
     if kind == "numeric" and answer is not None:

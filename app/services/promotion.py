@@ -191,11 +191,17 @@ def start_check(
     return exam
 
 
-def latest_result(trainee_id: int) -> CheckResult | None:
-    """The most recent closed promotion check, as readiness evidence."""
+def latest_result(trainee_id: int, now: datetime) -> CheckResult | None:
+    """The most recent promotion check closed by `now`, as readiness evidence (an assessment as of an
+    earlier moment, such as a weekly snapshot, does not see a check sat after it)."""
     exam = db.session.scalar(
         select(Exam)
-        .where(Exam.user_id == trainee_id, Exam.kind == "promotion", Exam.submitted_at.is_not(None))
+        .where(
+            Exam.user_id == trainee_id,
+            Exam.kind == "promotion",
+            Exam.submitted_at.is_not(None),
+            Exam.submitted_at <= now,
+        )
         .order_by(Exam.submitted_at.desc())
         .limit(1)
     )

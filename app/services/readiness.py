@@ -155,7 +155,7 @@ def evidence_for(user: User, content_dir: str, now: datetime) -> TraineeEvidence
     available = sorted({t for (types,) in db.session.execute(current) for t in types})
     run = _latest_run()
     return TraineeEvidence(
-        promotion_check=promotion.latest_result(user.id),
+        promotion_check=promotion.latest_result(user.id, now),
         trainee_id=str(user.id),
         responses=responses,
         bank=item_bank(),
