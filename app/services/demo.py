@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app import jobs
-from app.domain.readiness.verdict import Verdict
+from app.domain.readiness.results import Verdict
 from app.extensions import db
 from app.models import Answer, ReadinessSnapshot, Role, ScenarioAttempt, TraineeReadiness, User, WriteUp
 from app.services import accounts, demo_checks, demo_history, exams, notifications, readiness

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.domain.exam import Blueprint
-from app.domain.readiness import PromotionRules, Readiness
+from app.domain.readiness.promotion_rules import PromotionRules
+from app.domain.readiness.results import Readiness
 from app.extensions import db
 from app.models import QuestionVersion, User
 from app.services import exams, promotion

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
-from app.domain.readiness import assess
+from app.domain.readiness.verdict import assess
 from app.extensions import db
 from app.models import Exam, PromotionCheck, SignOffRequest, TraineeReadiness
 from app.services import accounts, content_sync, demo, practice, readiness
