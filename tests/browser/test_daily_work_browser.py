@@ -52,6 +52,9 @@ def _answer_until_the_summary(page) -> int:
         page.keyboard.press("l")
         page.keyboard.press("Enter")
         assert "Explanation" in page.locator("#feedback").inner_text()
+        # the feedback page's script moves focus to "Next question" once loaded: Enter before that is lost
+        page.wait_for_load_state()
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'next'")
         with page.expect_navigation():
             page.keyboard.press("Enter")  # focus is on "Next question" (or the summary)
         answered += 1
