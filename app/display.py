@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, request
+from flask_login import current_user
+from markupsafe import Markup
 
 from app.domain.readiness.mastery import shown_mastery
 from app.domain.scenarios.variants import fill, format_value, label_placeholders
@@ -58,6 +60,19 @@ def plural(count: float, word: str) -> str:
     return f"{shown} {word}" if count == 1 else f"{shown} {word}s"
 
 
+def main_nav() -> Markup:
+    """The main navigation's links for the signed-in person on this page (templates/_nav.html). They depend
+    only on the person's roles, the page and where the app is mounted, so each combination is rendered once
+    per worker: a dozen policy questions and URL builds less on every page."""
+    key = (current_user.roles, request.endpoint, request.script_root)
+    cache: dict = current_app.extensions.setdefault("main_nav", {})
+    html = cache.get(key)
+    if html is None:
+        template = current_app.jinja_env.get_template("_nav.html")
+        html = cache[key] = Markup(template.render(here=request.endpoint or ""))
+    return html
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(probability)
     app.add_template_filter(plural)
@@ -68,6 +83,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(token, "choice_token")
     app.add_template_global(shown_mastery)
     app.add_template_global(may_open)
+    app.add_template_global(main_nav)
     app.add_template_global(practice.shown_options)
     app.add_template_global(practice.match_prompts)
     app.add_template_global(practice.accepted_answers)

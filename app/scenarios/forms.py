@@ -7,6 +7,9 @@ from wtforms.widgets import HiddenInput
 
 
 class DecisionForm(FlaskForm):
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST; the player renders the request's token (as practice)
+
     ref = HiddenField(validators=[DataRequired("Pick one of the choices.")])
     step = IntegerField(validators=[InputRequired()], widget=HiddenInput())
     served_at = HiddenField()
