@@ -125,7 +125,13 @@ class MarkdownRenderer:
     """A reusable Python-Markdown instance plus nh3; reset between documents, so cheap to call often."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        self._md = markdown.Markdown(
+            extensions=EXTENSIONS,
+            # `---:` columns as align="right" (kept by the sanitiser; the stylesheet honours it), not as a
+            # style attribute, which the sanitiser strips: amounts in case files line up on the right.
+            extension_configs={"tables": {"use_align_attribute": True}},
+            output_format="html",
+        )
 
     def render(self, text: str) -> str:
         if not text.strip():
