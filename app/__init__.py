@@ -9,13 +9,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import api, audit, cli, display, errors, jobs, security
+from app import api, audit, cli, display, errors, jobs, schema_migrations, security
 from app.admin import bp as admin_bp
 from app.auth import bp as auth_bp
 from app.auth import session as auth_session
 from app.authoring import bp as authoring_bp
 from app.exams import bp as exams_bp
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager
 from app.health import bp as health_bp
 from app.home import bp as home_bp
 from app.lti import bp as lti_bp
@@ -69,7 +69,7 @@ def create_app(config: Config | str | None = None) -> Flask:
     audit.init_app(app)
     jobs.init_app(app)
     _tune_sqlite(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    schema_migrations.init_app(app, str(MIGRATIONS_DIR))
     security.init_app(app)  # before CSRF: a NUL byte gets its own clear 400
     csrf.init_app(app)
     login_manager.init_app(app)

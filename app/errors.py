@@ -33,6 +33,15 @@ class InvalidFields(ServiceError):
         self.fields = fields
 
 
+class NotReady(ServiceError):
+    """What was asked for is being computed in the background (a first readiness report): 503 with
+    Retry-After, the number of seconds after which asking again should find it."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, 503)
+        self.retry_after = retry_after
+
+
 MESSAGES = {
     400: "The request could not be understood. Go back, reload the page and try again.",
     403: "Your role does not give access to this page. If you need it, ask an admin.",

@@ -11,38 +11,61 @@ Rules
   statements, is kept in the database and picked up again by a periodic job.
 - Without it (development on SQLite) they run inline, one after another, each committing its own work;
   an inline job that fails is logged and rolled back, not retried.
-- `flask jobs worker` runs `AppWorker`: an RQ worker whose jobs run inside the app context, each in a
-  forked work horse with its own database connections.
+- `enqueue_once(key, func, ...)` coalesces: while a job with that key waits in the queue, more requests
+  for it send nothing. The job calls `release(key)` when it starts, so that work arriving while it runs
+  queues it again (a readiness refresh after every answer would otherwise be one job per answer).
+- `flask jobs worker` runs `app.job_workers.AppWorker`: an RQ worker whose jobs run inside the app
+  context, each in a forked work horse with its own database connections.
+- Redis and RQ are imported when a job is first sent: a process without JOBS_REDIS_URL never loads them
+  (about 9 MB of each web worker's memory otherwise; tests/web/test_startup.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, after_this_request, current_app, g, has_app_context, has_request_context
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry, SimpleWorker, Worker
-from rq.job import Job
 from werkzeug.utils import import_string
 
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from rq import Queue, Retry
 
 log = logging.getLogger("app.jobs")
 JobFunc = Callable[..., Any] | str  # a function, or its dotted path ("app.tasks.deliver_xapi")
 
 
+ONCE_TTL = 3600  # seconds a coalescing key outlives a job that never started (lost with a flushed Redis)
+
+
 def enqueue(func: JobFunc, *args: Any, **kwargs: Any) -> None:
     """Run `func(*args, **kwargs)` in the background once the caller's work is committed (module rules).
     The same call made twice before then is sent once."""
+    _pend(None, func, args, kwargs)
+
+
+def enqueue_once(key: str, func: JobFunc, *args: Any, **kwargs: Any) -> None:
+    """As enqueue, but not sent while a job with this key waits in the queue unstarted (module rules)."""
+    _pend(key, func, args, kwargs)
+
+
+def release(key: str) -> None:
+    """Called by a job queued with enqueue_once as it starts: from now on the key queues a new job."""
+    if redis_url():
+        connection().delete(_once_key(key))
+
+
+def _pend(key: str | None, func: JobFunc, args: tuple, kwargs: dict) -> None:
     if not has_app_context():
         raise RuntimeError("jobs.enqueue needs the app context (the job runs with the app's settings)")
-    pending: list[tuple[JobFunc, tuple, dict]] = g.setdefault("_pending_jobs", [])
-    if (func, args, kwargs) in pending:
+    pending: list[tuple[str | None, JobFunc, tuple, dict]] = g.setdefault("_pending_jobs", [])
+    if (key, func, args, kwargs) in pending:
         return
-    pending.append((func, args, kwargs))
+    pending.append((key, func, args, kwargs))
     if has_request_context() and not g.get("_jobs_hooked"):
         g._jobs_hooked = True
 
@@ -65,18 +88,32 @@ def dispatch_pending() -> None:
     """Send (or, without Redis, run) the jobs enqueued so far in this context."""
     pending = g.pop("_pending_jobs", [])
     g.pop("_jobs_hooked", None)
-    for func, args, kwargs in pending:
+    for key, func, args, kwargs in pending:
         if not redis_url():
             _run_inline(func, args, kwargs)
             continue
+        from redis.exceptions import RedisError
+
         try:
-            queue().enqueue(func, *args, retry=_retry(), **kwargs)
+            if key is None or connection().set(_once_key(key), 1, nx=True, ex=ONCE_TTL):
+                _send(key, func, args, kwargs)
         except RedisError:  # the work is committed; a page must not fail because Redis did
             log.exception(
                 "job %s could not be queued: Redis unreachable",
                 _name(func),
                 extra={"event": "job-not-queued", "job": _name(func)},
             )
+
+
+def _send(key: str | None, func: JobFunc, args: tuple, kwargs: dict) -> None:
+    from redis.exceptions import RedisError
+
+    try:
+        queue().enqueue(func, *args, retry=_retry(), **kwargs)
+    except RedisError:
+        if key is not None:  # nothing waits under the key: the next request may queue the job
+            connection().delete(_once_key(key))
+        raise
 
 
 def redis_url() -> str | None:
@@ -92,11 +129,19 @@ def connection() -> Redis:
         )
     clients: dict[str, Redis] = current_app.extensions.setdefault("jobs_redis", {})
     if url not in clients:
+        from redis import Redis
+
         clients[url] = Redis.from_url(url)
     return clients[url]
 
 
+def _once_key(key: str) -> str:
+    return f"academy:{current_app.config['JOBS_QUEUE']}:once:{key}"
+
+
 def queue() -> Queue:
+    from rq import Queue
+
     return Queue(current_app.config["JOBS_QUEUE"], connection=connection())
 
 
@@ -106,6 +151,8 @@ def close_connections(app: Flask) -> None:
 
 
 def _retry() -> Retry:
+    from rq import Retry
+
     delays = list(current_app.config.get("JOBS_RETRY_DELAYS") or [30, 120, 600])
     return Retry(max=len(delays), interval=delays)
 
@@ -127,32 +174,6 @@ def _run_inline(func: JobFunc, args: tuple, kwargs: dict) -> None:
             name,
             extra={"event": "job-failed", "job": name},
         )
-
-
-class _AppContextJobs:
-    """Jobs run in the app context the worker was started in; after each one the session is closed and
-    the jobs it enqueued are sent."""
-
-    def perform_job(self, job: Job, queue: Queue, execution) -> bool:  # type: ignore[override]
-        try:
-            return super().perform_job(job, queue, execution)  # type: ignore[misc]
-        finally:
-            try:
-                dispatch_pending()
-            finally:
-                db.session.remove()
-
-
-class AppWorker(_AppContextJobs, Worker):
-    """RQ's forking worker, for `flask jobs worker`."""
-
-    def main_work_horse(self, job: Job, queue: Queue):
-        db.engine.dispose(close=False)  # pooled connections copied from the parent stay the parent's
-        super().main_work_horse(job, queue)
-
-
-class SimpleAppWorker(_AppContextJobs, SimpleWorker):
-    """The same without forking (tests, and platforms without fork)."""
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The background jobs, their schedule, and `flask jobs ...` (the machinery is app/jobs.py).
 
-Each job commits its own work. The schedule runs on RQ's cron scheduler (`flask jobs scheduler`):
+Each job commits its own work. A trainee's readiness is recomputed after new evidence (refresh_readiness,
+queued by the request that brought it). The schedule runs on RQ's cron scheduler (`flask jobs scheduler`):
 nightly calibration then readiness refresh (JOBS_NIGHTLY_CRON), every trainee's weekly snapshot
 (JOBS_WEEKLY_CRON), every minute the xAPI deliveries whose retry time has come, and every ten minutes the
 LTI scores an LMS has not accepted yet. E-mail from a page goes through `send_mail`, retried while SMTP is down.
@@ -9,13 +10,16 @@ LTI scores an LMS has not accepted yet. E-mail from a page goes through `send_ma
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
-from rq.cron import CronScheduler
 from sqlalchemy import select, update
 
 from app import clock, jobs, mail
+
+if TYPE_CHECKING:
+    from rq.cron import CronScheduler
 from app.extensions import db
 from app.models import Answer, Role, TraineeReadiness, User, UserRole
 from app.services import lti_scores, readiness, xapi
@@ -42,6 +46,18 @@ def nightly_readiness() -> str:
     count = readiness.refresh_stale(_trainee_ids(), current_app.config["CONTENT_DIR"], now)
     db.session.commit()
     return f"{calibrated}; recomputed {count} trainees"
+
+
+def refresh_readiness(user_id: int) -> str:
+    """One trainee's readiness, recomputed after new evidence (queued by services.progress.refresh_later,
+    at most one waiting per trainee). Released first: evidence arriving while this runs queues it again."""
+    jobs.release(f"readiness:{user_id}")
+    user = db.session.get(User, user_id)
+    if user is None:
+        return f"readiness: no user {user_id}"
+    _, recomputed = readiness.current_report(user, current_app.config["CONTENT_DIR"], clock.now())
+    db.session.commit()
+    return f"readiness of user {user_id}: {'recomputed' if recomputed else 'already current'}"
 
 
 def weekly_snapshot() -> str:
@@ -97,6 +113,8 @@ PERIODIC = {
 
 def cron_scheduler() -> CronScheduler:
     """RQ's cron scheduler with our periodic jobs on JOBS_QUEUE (the xAPI retry only when xAPI is on)."""
+    from rq.cron import CronScheduler
+
     config = current_app.config
     scheduler = CronScheduler(connection=jobs.connection(), name=f"academy-{config['JOBS_QUEUE']}")
     queue = config["JOBS_QUEUE"]
@@ -122,7 +140,9 @@ def worker(burst: bool) -> None:
             "No JOBS_REDIS_URL or REDIS_URL: jobs run inline in the app; no worker is needed."
         )
     click.echo(f"RQ worker on queue {config['JOBS_QUEUE']!r}")
-    jobs.AppWorker([jobs.queue()], connection=jobs.connection()).work(burst=burst, with_scheduler=True)
+    from app.job_workers import AppWorker
+
+    AppWorker([jobs.queue()], connection=jobs.connection()).work(burst=burst, with_scheduler=True)
 
 
 @jobs_cli.command("scheduler")

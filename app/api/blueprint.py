@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import clock
 from app.api.problems import problem
+from app.errors import NotReady
 from app.extensions import db, limiter
 from app.models import ApiToken, User
 from app.policy import Action, Forbidden, permits
@@ -114,7 +115,10 @@ def service_problem(error: ServiceError):
     """The app's own errors (policy's NotFound and Forbidden, conflicts, invalid fields) as problems."""
     db.session.rollback()
     fields = getattr(error, "fields", None)
-    return problem(error.status, str(error), errors={"json": fields} if fields else None)
+    response = problem(error.status, str(error), errors={"json": fields} if fields else None)
+    if isinstance(error, NotReady):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @bp.errorhandler(StaleDataError)

@@ -13,33 +13,48 @@ from itertools import islice
 from flask import current_app
 from sqlalchemy import select
 
-from app import clock
+from app import clock, jobs
 from app.api import schemas
 from app.api.blueprint import bp, operation, viewer
 from app.api.people import dated, keyset_page
 from app.domain.readiness.stored import to_json
 from app.domain.taxonomy import DOMAIN_NAMES
+from app.errors import NotReady
 from app.extensions import db
 from app.models import Answer, Scenario, ScenarioAttempt, ScenarioVersion
 from app.policy import Action, NotFound, cohort_or_404, get_or_404, trainee_or_404
 from app.services import cohorts, readiness, statistics
 
+RETRY_PENDING_SECONDS = 10  # a first readiness computation takes a worker well under this
+
 
 @bp.route("/trainees/<int:user_id>/readiness", methods=["GET"])
-@operation("readiness:read", problems=(404,))
+@operation("readiness:read", problems=(404, 503))
 @bp.response(200, schemas.ReadinessSchema)
 def trainee_readiness(user_id: int):
-    """A trainee's readiness report and the answers and runs its criteria cite, as on /readiness"""
+    """A trainee's readiness report and the answers and runs its criteria cite, as on /readiness.
+
+    The stored report: `updating` says newer evidence is being counted by a background job (read again
+    shortly); before the first computation the answer is 503 with Retry-After."""
     person = trainee_or_404(viewer(), user_id)
-    result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], clock.now())
-    if recomputed:
+    shown = readiness.report_for_view(person, current_app.config["CONTENT_DIR"], clock.now())
+    if shown.recomputed:
         db.session.commit()
+    result = shown.result
+    if result is None:
+        jobs.dispatch_pending()  # the refresh it queued goes out, though the answer is an error
+        raise NotReady(
+            "This trainee's readiness has not been computed yet; it is being worked out now. Retry shortly.",
+            retry_after=RETRY_PENDING_SECONDS,
+        )
     records = readiness.evidence_records(person, (i for c in result.criteria for i in c.evidence))
     exam = result.pass_probability
     return {
         "trainee_id": person.id,
         "verdict": result.verdict.value,
         "pass_probability": exam.p if exam else None,
+        "computed_at": shown.computed_at,
+        "updating": shown.updating,
         "report": to_json(result),
         "evidence": {
             "answers": sorted(records.answers.values(), key=lambda a: a.id),

@@ -201,6 +201,15 @@ class ReadinessSchema(Schema):
     trainee_id = fields.Integer(required=True)
     verdict = fields.String(required=True)
     pass_probability = fields.Float(allow_none=True)
+    computed_at = fields.DateTime(
+        allow_none=True, metadata={"description": "when the stored report was computed (UTC)"}
+    )
+    updating = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "newer evidence arrived and a background job is counting it: read again shortly"
+        },
+    )
     report = fields.Dict(
         required=True,
         metadata={

@@ -183,10 +183,11 @@ def results(exam_id: int):
     result = exams.result(exam, blueprint)
     policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
     cut = policy.pass_mark
-    now_readiness, recomputed = readiness.current_report(current_user, current_app.config["CONTENT_DIR"], now)
-    if recomputed:
+    shown = readiness.report_for_view(current_user, current_app.config["CONTENT_DIR"], now)
+    if shown.recomputed:
         db.session.commit()
-    after = now_readiness.pass_probability.p if now_readiness.pass_probability else None
+    exam_now = shown.result.pass_probability if shown.result else None  # None until first computed
+    after = exam_now.p if exam_now else None
     flagged = {r.position for r in exam.responses if r.flagged}
     check = None
     if exam.kind == "promotion":
@@ -206,7 +207,8 @@ def results(exam_id: int):
         wrong=[p for p, _, a in result.items if not (a and a.correct)],
         flagged=sorted(flagged),
         check=check,
-        readiness_after=after,
+        readiness_after=None if shown.updating else after,
+        readiness_updating=shown.updating,  # a worker is counting this exam in: not shown until it has
         blueprint=blueprint,
         serving_seed=exam.seed,
     )

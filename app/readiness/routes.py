@@ -22,12 +22,21 @@ bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 log = logging.getLogger(__name__)
 
 
-def _report(person, form=None):
-    """The stored result; the model runs only when evidence arrived since (then the page stores it)."""
-    now = clock.now()
-    result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], now)
-    if recomputed:
+def _shown(person) -> readiness.ShownReport:
+    """The stored report (services.readiness.report_for_view: a worker recomputes it after new evidence)."""
+    shown = readiness.report_for_view(person, current_app.config["CONTENT_DIR"], clock.now())
+    if shown.recomputed:
         db.session.commit()
+    return shown
+
+
+def _report(person, form=None):
+    """The stored result, marked as updating while a worker counts newer evidence; before the first
+    computation, a page that says it is being computed."""
+    shown = _shown(person)
+    result = shown.result
+    if result is None:
+        return render_template("readiness/pending.html", person=person, own=person.id == current_user.id)
     latest = {c.key: citations.newest(c.evidence) for c in result.criteria}
     records = readiness.evidence_records(person, (i for ids in latest.values() for i in ids))
     policy = readiness.load_policy(current_app.config["CONTENT_DIR"])
@@ -36,6 +45,7 @@ def _report(person, form=None):
         "readiness/report.html",
         person=person,
         result=result,
+        shown=shown,
         latest=latest,
         answers=records.answers,
         runs=records.runs,
@@ -68,10 +78,11 @@ def _trainer_cohort(person):
 
 def _evidence(person, key: str):
     """One criterion's evidence, a page at a time, newest first (the report lists only the newest few)."""
-    now = clock.now()
-    result, recomputed = readiness.current_report(person, current_app.config["CONTENT_DIR"], now)
-    if recomputed:
-        db.session.commit()
+    result = _shown(person).result
+    if result is None:  # not computed yet: the report says so
+        if person.id == current_user.id:
+            return redirect(url_for("readiness.own_report"))
+        return redirect(url_for("readiness.trainee_report", user_id=person.id))
     criterion = next((c for c in result.criteria if c.key == key), None)
     if criterion is None:
         raise NotFound("The readiness report has no such criterion.")

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import TraineeDomainStat, TraineeReadiness
-from app.services import run_core
+from app.services import progress, run_core
 
 stats = TraineeDomainStat.__table__
 readiness = TraineeReadiness.__table__
@@ -67,17 +67,11 @@ def _statements(dialect: str) -> tuple:
     return _built[dialect]
 
 
-def _expire_loaded(model: type, **keys) -> None:
-    """Rows of `model` the session loaded before now hold old counts (as progress._upsert does)."""
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, model) and all(getattr(obj, k) == v for k, v in keys.items()):
-            db.session.expire(obj)
-
-
 def note_activity(user_id: int, now: datetime) -> None:
     """progress.note_activity: the trainee was active, and their readiness needs recomputing."""
     run_core(_statements(db.engine.dialect.name)[1], {"user_id": user_id, "at": now})
-    _expire_loaded(TraineeReadiness, user_id=user_id)
+    progress.expire_loaded(TraineeReadiness, {"user_id": user_id})
+    progress.refresh_later(user_id)
 
 
 def record_answer(user_id: int, domain: str, correct: bool, credit: float, at: datetime) -> None:
@@ -86,5 +80,5 @@ def record_answer(user_id: int, domain: str, correct: bool, credit: float, at: d
         _statements(db.engine.dialect.name)[0],
         {"user_id": user_id, "domain": domain, "correct": int(correct), "credit": credit, "at": at},
     )
-    _expire_loaded(TraineeDomainStat, user_id=user_id, domain=domain)
+    progress.expire_loaded(TraineeDomainStat, {"user_id": user_id, "domain": domain})
     note_activity(user_id, at)

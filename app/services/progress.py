@@ -1,7 +1,9 @@
 """Keep the per-trainee aggregates current as evidence arrives (answers, scenario runs).
 
 Each update touches only the answering trainee's row for that domain, never their history; readiness
-is marked stale and recomputed for that trainee alone when someone next looks (services.readiness).
+is marked stale and recomputed for that trainee alone: by a background job queued once the request
+commits (`refresh_later`), or, in development without a job queue, when someone next looks
+(services.readiness.report_for_view).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app import jobs
 from app.extensions import db
 from app.models import Answer, TraineeDomainStat, TraineeReadiness
 
@@ -27,9 +30,17 @@ def _upsert(model, keys: dict, values: dict, on_conflict: dict) -> None:
         set_={name: make(table.c, statement.excluded) for name, make in on_conflict.items()},
     )
     db.session.execute(statement)
-    for obj in list(db.session.identity_map.values()):  # rows loaded before now hold old counts
-        if isinstance(obj, model) and all(getattr(obj, k) == v for k, v in keys.items()):
-            db.session.expire(obj)
+    expire_loaded(model, keys)
+
+
+def expire_loaded(model, keys: dict) -> None:
+    """The row of `model` with this primary key, if the session loaded it before now, holds old counts:
+    expire it. Looked up by its identity, not by scanning the session (a long session, such as the demo
+    seed's, holds thousands of objects)."""
+    identity = tuple(keys[column.key] for column in model.__mapper__.primary_key)
+    loaded = db.session.identity_map.get(db.session.identity_key(model, identity))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 def _later(column, new):
@@ -49,6 +60,16 @@ def _readiness_row(user_id: int) -> TraineeReadiness:
 def mark_stale(user_id: int) -> None:
     """New evidence without new activity (a trainer's grade): the stored readiness must be recomputed."""
     _readiness_row(user_id).stale = True
+    refresh_later(user_id)
+
+
+def refresh_later(user_id: int) -> None:
+    """With a job queue, the trainee's readiness is recomputed by a worker soon after this request commits
+    (one waiting job per trainee, however many answers arrive meanwhile: app.tasks.refresh_readiness).
+    Without one (development: no worker) nothing is queued, or every answer would compute inline; the
+    report recomputes a stale result when it is next opened instead."""
+    if jobs.redis_url():
+        jobs.enqueue_once(f"readiness:{user_id}", "app.tasks.refresh_readiness", user_id)
 
 
 def note_activity(user_id: int, now: datetime) -> None:
@@ -69,6 +90,7 @@ def note_activity(user_id: int, now: datetime) -> None:
             "last_activity_at": lambda c, new: _later(c.last_activity_at, new.last_activity_at),
         },
     )
+    refresh_later(user_id)
 
 
 def record_answer(answer: Answer) -> None:

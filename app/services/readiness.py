@@ -1,7 +1,9 @@
 """Readiness: load one trainee's evidence, assess it against the promotion policy, keep the result.
 
 Only the trainee in question is read (their answers, runs, the item parameters); the cohort dashboard
-reads the stored result. `refresh` recomputes a stale result; a weekly snapshot keeps the trend.
+reads the stored result. Pages read the stored result too (`report_for_view`): a background job
+recomputes it after new evidence (app.tasks.refresh_readiness, queued by services.progress), the
+nightly job catches any it missed, and a weekly snapshot keeps the trend.
 
 The readiness model computes with numpy and scipy (about 40 MB and a third of a second of start-up per
 process), so its modules are imported inside the functions that compute (item_bank, evidence_for,
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import jobs
 from app.domain.exam import allocate
 from app.domain.readiness.promotion_rules import PromotionRules, parse_promotion_rules
 from app.domain.readiness.results import Readiness
@@ -40,7 +43,7 @@ from app.models import (
     User,
     WriteUp,
 )
-from app.services import ServiceError, exams, load_content_file, practice, promotion, xapi
+from app.services import ServiceError, exams, load_content_file, practice, progress, promotion, xapi
 from app.services.content_files import POLICY_FILE
 
 if TYPE_CHECKING:
@@ -233,15 +236,51 @@ def assess_trainee(user: User, content_dir: str, now: datetime) -> Readiness:
     return result
 
 
+@dataclass(frozen=True)
+class ShownReport:
+    """What a page shows of a trainee's readiness: the stored result (None before the first computation),
+    when it was computed, whether newer evidence is being counted, and whether this request computed it
+    (then the caller commits)."""
+
+    result: Readiness | None
+    computed_at: datetime | None
+    updating: bool
+    recomputed: bool = False
+
+
+def report_for_view(user: User, content_dir: str, now: datetime) -> ShownReport:
+    """The report a page shows. With a job queue (production), never computed here: when evidence arrived
+    since, the stored result is shown as updating and a refresh is queued (one per trainee; the evidence
+    POSTs queued it already, this recovers a job Redis lost). Without one (development: one process, no
+    worker), a stale result is recomputed here once and stored."""
+    row = db.session.get(TraineeReadiness, user.id)
+    stored = _stored_result(row, content_dir)
+    if stored is not None and not row.stale:
+        return ShownReport(stored, row.computed_at, updating=False)
+    if not jobs.redis_url():
+        return ShownReport(assess_trainee(user, content_dir, now), now, updating=False, recomputed=True)
+    progress.refresh_later(user.id)
+    return ShownReport(stored, row.computed_at if stored else None, updating=True)
+
+
+def _stored_result(row: TraineeReadiness | None, content_dir: str) -> Readiness | None:
+    """The stored result, unless there is none, the policy file changed or a calibration ran since, or an
+    older version of the code stored it."""
+    if row is None or not row.report or row.report.get("key") != _report_key(content_dir):
+        return None
+    try:
+        return readiness_from_json(row.report["result"])
+    except ValueError:
+        return None
+
+
 def current_report(user: User, content_dir: str, now: datetime) -> tuple[Readiness, bool]:
     """(result, recomputed): the stored result while no evidence arrived, the policy file is unchanged and no
     calibration ran since; otherwise a fresh assessment, stored (the caller commits only then)."""
     row = db.session.get(TraineeReadiness, user.id)
-    if row is not None and not row.stale and row.report and row.report.get("key") == _report_key(content_dir):
-        try:
-            return readiness_from_json(row.report["result"]), False
-        except ValueError:
-            pass  # stored by an older version of the code: recompute
+    stored = _stored_result(row, content_dir)
+    if stored is not None and not row.stale:
+        return stored, False
     return assess_trainee(user, content_dir, now), True
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import Queue
 
 from app import jobs
+from app.job_workers import SimpleAppWorker
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # A database number of its own, flushed before and after: other users of this Redis are left alone.
@@ -38,3 +41,28 @@ def _close_job_connections(request):
     yield
     if "app" in request.fixturenames:
         jobs.close_connections(request.getfixturevalue("app"))
+
+
+@pytest.fixture
+def on_redis(app, monkeypatch, redis_url) -> Queue:
+    """Jobs on the test Redis database, on a queue of this test's own, retried after 1 s then 2 s."""
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", f"test-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setitem(app.config, "JOBS_RETRY_DELAYS", [1, 2])
+    return jobs.queue()
+
+
+class BurstWorker(SimpleAppWorker):
+    """The app's worker, minus the pub/sub listener for remote commands (kill, shutdown) that a burst run
+    never receives: its thread polls every 60 s, and joining it at the end of a burst could wait that long."""
+
+    def subscribe(self) -> None:
+        pass
+
+    def unsubscribe(self) -> None:
+        pass
+
+
+def work(queue: Queue, with_scheduler: bool = False) -> None:
+    """Run every job waiting in `queue` with the app's worker, in this process, then return."""
+    BurstWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=with_scheduler)

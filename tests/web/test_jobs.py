@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from rq import Queue
 from rq.job import JobStatus
 from sqlalchemy import func, select
 
@@ -24,6 +21,7 @@ from app.models import (
     User,
 )
 from tests.conftest import csrf_token
+from tests.web.conftest import work as _work
 
 RUNS: list[str] = []
 
@@ -37,30 +35,6 @@ def record_run(label: str) -> None:
 
 def always_fails() -> None:
     raise RuntimeError("the service this job needs is down")
-
-
-@pytest.fixture
-def on_redis(app, monkeypatch, redis_url) -> Queue:
-    """Jobs on the test Redis database, on a queue of this test's own, retried after 1 s then 2 s."""
-    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", redis_url)
-    monkeypatch.setitem(app.config, "JOBS_QUEUE", f"test-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setitem(app.config, "JOBS_RETRY_DELAYS", [1, 2])
-    return jobs.queue()
-
-
-class BurstWorker(jobs.SimpleAppWorker):
-    """The app's worker, minus the pub/sub listener for remote commands (kill, shutdown) that a burst run
-    never receives: its thread polls every 60 s, and joining it at the end of a burst could wait that long."""
-
-    def subscribe(self) -> None:
-        pass
-
-    def unsubscribe(self) -> None:
-        pass
-
-
-def _work(queue: Queue, with_scheduler: bool = False) -> None:
-    BurstWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=with_scheduler)
 
 
 def test_a_job_enqueued_in_a_request_reaches_redis_after_the_commit_and_the_worker_runs_it(

@@ -455,7 +455,7 @@ def test_with_redis_a_reset_mail_leaves_in_a_job_and_is_retried_until_smtp_answe
     import uuid
 
     from app import jobs
-    from tests.web.test_jobs import BurstWorker
+    from tests.web.conftest import BurstWorker
 
     monkeypatch.setitem(app.config, "JOBS_REDIS_URL", redis_url)
     monkeypatch.setitem(app.config, "JOBS_QUEUE", f"test-{uuid.uuid4().hex[:8]}")

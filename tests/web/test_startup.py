@@ -1,5 +1,6 @@
 """Start-up stays light: building the app loads no numerical library, so a gunicorn worker that only
-shows stored results never pays for numpy and scipy (their modules are imported where they compute)."""
+shows stored results never pays for numpy and scipy (their modules are imported where they compute);
+nor Alembic, which only migrations use, nor RQ and Redis while no job queue is configured."""
 
 import json
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMERICAL = ("numpy", "scipy")
+NOT_SERVING = ("alembic", "flask_migrate", "rq")
 
 
 def modules_after(script: str) -> set[str]:
@@ -28,3 +30,19 @@ def test_create_app_loads_no_numerical_library():
 def test_the_readiness_model_still_loads_them_where_it_computes():
     loaded = modules_after("import app.domain.readiness.verdict")
     assert set(NUMERICAL) <= loaded
+
+
+def test_create_app_loads_neither_alembic_nor_rq():
+    loaded = modules_after("from app import create_app\ncreate_app('test')")
+    assert "flask" in loaded and not loaded & {*NOT_SERVING, "redis"}
+
+
+def test_migrations_and_the_job_worker_load_them_when_used(tmp_path):
+    database = f"sqlite:///{tmp_path / 'startup.db'}"
+    migrated = modules_after(
+        "from app import create_app\nfrom flask_migrate import upgrade\nfrom config import config_for\n"
+        f"config = config_for('test')\nconfig.SQLALCHEMY_DATABASE_URI = {database!r}\n"
+        "with create_app(config).app_context(): upgrade()"
+    )
+    assert {"alembic", "flask_migrate"} <= migrated
+    assert "rq" in modules_after("import app.job_workers")
