@@ -50,14 +50,16 @@ def nightly_readiness() -> str:
 
 def refresh_readiness(user_id: int) -> str:
     """One trainee's readiness, recomputed after new evidence (queued by services.progress.refresh_later,
-    at most one waiting per trainee). Released first: evidence arriving while this runs queues it again."""
+    at most one waiting per trainee). Released first: evidence arriving while this runs queues it again,
+    and that job recomputes even though this one will have stored its result as current (it did not see
+    that evidence), so it never trusts the stored flag."""
     jobs.release(f"readiness:{user_id}")
     user = db.session.get(User, user_id)
     if user is None:
         return f"readiness: no user {user_id}"
-    _, recomputed = readiness.current_report(user, current_app.config["CONTENT_DIR"], clock.now())
+    readiness.assess_trainee(user, current_app.config["CONTENT_DIR"], clock.now())
     db.session.commit()
-    return f"readiness of user {user_id}: {'recomputed' if recomputed else 'already current'}"
+    return f"readiness of user {user_id} recomputed"
 
 
 def weekly_snapshot() -> str:

@@ -162,3 +162,20 @@ def test_without_a_job_queue_the_report_is_computed_once_when_opened(client, wor
     page = client.get("/readiness/").get_data(as_text=True)
     assert re.search(r"Readiness for the senior desk", page)
     assert not _stored(world.trainee.id).stale
+
+
+def test_a_queued_refresh_recomputes_though_the_stored_result_reads_current(
+    app, client, world, bank, signed_in, on_redis, no_compute_in_requests
+):
+    """Evidence that arrives while a refresh runs queues another; the running one then stores its result
+    as current without having seen that evidence, so the next one must not trust the flag."""
+    trainee_id = signed_in(world.trainee) and world.trainee.id
+    _start(client)
+    _answer(client, 0)
+    work(on_redis)
+    assert not _stored(trainee_id).stale and no_compute_in_requests["computed"] == 1
+    with app.test_request_context("/"):
+        jobs.enqueue_once(f"readiness:{trainee_id}", "app.tasks.refresh_readiness", trainee_id)
+        app.process_response(app.response_class(status=302))
+    work(on_redis)
+    assert no_compute_in_requests["computed"] == 2
