@@ -238,7 +238,11 @@ def main() -> None:
         if wants["readiness_scale"]:
             results["readiness_view_scale"] = scale.readiness_view_scale(prepared, workdir)
         if wants["memory"]:
-            results["memory_and_start"] = memory.run(env, workdir)
+            # On a copy of the prepared database: after the page runs trainee1's report is stale (their
+            # answer POSTs), and a worker recomputing it in the GET (no Redis here) would load numpy and
+            # scipy, so memory would depend on which parts ran before it.
+            fresh = scale.copy_database(prepared, workdir / "memory.sqlite3")
+            results["memory_and_start"] = memory.run({**env, "DATABASE_URL": fresh}, workdir)
         if wants["pg"]:
             results["answer_post_pg"] = pg.run(env, hello, workdir)
         if wants["content_sync"]:
