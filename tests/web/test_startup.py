@@ -1,6 +1,7 @@
 """Start-up stays light: building the app loads no numerical library, so a gunicorn worker that only
 shows stored results never pays for numpy and scipy (their modules are imported where they compute);
-nor Alembic, which only migrations use, nor RQ and Redis while no job queue is configured."""
+nor Alembic, which only migrations use, nor RQ and Redis while no job queue is configured, nor lxml,
+which only question imports and exports use."""
 
 import json
 import subprocess
@@ -9,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMERICAL = ("numpy", "scipy")
-NOT_SERVING = ("alembic", "flask_migrate", "rq")
+NOT_SERVING = ("alembic", "flask_migrate", "rq", "lxml")
 
 
 def modules_after(script: str) -> set[str]:
@@ -32,7 +33,7 @@ def test_the_readiness_model_still_loads_them_where_it_computes():
     assert set(NUMERICAL) <= loaded
 
 
-def test_create_app_loads_neither_alembic_nor_rq():
+def test_create_app_loads_neither_alembic_nor_rq_nor_lxml():
     loaded = modules_after("from app import create_app\ncreate_app('test')")
     assert "flask" in loaded and not loaded & {*NOT_SERVING, "redis"}
 
@@ -46,3 +47,5 @@ def test_migrations_and_the_job_worker_load_them_when_used(tmp_path):
     )
     assert {"alembic", "flask_migrate"} <= migrated
     assert "rq" in modules_after("import app.job_workers")
+    exported = "from app.domain.interchange import export_moodle_xml\nexport_moodle_xml([])"
+    assert "lxml" in modules_after(exported)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml import etree
-from lxml import html as lxml_html
+from .lxml_on_use import etree
+from .lxml_on_use import html as lxml_html
 
 _BLOCK = {
     "p", "div", "section", "article", "header", "footer", "main", "aside", "figure", "figcaption",

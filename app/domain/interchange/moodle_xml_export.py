@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lxml import etree
-
 from ..questions import QuestionSpec, QuestionType
 from .gift_export import multiple_response_weight
+from .lxml_on_use import etree
 from .numbers import plain_number
 from .safe_text import exportable
 

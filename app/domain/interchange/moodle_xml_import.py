@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from lxml import etree
-
 from ..problems import Problem
 from ..questions import ID_PATTERN, QuestionSpec, QuestionType
 from .answer_mapping import (
@@ -23,6 +21,7 @@ from .drafts import DraftSpec
 from .gift_import import SKIP_REASONS
 from .html_to_markdown import escape_plain
 from .ids import IdAllocator, slugify
+from .lxml_on_use import etree
 from .markdown_writer import check_domain, skipped_item, write_item
 from .results import GiftImport, ImportedItem, ImportStatus
 from .text_formats import Formatted

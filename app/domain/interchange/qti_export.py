@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lxml import etree
-from lxml import html as lxml_html
-
 from ..markdown_render import MarkdownRenderer
 from ..questions import QuestionSpec, QuestionType
+from .lxml_on_use import etree
+from .lxml_on_use import html as lxml_html
 from .numbers import plain_number
 from .qti_html import QTI_NS, append_html, qti, xml_text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-from lxml import html as lxml_html
+from .lxml_on_use import etree
+from .lxml_on_use import html as lxml_html
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 
