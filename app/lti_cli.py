@@ -10,7 +10,6 @@ from flask import current_app, url_for
 from app import clock
 from app.extensions import db
 from app.services import lti, lti_scores
-from app.services.lti_tool import http_session, tool_key
 
 lti_cli = click.Group("lti", help="LTI 1.3: LMS platforms, the tool's configuration, scores.")
 
@@ -69,6 +68,8 @@ def list_platforms():
 @click.option("--json", "as_json", is_flag=True, help="Print the configuration as JSON.")
 def register(base_url: str, as_json: bool):
     """Print what an LMS administrator enters to add the academy as an LTI 1.3 tool."""
+    from app.services.lti_tool import tool_key  # pylti1p3 loads when an LTI command runs, not with the app
+
     with current_app.test_request_context(base_url=base_url.rstrip("/")):
         urls = {
             "oidc_login_initiation_url": url_for("lti.login", _external=True),
@@ -114,6 +115,8 @@ Then register the LMS here with what it shows for the tool:
 @lti_cli.command("resend-scores")
 def resend_scores():
     """Deliver the scores the LMS has not accepted yet (safe to run from cron)."""
+    from app.services.lti_tool import http_session, tool_key
+
     with http_session(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
         sent, pending = lti_scores.send_pending(tool_key(), http, clock.now())
     db.session.commit()

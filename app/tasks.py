@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 from app.extensions import db
 from app.models import Answer, Role, TraineeReadiness, User, UserRole
 from app.services import lti_scores, readiness, xapi
-from app.services.lti_tool import http_session, tool_key
 
 log = logging.getLogger("app.jobs")
 XAPI_RETRY_INTERVAL = 60  # seconds between two looks at the outbox for statements due again
@@ -99,6 +98,8 @@ def send_mail(to: str, subject: str, text: str) -> str:
 
 def send_lti_scores(user_id: int | None = None) -> str:
     """Scores owed to LMS grade books (one learner's, or everyone's): a platform that was down gets them now."""
+    from app.services.lti_tool import http_session, tool_key
+
     with http_session(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
         sent, pending = lti_scores.send_pending(tool_key(), http, clock.now(), user_id=user_id)
     db.session.commit()

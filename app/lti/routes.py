@@ -2,14 +2,17 @@
 the spec requires, so they are exempt from CSRF: pylti1p3's checks protect them instead (the state cookie
 set at login initiation, a nonce that works once, the id_token's signature against the platform's JWKS,
 a registered issuer, client id and deployment id). Everything after the launch is an ordinary signed-in
-page with CSRF-protected forms."""
+page with CSRF-protected forms.
+
+pylti1p3 (with PyJWT, cryptography and jwcrypto) and app.services.lti_tool are imported inside the views
+that use them: a worker that never serves an LTI launch never loads them (tests/web/test_startup.py)."""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import jwt
 from flask import (
     Blueprint,
     Response,
@@ -22,10 +25,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user
-from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin
-from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.exception import LtiException, OIDCException
-from pylti1p3.lineitem import LineItem
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import clock, jobs
@@ -36,15 +35,11 @@ from app.policy import Action, require
 from app.security import CONTENT_SECURITY_POLICY
 from app.services import lti, lti_scores, practice, scenarios
 from app.services.lti import LtiError
-from app.services.lti_tool import (
-    DatabaseLaunchStorage,
-    DatabaseToolConf,
-    find_platform,
-    http_session,
-    launch_services,
-    lti_request,
-    tool_key,
-)
+
+if TYPE_CHECKING:
+    from pylti1p3.contrib.flask import FlaskMessageLaunch
+
+    from app.services.lti_tool import DatabaseToolConf
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 log = logging.getLogger(__name__)
@@ -58,11 +53,15 @@ DEEP_LINKS_KEY = "lti_deep_links"  # deep-linking launches this browser may answ
 
 
 def _tool_conf() -> DatabaseToolConf:
+    from app.services.lti_tool import DatabaseToolConf, tool_key
+
     return DatabaseToolConf(tool_key())
 
 
 def _unverified_claims(id_token: str) -> dict:
     """What a token says, unverified: only ever quoted back in an error message."""
+    import jwt
+
     try:
         return jwt.decode(id_token, options={"verify_signature": False})
     except jwt.PyJWTError:
@@ -111,6 +110,11 @@ def _explain(error: Exception) -> str:
 def login():
     """OIDC third-party login initiation: check the issuer, set the state cookie, store the nonce, and
     send the browser to the platform's authorization endpoint."""
+    from pylti1p3.contrib.flask import FlaskOIDCLogin
+    from pylti1p3.exception import OIDCException
+
+    from app.services.lti_tool import DatabaseLaunchStorage, find_platform, launch_services, lti_request
+
     lti_request_ = lti_request()
     services = launch_services(lti_request_)
     issuer, client_id = request.values.get("iss"), request.values.get("client_id")
@@ -143,6 +147,11 @@ def login():
 def launch():
     """The platform's auto-submitted id_token: verified by pylti1p3, then the person is signed in and sent
     to the linked resource (or, for deep linking, to the picker)."""
+    from pylti1p3.contrib.flask import FlaskMessageLaunch
+    from pylti1p3.exception import LtiException
+
+    from app.services.lti_tool import http_session, launch_services, lti_request
+
     lti_request_ = lti_request()
     services = launch_services(lti_request_)
     with http_session(current_app.config["LTI_HTTP_TIMEOUT"]) as http:
@@ -177,21 +186,20 @@ def launch():
 @bp.get("/jwks")
 def jwks():
     """The tool's public key set: platforms verify the tool's deep-linking answers and token requests."""
+    from app.services.lti_tool import tool_key
+
     return jsonify({"keys": [tool_key().public_jwk]})
-
-
-class NewWindowLink(DeepLinkResource):
-    """A resource link the LMS opens in a window of its own: the academy refuses to be framed
-    (clickjacking protection), and its session cookie is SameSite=Lax, which a cross-site iframe lacks."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "window": {"targetName": "order-desk-academy"}}
 
 
 def _own_deep_link(launch_id: str) -> FlaskMessageLaunch:
     """A deep-linking launch this browser received (else 404), restored from launch storage."""
     if launch_id not in session.get(DEEP_LINKS_KEY, []):
         raise LtiError("There is no course link waiting to be chosen here. Start again from the LMS.", 404)
+    from pylti1p3.contrib.flask import FlaskMessageLaunch
+    from pylti1p3.exception import LtiException
+
+    from app.services.lti_tool import launch_services, lti_request
+
     lti_request_ = lti_request()
     services = launch_services(lti_request_)
     try:
@@ -229,6 +237,10 @@ def _label(form: PickResourceForm) -> str:
 @require(Action.REVIEW_COHORTS)
 def deep_link(launch_id: str):
     """The instructor's picker; its answer is a signed LtiDeepLinkingResponse posted back to the LMS."""
+    from pylti1p3.lineitem import LineItem
+
+    from app.services.lti_tool import NewWindowLink
+
     message = _own_deep_link(launch_id)
     form = _picker_form()
     claims = message.get_launch_data()

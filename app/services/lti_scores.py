@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import requests
-from pylti1p3.assignments_grades import AssignmentsGradesService
-from pylti1p3.exception import LtiServiceException
-from pylti1p3.grade import Grade
-from pylti1p3.lineitem import LineItem
-from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import func, select
 
 from app.domain import lti as rules
 from app.extensions import db
 from app.models import Answer, Exam, LtiGradeLink, LtiPlatform, LtiScore, ScenarioAttempt, StudySession
-from app.services.lti_tool import ToolKey, registration_for
+
+if TYPE_CHECKING:  # pylti1p3 (with PyJWT, cryptography, jwcrypto) loads only where scores are sent
+    import requests
+    from pylti1p3.service_connector import ServiceConnector
+
+    from app.services.lti_tool import ToolKey
 
 log = logging.getLogger(__name__)
 SCORE_MAXIMUM = 100.0
@@ -98,6 +98,11 @@ def deliver(score: LtiScore, connector: ServiceConnector, now: datetime) -> bool
     """Post one score to the platform's line item (found or created from the line items URL when the
     launch named none). True when the platform accepted it; on any failure (platform down, refused,
     nonsense answer) the reason is kept for a retry and nothing is raised."""
+    from pylti1p3.assignments_grades import AssignmentsGradesService
+    from pylti1p3.exception import LtiServiceException
+    from pylti1p3.grade import Grade
+    from pylti1p3.lineitem import LineItem
+
     link = score.link
     service = AssignmentsGradesService(connector, dict(link.ags))  # type: ignore[arg-type]
     grade = (
@@ -138,6 +143,10 @@ def send_pending(
     key: ToolKey, http: requests.Session, now: datetime, user_id: int | None = None, limit: int = 500
 ) -> tuple[int, int]:
     """Try every pending score (of one person, or all), oldest first: (sent, still pending)."""
+    from pylti1p3.service_connector import ServiceConnector
+
+    from app.services.lti_tool import registration_for
+
     query = select(LtiScore).where(LtiScore.status == "pending").order_by(LtiScore.id).limit(limit)
     if user_id is not None:
         query = query.join(LtiGradeLink).where(LtiGradeLink.user_id == user_id)

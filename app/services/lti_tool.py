@@ -12,6 +12,7 @@ import requests
 from flask import Flask, current_app
 from jwcrypto.jwk import JWK
 from pylti1p3.contrib.flask import FlaskRequest, FlaskSessionService
+from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
@@ -205,3 +206,11 @@ def launch_services(request: FlaskRequest) -> dict[str, Any]:
     session_service.set_data_storage(storage)
     session_service.set_launch_data_lifetime(LAUNCH_DATA_LIFETIME)
     return {"session_service": session_service, "launch_data_storage": storage}
+
+
+class NewWindowLink(DeepLinkResource):
+    """A resource link the LMS opens in a window of its own: the academy refuses to be framed
+    (clickjacking protection), and its session cookie is SameSite=Lax, which a cross-site iframe lacks."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "window": {"targetName": "order-desk-academy"}}

@@ -1,8 +1,9 @@
 """The identity provider's client (Authlib): discovery, the authorization code flow with PKCE, and
 RP-initiated logout.
 
-Authlib's Flask client (with the cryptography it brings, about 12 MB and 0.1-0.2 s per process) is
-imported when the first client is made: a deployment without single sign-on never loads it.
+Authlib's Flask client (with the cryptography it brings, about 12 MB and 0.1-0.2 s per process) and
+requests are imported when the first client is made: a deployment without single sign-on never loads
+them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import current_app, session
-from requests import RequestException
 
 if TYPE_CHECKING:
     from authlib.integrations.flask_client.apps import FlaskOAuth2App
@@ -83,6 +83,8 @@ def end_session_redirect(after_logout: str) -> str | None:
     id_token = session.pop(ID_TOKEN_KEY, None)
     if not came_through_provider or not configured():
         return None
+    from requests import RequestException  # as Authlib: loaded only where single sign-on is used
+
     try:
         return logout_url(id_token, after_logout)
     except (RequestException, ValueError):

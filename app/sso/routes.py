@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from authlib.common.errors import AuthlibBaseError
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_user
-from joserfc.errors import JoseError
-from requests import RequestException
 
 from app.extensions import db
 from app.policy import NotFound
@@ -48,6 +45,8 @@ def start():
     client = _provider_or_404()
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
+    from requests import RequestException  # loaded only where single sign-on is used (provider.py)
+
     try:
         if not provider.issuer_matches(client.load_server_metadata()):
             return _failed("the provider's discovery document names another issuer")
@@ -60,6 +59,10 @@ def start():
 @bp.get("/login/sso/callback")
 def callback():
     client = _provider_or_404()
+    from authlib.common.errors import AuthlibBaseError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
     try:
         if not provider.issuer_matches(client.load_server_metadata()):
             return _failed("the provider's discovery document names another issuer")
